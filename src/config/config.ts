@@ -1,0 +1,33 @@
+// The typed shape of the configuration, as the schema in schema.ts defines it.
+
+import type { Weekday } from '../domain/window/businessWindow.ts';
+
+export interface HavocConfig {
+  dryRun: boolean;
+  clusterName: string;
+  labelPrefix: string;
+  compat: { kubeMonkey: boolean };
+  schedule: {
+    cron: string; timezone: string; weekdays: Weekday[]; start: string; end: string;
+    overnight: boolean; excludedDates: string[];
+  };
+  selection: { defaultMtbf: string; minPodAge: string; minTimeBetweenKills: string };
+  namespaces: { include: string[]; exclude: string[]; selector: string; protected: string[] };
+  blastRadius: { maxKillsPerTick: number; maxKillsPerHour: number; maxKillsPerDay: number; maxUnavailablePercent: number };
+  pods: {
+    method: 'evict' | 'delete'; gracePeriodSeconds: number | null; probeTimeout: string;
+    recoveryTimeout: string; recoveryPollInterval: string;
+  };
+  nodes: {
+    enabled: boolean; selector: string; mtbf: string; maxConcurrentDrains: number; minReadyNodes: number;
+    minReadyPercent: number; drainDuration: string; drainTimeout: string; podEvictionTimeout: string;
+    deleteEmptyDirData: boolean; evictBarePods: boolean;
+  };
+  slack: { webhookUrl: string; webhookUrlFile: string; timeout: string; retries: number; dailyPlan: boolean };
+  daemon: {
+    namespace: string; podName: string; stateConfigMap: string;
+    leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
+  };
+  server: { host: string; port: number };
+  log: { level: string; pretty: boolean };
+}

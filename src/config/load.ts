@@ -1,0 +1,90 @@
+// Loads the configuration once: defaults, then the YAML file, then HAVOC_*
+// environment variables. Every problem is collected and reported together,
+// each naming the field and the value, before the daemon does anything.
+
+import { readFileSync } from 'node:fs';
+import convict from 'convict';
+import { parse as parseYaml } from 'yaml';
+import type { HavocConfig } from './config.ts';
+import { formats } from './formats.ts';
+import { havocSchema, withEnvNames } from './schema.ts';
+import { windowProblems } from '../domain/window/businessWindow.ts';
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadOptions {
+  /** Path of a YAML file; undefined loads the defaults (and env). */
+  readonly file?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+let registered = false;
+function registerFormats(): void {
+  if (registered) return;
+  convict.addParser({ extension: ['yaml', 'yml'], parse: parseYaml });
+  for (const format of Object.values(formats)) convict.addFormat(format);
+  registered = true;
+}
+
+export function loadConfig(options: LoadOptions): HavocConfig {
+  registerFormats();
+  const env = Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  let config: convict.Config<HavocConfig>;
+  try {
+    config = convict<HavocConfig>(withEnvNames(havocSchema()) as convict.Schema<HavocConfig>, { env, args: [] });
+    if (options.file !== undefined) config.loadFile(options.file);
+  } catch (error) {
+    throw new ConfigError([describeLoadError(options.file, error)], { cause: error });
+  }
+  const problems: string[] = [];
+  try {
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    problems.push(...String((error as Error).message).split('\n').filter((line) => line.trim() !== ''));
+  }
+  const value = config.getProperties();
+  const seen = new Set(problems.map((p) => p.split(':')[0]));
+  problems.push(...crossFieldProblems(value).filter((p) => !seen.has(p.split(':')[0])));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return withWebhookFromFile(value);
+}
+
+function describeLoadError(file: string | undefined, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `config file "${file}" does not exist`;
+  return `config file "${file}" could not be read: ${message}`;
+}
+
+function crossFieldProblems(config: HavocConfig): string[] {
+  const problems = windowProblems(config.schedule).map((p) => `schedule.${p.field}: ${p.message}`);
+  if (config.slack.webhookUrl !== '' && config.slack.webhookUrlFile !== '') {
+    problems.push('slack.webhookUrlFile: set either slack.webhookUrl or slack.webhookUrlFile, not both');
+  }
+  if (config.slack.webhookUrlFile !== '') {
+    try {
+      readFileSync(config.slack.webhookUrlFile, 'utf8');
+    } catch {
+      problems.push(`slack.webhookUrlFile: file "${config.slack.webhookUrlFile}" cannot be read`);
+    }
+  }
+  return problems;
+}
+
+function withWebhookFromFile(config: HavocConfig): HavocConfig {
+  if (config.slack.webhookUrlFile === '') return config;
+  const url = readFileSync(config.slack.webhookUrlFile, 'utf8').trim();
+  if (!URL.canParse(url)) throw new ConfigError([`slack.webhookUrlFile: file "${config.slack.webhookUrlFile}" does not hold an http(s) URL`]);
+  return { ...config, slack: { ...config.slack, webhookUrl: url } };
+}
+
+/** The configuration with secrets replaced, safe to log or print. */
+export function redacted(config: HavocConfig): HavocConfig {
+  return { ...config, slack: { ...config.slack, webhookUrl: config.slack.webhookUrl === '' ? '' : '[redacted]' } };
+}

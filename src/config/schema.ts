@@ -1,0 +1,129 @@
+// The configuration schema: every setting, its documentation, its safe default
+// and its validation rule. Environment variables are derived from the path
+// (blastRadius.maxKillsPerDay -> HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY) by
+// withEnvNames(), so the README table and the code cannot disagree.
+
+import { formats } from './formats.ts';
+
+export interface SchemaLeaf {
+  doc: string;
+  format: unknown;
+  default: unknown;
+  env?: string;
+  sensitive?: boolean;
+  nullable?: boolean;
+}
+export interface SchemaTree { [key: string]: SchemaLeaf | SchemaTree }
+
+export function havocSchema(): SchemaTree {
+  const f = formatNames();
+  return {
+    dryRun: { doc: 'Do every step except the mutation (evictions and drains use the API server\'s own dry run). On by default.', format: f.boolean, default: true },
+    clusterName: { doc: 'Name shown in Slack messages and Events, to tell clusters apart.', format: String, default: 'kubernetes' },
+    labelPrefix: { doc: 'Prefix of the opt-in labels and annotations: <prefix>/enabled, <prefix>/mtbf, ...', format: f.labelPrefix, default: 'havoc' },
+    compat: {
+      kubeMonkey: { doc: 'Also honour kube-monkey/enabled, kube-monkey/mtbf (days), kube-monkey/kill-mode and kube-monkey/kill-value.', format: f.boolean, default: false },
+    },
+    schedule: {
+      cron: { doc: 'When the daemon considers kills (node-cron expression, 5 or 6 fields), evaluated in schedule.timezone.', format: f.cron, default: '*/10 * * * *' },
+      timezone: { doc: 'IANA time zone of the business window and the cron expression.', format: f.timezone, default: 'UTC' },
+      weekdays: { doc: 'Days on which the window opens (sun..sat).', format: f.weekdays, default: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+      start: { doc: 'Window start, HH:MM local time.', format: f.clock, default: '10:00' },
+      end: { doc: 'Window end, HH:MM local time (24:00 allowed). Must be after start unless overnight is true.', format: f.clock, default: '16:00' },
+      overnight: { doc: 'The window wraps past midnight (end before start); it belongs to the day it opens.', format: f.boolean, default: false },
+      excludedDates: { doc: 'Local dates (YYYY-MM-DD) on which no window opens: holidays, freezes.', format: f.dates, default: [] },
+    },
+    selection: {
+      defaultMtbf: { doc: 'MTBF for opted-in workloads without an mtbf label, in business time (1d = one daily window).', format: f.duration, default: '2d' },
+      minPodAge: { doc: 'Pods younger than this are never victims (lets a fresh rollout settle).', format: f.duration, default: '5m' },
+      minTimeBetweenKills: { doc: 'Per workload: no new attempt until this much wall time has passed since the last one.', format: f.duration, default: '1h' },
+    },
+    namespaces: {
+      include: { doc: 'Only these namespaces (empty: all).', format: f.names, default: [] },
+      exclude: { doc: 'Never these namespaces.', format: f.names, default: [] },
+      selector: { doc: 'Only namespaces whose labels match this label selector (e.g. "chaos=allowed,env!=prod"); empty: all.', format: f.labelSelector, default: '' },
+      protected: { doc: 'Never touched whatever their labels. kube-system and the daemon\'s own namespace are always protected in addition.', format: f.names, default: ['kube-system', 'kube-public', 'kube-node-lease'] },
+    },
+    blastRadius: {
+      maxKillsPerTick: { doc: 'Cluster-wide: at most this many pods (or nodes) disrupted per tick.', format: f.count, default: 1 },
+      maxKillsPerHour: { doc: 'Cluster-wide, rolling hour, surviving restarts.', format: f.count, default: 3 },
+      maxKillsPerDay: { doc: 'Cluster-wide, rolling 24 hours, surviving restarts.', format: f.count, default: 10 },
+      maxUnavailablePercent: { doc: 'Per workload: never more than this share of desired replicas unavailable at once (at least one pod may always go).', format: f.percent, default: 50 },
+    },
+    pods: {
+      method: { doc: 'How pods are terminated: evict (Eviction API, honours PodDisruptionBudgets) or delete.', format: ['evict', 'delete'], default: 'evict' },
+      gracePeriodSeconds: { doc: 'Grace period for delete and evict; null uses the pod\'s own terminationGracePeriodSeconds.', format: f.optionalSeconds, default: null, nullable: true },
+      probeTimeout: { doc: 'Timeout of one steady-state probe request (probe-url annotation).', format: f.duration, default: '5s' },
+      recoveryTimeout: { doc: 'How long the recovery check waits for the workload to be back at steady state.', format: f.duration, default: '5m' },
+      recoveryPollInterval: { doc: 'How often the recovery check looks.', format: f.duration, default: '5s' },
+    },
+    nodes: {
+      enabled: { doc: 'Node chaos (drains). Off by default.', format: f.boolean, default: false },
+      selector: { doc: 'Label selector of candidate nodes; empty means <labelPrefix>/enabled=true.', format: f.labelSelector, default: '' },
+      mtbf: { doc: 'Mean business time between drains of one node.', format: f.duration, default: '5d' },
+      maxConcurrentDrains: { doc: 'Nodes drained at the same time.', format: f.count, default: 1 },
+      minReadyNodes: { doc: 'Never drain when fewer than this many nodes would stay Ready and schedulable.', format: f.count, default: 2 },
+      minReadyPercent: { doc: 'Never drain when less than this share of nodes would stay Ready and schedulable.', format: f.percent, default: 50 },
+      drainDuration: { doc: 'How long a drained node stays cordoned before it is given back.', format: f.duration, default: '10m' },
+      drainTimeout: { doc: 'Overall time allowed for evicting a node\'s pods; after it the drain ends and the node is uncordoned.', format: f.duration, default: '5m' },
+      podEvictionTimeout: { doc: 'Time allowed for one pod\'s eviction (retries on a PDB 429) before the drain gives up.', format: f.duration, default: '2m' },
+      deleteEmptyDirData: { doc: 'Evict pods that use emptyDir volumes (their data is lost), like kubectl drain --delete-emptydir-data.', format: f.boolean, default: false },
+      evictBarePods: { doc: 'Evict pods without a controller (they are not recreated), like kubectl drain --force.', format: f.boolean, default: false },
+    },
+    slack: {
+      webhookUrl: { doc: 'Slack incoming-webhook URL. Secret: prefer webhookUrlFile. Never logged.', format: f.optionalUrl, default: '', sensitive: true },
+      webhookUrlFile: { doc: 'File holding the webhook URL (a mounted Secret).', format: String, default: '' },
+      timeout: { doc: 'Timeout of one Slack request.', format: f.duration, default: '5s' },
+      retries: { doc: 'Retries after a failed Slack request (bounded, with backoff).', format: f.countOrZero, default: 2 },
+      dailyPlan: { doc: 'Post the day\'s plan when the business window opens.', format: f.boolean, default: true },
+    },
+    daemon: {
+      namespace: { doc: 'The daemon\'s own namespace (state, lease, always protected). In a pod: the downward API.', format: String, default: 'kube-havoc', env: 'POD_NAMESPACE' },
+      podName: { doc: 'The daemon\'s own pod name (it never kills itself; lease identity).', format: String, default: '', env: 'POD_NAME' },
+      stateConfigMap: { doc: 'ConfigMap holding kill history and the kill switch.', format: f.dnsName, default: 'kube-havoc-state' },
+      leaderElection: {
+        enabled: { doc: 'Only the holder of the Lease acts.', format: f.boolean, default: true },
+        leaseName: { doc: 'Name of the coordination.k8s.io Lease.', format: f.dnsName, default: 'kube-havoc' },
+        leaseDuration: { doc: 'How long a lease is valid without renewal.', format: f.duration, default: '15s' },
+        renewInterval: { doc: 'How often the leader renews.', format: f.duration, default: '5s' },
+      },
+    },
+    server: {
+      host: { doc: 'Address of the HTTP server (/metrics, /healthz, /readyz).', format: String, default: '0.0.0.0' },
+      port: { doc: 'Port of the HTTP server; 0 disables it.', format: 'port', default: 8080 },
+    },
+    log: {
+      level: { doc: 'pino log level.', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], default: 'info' },
+      pretty: { doc: 'Human-readable logs instead of JSON.', format: f.boolean, default: false },
+    },
+  };
+}
+
+function formatNames(): { [K in keyof typeof formats]: string } {
+  return Object.fromEntries(Object.entries(formats).map(([key, format]) => [key, format.name])) as { [K in keyof typeof formats]: string };
+}
+
+export function isLeaf(node: SchemaLeaf | SchemaTree): node is SchemaLeaf {
+  return typeof node === 'object' && node !== null && 'doc' in node && 'format' in node;
+}
+
+/** HAVOC_<PATH> environment names for every leaf that has none of its own. */
+export function withEnvNames(tree: SchemaTree, path: string[] = []): SchemaTree {
+  const out: SchemaTree = {};
+  for (const [key, node] of Object.entries(tree)) {
+    const here = [...path, key];
+    out[key] = isLeaf(node) ? { ...node, env: node.env ?? envName(here) } : withEnvNames(node, here);
+  }
+  return out;
+}
+
+export function envName(path: readonly string[]): string {
+  return `HAVOC_${path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
+}
+
+/** [path, leaf] for every setting, in schema order (README reference, tests). */
+export function leaves(tree: SchemaTree, path: string[] = []): [string, SchemaLeaf][] {
+  return Object.entries(tree).flatMap(([key, node]) => (
+    isLeaf(node) ? [[[...path, key].join('.'), node] as [string, SchemaLeaf]] : leaves(node, [...path, key])
+  ));
+}

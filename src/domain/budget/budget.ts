@@ -1,0 +1,53 @@
+// Blast radius over time: cluster-wide caps per tick, per rolling hour and per
+// rolling day, counted from the persisted kill history so they survive
+// restarts and leader changes. Dry-run kills count only against dry-run
+// budgets, so a dry run shows exactly what a real run would do without
+// spending the real budget.
+
+import type { BudgetLeft } from '../occurrence.ts';
+import type { KillRecord } from '../state.ts';
+
+export interface Caps {
+  readonly perTick: number;
+  readonly perHour: number;
+  readonly perDay: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Disruptions (pods or nodes) that count: attempts that were not refused outright. */
+function spent(history: readonly KillRecord[], since: number, dryRun: boolean): number {
+  return history
+    .filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since && k.result === 'killed')
+    .reduce((sum, k) => sum + k.count, 0);
+}
+
+export function budgetLeft(history: readonly KillRecord[], now: Date, caps: Caps, dryRun: boolean, spentThisTick: number): BudgetLeft {
+  const t = now.getTime();
+  return {
+    tick: Math.max(0, caps.perTick - spentThisTick),
+    hour: Math.max(0, caps.perHour - spent(history, t - HOUR, dryRun)),
+    day: Math.max(0, caps.perDay - spent(history, t - DAY, dryRun)),
+  };
+}
+
+export function available(left: BudgetLeft): number {
+  return Math.min(left.tick, left.hour, left.day);
+}
+
+/** The last attempt on a target, whatever its result (a blocked eviction also waits the gap). */
+export function lastAttempt(history: readonly KillRecord[], target: string, dryRun: boolean): Date | undefined {
+  let latest: number | undefined;
+  for (const k of history) {
+    if (k.target !== target || k.dryRun !== dryRun) continue;
+    const at = Date.parse(k.at);
+    if (latest === undefined || at > latest) latest = at;
+  }
+  return latest === undefined ? undefined : new Date(latest);
+}
+
+/** How long history must be kept for the day cap and the per-workload gap. */
+export function historySeconds(minGapSeconds: number): number {
+  return Math.max(DAY / 1000, minGapSeconds);
+}

@@ -1,0 +1,83 @@
+// The domain's vocabulary: what the cluster looks like to the selection, and
+// what a kill produces. Plain data only, so filters stay pure and testable.
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Pod';
+
+export interface WorkloadRef {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly phase: string;
+  readonly ready: boolean;
+  /** A deletionTimestamp is set: the pod is already going away. */
+  readonly terminating: boolean;
+  readonly startedAt?: Date;
+  readonly nodeName?: string;
+}
+
+export interface Workload {
+  readonly ref: WorkloadRef;
+  readonly uid: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Replicas the controller wants (DaemonSet: desiredNumberScheduled; bare pod: 1). */
+  readonly desired: number;
+  /** Replicas that are ready now. */
+  readonly ready: number;
+  readonly pods: readonly PodInfo[];
+}
+
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: string;
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  readonly uid: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly ready: boolean;
+  readonly unschedulable: boolean;
+}
+
+/** What the daemon sees of the cluster at one tick. */
+export interface ClusterSnapshot {
+  readonly namespaces: readonly NamespaceInfo[];
+  /** Workloads that carry an opt-in label under one of the known prefixes. */
+  readonly workloads: readonly Workload[];
+  /** Every node (node chaos needs the ready count of all of them). */
+  readonly nodes: readonly NodeInfo[];
+}
+
+export type KillAction = 'pod-evict' | 'pod-delete' | 'node-drain';
+
+/** The bounded set of results; metrics and Slack use exactly these words. */
+export type KillResult = 'killed' | 'blocked' | 'already-gone' | 'failed';
+
+export interface KillOutcome {
+  readonly result: KillResult;
+  /** Human-readable detail: which PDB blocked, which error failed. */
+  readonly detail?: string;
+}
+
+export type RecoveryVerdict =
+  | { readonly recovered: true; readonly seconds: number }
+  | { readonly recovered: false; readonly seconds: number; readonly detail: string };
+
+export function workloadKey(ref: WorkloadRef): string {
+  return `${ref.namespace}/${ref.kind}/${ref.name}`;
+}

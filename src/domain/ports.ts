@@ -1,0 +1,72 @@
+// The narrow interfaces through which the domain talks to the world. Adapters
+// (Kubernetes, Slack, Prometheus, pino) implement them; the domain imports none
+// of the adapters. Tests implement them with small hand-written fakes.
+
+import type {
+  ClusterSnapshot, KillOutcome, NodeInfo, PodInfo, Workload, WorkloadRef,
+} from './model.ts';
+import type { Occurrence } from './occurrence.ts';
+import type { HavocState } from './state.ts';
+
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`, or early (without error) when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Uniform numbers in [0, 1). Seedable in tests and in `plan`. */
+export interface Random {
+  next(): number;
+}
+
+/** Read side of the cluster. */
+export interface Cluster {
+  snapshot(): Promise<ClusterSnapshot>;
+  /** Fresh state of one workload (recovery check); undefined when it is gone. */
+  workload(ref: WorkloadRef): Promise<Workload | undefined>;
+}
+
+export interface KillOptions {
+  readonly dryRun: boolean;
+}
+
+/** Terminates one pod. Never throws for "blocked" or "gone": those are outcomes. */
+export interface PodKiller {
+  kill(pod: PodInfo, workload: WorkloadRef, options: KillOptions): Promise<KillOutcome>;
+}
+
+/** The steady-state hypothesis of a workload beyond its ready count (the probe URL). */
+export interface SteadyStateProbe {
+  check(workload: Workload): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+}
+
+/** Drains and gives back nodes (node chaos issue). */
+export interface NodeDrainer {
+  drain(node: NodeInfo, options: KillOptions & { readonly until: Date }): Promise<KillOutcome>;
+  /** Uncordons every node whose give-back time has passed; returns their names. */
+  giveBack(now: Date, options: KillOptions): Promise<readonly string[]>;
+}
+
+/**
+ * Persistent daemon state (kill history for the budgets, the kill switch).
+ * `update` applies `change` with optimistic concurrency and retries on conflict,
+ * so two replicas never both spend the same budget.
+ */
+export interface StateStore {
+  load(): Promise<HavocState>;
+  update(change: (state: HavocState) => HavocState): Promise<HavocState>;
+}
+
+/** Receives everything that happens; one per side effect (Events, metrics, Slack, log). */
+export interface Listener {
+  readonly name: string;
+  on(occurrence: Occurrence): void | Promise<void>;
+}
+
+/** The subset of pino the domain uses, so tests can pass a recording fake. */
+export interface Log {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

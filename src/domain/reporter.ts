@@ -1,0 +1,38 @@
+// Fans every Occurrence out to the listeners. A listener that throws or
+// rejects (Slack down, Event rejected) is logged as a warning; it never
+// reaches the loop, never delays it and never makes it repeat a kill.
+
+import type { Occurrence } from './occurrence.ts';
+import type { Listener, Log } from './ports.ts';
+
+export interface Reporter {
+  report(occurrence: Occurrence): void;
+  /** Waits for listeners still working (shutdown, tests). */
+  flush(): Promise<void>;
+}
+
+export function createReporter(listeners: readonly Listener[], log: Log): Reporter {
+  const pending = new Set<Promise<void>>();
+  const warn = (listener: Listener, occurrence: Occurrence, error: unknown) => {
+    log.warn({ listener: listener.name, occurrence: occurrence.type, err: error }, `${listener.name} failed to handle ${occurrence.type}`);
+  };
+  return {
+    report(occurrence) {
+      for (const listener of listeners) {
+        try {
+          const result = listener.on(occurrence);
+          if (result instanceof Promise) {
+            const tracked: Promise<void> = result.catch((error: unknown) => warn(listener, occurrence, error))
+              .finally(() => pending.delete(tracked));
+            pending.add(tracked);
+          }
+        } catch (error) {
+          warn(listener, occurrence, error);
+        }
+      }
+    },
+    async flush() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// The tick: decide whether chaos may happen now, pick victims, hit them,
+// watch them recover, and announce everything. Ticks come from outside (the
+// scheduler, or a test's loop); they never overlap, and a failed tick is
+// reported and leaves the next one untouched.
+
+import { historySeconds } from '../budget/budget.ts';
+import { workloadKey } from '../model.ts';
+import type { Occurrence, TickOutcome } from '../occurrence.ts';
+import type { Clock, Cluster, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
+import { shuffle } from '../random.ts';
+import { findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
+import type { Settings } from '../settings.ts';
+import { pruneState, type HavocState } from '../state.ts';
+import { dayPlan } from './dayPlan.ts';
+import { hitWorkload } from './podChaos.ts';
+import { watchRecovery } from './recovery.ts';
+
+export interface ChaosRoundDeps {
+  readonly settings: Settings;
+  readonly cluster: Cluster;
+  readonly killer: PodKiller;
+  readonly probe: SteadyStateProbe;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly report: (o: Occurrence) => void;
+  readonly podMethod: 'evict' | 'delete';
+  readonly leadership?: { isLeader(): boolean };
+}
+
+export interface Tick {
+  readonly at: Date;
+  /** When the following tick is due: this tick stands for the business time until then. */
+  readonly nextTick: Date;
+}
+
+export interface TickSummary {
+  readonly outcome: TickOutcome;
+  readonly eligible: number;
+  readonly killed: number;
+}
+
+export interface ChaosRound {
+  tick(tick: Tick): Promise<TickSummary>;
+  /** Stops recovery watches and waits for them (their verdicts say "daemon stopping"). */
+  stop(): Promise<void>;
+  /** Recovery watches still running (tests wait for them). */
+  settle(): Promise<void>;
+}
+
+export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
+  const { settings, clock } = deps;
+  const stopping = new AbortController();
+  const recoveries = new Set<Promise<void>>();
+  const warned = new Map<string, string>();
+  let busy = false;
+  const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
+
+  const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
+    deps.report({
+      type: 'tick', at: tick.at, outcome: summary.outcome, eligible: summary.eligible, killed: summary.killed,
+      durationMs: clock.now().getTime() - started, dryRun: settings.dryRun, nextTick: tick.nextTick, ...extra,
+    });
+    return summary;
+  };
+
+  const warnInvalid = (at: Date, invalid: ReturnType<typeof findCandidates>['invalid']) => {
+    for (const { workload, problems } of invalid) {
+      const key = workloadKey(workload.ref);
+      const signature = problems.map((p) => `${p.field}=${p.value}`).join(',');
+      if (warned.get(key) === signature) continue; // once per bad value, not every tick
+      warned.set(key, signature);
+      for (const p of problems) {
+        deps.report({ type: 'invalid-label', at, workload: workload.ref, workloadUid: workload.uid, field: p.field, value: p.value, message: p.message });
+      }
+    }
+  };
+
+  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[]) => {
+    const first = victims[0];
+    if (first === undefined) return;
+    const { workload, policy } = candidate;
+    const job = watchRecovery({
+      cluster: deps.cluster, probe: deps.probe, clock, workload: workload.ref,
+      victimUids: settings.dryRun ? [] : victims.map((v) => v.uid),
+      ...(policy.probeUrl === undefined ? {} : { probeUrl: policy.probeUrl }),
+      timeoutSeconds: settings.recovery.timeoutSeconds, pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal,
+    }).then((verdict) => deps.report({
+      type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
+      target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
+    }));
+    const tracked: Promise<void> = job.finally(() => recoveries.delete(tracked));
+    recoveries.add(tracked);
+  };
+
+  const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
+    const today = settings.window.localDate(at);
+    if (state.dayPlanSentFor === today) return;
+    await deps.state.update((s) => ({ ...s, dayPlanSentFor: today }));
+    deps.report({ type: 'day-plan', at, plan: dayPlan(candidates, settings, at) });
+  };
+
+  const run = async (tick: Tick, started: number): Promise<TickSummary> => {
+    if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
+    const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
+    if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason });
+    if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 });
+
+    const snapshot = await deps.cluster.snapshot();
+    const found = findCandidates(snapshot, settings, state.kills, tick.at);
+    warnInvalid(tick.at, found.invalid);
+    await sendDayPlan(tick.at, state, [...found.eligible, ...found.waiting]);
+
+    const span = settings.window.businessSeconds(tick.at, tick.nextTick);
+    // Draw for every candidate first, so one workload's outcome never changes another's odds.
+    const chosen = shuffle(found.eligible, deps.random)
+      .filter((c) => deps.random.next() < hitProbability(c.policy.mtbfSeconds, span));
+    let killed = 0;
+    let history = state.kills;
+    for (const candidate of chosen) {
+      const mtbfHours = (candidate.policy.mtbfSeconds / 3600).toFixed(1);
+      const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
+        + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
+      const hit = await hitWorkload({ ...deps, action }, candidate, killed, history, reason);
+      killed += hit.killed.length;
+      if (hit.killed.length > 0) watch(candidate, hit.killed);
+      if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
+    }
+    return finish(tick, started, { outcome: chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed });
+  };
+
+  return {
+    async tick(tick) {
+      const started = clock.now().getTime();
+      if (busy) return finish(tick, started, { outcome: 'overlap', eligible: 0, killed: 0 });
+      busy = true;
+      try {
+        return await run(tick, started);
+      } catch (error) {
+        deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: (error as Error).message });
+        return finish(tick, started, { outcome: 'failed', eligible: 0, killed: 0 }, { detail: (error as Error).message });
+      } finally {
+        busy = false;
+      }
+    },
+    async stop() {
+      stopping.abort();
+      await this.settle();
+    },
+    async settle() {
+      while (recoveries.size > 0) await Promise.allSettled([...recoveries]);
+    },
+  };
+}
+
+/** Errors may carry a `kind` (the Kubernetes adapter sets api-unreachable, forbidden, ...). */
+function errorKind(error: unknown): string {
+  const kind = (error as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : 'tick';
+}

@@ -1,0 +1,93 @@
+// One experiment on one workload: gate on steady state, pick victims within
+// the blast radius, reserve the budget in the persisted state, kill, record.
+// The reservation is written before the first API call, so a crash or an API
+// error can waste budget but never cause a second kill.
+
+import { available, budgetLeft } from '../budget/budget.ts';
+import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
+import type { BudgetLeft, Occurrence, SkipReason, Target } from '../occurrence.ts';
+import type { Clock, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
+import { shuffle } from '../random.ts';
+import type { Candidate } from '../selection/candidates.ts';
+import { eligiblePods, filterBySteadyState } from '../selection/filters.ts';
+import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
+import type { Settings } from '../settings.ts';
+import type { KillRecord } from '../state.ts';
+
+export interface PodChaosDeps {
+  readonly settings: Settings;
+  readonly killer: PodKiller;
+  readonly probe: SteadyStateProbe;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly report: (o: Occurrence) => void;
+  readonly action: 'pod-evict' | 'pod-delete';
+}
+
+export interface HitResult {
+  readonly killed: readonly PodInfo[];
+  readonly outcomes: readonly KillOutcome[];
+}
+
+export async function hitWorkload(
+  deps: PodChaosDeps, candidate: Candidate, spentThisTick: number, history: readonly KillRecord[], reason: string,
+): Promise<HitResult> {
+  const { settings, clock } = deps;
+  const { workload, policy } = candidate;
+  const now = clock.now();
+  const none: HitResult = { killed: [], outcomes: [] };
+  const skip = (why: SkipReason, detail: string): HitResult => {
+    deps.report({ type: 'skip', at: now, workload: workload.ref, workloadUid: workload.uid, reason: why, detail, dryRun: settings.dryRun });
+    return none;
+  };
+
+  const left = budgetLeft(history, now, settings.caps, settings.dryRun, spentThisTick);
+  if (available(left) <= 0) return skip('budget-spent', `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}`);
+  const notSteady = filterBySteadyState(workload);
+  if (notSteady !== undefined) return skip('not-steady', notSteady);
+  const pods = eligiblePods(workload.pods, { now, minAgeSeconds: settings.minPodAgeSeconds, self: settings.self });
+  if (pods.length === 0) return skip('no-pods', 'no running pod old enough');
+  const allowance = blastRadiusAllowance(workload.desired, workload.ready, settings.maxUnavailablePercent);
+  if (allowance <= 0) return skip('blast-radius', `maxUnavailablePercent ${settings.maxUnavailablePercent} allows no more`);
+  if (policy.probeUrl !== undefined) {
+    const probe = await deps.probe.check(workload);
+    if (!probe.ok) return skip('probe-failed', `steady-state probe failed: ${probe.detail ?? 'no answer'}`);
+  }
+  const count = Math.min(killCount(policy.mode, policy.value, pods.length, deps.random), allowance, available(left));
+  const victims = shuffle(pods, deps.random).slice(0, count);
+
+  const record: KillRecord = {
+    id: `${now.toISOString()}/${workloadKey(workload.ref)}`, at: now.toISOString(), target: workloadKey(workload.ref),
+    action: deps.action, result: 'killed', dryRun: settings.dryRun, count,
+  };
+  await deps.state.update((s) => ({ ...s, kills: [...s.kills, record] }));
+
+  const outcomes: KillOutcome[] = [];
+  const killed: PodInfo[] = [];
+  let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
+  for (const pod of victims) {
+    const outcome = await killSafely(deps.killer, pod, candidate, settings.dryRun);
+    outcomes.push(outcome);
+    if (outcome.result === 'killed') killed.push(pod);
+    else budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
+    const target: Target = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, workload: workload.ref, workloadUid: workload.uid };
+    deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
+  }
+
+  // Write the real outcome over the reservation; if this fails the pessimistic
+  // reservation stands, which only costs budget.
+  const final: KillRecord = { ...record, count: killed.length, result: killed.length > 0 ? 'killed' : (outcomes[0]?.result ?? 'failed') };
+  await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
+    deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the outcome failed (the reservation stands): ${(error as Error).message}` });
+  });
+  return { killed, outcomes };
+}
+
+async function killSafely(killer: PodKiller, pod: PodInfo, candidate: Candidate, dryRun: boolean): Promise<KillOutcome> {
+  try {
+    return await killer.kill(pod, candidate.workload.ref, { dryRun });
+  } catch (error) {
+    return { result: 'failed', detail: (error as Error).message };
+  }
+}

@@ -1,0 +1,59 @@
+// Candidate selection as a flat list of small pure filters. Each returns why
+// a candidate is out, or undefined to keep it; an empty criterion keeps all.
+
+import type { NamespaceInfo, PodInfo, Workload } from '../model.ts';
+import type { NamespaceRules } from '../settings.ts';
+
+/** Never touched, whatever the labels: protected namespaces and the daemon's own. */
+export function filterByProtected(rules: NamespaceRules, ns: string): string | undefined {
+  return rules.protected.has(ns) ? `namespace ${ns} is protected` : undefined;
+}
+
+export function filterByIncluded(rules: NamespaceRules, ns: string): string | undefined {
+  return rules.include.size === 0 || rules.include.has(ns) ? undefined : `namespace ${ns} is not in namespaces.include`;
+}
+
+export function filterByExcluded(rules: NamespaceRules, ns: string): string | undefined {
+  return rules.exclude.has(ns) ? `namespace ${ns} is in namespaces.exclude` : undefined;
+}
+
+export function filterByNamespaceSelector(rules: NamespaceRules, ns: NamespaceInfo | undefined): string | undefined {
+  if (rules.selector.requirements.length === 0) return undefined;
+  if (ns === undefined) return 'namespace labels unknown';
+  return rules.selector.matches(ns.labels) ? undefined : `namespace ${ns.name} does not match "${rules.selector.text}"`;
+}
+
+/** The first reason a namespace is out of bounds, or undefined when chaos may go there. */
+export function namespaceVerdict(rules: NamespaceRules, name: string, info: NamespaceInfo | undefined): string | undefined {
+  return filterByProtected(rules, name)
+    ?? filterByIncluded(rules, name)
+    ?? filterByExcluded(rules, name)
+    ?? filterByNamespaceSelector(rules, info);
+}
+
+/** Steady state by counts: every desired replica is ready (the probe is checked later). */
+export function filterBySteadyState(w: Workload): string | undefined {
+  if (w.desired <= 0) return 'scaled to zero';
+  return w.ready >= w.desired ? undefined : `${w.ready}/${w.desired} replicas ready`;
+}
+
+export function filterByMinGap(last: Date | undefined, now: Date, minGapSeconds: number): string | undefined {
+  if (last === undefined) return undefined;
+  const waited = (now.getTime() - last.getTime()) / 1000;
+  return waited >= minGapSeconds ? undefined : `last attempt ${Math.round(waited)}s ago, minimum gap ${minGapSeconds}s`;
+}
+
+export interface PodRules {
+  readonly now: Date;
+  readonly minAgeSeconds: number;
+  readonly self: { readonly namespace: string; readonly podName: string };
+}
+
+/** Pods that may be victims: running, ready, not terminating, old enough, not the daemon. */
+export function eligiblePods(pods: readonly PodInfo[], rules: PodRules): PodInfo[] {
+  return pods.filter((p) => p.phase === 'Running'
+    && !p.terminating
+    && !(p.namespace === rules.self.namespace && p.name === rules.self.podName)
+    && p.startedAt !== undefined
+    && (rules.now.getTime() - p.startedAt.getTime()) / 1000 >= rules.minAgeSeconds);
+}

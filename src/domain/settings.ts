@@ -1,0 +1,40 @@
+// What the domain needs from the configuration, parsed into typed values
+// (seconds, sets, a window object). Built once by config/settings.ts.
+
+import type { Caps } from './budget/budget.ts';
+import type { PolicyOptions } from './optin/workloadPolicy.ts';
+import type { LabelSelector } from './selection/labelSelector.ts';
+import type { BusinessWindow } from './window/businessWindow.ts';
+
+export interface NamespaceRules {
+  readonly include: ReadonlySet<string>;
+  readonly exclude: ReadonlySet<string>;
+  readonly selector: LabelSelector;
+  /** Configured plus the always-protected ones (kube-system, the daemon's own). */
+  readonly protected: ReadonlySet<string>;
+}
+
+export interface NodeSettings {
+  readonly enabled: boolean;
+  readonly selector: LabelSelector;
+  readonly mtbfSeconds: number;
+  readonly maxConcurrentDrains: number;
+  readonly minReadyNodes: number;
+  readonly minReadyPercent: number;
+  readonly drainSeconds: number;
+}
+
+export interface Settings {
+  readonly dryRun: boolean;
+  readonly clusterName: string;
+  readonly window: BusinessWindow;
+  readonly policy: PolicyOptions;
+  readonly namespaces: NamespaceRules;
+  readonly minPodAgeSeconds: number;
+  readonly minGapSeconds: number;
+  readonly caps: Caps;
+  readonly maxUnavailablePercent: number;
+  readonly recovery: { readonly timeoutSeconds: number; readonly pollSeconds: number };
+  readonly self: { readonly namespace: string; readonly podName: string };
+  readonly nodes: NodeSettings;
+}
