@@ -2,7 +2,7 @@
 // Serial: the scenarios share one cluster per file and the machine has 2 cores.
 export default {
   files: ['test/e2e/**/*.e2e.test.ts'],
-  extensions: { ts: 'module' },
+  extensions: ['ts'],
   serial: true,
   concurrency: 1,
   timeout: '10m',

@@ -3,7 +3,7 @@
 // scheduler, or a test's loop); they never overlap, and a failed tick is
 // reported and leaves the next one untouched.
 
-import { historySeconds } from '../budget/budget.ts';
+import { budgetLeft, historySeconds } from '../budget/budget.ts';
 import { workloadKey } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Clock, Cluster, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
@@ -103,8 +103,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   const run = async (tick: Tick, started: number): Promise<TickSummary> => {
     if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
-    if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason });
-    if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 });
+    const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
+    if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
+    if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
 
     const snapshot = await deps.cluster.snapshot();
     const found = findCandidates(snapshot, settings, state.kills, tick.at);
@@ -126,7 +127,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       if (hit.killed.length > 0) watch(candidate, hit.killed);
       if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
     }
-    return finish(tick, started, { outcome: chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed });
+    return finish(tick, started, { outcome: chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed }, {
+      budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, killed),
+    });
   };
 
   return {

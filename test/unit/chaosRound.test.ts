@@ -1,0 +1,215 @@
+import test from 'ava';
+import { createChaosRound, type ChaosRoundDeps } from '../../src/domain/round/chaosRound.ts';
+import type { Workload } from '../../src/domain/model.ts';
+import type { SteadyStateProbe } from '../../src/domain/ports.ts';
+import { seededRandom } from '../../src/domain/random.ts';
+import type { HavocState } from '../../src/domain/state.ts';
+import { fakeClock } from './fakes/fakeClock.ts';
+import { deployment, fakeCluster, type FakeCluster } from './fakes/fakeCluster.ts';
+import { memoryStateStore } from './fakes/memoryStateStore.ts';
+import { recorder } from './fakes/recordingListener.ts';
+import { testSettings } from './fakes/settings.ts';
+
+// Friday 2026-11-20 10:00 in Berlin; the window is 09:00-17:00 there.
+const FRIDAY = new Date('2026-11-20T09:00:00Z');
+const LONG_AGO = new Date('2026-11-20T06:00:00Z');
+const NEXT = new Date(FRIDAY.getTime() + 600_000);
+const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
+
+function setup(options: { workloads?: Workload[]; env?: Record<string, string>; state?: HavocState; probe?: SteadyStateProbe; healOnSleep?: boolean } = {}) {
+  const cluster = fakeCluster(options.workloads ?? [deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
+  const clock = fakeClock(FRIDAY, options.healOnSleep === false ? undefined : (c) => cluster.heal(c.now()));
+  const store = memoryStateStore(options.state);
+  const events = recorder();
+  const deps: ChaosRoundDeps = {
+    settings: testSettings(options.env),
+    cluster, killer: cluster, state: store, clock, random: seededRandom(7), report: events.report, podMethod: 'evict',
+    probe: options.probe ?? { check: async () => ({ ok: true }) },
+  };
+  return { cluster, clock, store, events, round: createChaosRound(deps) };
+}
+
+test('killed: one pod of an opted-in workload is evicted, recorded, and recovery is measured', async (t) => {
+  const { cluster, store, events, round } = setup();
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  await round.settle();
+  t.deepEqual(summary, { outcome: 'acted', eligible: 1, killed: 1 });
+  t.is(cluster.kills.length, 1);
+  t.like(events.of('kill')[0], { action: 'pod-evict', dryRun: false, outcome: { result: 'killed' }, target: { kind: 'Pod', namespace: 'shop' } });
+  t.like(store.state.kills[0], { target: 'shop/Deployment/checkout', result: 'killed', count: 1, dryRun: false });
+  const recovery = events.of('recovery')[0];
+  t.like(recovery, { verdict: { recovered: true }, victims: 1 });
+  t.like(events.of('tick')[0], { outcome: 'acted', killed: 1, budget: { tick: 0, hour: 2, day: 9 } });
+});
+
+test('blocked by PDB: reported as blocked, nothing counted against the budget, the gap still applies', async (t) => {
+  const { cluster, store, events, round } = setup();
+  cluster.nextOutcome = { result: 'blocked', detail: 'Cannot evict pod as it would violate the pod\'s disruption budget "checkout-pdb"' };
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.killed, 0);
+  t.like(events.of('kill')[0], { outcome: { result: 'blocked' } });
+  t.like(store.state.kills[0], { result: 'blocked', count: 0 });
+  t.is(events.of('recovery').length, 0);
+  const again = await round.tick({ at: new Date(NEXT), nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(again.eligible, 0, 'minimum gap between attempts holds after a blocked eviction');
+  t.is(cluster.kills.length, 1);
+});
+
+test('already gone: the outcome says so and no recovery is awaited', async (t) => {
+  const { cluster, events, round } = setup();
+  cluster.nextOutcome = { result: 'already-gone' };
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.like(events.of('kill')[0], { outcome: { result: 'already-gone' } });
+  t.is(events.of('recovery').length, 0);
+});
+
+test('skipped, not steady: a workload with fewer ready replicas than desired is never hit', async (t) => {
+  const w = deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO);
+  const { cluster, events, round } = setup({ workloads: [{ ...w, ready: 2 }] });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0);
+  t.like(events.of('skip')[0], { reason: 'not-steady', detail: '2/3 replicas ready' });
+});
+
+test('skipped, probe failed: the steady-state probe gates the kill', async (t) => {
+  const w = deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO, { 'havoc/probe-url': 'http://checkout.shop/healthz' });
+  const { cluster, events, round } = setup({ workloads: [w], probe: { check: async () => ({ ok: false, detail: 'HTTP 503' }) } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0);
+  t.like(events.of('skip')[0], { reason: 'probe-failed' });
+});
+
+test('skipped, paused: the kill switch stops everything', async (t) => {
+  const { cluster, events, round } = setup({ state: { kills: [], paused: { reason: 'incident 42', by: 'alice', at: FRIDAY.toISOString() } } });
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.outcome, 'paused');
+  t.is(cluster.kills.length, 0);
+  t.like(events.of('tick')[0], { outcome: 'paused', detail: 'incident 42' });
+});
+
+test('skipped, budget spent: the daily cap from persisted history holds after a restart', async (t) => {
+  const kills = Array.from({ length: 10 }, (_, i) => ({
+    id: `k${i}`, at: new Date(FRIDAY.getTime() - (i + 2) * 3_600_000).toISOString(), target: `other/Deployment/w${i}`,
+    action: 'pod-evict' as const, result: 'killed' as const, dryRun: false, count: 1,
+  }));
+  const { cluster, events, round } = setup({ state: { kills } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0);
+  t.like(events.of('skip')[0], { reason: 'budget-spent' });
+});
+
+test('skipped, outside window: nothing is even listed', async (t) => {
+  const { cluster, events, round } = setup();
+  cluster.failSnapshot = new Error('must not be called');
+  const saturday = new Date('2026-11-21T10:00:00Z');
+  const summary = await round.tick({ at: saturday, nextTick: new Date(saturday.getTime() + 600_000) });
+  t.is(summary.outcome, 'outside-window');
+  t.is(events.of('error').length, 0);
+});
+
+test('dry run: every step but the mutation, and it says so', async (t) => {
+  const { cluster, store, events, round } = setup({ env: { HAVOC_DRY_RUN: 'true' } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  await round.settle();
+  t.deepEqual(cluster.kills.map((k) => k.dryRun), [true]);
+  t.is(cluster.workloads[0]?.pods.length, 3);
+  t.like(events.of('kill')[0], { dryRun: true, outcome: { result: 'killed' } });
+  t.like(events.of('recovery')[0], { dryRun: true, verdict: { recovered: true } });
+  t.like(store.state.kills[0], { dryRun: true });
+});
+
+test('not recovered: the verdict names what was missing after the timeout', async (t) => {
+  const { events, round } = setup({ healOnSleep: false, env: { HAVOC_PODS_RECOVERY_TIMEOUT: '1m' } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  await round.settle();
+  const verdict = events.of('recovery')[0]?.verdict;
+  t.false(verdict?.recovered);
+  t.true(verdict !== undefined && !verdict.recovered && verdict.detail.includes('2/3 pods ready'));
+  t.true((verdict?.seconds ?? 0) >= 60);
+});
+
+test('a failed tick is reported and the next tick runs', async (t) => {
+  const { cluster, events, round } = setup();
+  cluster.failSnapshot = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { kind: 'api-unreachable' });
+  const failed = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(failed.outcome, 'failed');
+  t.like(events.of('error')[0], { kind: 'api-unreachable' });
+  delete cluster.failSnapshot;
+  const next = await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(next.outcome, 'acted');
+});
+
+test('no kill when the budget reservation cannot be written (fail closed)', async (t) => {
+  const { cluster, store, round } = setup();
+  store.failWrites = new Error('ConfigMap update forbidden');
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.outcome, 'failed');
+  t.is(cluster.kills.length, 0);
+});
+
+test('ticks never overlap', async (t) => {
+  const { round } = setup();
+  const [a, b] = await Promise.all([round.tick({ at: FRIDAY, nextTick: NEXT }), round.tick({ at: FRIDAY, nextTick: NEXT })]);
+  t.deepEqual([a.outcome, b.outcome].sort(), ['acted', 'overlap']);
+});
+
+test('only the leader acts', async (t) => {
+  const { cluster, events } = setup();
+  const round = createChaosRound({
+    settings: testSettings(), cluster, killer: cluster, state: memoryStateStore(), clock: fakeClock(FRIDAY), random: seededRandom(1),
+    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) }, leadership: { isLeader: () => false },
+  });
+  t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).outcome, 'not-leader');
+  t.is(cluster.kills.length, 0);
+});
+
+test('protected and excluded namespaces are never touched, whatever their labels', async (t) => {
+  const workloads = [
+    deployment('kube-system', 'coredns', 3, alwaysHit, LONG_AGO),
+    deployment('kube-havoc', 'kube-havoc', 2, alwaysHit, LONG_AGO),
+    deployment('payments', 'ledger', 3, alwaysHit, LONG_AGO),
+  ];
+  const { cluster, round } = setup({ workloads, env: { HAVOC_NAMESPACES_EXCLUDE: 'payments' } });
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.eligible, 0);
+  t.is(cluster.kills.length, 0);
+});
+
+test('the daemon\'s own namespace is protected even when not configured', async (t) => {
+  const w = deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO);
+  const { cluster, round } = setup({ workloads: [w], env: { POD_NAMESPACE: 'shop', HAVOC_NAMESPACES_PROTECTED: '' } });
+  t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).eligible, 0);
+  t.is(cluster.kills.length, 0);
+});
+
+test('a bad label skips that workload only, with one warning per bad value', async (t) => {
+  const workloads = [
+    deployment('shop', 'cart', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': 'banana' }, LONG_AGO),
+    deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO),
+  ];
+  const { cluster, events, round } = setup({ workloads, env: { HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s' } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.deepEqual(events.of('invalid-label').map((o) => [o.workload.name, o.field, o.value]), [['cart', 'havoc/mtbf', 'banana']]);
+  t.true(cluster.kills.every((k) => k.pod.startsWith('shop/checkout')));
+  t.true(cluster.kills.length >= 1);
+});
+
+test('kill modes are capped by the unavailability share', async (t) => {
+  const w = deployment('shop', 'checkout', 4, { ...alwaysHit, 'havoc/kill-mode': 'all' }, LONG_AGO);
+  const { cluster, round } = setup({ workloads: [w], env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '10', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '10' } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 2, '50% of 4 replicas');
+});
+
+test('the daily plan is sent once per local day, also across restarts', async (t) => {
+  const { store, events, round } = setup();
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  const restarted = createChaosRound({
+    settings: testSettings(), cluster: fakeCluster([]), killer: fakeCluster([]), state: store, clock: fakeClock(NEXT),
+    random: seededRandom(3), report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+  });
+  await restarted.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(events.of('day-plan').length, 1);
+  t.like(events.of('day-plan')[0]?.plan, { eligible: 1, dryRun: false });
+});

@@ -1,0 +1,62 @@
+// An in-memory cluster: workloads with pods that a fake killer removes and a
+// "controller" (heal) that replaces them, so recovery can be observed.
+
+import type { ClusterSnapshot, KillOutcome, NamespaceInfo, PodInfo, Workload, WorkloadRef } from '../../../src/domain/model.ts';
+import type { Cluster, KillOptions, PodKiller } from '../../../src/domain/ports.ts';
+
+export interface FakeCluster extends Cluster, PodKiller {
+  workloads: Workload[];
+  namespaces: NamespaceInfo[];
+  kills: { pod: string; dryRun: boolean }[];
+  /** Outcome the next kills return instead of 'killed' (e.g. blocked by a PDB). */
+  nextOutcome?: KillOutcome;
+  /** Makes snapshot() fail (an unreachable API server). */
+  failSnapshot?: Error;
+  /** Replace every missing pod with a fresh ready one (the controller catching up). */
+  heal(at: Date): void;
+}
+
+export function pod(namespace: string, name: string, startedAt: Date, extra: Partial<PodInfo> = {}): PodInfo {
+  return { namespace, name, uid: `uid-${name}`, phase: 'Running', ready: true, terminating: false, startedAt, ...extra };
+}
+
+export function deployment(namespace: string, name: string, replicas: number, labels: Record<string, string>, startedAt: Date, annotations: Record<string, string> = {}): Workload {
+  const pods = Array.from({ length: replicas }, (_, i) => pod(namespace, `${name}-${i}`, startedAt));
+  return { ref: { kind: 'Deployment', namespace, name }, uid: `uid-${namespace}-${name}`, labels, annotations, desired: replicas, ready: replicas, pods };
+}
+
+export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[]): FakeCluster {
+  let generation = 0;
+  const cluster: FakeCluster = {
+    workloads,
+    namespaces: namespaces ?? [...new Set(workloads.map((w) => w.ref.namespace))].map((name) => ({ name, labels: {} })),
+    kills: [],
+    async snapshot(): Promise<ClusterSnapshot> {
+      if (cluster.failSnapshot) throw cluster.failSnapshot;
+      return { namespaces: cluster.namespaces, workloads: cluster.workloads, nodes: [] };
+    },
+    async workload(ref: WorkloadRef) {
+      return cluster.workloads.find((w) => w.ref.kind === ref.kind && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+    },
+    async kill(victim: PodInfo, ref: WorkloadRef, options: KillOptions): Promise<KillOutcome> {
+      cluster.kills.push({ pod: `${victim.namespace}/${victim.name}`, dryRun: options.dryRun });
+      if (cluster.nextOutcome) return cluster.nextOutcome;
+      if (options.dryRun) return { result: 'killed' };
+      const index = cluster.workloads.findIndex((w) => w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+      const w = cluster.workloads[index];
+      if (!w || !w.pods.some((p) => p.uid === victim.uid)) return { result: 'already-gone' };
+      const pods = w.pods.filter((p) => p.uid !== victim.uid);
+      cluster.workloads[index] = { ...w, pods, ready: pods.filter((p) => p.ready).length };
+      return { result: 'killed' };
+    },
+    heal(at: Date) {
+      cluster.workloads = cluster.workloads.map((w) => {
+        const missing = w.desired - w.pods.length;
+        if (missing <= 0) return w;
+        const fresh = Array.from({ length: missing }, () => pod(w.ref.namespace, `${w.ref.name}-r${generation++}`, at));
+        return { ...w, pods: [...w.pods, ...fresh], ready: w.desired };
+      });
+    },
+  };
+  return cluster;
+}
