@@ -7,8 +7,7 @@ import { budgetLeft, historySeconds } from '../budget/budget.ts';
 import { workloadKey } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Clock, Cluster, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
-import { shuffle } from '../random.ts';
-import { findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
+import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
 import type { Settings } from '../settings.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
@@ -113,9 +112,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     await sendDayPlan(tick.at, state, [...found.eligible, ...found.waiting]);
 
     const span = settings.window.businessSeconds(tick.at, tick.nextTick);
-    // Draw for every candidate first, so one workload's outcome never changes another's odds.
-    const chosen = shuffle(found.eligible, deps.random)
-      .filter((c) => deps.random.next() < hitProbability(c.policy.mtbfSeconds, span));
+    const chosen = drawCandidates(found.eligible, span, deps.random);
     let killed = 0;
     let history = state.kills;
     for (const candidate of chosen) {

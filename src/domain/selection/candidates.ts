@@ -5,6 +5,8 @@
 import { lastAttempt } from '../budget/budget.ts';
 import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import { parsePolicy, type LabelProblem, type WorkloadPolicy } from '../optin/workloadPolicy.ts';
+import type { Random } from '../ports.ts';
+import { shuffle } from '../random.ts';
 import type { Settings } from '../settings.ts';
 import type { KillRecord } from '../state.ts';
 import { filterByMinGap, namespaceVerdict } from './filters.ts';
@@ -58,4 +60,12 @@ export function hitProbability(mtbfSeconds: number, spanSeconds: number): number
 /** Expected kill attempts in one full business day. */
 export function expectedPerDay(mtbfSeconds: number, businessDaySeconds: number): number {
   return businessDaySeconds / mtbfSeconds;
+}
+
+/**
+ * One independent trial per eligible workload, in shuffled order. All draws
+ * happen before any kill, so one workload's outcome never changes another's odds.
+ */
+export function drawCandidates(eligible: readonly Candidate[], spanSeconds: number, random: Random): Candidate[] {
+  return shuffle(eligible, random).filter((c) => random.next() < hitProbability(c.policy.mtbfSeconds, spanSeconds));
 }

@@ -1,0 +1,86 @@
+// The command line: which command, which options. Parsing only: main.ts acts.
+
+import { parseArgs } from 'node:util';
+
+export const COMMANDS = ['run', 'plan', 'validate', 'pause', 'resume', 'status'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export interface CommandLine {
+  readonly command: CommandName;
+  readonly config?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly logPretty: boolean;
+  readonly json: boolean;
+  readonly seed?: number;
+  readonly reason?: string;
+  readonly by?: string;
+}
+
+export type Parsed = { readonly help: string } | { readonly error: string } | CommandLine;
+
+const COMMON = `Options:
+  -c, --config FILE      YAML configuration (default: built-in defaults + HAVOC_* env)
+      --kubeconfig FILE  kubeconfig to use (default: in-cluster, $KUBECONFIG, ~/.kube/config)
+      --context NAME     kubeconfig context to use
+      --log-pretty       human-readable logs instead of JSON
+  -h, --help             this help`;
+
+export const HELP: Record<CommandName | 'main', string> = {
+  main: `kube-havoc: scheduled chaos for Kubernetes, opt-in, in business hours, within a blast radius.
+
+Usage: kube-havoc <command> [options]
+
+Commands:
+  run        run the daemon (a dry run unless the config says dryRun: false)
+  plan       show what chaos would do now: eligible workloads, expected kills, window, budgets (read-only)
+  validate   check a configuration file and list every problem
+  pause      stop all chaos now (kill switch), honoured by every replica at its next tick
+  resume     clear the kill switch
+  status     show the kill switch, budgets left and recent kills
+
+Run 'kube-havoc <command> --help' for a command's options.`,
+  run: `Usage: kube-havoc run [options]\n\nRuns the daemon: leader election, the schedule, kills, Events, metrics, Slack.\n\n${COMMON}`,
+  plan: `Usage: kube-havoc plan [options]\n\nRead-only: eligible workloads and their MTBF, expected kills per day, the next\nbusiness window, the budgets left, workloads with bad labels.\n\n${COMMON}\n      --json             machine-readable output\n      --seed N           also draw one tick with this seed and show who would be hit`,
+  validate: `Usage: kube-havoc validate <config.yaml>\n\nChecks the file (and HAVOC_* env) against the schema; exits 1 listing every problem.`,
+  pause: `Usage: kube-havoc pause --reason TEXT [options]\n\nSets the kill switch in the cluster; every replica stops at its next tick.\n\n${COMMON}\n      --reason TEXT      why (shown in status, logs and Slack) (required)\n      --by NAME          who (default: $USER)`,
+  resume: `Usage: kube-havoc resume [options]\n\nClears the kill switch.\n\n${COMMON}\n      --by NAME          who (default: $USER)`,
+  status: `Usage: kube-havoc status [options]\n\nShows the kill switch, the budgets left and the recent kills.\n\n${COMMON}\n      --json             machine-readable output`,
+};
+
+export function parseCommandLine(argv: readonly string[]): Parsed {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { help: HELP.main };
+  if (!(COMMANDS as readonly string[]).includes(first)) return { error: `unknown command "${first}"; expected one of ${COMMANDS.join(', ')}` };
+  const command = first as CommandName;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: command === 'validate',
+      options: {
+        config: { type: 'string', short: 'c' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
+        'log-pretty': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+        json: { type: 'boolean', default: false }, seed: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    return { error: `${command}: ${(error as Error).message}` };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: HELP[command] };
+  const config = command === 'validate' ? positionals[0] ?? values.config : values.config;
+  if (command === 'validate' && config === undefined) return { error: 'validate: name the configuration file: kube-havoc validate <config.yaml>' };
+  if (command === 'pause' && (values.reason === undefined || values.reason.trim() === '')) return { error: 'pause: --reason is required, e.g. --reason "incident 1234"' };
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) return { error: `plan: --seed must be a whole number, got "${values.seed}"` };
+  return {
+    command, logPretty: values['log-pretty'] ?? false, json: values.json ?? false,
+    ...(config === undefined ? {} : { config }),
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    ...(values.context === undefined ? {} : { context: values.context }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(values.reason === undefined ? {} : { reason: values.reason }),
+    ...(values.by === undefined ? {} : { by: values.by }),
+  };
+}

@@ -1,0 +1,100 @@
+// `kube-havoc plan`: what chaos would do now, computed by the same selection
+// code the daemon runs, from a snapshot and the persisted state. Read-only.
+
+import { budgetLeft, historySeconds } from '../domain/budget/budget.ts';
+import { formatSeconds } from '../domain/duration.ts';
+import { workloadKey, type ClusterSnapshot } from '../domain/model.ts';
+import type { BudgetLeft } from '../domain/occurrence.ts';
+import type { Random } from '../domain/ports.ts';
+import { drawCandidates, findCandidates } from '../domain/selection/candidates.ts';
+import { filterBySteadyState } from '../domain/selection/filters.ts';
+import { dayPlan } from '../domain/round/dayPlan.ts';
+import type { Settings } from '../domain/settings.ts';
+import { pruneState, type HavocState } from '../domain/state.ts';
+
+export interface PlanReport {
+  readonly now: string;
+  readonly dryRun: boolean;
+  readonly paused?: { readonly reason: string; readonly by: string; readonly at: string };
+  readonly window: { readonly openNow: boolean; readonly nextOpen?: string; readonly closes?: string; readonly timezone: string };
+  readonly nextTick?: string;
+  readonly budget: BudgetLeft;
+  readonly expectedKillsPerDay: number;
+  readonly workloads: readonly {
+    readonly workload: string; readonly mtbf: string; readonly mode: string; readonly expectedPerDay: number;
+    readonly steady: string; readonly waiting: boolean; readonly source: string;
+  }[];
+  readonly invalid: readonly { readonly workload: string; readonly field: string; readonly value: string; readonly message: string }[];
+  /** With --seed: the workloads one tick at `now` would draw (before budgets and gates). */
+  readonly draw?: readonly string[];
+}
+
+export interface PlanInput {
+  readonly snapshot: ClusterSnapshot;
+  readonly settings: Settings;
+  readonly state: HavocState;
+  readonly now: Date;
+  readonly nextTick?: Date;
+  readonly random?: Random;
+}
+
+export function planReport(input: PlanInput): PlanReport {
+  const { settings, now } = input;
+  const state = pruneState(input.state, now, historySeconds(settings.minGapSeconds));
+  const found = findCandidates(input.snapshot, settings, state.kills, now);
+  const all = [...found.eligible.map((c) => ({ c, waiting: false })), ...found.waiting.map((c) => ({ c, waiting: true }))];
+  const plan = dayPlan(all.map((x) => x.c), settings, now);
+  const openNow = settings.window.contains(now);
+  const nextOpen = settings.window.nextOpen(now);
+  const span = input.nextTick ? settings.window.businessSeconds(now, input.nextTick) : 0;
+  return {
+    now: now.toISOString(),
+    dryRun: settings.dryRun,
+    ...(state.paused ? { paused: state.paused } : {}),
+    window: {
+      openNow, timezone: settings.window.spec.timezone,
+      ...(nextOpen ? { nextOpen: nextOpen.toISOString(), closes: settings.window.nextClose(nextOpen).toISOString() } : {}),
+    },
+    ...(input.nextTick ? { nextTick: input.nextTick.toISOString() } : {}),
+    budget: budgetLeft(state.kills, now, settings.caps, settings.dryRun, 0),
+    expectedKillsPerDay: plan.expectedKills,
+    workloads: all.map(({ c, waiting }) => ({
+      workload: workloadKey(c.workload.ref), mtbf: formatSeconds(c.policy.mtbfSeconds), mode: c.policy.mode,
+      expectedPerDay: settings.window.daySeconds / c.policy.mtbfSeconds, steady: filterBySteadyState(c.workload) ?? 'yes',
+      waiting, source: c.policy.source,
+    })),
+    invalid: found.invalid.flatMap(({ workload, problems }) => problems.map((p) => ({ workload: workloadKey(workload.ref), ...p }))),
+    ...(input.random && openNow ? { draw: drawCandidates(found.eligible, span, input.random).map((c) => workloadKey(c.workload.ref)) } : {}),
+  };
+}
+
+export function renderPlan(r: PlanReport): string {
+  const lines: string[] = [];
+  lines.push(`kube-havoc plan at ${r.now}${r.dryRun ? ' (DRY RUN: nothing would really be killed)' : ''}`);
+  if (r.paused) lines.push(`PAUSED by ${r.paused.by} at ${r.paused.at}: ${r.paused.reason}`);
+  lines.push(r.window.openNow
+    ? `Business window: open now (${r.window.timezone}), closes ${r.window.closes ?? '?'}`
+    : `Business window: closed; next opens ${r.window.nextOpen ?? 'not within a year'} (${r.window.timezone})`);
+  if (r.nextTick) lines.push(`Next tick: ${r.nextTick}`);
+  lines.push(`Budget left: ${r.budget.hour} this hour, ${r.budget.day} today (rolling), ${r.budget.tick} per tick`);
+  lines.push(`Expected kills per business day: ${r.expectedKillsPerDay.toFixed(2)} (capped by the daily budget)`);
+  lines.push('');
+  if (r.workloads.length === 0) lines.push('No eligible workloads: label one with <prefix>/enabled=true.');
+  else {
+    lines.push('Eligible workloads:');
+    lines.push(table(['WORKLOAD', 'MTBF', 'MODE', 'KILLS/DAY', 'STEADY', 'NOTE'], r.workloads.map((w) => [
+      w.workload, w.mtbf, w.mode, w.expectedPerDay.toFixed(2), w.steady, w.waiting ? 'waiting for min gap' : w.source === 'kube-monkey' ? 'kube-monkey labels' : '',
+    ])));
+  }
+  if (r.invalid.length > 0) {
+    lines.push('', 'Skipped for bad labels:');
+    for (const i of r.invalid) lines.push(`  ${i.workload}: ${i.field}="${i.value}" ${i.message}`);
+  }
+  if (r.draw) lines.push('', `A tick now would draw: ${r.draw.length === 0 ? 'nobody' : r.draw.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [head, ...rows].map((r) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd()).join('\n');
+}
