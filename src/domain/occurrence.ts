@@ -47,6 +47,14 @@ export type Occurrence =
     readonly type: 'invalid-label'; readonly at: Date; readonly workload: WorkloadRef; readonly workloadUid: string;
     readonly field: string; readonly value: string; readonly message: string;
   }
+  | {
+    readonly type: 'drain-started'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
+    readonly dryRun: boolean; readonly until: Date; readonly reason: string;
+  }
+  | {
+    readonly type: 'node-released'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
+    readonly dryRun: boolean; readonly detail: string;
+  }
   | { readonly type: 'paused'; readonly at: Date; readonly by: string; readonly reason: string }
   | { readonly type: 'resumed'; readonly at: Date; readonly by: string }
   | { readonly type: 'leader'; readonly at: Date; readonly leader: boolean; readonly identity: string }

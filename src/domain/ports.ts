@@ -42,7 +42,11 @@ export interface SteadyStateProbe {
 
 /** Drains and gives back nodes (node chaos issue). */
 export interface NodeDrainer {
-  drain(node: NodeInfo, options: KillOptions & { readonly until: Date }): Promise<KillOutcome>;
+  /**
+   * Cordons the node, marks it with its give-back time, evicts its pods.
+   * On abort (shutdown) it stops evicting and leaves the give-back to the mark.
+   */
+  drain(node: NodeInfo, options: KillOptions & { readonly until: Date; readonly signal: AbortSignal }): Promise<KillOutcome>;
   /** Uncordons every node whose give-back time has passed; returns their names. */
   giveBack(now: Date, options: KillOptions): Promise<readonly string[]>;
 }

@@ -6,11 +6,12 @@
 import { budgetLeft, historySeconds } from '../budget/budget.ts';
 import { workloadKey } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
-import type { Clock, Cluster, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
+import type { Clock, Cluster, NodeDrainer, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
 import type { Settings } from '../settings.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
+import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
 import { watchRecovery } from './recovery.ts';
 
@@ -25,6 +26,8 @@ export interface ChaosRoundDeps {
   readonly report: (o: Occurrence) => void;
   readonly podMethod: 'evict' | 'delete';
   readonly leadership?: { isLeader(): boolean };
+  /** Node chaos; without it (or with nodes.enabled false) only pods are hit. */
+  readonly drainer?: NodeDrainer;
 }
 
 export interface Tick {
@@ -51,6 +54,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   const { settings, clock } = deps;
   const stopping = new AbortController();
   const recoveries = new Set<Promise<void>>();
+  const track = (job: Promise<unknown>) => {
+    const tracked: Promise<void> = job.then(() => undefined, () => undefined).finally(() => recoveries.delete(tracked));
+    recoveries.add(tracked);
+  };
   const warned = new Map<string, string>();
   let busy = false;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
@@ -88,8 +95,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
       target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
     }));
-    const tracked: Promise<void> = job.finally(() => recoveries.delete(tracked));
-    recoveries.add(tracked);
+    track(job);
   };
 
   const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
@@ -101,6 +107,12 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
 
   const run = async (tick: Tick, started: number): Promise<TickSummary> => {
     if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
+    if (deps.drainer) {
+      // Before the kill switch and the window: a drained node always comes back.
+      await giveBackNodes({ ...deps, drainer: deps.drainer }, tick.at).catch((error: unknown) => {
+        deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: `node give-back failed: ${(error as Error).message}` });
+      });
+    }
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
     if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
@@ -124,7 +136,15 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       if (hit.killed.length > 0) watch(candidate, hit.killed);
       if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
     }
-    return finish(tick, started, { outcome: chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed }, {
+    if (deps.drainer) {
+      const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
+      const drain = await startNodeChaos({ ...deps, drainer: deps.drainer, signal: stopping.signal }, snapshot, guarded, history, span, killed);
+      if (drain) {
+        killed += 1;
+        track(drain.done);
+      }
+    }
+    return finish(tick, started, { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed }, {
       budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, killed),
     });
   };

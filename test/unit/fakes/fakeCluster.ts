@@ -1,12 +1,13 @@
 // An in-memory cluster: workloads with pods that a fake killer removes and a
 // "controller" (heal) that replaces them, so recovery can be observed.
 
-import type { ClusterSnapshot, KillOutcome, NamespaceInfo, PodInfo, Workload, WorkloadRef } from '../../../src/domain/model.ts';
+import type { ClusterSnapshot, KillOutcome, NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadRef } from '../../../src/domain/model.ts';
 import type { Cluster, KillOptions, PodKiller } from '../../../src/domain/ports.ts';
 
 export interface FakeCluster extends Cluster, PodKiller {
   workloads: Workload[];
   namespaces: NamespaceInfo[];
+  nodes: NodeInfo[];
   kills: { pod: string; dryRun: boolean }[];
   /** Outcome the next kills return instead of 'killed' (e.g. blocked by a PDB). */
   nextOutcome?: KillOutcome;
@@ -30,10 +31,11 @@ export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[])
   const cluster: FakeCluster = {
     workloads,
     namespaces: namespaces ?? [...new Set(workloads.map((w) => w.ref.namespace))].map((name) => ({ name, labels: {} })),
+    nodes: [],
     kills: [],
     async snapshot(): Promise<ClusterSnapshot> {
       if (cluster.failSnapshot) throw cluster.failSnapshot;
-      return { namespaces: cluster.namespaces, workloads: cluster.workloads, nodes: [] };
+      return { namespaces: cluster.namespaces, workloads: cluster.workloads, nodes: cluster.nodes };
     },
     async workload(ref: WorkloadRef) {
       return cluster.workloads.find((w) => w.ref.kind === ref.kind && w.ref.namespace === ref.namespace && w.ref.name === ref.name);

@@ -1,0 +1,88 @@
+// Node chaos: drain one random opted-in node within limits, and always give
+// it back. Give-back runs first on every tick, whatever the window or the
+// kill switch say, because the drain's end time lives on the node itself:
+// a daemon that crashed or lost leadership mid-drain still uncordons it.
+
+import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
+import type { KillOutcome, Workload } from '../model.ts';
+import { drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
+import type { Occurrence, Target } from '../occurrence.ts';
+import type { Clock, NodeDrainer, Random, StateStore } from '../ports.ts';
+import { shuffle } from '../random.ts';
+import { filterByMinGap, filterBySteadyState } from '../selection/filters.ts';
+import { hitProbability } from '../selection/candidates.ts';
+import type { Settings } from '../settings.ts';
+import type { KillRecord } from '../state.ts';
+import type { ClusterSnapshot } from '../model.ts';
+
+export interface NodeChaosDeps {
+  readonly settings: Settings;
+  readonly drainer: NodeDrainer;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly report: (o: Occurrence) => void;
+}
+
+export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
+  const released = await deps.drainer.giveBack(now, { dryRun: deps.settings.dryRun });
+  for (const name of released) {
+    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: deps.settings.dryRun, detail: 'drain duration over, node uncordoned' });
+  }
+}
+
+export interface NodeDrainStart {
+  /** Resolves when the drain itself (not the give-back) is over. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Picks at most one node to drain this tick and starts the drain in the
+ * background; undefined when no node is drawn or a limit forbids it.
+ */
+export async function startNodeChaos(
+  deps: NodeChaosDeps & { readonly signal: AbortSignal }, snapshot: ClusterSnapshot, guarded: readonly Workload[], history: readonly KillRecord[], spanSeconds: number, spentThisTick: number,
+): Promise<NodeDrainStart | undefined> {
+  const { settings, clock } = deps;
+  const nodes = settings.nodes;
+  if (!nodes.enabled) return undefined;
+  const now = clock.now();
+  const active = snapshot.nodes.filter((n) => drainedByHavoc(n, settings.policy.prefix)).length;
+  if (active >= nodes.maxConcurrentDrains) return undefined;
+  // No drain while any opted-in workload is already degraded.
+  if (guarded.some((w) => filterBySteadyState(w) !== undefined)) return undefined;
+  const left = budgetLeft(history, now, settings.caps, settings.dryRun, spentThisTick);
+  if (available(left) <= 0) return undefined;
+  const candidates = judgeNodes(snapshot.nodes, nodes)
+    .filter((v) => v.excluded === undefined)
+    .map((v) => v.node)
+    .filter((n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined);
+  const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
+  if (node === undefined) return undefined;
+
+  const until = new Date(now.getTime() + nodes.drainSeconds * 1000);
+  const record: KillRecord = {
+    id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
+    action: 'node-drain', result: 'killed', dryRun: settings.dryRun, count: 1,
+  };
+  await deps.state.update((s) => ({ ...s, kills: [...s.kills, record] }));
+  const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
+  const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
+  deps.report({ type: 'drain-started', at: now, node: target, dryRun: settings.dryRun, until, reason });
+
+  const done = (async () => {
+    let outcome: KillOutcome;
+    try {
+      outcome = await deps.drainer.drain(node, { dryRun: settings.dryRun, until, signal: deps.signal });
+    } catch (error) {
+      outcome = { result: 'failed', detail: (error as Error).message };
+    }
+    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, 0);
+    deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
+    const final: KillRecord = { ...record, result: outcome.result, count: outcome.result === 'killed' ? 1 : 0 };
+    await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
+      deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome failed (the reservation stands): ${(error as Error).message}` });
+    });
+  })();
+  return { done };
+}
