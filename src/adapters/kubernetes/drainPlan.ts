@@ -1,0 +1,47 @@
+// Which pods a drain evicts, which it leaves, and which stop it from starting,
+// as `kubectl drain` decides: DaemonSet and mirror (static) pods stay; pods
+// with emptyDir data and bare pods need an explicit option, because their
+// data or the pod itself is lost for good.
+
+import type { V1Pod } from '@kubernetes/client-node';
+
+export interface DrainOptions {
+  readonly deleteEmptyDirData: boolean;
+  readonly evictBarePods: boolean;
+  /** The daemon's own pod is never evicted by its own drain. */
+  readonly self: { readonly namespace: string; readonly podName: string };
+}
+
+export interface DrainPlan {
+  readonly evict: readonly V1Pod[];
+  readonly skipped: readonly { readonly pod: string; readonly why: string }[];
+  /** Non-empty: the drain must not start (nothing has been cordoned yet). */
+  readonly refused: readonly { readonly pod: string; readonly why: string }[];
+}
+
+const MIRROR = 'kubernetes.io/config.mirror';
+
+export function podKey(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+export function planDrain(pods: readonly V1Pod[], options: DrainOptions): DrainPlan {
+  const evict: V1Pod[] = [];
+  const skipped: { pod: string; why: string }[] = [];
+  const refused: { pod: string; why: string }[] = [];
+  for (const pod of pods) {
+    const key = podKey(pod);
+    const controller = pod.metadata?.ownerReferences?.find((o) => o.controller);
+    const phase = pod.status?.phase;
+    if (pod.metadata?.deletionTimestamp) skipped.push({ pod: key, why: 'already terminating' });
+    else if (phase === 'Succeeded' || phase === 'Failed') skipped.push({ pod: key, why: `finished (${phase})` });
+    else if (pod.metadata?.annotations?.[MIRROR] !== undefined) skipped.push({ pod: key, why: 'mirror (static) pod' });
+    else if (controller?.kind === 'DaemonSet') skipped.push({ pod: key, why: 'managed by a DaemonSet' });
+    else if (pod.metadata?.namespace === options.self.namespace && pod.metadata?.name === options.self.podName) skipped.push({ pod: key, why: 'the daemon itself' });
+    else if (controller === undefined && !options.evictBarePods) refused.push({ pod: key, why: 'has no controller and would not come back (set nodes.evictBarePods)' });
+    else if ((pod.spec?.volumes ?? []).some((v) => v.emptyDir !== undefined) && !options.deleteEmptyDirData) {
+      refused.push({ pod: key, why: 'uses emptyDir data that would be lost (set nodes.deleteEmptyDirData)' });
+    } else evict.push(pod);
+  }
+  return { evict, skipped, refused };
+}
