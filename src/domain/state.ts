@@ -26,6 +26,8 @@ export interface PauseState {
 export interface HavocState {
   readonly kills: readonly KillRecord[];
   readonly paused?: PauseState;
+  /** Who cleared the kill switch last, so the daemon can announce it. */
+  readonly resumed?: { readonly by: string; readonly at: string };
   /** Local date of the last daily plan sent, so a restart does not send it twice. */
   readonly dayPlanSentFor?: string;
 }

@@ -213,3 +213,12 @@ test('the daily plan is sent once per local day, also across restarts', async (t
   t.is(events.of('day-plan').length, 1);
   t.like(events.of('day-plan')[0]?.plan, { eligible: 1, dryRun: false });
 });
+
+test('the kill switch is announced when it is set and when it is cleared', async (t) => {
+  const { store, events, round } = setup({ state: { kills: [], paused: { reason: 'incident 42', by: 'alice', at: FRIDAY.toISOString() } } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  store.state = { kills: [], resumed: { by: 'bob', at: NEXT.toISOString() } };
+  await round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
+  t.deepEqual(events.occurrences.filter((o) => o.type === 'paused' || o.type === 'resumed').map((o) => [o.type, o.by]), [['paused', 'alice'], ['resumed', 'bob']]);
+});

@@ -60,6 +60,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   };
   const warned = new Map<string, string>();
   let busy = false;
+  // Whether the kill switch was on at the last tick; undefined before the first.
+  let wasPaused: boolean | undefined;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
@@ -105,6 +107,13 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     deps.report({ type: 'day-plan', at, plan: dayPlan(candidates, settings, at) });
   };
 
+  const announceKillSwitch = (at: Date, state: HavocState) => {
+    const paused = state.paused !== undefined;
+    if (paused && wasPaused !== true) deps.report({ type: 'paused', at, by: state.paused?.by ?? 'unknown', reason: state.paused?.reason ?? '' });
+    if (!paused && wasPaused === true) deps.report({ type: 'resumed', at, by: state.resumed?.by ?? 'unknown' });
+    wasPaused = paused;
+  };
+
   const run = async (tick: Tick, started: number): Promise<TickSummary> => {
     if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
     if (deps.drainer) {
@@ -115,6 +124,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
+    announceKillSwitch(tick.at, state);
     if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
     if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
 

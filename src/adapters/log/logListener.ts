@@ -1,0 +1,71 @@
+// One structured log line per occurrence: what the daemon did and why, with
+// bounded fields an SRE can filter on (event, namespace, workload, result).
+
+import type { Occurrence, Target } from '../../domain/occurrence.ts';
+import type { Listener, Log } from '../../domain/ports.ts';
+
+function where(target: Target): Record<string, string> {
+  return target.kind === 'Node'
+    ? { node: target.name }
+    : { namespace: target.namespace, pod: target.name, workload: `${target.workload.kind}/${target.workload.name}` };
+}
+
+export function createLogListener(options: { readonly log: Log }): Listener {
+  const { log } = options;
+  return {
+    name: 'log',
+    on(o: Occurrence) {
+      const dry = 'dryRun' in o && o.dryRun ? ' [dry run]' : '';
+      switch (o.type) {
+        case 'tick': {
+          const line = { event: 'tick', outcome: o.outcome, eligible: o.eligible, killed: o.killed, durationMs: o.durationMs, dryRun: o.dryRun, budget: o.budget, nextTick: o.nextTick, detail: o.detail };
+          if (o.outcome === 'failed') log.error(line, `tick failed: ${o.detail ?? ''}`);
+          else if (o.outcome === 'acted' || o.outcome === 'paused') log.info(line, `tick ${o.outcome}${dry}`);
+          else log.debug(line, `tick ${o.outcome}`);
+          return;
+        }
+        case 'kill': {
+          const line = { event: 'kill', action: o.action, result: o.outcome.result, detail: o.outcome.detail, reason: o.reason, dryRun: o.dryRun, budget: o.budget, ...where(o.target) };
+          const text = `${o.action} ${o.target.kind === 'Node' ? o.target.name : `${o.target.namespace}/${o.target.name}`}: ${o.outcome.result}${dry}`;
+          if (o.outcome.result === 'failed') log.error(line, text);
+          else if (o.outcome.result === 'blocked') log.warn(line, text);
+          else log.info(line, text);
+          return;
+        }
+        case 'skip':
+          log.info({ event: 'skip', reason: o.reason, detail: o.detail, namespace: o.workload.namespace, workload: `${o.workload.kind}/${o.workload.name}`, dryRun: o.dryRun }, `skipped ${o.workload.namespace}/${o.workload.name}: ${o.reason}`);
+          return;
+        case 'recovery': {
+          const line = { event: 'recovery', recovered: o.verdict.recovered, seconds: o.verdict.seconds, detail: o.verdict.recovered ? undefined : o.verdict.detail, dryRun: o.dryRun, victims: o.victims, ...where(o.target) };
+          if (o.verdict.recovered) log.info(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${dry}`);
+          else log.warn(line, `not recovered after ${o.verdict.seconds.toFixed(1)}s: ${o.verdict.detail}${dry}`);
+          return;
+        }
+        case 'invalid-label':
+          log.warn({ event: 'invalid-label', namespace: o.workload.namespace, workload: `${o.workload.kind}/${o.workload.name}`, field: o.field, value: o.value }, `skipping ${o.workload.namespace}/${o.workload.name}: label ${o.field}="${o.value}" ${o.message}`);
+          return;
+        case 'drain-started':
+          log.info({ event: 'drain-started', node: o.node.name, until: o.until, reason: o.reason, dryRun: o.dryRun }, `draining node ${o.node.name} until ${o.until.toISOString()}${dry}`);
+          return;
+        case 'node-released':
+          log.info({ event: 'node-released', node: o.node.name, detail: o.detail }, `node ${o.node.name} given back`);
+          return;
+        case 'paused':
+          log.warn({ event: 'paused', by: o.by, reason: o.reason }, `chaos paused by ${o.by}: ${o.reason}`);
+          return;
+        case 'resumed':
+          log.info({ event: 'resumed', by: o.by }, `chaos resumed by ${o.by}`);
+          return;
+        case 'leader':
+          log.info({ event: 'leader', leader: o.leader, identity: o.identity }, o.leader ? `${o.identity} is now the leader` : `${o.identity} is no longer the leader`);
+          return;
+        case 'error':
+          log.error({ event: 'error', kind: o.kind }, o.message);
+          return;
+        case 'day-plan':
+          log.info({ event: 'day-plan', eligible: o.plan.eligible, expectedKills: o.plan.expectedKills, windowOpens: o.plan.windowOpens, windowCloses: o.plan.windowCloses, dryRun: o.plan.dryRun }, `today: ${o.plan.eligible} eligible workloads, about ${o.plan.expectedKills.toFixed(1)} kills expected`);
+          return;
+      }
+    },
+  };
+}

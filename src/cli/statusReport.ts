@@ -1,0 +1,19 @@
+// `kube-havoc status`: the kill switch, budgets left and recent kills, from
+// the state every replica shares.
+
+import { budgetLeft } from '../domain/budget/budget.ts';
+import type { Settings } from '../domain/settings.ts';
+import type { HavocState } from '../domain/state.ts';
+
+export function renderStatus(state: HavocState, settings: Settings, now: Date): string {
+  const lines: string[] = [];
+  lines.push(state.paused
+    ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}`
+    : `Chaos is active${settings.dryRun ? ' (dry run: nothing is really killed)' : ''}.`);
+  const left = budgetLeft(state.kills, now, settings.caps, settings.dryRun, 0);
+  lines.push(`Budget left: ${left.hour}/${settings.caps.perHour} this hour, ${left.day}/${settings.caps.perDay} in the last 24 h (${settings.dryRun ? 'dry-run' : 'live'} budget)`);
+  const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
+  lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
+  for (const k of recent) lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
