@@ -84,7 +84,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
   };
 
-  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[]) => {
+  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[], since: Date) => {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
@@ -92,7 +92,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       cluster: deps.cluster, probe: deps.probe, clock, workload: workload.ref,
       victimUids: settings.dryRun ? [] : victims.map((v) => v.uid),
       ...(policy.probeUrl === undefined ? {} : { probeUrl: policy.probeUrl }),
-      timeoutSeconds: settings.recovery.timeoutSeconds, pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal,
+      timeoutSeconds: settings.recovery.timeoutSeconds, pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal, since,
     }).then((verdict) => deps.report({
       type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
       target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
@@ -141,9 +141,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const mtbfHours = (candidate.policy.mtbfSeconds / 3600).toFixed(1);
       const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
+      const hitAt = clock.now();
       const hit = await hitWorkload({ ...deps, action }, candidate, killed, history, reason);
       killed += hit.killed.length;
-      if (hit.killed.length > 0) watch(candidate, hit.killed);
+      if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);
       if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
     }
     if (deps.drainer) {

@@ -17,10 +17,12 @@ export interface RecoveryWatch {
   readonly timeoutSeconds: number;
   readonly pollSeconds: number;
   readonly signal: AbortSignal;
+  /** When the fault was injected: recovery time counts from here. */
+  readonly since: Date;
 }
 
 export async function watchRecovery(watch: RecoveryWatch): Promise<RecoveryVerdict> {
-  const started = watch.clock.now().getTime();
+  const started = watch.since.getTime();
   const elapsed = () => (watch.clock.now().getTime() - started) / 1000;
   let why = 'not checked yet';
   for (;;) {

@@ -1,0 +1,99 @@
+// Runs `kube-havoc run` as a real process (the built dist/main.js on the
+// project's Node 24) with a kubeconfig and a config file, and reads its JSON
+// log lines, so e2e scenarios watch the daemon the way an operator would.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { waitFor } from './harness/cluster.ts';
+
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly event?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface DaemonProcess {
+  readonly lines: LogLine[];
+  readonly stderr: string[];
+  /** Resolves with the first log line matching, failing after timeoutMs. */
+  waitForLine(what: string, match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, nothing is cleaned up. */
+  kill(): Promise<void>;
+}
+
+/** Config for e2e: a window that is always open, ticks every second, live kills. */
+export function e2eConfig(namespace: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    dryRun: false,
+    clusterName: 'e2e',
+    schedule: { cron: '* * * * * *', timezone: 'UTC', weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '24:00' },
+    selection: { defaultMtbf: '1s', minPodAge: '1s', minTimeBetweenKills: '1h' },
+    pods: { recoveryTimeout: '2m', recoveryPollInterval: '1s' },
+    daemon: { namespace, leaderElection: { leaseDuration: '6s', renewInterval: '2s' } },
+    server: { host: '127.0.0.1', port: 0 },
+    log: { level: 'debug' },
+  };
+  return deepMerge(base, over);
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const left = out[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof left === 'object' && left !== null && !Array.isArray(left)
+      ? deepMerge(left as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export function startDaemon(options: { kubeconfig: string; config: Record<string, unknown>; name?: string; env?: Record<string, string> }): DaemonProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'havoc-daemon-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, stringify(options.config));
+  const child: ChildProcess = spawn(process.execPath, ['dist/main.js', 'run', '--config', file, '--kubeconfig', options.kubeconfig], {
+    env: { ...process.env, POD_NAME: options.name ?? 'havoc-e2e', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: LogLine[] = [];
+  const stderr: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    for (const text of parts) {
+      try {
+        lines.push(JSON.parse(text) as LogLine);
+      } catch {
+        stderr.push(`stdout: ${text}`);
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    lines,
+    stderr,
+    async waitForLine(what, match, timeoutMs = 60_000) {
+      let found: LogLine | undefined;
+      await waitFor(async () => {
+        found = lines.find(match);
+        return found !== undefined;
+      }, { timeoutMs, intervalMs: 200, what: `${what}; daemon said: ${lines.slice(-5).map((l) => l.msg).join(' | ')} ${stderr.join('').slice(-500)}` });
+      return found as LogLine;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
