@@ -1,0 +1,122 @@
+// Node chaos end to end on kwok's fake nodes: a drain moves pods elsewhere,
+// the node comes back after the drain duration, a daemon killed mid-drain is
+// replaced by one that still gives the node back, and the safety limits hold.
+
+import anyTest, { type TestFn } from 'ava';
+import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { e2eConfig, startDaemon, type LogLine } from './daemonProcess.ts';
+import { deploy, pods, readyPods } from './workloads.ts';
+
+const test = anyTest as TestFn<{ cluster: Cluster }>;
+
+test.before(async (t) => {
+  t.context.cluster = await startCluster({ nodes: 3 });
+});
+test.after.always(async (t) => {
+  await t.context.cluster?.stop();
+});
+
+interface NodeView { name: string; unschedulable: boolean; annotations: Record<string, string> }
+
+async function node(cluster: Cluster, name: string): Promise<NodeView> {
+  const n = JSON.parse(await cluster.kubectl(['get', 'node', name, '-o', 'json'])) as { metadata: { name: string; annotations?: Record<string, string> }; spec: { unschedulable?: boolean } };
+  return { name: n.metadata.name, unschedulable: n.spec.unschedulable === true, annotations: n.metadata.annotations ?? {} };
+}
+
+/** Opts exactly these nodes in (and marks `controlPlane` as control-plane nodes). */
+async function optInNodes(cluster: Cluster, names: readonly string[], controlPlane: readonly string[] = []): Promise<void> {
+  for (const n of cluster.nodes) {
+    await cluster.kubectl(['label', 'node', n, names.includes(n) ? 'havoc/enabled=true' : 'havoc/enabled-', '--overwrite']);
+    await cluster.kubectl(['label', 'node', n, controlPlane.includes(n) ? 'node-role.kubernetes.io/control-plane=' : 'node-role.kubernetes.io/control-plane-', '--overwrite']);
+  }
+}
+
+const nodeConfig = (own: string, ns: string, nodes: Record<string, unknown>) => e2eConfig(own, {
+  namespaces: { include: [ns] },
+  nodes: { enabled: true, mtbf: '1s', drainDuration: '8s', drainTimeout: '60s', podEvictionTimeout: '60s', minReadyNodes: 1, minReadyPercent: 30, ...nodes },
+});
+const drained = (l: LogLine) => l.event === 'kill' && l.action === 'node-drain';
+
+test('a drain moves the pods elsewhere, and the node is uncordoned after the drain duration', async (t) => {
+  const { cluster } = t.context;
+  const target = cluster.nodes[0] ?? '';
+  await optInNodes(cluster, [target]);
+  const ns = await cluster.createNamespace('spread');
+  const own = await cluster.createNamespace('havoc-n1');
+  const before = await deploy(cluster, ns, 'web', 6);
+  t.true(before.some((p) => p.node === target), 'the scheduler put some pods on the target node');
+  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  try {
+    const started = await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started');
+    t.is(started.node, target);
+    const done = await daemon.waitForLine('the drain outcome', drained, 90_000);
+    t.is(done.result, 'killed', JSON.stringify(done));
+    t.true((await node(cluster, target)).unschedulable);
+    const after = await readyPods(cluster, ns, 'web', 6);
+    t.false(after.some((p) => p.node === target), 'no pod left on the drained node');
+    await daemon.waitForLine('the give-back', (l) => l.event === 'node-released' && l.node === target, 60_000);
+    const back = await node(cluster, target);
+    t.false(back.unschedulable);
+    t.is(back.annotations['havoc/drained-by'], undefined);
+  } finally {
+    await daemon.stop();
+  }
+  const events = JSON.parse(await cluster.kubectl(['get', 'events.v1.events.k8s.io', '-A', '-o', 'json'])) as { items: { reason?: string; regarding?: { kind?: string; name?: string } }[] };
+  t.true(events.items.some((e) => e.regarding?.kind === 'Node' && e.regarding.name === target && /Havoc/.test(e.reason ?? '')), 'an Event on the Node');
+});
+
+test('a daemon killed mid-drain is replaced by one that still uncordons the node', async (t) => {
+  const { cluster } = t.context;
+  const target = cluster.nodes[1] ?? '';
+  await optInNodes(cluster, [target]);
+  const ns = await cluster.createNamespace('stuck');
+  const own = await cluster.createNamespace('havoc-n2');
+  await deploy(cluster, ns, 'db', 6);
+  // A PDB that forbids any eviction keeps the drain busy until we kill the daemon.
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db-pdb', namespace: ns }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
+  }));
+  await cluster.kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.expectedPods}=6', 'pdb/db-pdb', '--timeout=60s']);
+  t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
+  const first = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  await first.waitForLine('the drain starting', (l) => l.event === 'drain-started');
+  await waitFor(async () => (await node(cluster, target)).unschedulable, { what: `${target} cordoned` });
+  await first.kill(); // crash: no clean-up at all
+  const mark = await node(cluster, target);
+  t.true(mark.unschedulable);
+  t.is(mark.annotations['havoc/drained-by'], 'kube-havoc');
+  const second = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  try {
+    await second.waitForLine('the give-back by the new daemon', (l) => l.event === 'node-released' && l.node === target, 60_000);
+    t.false((await node(cluster, target)).unschedulable);
+    t.is(second.lines.filter((l) => l.event === 'drain-started').length, 0, 'the same node is not drained again within the gap');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('never a control-plane node, never below the minimum of Ready nodes', async (t) => {
+  const { cluster } = t.context;
+  const [a = '', b = '', c = ''] = cluster.nodes;
+  const ns = await cluster.createNamespace('limits');
+  const own = await cluster.createNamespace('havoc-n3');
+  await deploy(cluster, ns, 'app', 3);
+  await optInNodes(cluster, [a], [a]); // opted in, but a control-plane node
+  const cp = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  try {
+    await cp.waitForLine('ten ticks', () => cp.lines.filter((l) => l.event === 'tick').length >= 10, 30_000);
+  } finally {
+    await cp.stop();
+  }
+  t.is(cp.lines.filter((l) => l.event === 'drain-started').length, 0);
+  await optInNodes(cluster, [b, c]);
+  const floor = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, { minReadyNodes: 3 }) });
+  try {
+    await floor.waitForLine('ten ticks', () => floor.lines.filter((l) => l.event === 'tick').length >= 10, 30_000);
+  } finally {
+    await floor.stop();
+  }
+  t.is(floor.lines.filter((l) => l.event === 'drain-started').length, 0);
+  for (const n of cluster.nodes) t.false((await node(cluster, n)).unschedulable);
+  await optInNodes(cluster, []);
+});
