@@ -65,7 +65,7 @@ T0=$(date +%s%N)
 [[ -n $BIN ]] || BIN=$("$HERE/provision.sh" | tail -n 1)
 STAGES=$BIN/../kwok-stages
 [[ -d $STAGES ]] || die "kwok stages not found next to $BIN"
-if [[ -z $DIR ]]; then DIR=$(mktemp -d "${TMPDIR:-/tmp}/kube-havoc-e2e.XXXXXX"); fi
+[[ -n $DIR ]] || DIR=$(mktemp -d "${TMPDIR:-/tmp}/kube-havoc-e2e.XXXXXX")
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
 [[ ! -s $DIR/pids ]] || die "$DIR already has a running cluster (cluster.sh down $DIR)"
 mkdir -p "$DIR/logs" "$DIR/pki"; : >"$DIR/pids"
@@ -83,10 +83,9 @@ free_port() {
     USED+="$p "; echo "$p"; return
   done
 }
-ETCD_PORT=$(free_port); ETCD_PEER=$(free_port); API_PORT=$(free_port)
-KCM_PORT=$(free_port); SCHED_PORT=$(free_port); KWOK_PORT=$(free_port)
+for v in ETCD_PORT ETCD_PEER API_PORT KCM_PORT SCHED_PORT KWOK_PORT; do printf -v "$v" %s "$(free_port)"; done
 
-# ---- PKI (EC P-256, valid 7 days) -------------------------------------------
+# ---- PKI (EC P-256, valid 7 days), client certificates for every user --------
 PKI=$DIR/pki
 ossl() { openssl "$@" 2>>"$DIR/logs/openssl.log" >/dev/null; }
 ossl ecparam -name prime256v1 -genkey -noout -out "$PKI/ca.key"
@@ -106,26 +105,12 @@ cert apiserver "/CN=kube-apiserver" "IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:
 cert admin "/O=system:masters/CN=kube-havoc-e2e-admin"
 cert kcm "/CN=system:kube-controller-manager"
 cert scheduler "/CN=system:kube-scheduler"
-kubeconfig() { # name -> DIR/name.kubeconfig
-  local b64="base64 -w0"
-  cat >"$DIR/$1.kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: e2e
-  cluster:
-    server: https://127.0.0.1:$API_PORT
-    certificate-authority-data: $($b64 <"$PKI/ca.crt")
-users:
-- name: $1
-  user:
-    client-certificate-data: $($b64 <"$PKI/$1.crt")
-    client-key-data: $($b64 <"$PKI/$1.key")
-contexts:
-- name: e2e
-  context: {cluster: e2e, user: $1}
-current-context: e2e
-EOF
+kubeconfig() { # user -> DIR/user.kubeconfig (JSON), certificates inline
+  local c='"clusters":[{"name":"e2e","cluster":{"server":"https://127.0.0.1:%s","certificate-authority-data":"%s"}}]'
+  local u='"users":[{"name":"%s","user":{"client-certificate-data":"%s","client-key-data":"%s"}}]'
+  printf "{\"apiVersion\":\"v1\",\"kind\":\"Config\",\"current-context\":\"e2e\",$c,$u,%s}\n" \
+    "$API_PORT" "$(base64 -w0 <"$PKI/ca.crt")" "$1" "$(base64 -w0 <"$PKI/$1.crt")" "$(base64 -w0 <"$PKI/$1.key")" \
+    "\"contexts\":[{\"name\":\"e2e\",\"context\":{\"cluster\":\"e2e\",\"user\":\"$1\"}}]" >"$DIR/$1.kubeconfig"
 }
 kubeconfig admin; kubeconfig kcm; kubeconfig scheduler
 cp "$DIR/admin.kubeconfig" "$DIR/kubeconfig"

@@ -9,6 +9,7 @@ import type { Random } from '../domain/ports.ts';
 import { drawCandidates, findCandidates } from '../domain/selection/candidates.ts';
 import { filterBySteadyState } from '../domain/selection/filters.ts';
 import { dayPlan } from '../domain/round/dayPlan.ts';
+import { drainedByHavoc, judgeNodes } from '../domain/nodes/nodeFilters.ts';
 import type { Settings } from '../domain/settings.ts';
 import { pruneState, type HavocState } from '../domain/state.ts';
 
@@ -25,6 +26,8 @@ export interface PlanReport {
     readonly steady: string; readonly waiting: boolean; readonly source: string;
   }[];
   readonly invalid: readonly { readonly workload: string; readonly field: string; readonly value: string; readonly message: string }[];
+  /** With node chaos on: every node and why it is not a candidate, if it is not. */
+  readonly nodes?: readonly { readonly node: string; readonly candidate: boolean; readonly why?: string }[];
   /** With --seed: the workloads one tick at `now` would draw (before budgets and gates). */
   readonly draw?: readonly string[];
 }
@@ -64,8 +67,16 @@ export function planReport(input: PlanInput): PlanReport {
       waiting, source: c.policy.source,
     })),
     invalid: found.invalid.flatMap(({ workload, problems }) => problems.map((p) => ({ workload: workloadKey(workload.ref), ...p }))),
+    ...(settings.nodes.enabled ? { nodes: nodeLines(input.snapshot, settings) } : {}),
     ...(input.random && openNow ? { draw: drawCandidates(found.eligible, span, input.random).map((c) => workloadKey(c.workload.ref)) } : {}),
   };
+}
+
+function nodeLines(snapshot: ClusterSnapshot, settings: Settings): { node: string; candidate: boolean; why?: string }[] {
+  return judgeNodes(snapshot.nodes, settings.nodes).map((v) => {
+    const why = drainedByHavoc(v.node, settings.policy.prefix) ? 'being drained by kube-havoc' : v.excluded;
+    return why === undefined ? { node: v.node.name, candidate: true } : { node: v.node.name, candidate: false, why };
+  });
 }
 
 export function renderPlan(r: PlanReport): string {
@@ -89,6 +100,10 @@ export function renderPlan(r: PlanReport): string {
   if (r.invalid.length > 0) {
     lines.push('', 'Skipped for bad labels:');
     for (const i of r.invalid) lines.push(`  ${i.workload}: ${i.field}="${i.value}" ${i.message}`);
+  }
+  if (r.nodes) {
+    lines.push('', 'Nodes (node chaos on):');
+    for (const n of r.nodes) lines.push(`  ${n.node}: ${n.candidate ? 'candidate for a drain' : `not a candidate: ${n.why ?? ''}`}`);
   }
   if (r.draw) lines.push('', `A tick now would draw: ${r.draw.length === 0 ? 'nobody' : r.draw.join(', ')}`);
   return `${lines.join('\n')}\n`;

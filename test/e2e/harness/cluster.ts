@@ -100,7 +100,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   });
   const kubeconfig = lastLine(stdout);
   const dir = path.dirname(kubeconfig);
-  const server = /server: (\S+)/.exec(readFileSync(kubeconfig, "utf8"))?.[1] ?? "";
+  // cluster.sh writes the kubeconfig as JSON.
+  const server = (JSON.parse(readFileSync(kubeconfig, "utf8")) as { clusters: { cluster: { server: string } }[] }).clusters[0]?.cluster.server ?? "";
   const down = () => run("bash", [path.join(SCRIPTS, "cluster.sh"), "down", dir], { timeoutMs: 60_000 });
   // Safety net: a test process that exits without stop() still ends the cluster.
   const onExit = () => {

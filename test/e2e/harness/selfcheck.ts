@@ -40,7 +40,8 @@ async function readyPods(c: Cluster, ns: string): Promise<string[]> {
 
 async function evict(c: Cluster, ns: string, pod: string): Promise<string> {
   const body = JSON.stringify({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace: ns } });
-  return c.kubectl(["create", "--raw", `/api/v1/namespaces/${ns}/pods/${pod}/eviction`, "-f", "-"], body);
+  // -v=6 makes kubectl log the HTTP status line, so a 429 is seen as such.
+  return c.kubectl(["-v=6", "create", "--raw", `/api/v1/namespaces/${ns}/pods/${pod}/eviction`, "-f", "-"], body);
 }
 
 const nodes = Number(process.argv[2] ?? "3");
@@ -90,7 +91,8 @@ try {
       await evict(c, ns, pod);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      if (/Too Many Requests|429/.test(msg)) return msg.split("\n").find((l) => /429|Too Many/.test(l)) ?? msg;
+      const status = msg.split("\n").find((l) => / 429 Too Many Requests /.test(l));
+      if (status) return status.replace(/^.*(POST \S+ 429)/, "$1");
       throw e;
     }
     throw new Error("eviction was allowed");

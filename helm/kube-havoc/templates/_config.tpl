@@ -1,0 +1,33 @@
+{{/*
+The daemon's config.yaml. Only keys of the daemon's schema may appear (it
+refuses unknown keys). daemon.namespace and daemon.podName come from the
+downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
+*/}}
+{{- define "kube-havoc.config" -}}
+{{- $v := .Values }}
+{{- $namespaces := deepCopy $v.namespaces }}
+{{- if and $v.rbac.namespaces (not $namespaces.include) }}
+{{- $_ := set $namespaces "include" $v.rbac.namespaces }}
+{{- end }}
+{{- $slack := dict "timeout" $v.slack.timeout "retries" $v.slack.retries "dailyPlan" $v.slack.dailyPlan }}
+{{- if include "kube-havoc.slackSecretName" . }}
+{{- $_ := set $slack "webhookUrlFile" (include "kube-havoc.webhookFile" .) }}
+{{- end }}
+{{- $config := dict
+  "dryRun" $v.dryRun
+  "clusterName" $v.clusterName
+  "labelPrefix" $v.labelPrefix
+  "compat" $v.compat
+  "schedule" $v.schedule
+  "selection" $v.selection
+  "namespaces" $namespaces
+  "blastRadius" $v.blastRadius
+  "pods" $v.pods
+  "nodes" $v.nodes
+  "slack" $slack
+  "daemon" $v.daemon
+  "server" (dict "host" "0.0.0.0" "port" $v.server.port)
+  "log" $v.log
+}}
+{{- toYaml $config }}
+{{- end }}

@@ -1,0 +1,73 @@
+{{/* Chart name, overridable. */}}
+{{- define "kube-havoc.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Name of the namespaced objects: <release>-kube-havoc, or the release name when it already contains the chart name. */}}
+{{- define "kube-havoc.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Name of cluster-scoped objects (ClusterRoles and their bindings): qualified by the namespace, since two releases of the same name may live in two namespaces. */}}
+{{- define "kube-havoc.clusterName" -}}
+{{- printf "%s-%s" .Release.Namespace (include "kube-havoc.fullname" .) }}
+{{- end }}
+
+{{- define "kube-havoc.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "kube-havoc.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kube-havoc.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "kube-havoc.labels" -}}
+helm.sh/chart: {{ include "kube-havoc.chart" . }}
+{{ include "kube-havoc.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "kube-havoc.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kube-havoc.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "kube-havoc.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret holding the Slack webhook URL, empty when Slack is off. */}}
+{{- define "kube-havoc.slackSecretName" -}}
+{{- if .Values.slack.existingSecret }}
+{{- .Values.slack.existingSecret }}
+{{- else if .Values.slack.webhookSecret }}
+{{- printf "%s-slack" (include "kube-havoc.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "kube-havoc.slackSecretKey" -}}
+{{- if .Values.slack.existingSecret }}{{ .Values.slack.existingSecretKey }}{{ else }}webhook-url{{ end }}
+{{- end }}
+
+{{/* Where the config and the Slack webhook file appear in the container (the image's CMD reads this config path). */}}
+{{- define "kube-havoc.configDir" -}}/etc/kube-havoc{{- end }}
+{{- define "kube-havoc.configPath" -}}{{ include "kube-havoc.configDir" . }}/config.yaml{{- end }}
+{{- define "kube-havoc.webhookFile" -}}{{ include "kube-havoc.configDir" . }}/slack/webhook-url{{- end }}

@@ -1,0 +1,82 @@
+// The daemon's small HTTP server: /metrics for Prometheus, /healthz for the
+// liveness probe (the process serves requests), /readyz for the readiness
+// probe. It only reads: a slow or failing scrape never touches the loop.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Log } from '../../domain/ports.ts';
+import type { ReadinessStatus } from './readiness.ts';
+
+export interface HttpServerOptions {
+  readonly registry: Registry;
+  readonly readiness: () => ReadinessStatus;
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly log: Log;
+}
+
+export interface HttpServer {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const server = createServer((request, response) => {
+    handle(options, request, response).catch((error: unknown) => {
+      options.log.error({ err: error, path: request.url }, 'http request failed');
+      if (!response.headersSent) send(response, request, 500, 'internal error\n');
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => reject(new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+    server.once('error', failed);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  // After start-up a server error is logged, never thrown: metrics are not worth the loop.
+  server.on('error', (error) => options.log.error({ err: error }, 'http server error'));
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  options.log.info({ address: address.address, port: address.port }, 'http server listening (/metrics, /healthz, /readyz)');
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      // Prometheus keeps its scrape connection alive; without this close() waits for it.
+      server.closeAllConnections();
+    }),
+  };
+}
+
+async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const routes: Record<string, () => Promise<void> | void> = {
+    '/metrics': async () => {
+      const body = await options.registry.metrics();
+      send(response, request, 200, body, options.registry.contentType);
+    },
+    '/healthz': () => send(response, request, 200, 'ok\n'),
+    '/readyz': () => {
+      const status = options.readiness();
+      send(response, request, status.ready ? 200 : 503, status.ready ? 'ok\n' : `not ready\n${status.unmet.join('\n')}\n`);
+    },
+  };
+  const route = routes[path];
+  if (route === undefined) return send(response, request, 404, 'not found\n');
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('Allow', 'GET, HEAD');
+    return send(response, request, 405, 'method not allowed\n');
+  }
+  await route();
+}
+
+function send(response: ServerResponse, request: IncomingMessage, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}

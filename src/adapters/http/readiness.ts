@@ -1,0 +1,62 @@
+// /readyz answers "ready" only when every named condition is met (the config
+// is loaded, the API server answered). Conditions start unmet, so a daemon that
+// has not yet proved it can reach the API is never reported ready.
+
+import type { Occurrence, TickOutcome } from '../../domain/occurrence.ts';
+import type { Listener } from '../../domain/ports.ts';
+
+export interface ReadinessStatus {
+  readonly ready: boolean;
+  /** Conditions not met, with the reason when one was given. */
+  readonly unmet: readonly string[];
+}
+
+export interface Readiness {
+  set(condition: string, met: boolean, reason?: string): void;
+  status(): ReadinessStatus;
+}
+
+export interface ReadinessOptions {
+  readonly conditions: readonly string[];
+}
+
+export function createReadiness(options: ReadinessOptions): Readiness {
+  const unmet = new Map<string, string>(options.conditions.map((c) => [c, 'not yet']));
+  const known = new Set(options.conditions);
+  return {
+    set(condition, met, reason) {
+      // A typo in a condition name would otherwise leave the daemon ready too early or never.
+      if (!known.has(condition)) throw new Error(`unknown readiness condition "${condition}" (known: ${[...known].join(', ')})`);
+      if (met) unmet.delete(condition);
+      else unmet.set(condition, reason ?? 'not met');
+    },
+    status() {
+      return { ready: unmet.size === 0, unmet: [...unmet].map(([name, reason]) => `${name}: ${reason}`) };
+    },
+  };
+}
+
+/** Tick outcomes that come after reading the state from the API server. */
+const REACHED_API: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused']);
+
+export interface ApiReadinessListenerOptions {
+  readonly readiness: Readiness;
+  /** The condition this listener meets. */
+  readonly condition: string;
+}
+
+/**
+ * Meets the API condition as soon as a tick has read the cluster state, or a
+ * leadership change has gone through the Lease, when start-up could not yet.
+ * A latch: later API errors do not turn the pod unready. A standby replica
+ * sees no successful tick, so it could never turn ready again, and a rollout
+ * would stall on it; API errors show in havoc_errors_total and the log.
+ */
+export function createApiReadinessListener(options: ApiReadinessListenerOptions): Listener {
+  return {
+    name: 'readiness',
+    on(o: Occurrence) {
+      if ((o.type === 'tick' && REACHED_API.has(o.outcome)) || o.type === 'leader') options.readiness.set(options.condition, true);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Turns occurrences into metric updates. Synchronous and cheap: a scrape never
+// waits for the loop and the loop never waits for a scrape.
+
+import type { Occurrence, Target, TickOutcome, BudgetLeft } from '../../domain/occurrence.ts';
+import type { Listener } from '../../domain/ports.ts';
+import type { HavocMetricFamilies } from './havocMetrics.ts';
+
+export interface MetricsListenerOptions {
+  readonly metrics: HavocMetricFamilies;
+}
+
+/** Outcomes of ticks that got past the leader check and read the state (the kill switch). */
+const ACTING: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused']);
+/** Outcomes of ticks that looked at the cluster, so their eligible count is real. */
+const LOOKED: ReadonlySet<TickOutcome> = new Set(['acted', 'idle']);
+
+export function createMetricsListener(options: MetricsListenerOptions): Listener {
+  const m = options.metrics;
+  const setBudget = (budget: BudgetLeft) => {
+    m.budgetLeft.set({ window: 'tick' }, budget.tick);
+    m.budgetLeft.set({ window: 'hour' }, budget.hour);
+    m.budgetLeft.set({ window: 'day' }, budget.day);
+  };
+  return {
+    name: 'metrics',
+    on(o: Occurrence) {
+      switch (o.type) {
+        case 'tick':
+          m.ticks.inc({ outcome: o.outcome });
+          if (o.nextTick !== undefined) m.nextTick.set(seconds(o.nextTick));
+          if (LOOKED.has(o.outcome)) m.eligible.set(o.eligible);
+          if (o.budget !== undefined) setBudget(o.budget);
+          // The round reports the kill switch and leadership only through the outcome after a restart.
+          if (ACTING.has(o.outcome)) {
+            m.leader.set(1);
+            m.paused.set(o.outcome === 'paused' ? 1 : 0);
+          }
+          if (o.outcome === 'not-leader') m.leader.set(0);
+          return;
+        case 'kill': {
+          const where = targetLabels(o.target);
+          const dryRun = String(o.dryRun);
+          m.kills.inc({ ...where, action: o.action, result: o.outcome.result, dry_run: dryRun });
+          if (o.outcome.result === 'killed') m.lastKill.set({ ...where, dry_run: dryRun }, seconds(o.at));
+          setBudget(o.budget);
+          return;
+        }
+        case 'skip':
+          m.skips.inc({ reason: o.reason, dry_run: String(o.dryRun) });
+          // Nothing was done, so no action applies: "none" keeps the label set complete.
+          if (o.reason === 'not-steady') {
+            const { namespace, kind, name } = o.workload;
+            m.kills.inc({ namespace, kind, workload: name, action: 'none', result: 'skipped-not-steady', dry_run: String(o.dryRun) });
+          }
+          return;
+        case 'recovery': {
+          const labels = { ...targetLabels(o.target), action: o.action, dry_run: String(o.dryRun) };
+          if (o.verdict.recovered) m.recoveryDuration.observe(labels, o.verdict.seconds);
+          else m.notRecovered.inc(labels);
+          return;
+        }
+        case 'paused':
+          m.paused.set(1);
+          return;
+        case 'resumed':
+          m.paused.set(0);
+          return;
+        case 'leader':
+          m.leader.set(o.leader ? 1 : 0);
+          return;
+        case 'error':
+          m.errors.inc({ kind: o.kind });
+          return;
+        default:
+          return;
+      }
+    },
+  };
+}
+
+function targetLabels(target: Target): { namespace: string; kind: string; workload: string } {
+  if (target.kind === 'Node') return { namespace: '', kind: 'Node', workload: target.name };
+  return { namespace: target.workload.namespace, kind: target.workload.kind, workload: target.workload.name };
+}
+
+function seconds(at: Date): number {
+  return at.getTime() / 1000;
+}

@@ -1,0 +1,145 @@
+// Which occurrences people hear about, and in which words: every kill attempt
+// (including blocked evictions), its recovery verdict, the kill switch, and
+// the day's plan. Ticks, skips and label warnings stay in logs, Events and
+// metrics; they would drown the channel. Titles stay neutral about dry run:
+// every channel marks `dryRun` itself, loudly.
+
+import { formatSeconds } from '../../domain/duration.ts';
+import type { KillAction, WorkloadRef } from '../../domain/model.ts';
+import type { BudgetLeft, DayPlanSummary, Occurrence, Target } from '../../domain/occurrence.ts';
+import type { Notification, NotificationField } from './notifier.ts';
+
+export interface NotificationContext {
+  readonly clusterName: string;
+}
+
+const VERBS: Record<KillAction, { readonly would: string; readonly did: string; readonly noun: string }> = {
+  'pod-evict': { would: 'evict', did: 'Evicted', noun: 'Eviction' },
+  'pod-delete': { would: 'delete', did: 'Deleted', noun: 'Deletion' },
+  'node-drain': { would: 'drain', did: 'Drained', noun: 'Drain' },
+};
+
+export const DRY_RUN_MODE = 'DRY RUN: nothing was changed';
+export const LIVE_MODE = 'live';
+
+/** Most workloads listed in the day plan; the rest are counted. */
+const PLAN_LINES = 10;
+
+export function notificationFor(o: Occurrence, context: NotificationContext): Notification | undefined {
+  const base = { cluster: context.clusterName, at: o.at };
+  switch (o.type) {
+    case 'kill': {
+      const verb = VERBS[o.action];
+      const what = targetName(o.target);
+      const titles = {
+        killed: o.dryRun ? `Would ${verb.would} ${what}` : `${verb.did} ${what}`,
+        blocked: `${verb.noun} blocked: ${what}`,
+        'already-gone': `Already gone: ${what}`,
+        failed: `Kill failed: ${what}`,
+      };
+      const tone = ({ killed: 'info', blocked: 'warning', 'already-gone': 'info', failed: 'danger' } as const)[o.outcome.result];
+      const outcome = o.outcome.detail === undefined ? o.outcome.result : `${o.outcome.result}: ${o.outcome.detail}`;
+      return {
+        ...base, topic: 'kill', tone, dryRun: o.dryRun, title: titles[o.outcome.result],
+        summary: `${titles[o.outcome.result]} (${workloadOf(o.target)}) in ${context.clusterName}`,
+        fields: [
+          { label: 'Target', value: what },
+          { label: 'Workload', value: workloadOf(o.target) },
+          { label: 'Action', value: o.action },
+          { label: 'Outcome', value: outcome },
+          { label: 'Mode', value: o.dryRun ? DRY_RUN_MODE : LIVE_MODE },
+          { label: 'Budget left', value: budgetText(o.budget) },
+          { label: 'Why eligible', value: o.reason },
+        ],
+      };
+    }
+    case 'recovery': {
+      const workload = workloadOf(o.target);
+      const after = formatSeconds(o.verdict.seconds);
+      const verdict = o.verdict.recovered
+        ? `back at steady state after ${after}`
+        : `not back at steady state after ${after}: ${o.verdict.detail}`;
+      const title = o.verdict.recovered ? `Recovered: ${workload}` : `NOT recovered: ${workload}`;
+      return {
+        ...base, topic: 'recovery', tone: o.verdict.recovered ? 'good' : 'danger', dryRun: o.dryRun, title,
+        summary: `${title} (${verdict}) in ${context.clusterName}`,
+        fields: [
+          { label: 'Workload', value: workload },
+          { label: 'Verdict', value: verdict },
+          { label: 'Action', value: `${o.action} (${o.victims} ${o.victims === 1 ? 'victim' : 'victims'}, first ${targetName(o.target)})` },
+          { label: 'Mode', value: o.dryRun ? DRY_RUN_MODE : LIVE_MODE },
+        ],
+      };
+    }
+    case 'paused':
+      return {
+        ...base, topic: 'paused', tone: 'warning', dryRun: false, title: 'Chaos paused',
+        summary: `Chaos paused in ${context.clusterName} by ${o.by}: ${o.reason}`,
+        fields: [{ label: 'By', value: o.by }, { label: 'Reason', value: o.reason }],
+      };
+    case 'resumed':
+      return {
+        ...base, topic: 'resumed', tone: 'good', dryRun: false, title: 'Chaos resumed',
+        summary: `Chaos resumed in ${context.clusterName} by ${o.by}`,
+        fields: [{ label: 'By', value: o.by }],
+      };
+    case 'drain-started':
+      return {
+        ...base, topic: 'drain', tone: 'warning', dryRun: o.dryRun, title: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`,
+        summary: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name} in ${context.clusterName} until ${o.until.toISOString()}`,
+        fields: [
+          { label: 'Node', value: o.node.name },
+          { label: 'Given back at', value: o.until },
+          { label: 'Mode', value: o.dryRun ? DRY_RUN_MODE : LIVE_MODE },
+          { label: 'Why eligible', value: o.reason },
+        ],
+      };
+    case 'node-released':
+      return {
+        ...base, topic: 'drain', tone: 'good', dryRun: o.dryRun, title: `Node ${o.node.name} given back`,
+        summary: `Node ${o.node.name} uncordoned in ${context.clusterName}: ${o.detail}`,
+        fields: [{ label: 'Node', value: o.node.name }, { label: 'Detail', value: o.detail }],
+      };
+    case 'day-plan':
+      return dayPlanNotification(o.plan, base);
+    default:
+      return undefined;
+  }
+}
+
+function dayPlanNotification(plan: DayPlanSummary, base: { cluster: string; at: Date }): Notification {
+  const expected = plan.expectedKills.toFixed(1);
+  const top = [...plan.workloads].sort((a, b) => b.expectedKills - a.expectedKills);
+  const lines = top.slice(0, PLAN_LINES).map((w) => `• ${refText(w.workload)}: ~${w.expectedKills.toFixed(1)}`);
+  if (top.length > PLAN_LINES) lines.push(`…and ${top.length - PLAN_LINES} more`);
+  const fields: NotificationField[] = [
+    { label: 'Window opens', value: plan.windowOpens },
+    { label: 'Window closes', value: plan.windowCloses },
+    { label: 'Eligible workloads', value: String(plan.eligible) },
+    { label: 'Expected kills', value: `~${expected} (capped by the daily budget)` },
+    { label: 'Mode', value: plan.dryRun ? DRY_RUN_MODE : LIVE_MODE },
+  ];
+  return {
+    ...base, topic: 'day-plan', tone: 'info', dryRun: plan.dryRun,
+    title: "Today's chaos plan",
+    summary: `${plan.eligible} workloads eligible in ${base.cluster} today, ~${expected} kills expected`,
+    fields,
+    body: lines.length > 0 ? lines.join('\n') : 'No workload is eligible today.',
+  };
+}
+
+export function refText(ref: WorkloadRef): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+
+function targetName(target: Target): string {
+  return target.kind === 'Node' ? `node ${target.name}` : `pod ${target.namespace}/${target.name}`;
+}
+
+function workloadOf(target: Target): string {
+  return target.kind === 'Node' ? `Node ${target.name}` : refText(target.workload);
+}
+
+function budgetText(budget: BudgetLeft): string {
+  return `tick ${budget.tick} · hour ${budget.hour} · day ${budget.day}`;
+}

@@ -1,0 +1,243 @@
+// The Grafana dashboard against a real Prometheus: a daemon built from the
+// domain's round, fake cluster ports and the real metrics and HTTP adapters
+// performs dry-run and fake kills; Prometheus (Debian's, started here on
+// 127.0.0.1 with a 1 s scrape interval) scrapes it; every query of the
+// dashboard must evaluate, and the main panels must show data.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import test, { type ExecutionContext } from 'ava';
+import { Registry } from 'prom-client';
+import type { KillOutcome, PodInfo, Workload, WorkloadRef } from '../../src/domain/model.ts';
+import type { KillOptions, PodKiller } from '../../src/domain/ports.ts';
+import { seededRandom } from '../../src/domain/random.ts';
+import { createReporter } from '../../src/domain/reporter.ts';
+import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
+import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
+import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
+import { fakeClock } from '../unit/fakes/fakeClock.ts';
+import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeCluster.ts';
+import { memoryStateStore } from '../unit/fakes/memoryStateStore.ts';
+import { recordingLog } from '../unit/fakes/recordingListener.ts';
+import { testSettings } from '../unit/fakes/settings.ts';
+
+interface Target { expr: string; refId: string; datasource?: { uid?: string } }
+interface Panel { title: string; type: string; datasource?: { uid?: string }; targets?: Target[]; panels?: Panel[] }
+interface Dashboard { uid: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown; definition?: string; allValue?: string }[] } }
+
+const dashboard = JSON.parse(readFileSync('dashboards/kube-havoc.json', 'utf8')) as Dashboard;
+const panels = (list: Panel[]): Panel[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
+const queries = panels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((target) => ({ panel: p.title, refId: target.refId, expr: target.expr })));
+
+/** What Grafana would put in; the ranges cover the whole test. */
+function substitute(expr: string, namespace: string): string {
+  const out = expr
+    .replaceAll('$__rate_interval', '1m').replaceAll('$__range_s', '600').replaceAll('$__range', '10m')
+    .replaceAll('$__interval', '15s').replaceAll('$namespace', namespace);
+  if (out.includes('$')) throw new Error(`unknown variable left in ${out}`);
+  return out;
+}
+
+test('the dashboard is provisioning-ready: datasource and namespace variables, every panel on the datasource variable', (t) => {
+  t.is(dashboard.uid, 'kube-havoc');
+  t.false('__inputs' in dashboard, 'the Grafana sidecar does not resolve __inputs');
+  const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
+  t.is(variables['datasource']?.type, 'datasource');
+  t.like(variables['namespace'], { type: 'query', definition: 'label_values(havoc_kills_total, namespace)', allValue: '.*' });
+  for (const p of panels(dashboard.panels)) {
+    t.is(p.datasource?.uid, '${datasource}', p.title);
+    for (const target of p.targets ?? []) t.is(target.datasource?.uid, '${datasource}', `${p.title} ${target.refId}`);
+  }
+  const titles = panels(dashboard.panels).map((p) => p.title);
+  for (const title of ['Recent kills', 'Kills over time by result', 'Recovery time p50 / p95', 'Blocked by PDB', 'Budget left', 'Paused', 'Leader', 'Eligible targets']) {
+    t.true(titles.includes(title), title);
+  }
+  t.true(queries.length >= 20);
+  for (const q of queries) {
+    if (!q.expr.startsWith('sum(havoc_leader)') && q.expr.includes('havoc_kills_total')) t.true(q.expr.includes('namespace=~"$namespace"'), `${q.panel} filters by namespace`);
+  }
+});
+
+// ---- the fake daemon --------------------------------------------------------
+
+const START = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const LONG_AGO = new Date(START.getTime() - 3_600_000);
+const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
+const ALWAYS_OPEN = {
+  HAVOC_SCHEDULE_TIMEZONE: 'UTC', HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat', HAVOC_SCHEDULE_START: '00:00', HAVOC_SCHEDULE_END: '24:00',
+  HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '10', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '500',
+  HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s',
+};
+
+function world(): FakeCluster {
+  const ledger = deployment('bank', 'ledger', 3, alwaysHit, LONG_AGO);
+  const cart = deployment('shop', 'cart', 3, alwaysHit, LONG_AGO);
+  return fakeCluster([
+    deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO),
+    deployment('shop', 'payments', 2, alwaysHit, LONG_AGO),
+    { ...cart, ready: 2 },
+    { ...ledger, ref: { ...ledger.ref, kind: 'StatefulSet' } },
+  ]);
+}
+
+/** payments has a PDB that refuses every eviction; ledger's killed pod never goes away (it never recovers). */
+function killer(cluster: FakeCluster): PodKiller {
+  return {
+    async kill(pod: PodInfo, ref: WorkloadRef, options: KillOptions): Promise<KillOutcome> {
+      if (ref.name === 'payments') return { result: 'blocked', detail: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
+      if (ref.name === 'ledger') return { result: 'killed' };
+      return cluster.kill(pod, ref, options);
+    },
+  };
+}
+
+async function startDaemon(t: ExecutionContext) {
+  const registry = new Registry();
+  const metrics = createHavocMetrics({ registry });
+  const log = recordingLog();
+  const server = await createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log });
+  t.teardown(() => server.close());
+  const reporter = createReporter([metrics.listener], log);
+  const cluster = world();
+  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  const round = (dryRun: boolean) => createChaosRound({
+    settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: String(dryRun) }), cluster, killer: killer(cluster), state: memoryStateStore(), clock,
+    random: seededRandom(dryRun ? 1 : 2), report: reporter.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+  });
+  const rounds = [round(true), round(false)];
+  return {
+    registry, server,
+    /** One tick of the dry-run daemon and one of the live one, each waiting for its recovery checks. */
+    async tick() {
+      for (const r of rounds) {
+        const at = clock.now();
+        await r.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
+        await r.settle();
+        clock.advance(60_000);
+      }
+    },
+  };
+}
+
+// ---- Prometheus ---------------------------------------------------------------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPrometheus(t: ExecutionContext, scrapeTarget: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'havoc-prometheus-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), [
+    'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+    'scrape_configs:',
+    '  - job_name: kube-havoc',
+    `    static_configs: [{ targets: ['${scrapeTarget}'] }]`,
+  ].join('\n'));
+  let output = '';
+  const child: ChildProcess = spawn('prometheus', [
+    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', (error) => { output += `\nspawn failed (run scripts/ci/install-prometheus.sh): ${error.message}`; });
+  t.teardown(async () => {
+    child.kill('SIGTERM');
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(hard);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    output: () => output,
+    async query(expr: string): Promise<{ status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } }> {
+      const response = await fetch(`${base}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+      return await response.json() as never;
+    },
+    async get(path: string): Promise<unknown> {
+      return (await fetch(`${base}${path}`)).json();
+    },
+  };
+}
+
+type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
+
+/** Polls until `check` passes; fails with the last observation after the deadline. */
+async function eventually<T>(what: string, prometheus: Prometheus, check: () => Promise<T | undefined>, seconds = 30): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await delay(200);
+  }
+  throw new Error(`${what} did not happen within ${seconds}s (last: ${String(last)}); prometheus said:\n${prometheus.output()}`);
+}
+
+async function scalar(prometheus: Prometheus, expr: string): Promise<number | undefined> {
+  const result = await prometheus.query(expr);
+  const value = result.data?.result[0]?.value[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+test('every dashboard query runs against a real Prometheus scraping a daemon that killed; the main panels show data', async (t) => {
+  t.timeout(90_000);
+  const daemon = await startDaemon(t);
+  await daemon.tick();
+  const prometheus = await startPrometheus(t, new URL(daemon.server.url).host);
+  await eventually('the target is up', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
+  await eventually('the first kills are scraped', prometheus, async () => ((await scalar(prometheus, 'sum(havoc_kills_total)')) ?? 0) > 0 || undefined);
+
+  // Counters only show an increase once Prometheus has seen them before: a second round of kills.
+  await daemon.tick();
+  const kills = (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+  await eventually('the second kills are scraped', prometheus, async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined);
+  await eventually('an increase is visible over the rate interval', prometheus,
+    async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined);
+
+  const namespaces = await prometheus.get('/api/v1/label/namespace/values?match[]=havoc_kills_total') as { data: string[] };
+  t.deepEqual(namespaces.data, ['bank', 'shop'], 'the namespace variable finds both namespaces');
+
+  const results = new Map<string, number[]>();
+  for (const namespace of ['.*', 'shop']) {
+    for (const q of queries) {
+      const expr = substitute(q.expr, namespace);
+      const answer = await prometheus.query(expr);
+      t.is(answer.status, 'success', `${q.panel} ${q.refId}: ${expr}: ${answer.error ?? ''}`);
+      if (namespace === '.*') results.set(`${q.panel}/${q.refId}`, (answer.data?.result ?? []).map((r) => Number(r.value[1])));
+    }
+  }
+  const values = (key: string) => results.get(key) ?? [];
+  t.log(`${queries.length} queries x 2 namespace values; recovery p50/p95 ${values('Recovery time p50 / p95/A')}/${values('Recovery time p50 / p95/B')} s; kills in range live/dry/blocked ${values('Kills in range/A')}/${values('Kills in range/B')}/${values('Kills in range/C')}`);
+  t.true(values('Recent kills/A').length >= 3, 'recent kills: checkout and ledger, dry run and live');
+  t.true(values('Recent kills/A').every((ms) => Math.abs(ms - Date.now()) < 3_600_000), 'last kill times are now-ish, in ms');
+  t.true(values('Kills over time by result/A').some((v) => v > 0), 'kills over time');
+  const p95 = values('Recovery time p50 / p95/B');
+  t.is(p95.length, 1);
+  t.true(Number.isFinite(p95[0]) && (p95[0] ?? 0) > 0, `recovery p95 is a number of seconds: ${p95[0]}`);
+  t.true(values('Recovery time p50 / p95/C').some((v) => v > 0), 'not recovered (ledger)');
+  t.true(values('Kills in range/C').some((v) => v > 0), 'blocked by PDB (payments)');
+  t.deepEqual(values('Budget left/A').length, 3, 'tick, hour and day budgets');
+  t.deepEqual(values('Paused/A'), [0]);
+  t.deepEqual(values('Leader/A'), [1]);
+  t.deepEqual(values('Eligible targets/A'), [4]);
+});
