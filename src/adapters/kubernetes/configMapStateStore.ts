@@ -1,0 +1,112 @@
+// The daemon's persistent state (kill history behind the caps and gaps, the
+// kill switch) as JSON in a ConfigMap of its own namespace, so a restart or a
+// new leader neither forgets the budget nor repeats a kill. Every write is a
+// replace carrying the resourceVersion that was read: when two writers race,
+// one gets 409 Conflict and re-applies its change to the newer state.
+
+import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import type { Log, StateStore } from '../../domain/ports.ts';
+import { emptyState, type HavocState } from '../../domain/state.ts';
+import { KubernetesError, isConflict, isNotFound, toKubernetesError } from './errors.ts';
+
+export type ConfigMapApi = Pick<CoreV1Api, 'readNamespacedConfigMap' | 'createNamespacedConfigMap' | 'replaceNamespacedConfigMap'>;
+
+export const STATE_KEY = 'state.json';
+
+export interface ConfigMapStateStoreOptions {
+  readonly kubeConfig?: KubeConfig;
+  /** Used instead of a client made from kubeConfig. */
+  readonly configMapApi?: ConfigMapApi;
+  readonly namespace: string;
+  readonly name: string;
+  readonly log: Log;
+  /** Attempts of one update before it gives up with a conflict (default 10: one per writer that may race us). */
+  readonly maxAttempts?: number;
+  /** Most recent kill records kept, whatever the domain prunes (default 1000; a ConfigMap holds 1 MiB). */
+  readonly maxRecords?: number;
+}
+
+export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): StateStore {
+  const { namespace, name, log } = options;
+  const api = options.configMapApi ?? options.kubeConfig?.makeApiClient(CoreV1Api);
+  if (api === undefined) throw new Error('createConfigMapStateStore needs kubeConfig or configMapApi');
+  const maxAttempts = options.maxAttempts ?? 10;
+  const maxRecords = options.maxRecords ?? 1000;
+  const where = `ConfigMap ${namespace}/${name}`;
+
+  const read = async (): Promise<V1ConfigMap | undefined> => {
+    try {
+      return await api.readNamespacedConfigMap({ namespace, name });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toKubernetesError(error, `read state ${where}`);
+    }
+  };
+
+  const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<void> => {
+    const data = { ...current?.data, [STATE_KEY]: JSON.stringify(state) };
+    if (current === undefined) {
+      await api.createNamespacedConfigMap({
+        namespace,
+        body: {
+          apiVersion: 'v1', kind: 'ConfigMap', data,
+          metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'kube-havoc', 'app.kubernetes.io/component': 'state' } },
+        },
+      });
+    } else {
+      // current.metadata carries the resourceVersion we read: the precondition.
+      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, data } });
+    }
+  };
+
+  return {
+    async load() {
+      return parseState((await read())?.data?.[STATE_KEY], where);
+    },
+    async update(change) {
+      for (let attempt = 1; ; attempt += 1) {
+        const current = await read();
+        const next = capRecords(change(parseState(current?.data?.[STATE_KEY], where)), maxRecords);
+        try {
+          await write(current, next);
+          return next;
+        } catch (error) {
+          // 409: someone wrote since we read (or created it first): re-apply to theirs.
+          if (!isConflict(error)) throw toKubernetesError(error, `write state ${where}`);
+          if (attempt >= maxAttempts) {
+            throw new KubernetesError('conflict', `write state ${where}: still conflicting after ${maxAttempts} attempts`, { cause: error, status: 409 });
+          }
+          log.debug({ configMap: where, attempt }, 'state write conflicted; retrying on the newer version');
+        }
+      }
+    },
+  };
+}
+
+/**
+ * The stored JSON as HavocState. Anything else fails loudly instead of
+ * starting from an empty history, which would hand out budget already spent.
+ */
+export function parseState(text: string | undefined, where = 'state'): HavocState {
+  if (text === undefined || text === '') return emptyState;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new KubernetesError('invalid-state', `${where} key ${STATE_KEY} is not JSON (${(error as Error).message}); fix or delete it`, { cause: error });
+  }
+  const state = parsed as Partial<HavocState> | null;
+  const paused = state?.paused as Partial<NonNullable<HavocState['paused']>> | undefined;
+  if (typeof state !== 'object' || state === null || !Array.isArray(state.kills)
+    || (paused !== undefined && (typeof paused !== 'object' || paused === null || typeof paused.reason !== 'string'))) {
+    throw new KubernetesError('invalid-state', `${where} key ${STATE_KEY} does not hold kube-havoc state (expected {"kills": [...]}); fix or delete it`);
+  }
+  return state as HavocState;
+}
+
+/** Keeps the newest `max` kill records, so the ConfigMap stays far below its 1 MiB limit. */
+export function capRecords(state: HavocState, max: number): HavocState {
+  if (state.kills.length <= max) return state;
+  const newest = [...state.kills].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-max);
+  return { ...state, kills: newest };
+}

@@ -1,0 +1,213 @@
+// Leader election on a coordination.k8s.io/v1 Lease in the daemon's namespace,
+// so with several replicas exactly one acts. Every write carries the
+// resourceVersion it read (optimistic concurrency), so two candidates can
+// never both win one round.
+//
+// Timing, with D = lease duration and R = renew interval (D >= 2R):
+// - a candidate counts expiry from when it first *saw* the current lease
+//   version, not from the holder's renewTime, so clock skew between nodes
+//   cannot make it take over early;
+// - the leader stops acting D - R after the start of its last successful
+//   renewal, a full R before any candidate may take over;
+// - a dead leader is replaced within about D + 2R; a leader that stops
+//   cleanly releases the lease and is replaced within about R.
+
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { Occurrence } from '../../domain/occurrence.ts';
+import type { Clock, Log } from '../../domain/ports.ts';
+import { isConflict, isNotFound, toKubernetesError } from './errors.ts';
+
+export type LeaseApi = Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
+
+/** What the decision reads of a Lease. */
+export interface LeaseRecord {
+  readonly holder?: string;
+  readonly durationSeconds?: number;
+}
+
+export type LeaseDecision =
+  | { readonly action: 'create' }
+  | { readonly action: 'renew' }
+  | { readonly action: 'acquire' }
+  | { readonly action: 'wait'; readonly holder: string; readonly expiresAt: Date };
+
+export interface LeaseSituation {
+  /** undefined: there is no Lease object yet. */
+  readonly lease: LeaseRecord | undefined;
+  readonly identity: string;
+  readonly now: Date;
+  /** When this candidate first saw the current version of the Lease. */
+  readonly observedAt: Date;
+  /** Used when the Lease does not say its own duration. */
+  readonly defaultDurationSeconds: number;
+}
+
+/** The pure core: given what we see and when, create, renew, acquire or wait. */
+export function decideLease(s: LeaseSituation): LeaseDecision {
+  if (s.lease === undefined) return { action: 'create' };
+  const holder = s.lease.holder ?? '';
+  if (holder === s.identity) return { action: 'renew' };
+  if (holder === '') return { action: 'acquire' };
+  const expiresAt = new Date(s.observedAt.getTime() + (s.lease.durationSeconds ?? s.defaultDurationSeconds) * 1000);
+  return s.now.getTime() >= expiresAt.getTime() ? { action: 'acquire' } : { action: 'wait', holder, expiresAt };
+}
+
+/** Leadership lapses on our own clock before anyone else may take the lease. */
+export function stillLeader(renewedAt: Date | undefined, now: Date, renewDeadlineMs: number): boolean {
+  return renewedAt !== undefined && now.getTime() < renewedAt.getTime() + renewDeadlineMs;
+}
+
+export interface LeaderElectorOptions {
+  readonly kubeConfig?: KubeConfig;
+  /** Used instead of a client made from kubeConfig. */
+  readonly leaseApi?: LeaseApi;
+  readonly namespace: string;
+  readonly leaseName: string;
+  /** Unique per replica: the pod name. */
+  readonly identity: string;
+  readonly leaseDurationSeconds: number;
+  readonly renewIntervalSeconds: number;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly onChange?: (leader: boolean) => void;
+  /** Announces API failures (`error` occurrences, counted by kind). */
+  readonly report?: (occurrence: Occurrence) => void;
+}
+
+export interface LeaderElector {
+  /** Makes the first attempt, then keeps renewing or retrying every renew interval. */
+  start(): Promise<void>;
+  /** Stops acting at once, then releases the lease so another replica takes over without waiting. */
+  stop(): Promise<void>;
+  isLeader(): boolean;
+  /** One acquire-or-renew attempt (the loop's step; tests drive it directly). */
+  refresh(): Promise<boolean>;
+}
+
+export function createLeaderElector(options: LeaderElectorOptions): LeaderElector {
+  const { namespace, leaseName: name, identity, clock, log } = options;
+  const api = options.leaseApi ?? options.kubeConfig?.makeApiClient(CoordinationV1Api);
+  if (api === undefined) throw new Error('createLeaderElector needs kubeConfig or leaseApi');
+  if (!(options.leaseDurationSeconds >= 2 * options.renewIntervalSeconds && options.renewIntervalSeconds > 0)) {
+    throw new Error(`leader election: leaseDuration (${options.leaseDurationSeconds}s) must be at least twice renewInterval (${options.renewIntervalSeconds}s)`);
+  }
+  const renewDeadlineMs = (options.leaseDurationSeconds - options.renewIntervalSeconds) * 1000;
+  const stopping = new AbortController();
+  let known: V1Lease | undefined; // the Lease as we last read or wrote it
+  let observed = { version: '', at: new Date(0) };
+  let renewedAt: Date | undefined;
+  let announced = false;
+  let failing: string | undefined; // kind of the current failure streak
+  let loop: Promise<void> | undefined;
+
+  const isLeader = () => !stopping.signal.aborted && stillLeader(renewedAt, clock.now(), renewDeadlineMs);
+  const notify = () => {
+    const leader = isLeader();
+    if (leader === announced) return;
+    announced = leader;
+    log.info({ lease: `${namespace}/${name}`, identity, leader }, leader ? 'became leader' : 'no longer leader');
+    options.onChange?.(leader);
+  };
+  const read = async (): Promise<V1Lease | undefined> => {
+    try {
+      return await api.readNamespacedLease({ namespace, name });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+  const spec = (now: Date, acquiring: boolean) => {
+    const previous = known?.spec ?? {};
+    const changedHands = acquiring && (previous.holderIdentity ?? '') !== '' && previous.holderIdentity !== identity;
+    return {
+      ...previous,
+      holderIdentity: identity,
+      leaseDurationSeconds: options.leaseDurationSeconds,
+      renewTime: new V1MicroTime(now.getTime()),
+      ...(acquiring || previous.acquireTime === undefined ? { acquireTime: new V1MicroTime(now.getTime()) } : {}),
+      leaseTransitions: (previous.leaseTransitions ?? 0) + (changedHands ? 1 : 0),
+    };
+  };
+
+  const attempt = async (now: Date): Promise<void> => {
+    // The holder skips the read: its last write is the current version unless
+    // someone else wrote, and then the write below fails with a conflict.
+    if (!(isLeader() && known !== undefined)) known = await read();
+    const version = known?.metadata?.resourceVersion ?? '';
+    if (version !== observed.version) observed = { version, at: now };
+    const lease = known === undefined ? undefined : { holder: known.spec?.holderIdentity ?? '', durationSeconds: known.spec?.leaseDurationSeconds ?? options.leaseDurationSeconds };
+    const decision = decideLease({ lease, identity, now, observedAt: observed.at, defaultDurationSeconds: options.leaseDurationSeconds });
+    if (decision.action === 'wait') {
+      renewedAt = undefined;
+      return;
+    }
+    const body: V1Lease = decision.action === 'create'
+      ? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(now, true) }
+      : { ...known, spec: spec(now, decision.action === 'acquire') };
+    known = decision.action === 'create'
+      ? await api.createNamespacedLease({ namespace, body })
+      : await api.replaceNamespacedLease({ namespace, name, body });
+    renewedAt = now; // the start of the request: the conservative end of our term
+    observed = { version: known.metadata?.resourceVersion ?? '', at: now };
+  };
+
+  const refresh = async (): Promise<boolean> => {
+    const now = clock.now();
+    try {
+      try {
+        await attempt(now);
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        known = undefined; // someone else wrote: look again at once
+        await attempt(now);
+      }
+    } catch (error) {
+      known = undefined;
+      if (isConflict(error)) {
+        renewedAt = undefined; // lost the race twice: the other candidate holds it
+      } else {
+        const failure = toKubernetesError(error, `renew Lease ${namespace}/${name}`);
+        log.warn({ kind: failure.kind, status: failure.status, identity, leader: isLeader() }, `${failure.message}; retrying in ${options.renewIntervalSeconds}s`);
+        // Once per outage, not every renew interval.
+        if (failing !== failure.kind) options.report?.({ type: 'error', at: clock.now(), kind: failure.kind, message: failure.message });
+        failing = failure.kind;
+        notify();
+        return isLeader();
+      }
+    }
+    failing = undefined;
+    notify();
+    return isLeader();
+  };
+
+  return {
+    async start() {
+      await refresh();
+      loop = (async () => {
+        while (!stopping.signal.aborted) {
+          await clock.sleep(options.renewIntervalSeconds * 1000, stopping.signal);
+          if (!stopping.signal.aborted) await refresh();
+        }
+      })();
+    },
+    async stop() {
+      const held = isLeader() && known !== undefined;
+      stopping.abort(); // isLeader() is false from here on
+      await loop;
+      renewedAt = undefined;
+      notify();
+      if (!held || known === undefined) return;
+      const now = new V1MicroTime(clock.now().getTime());
+      const { holderIdentity: _released, ...rest } = known.spec ?? {};
+      try {
+        // Holderless with a short duration: the next candidate acquires at its next try.
+        await api.replaceNamespacedLease({ namespace, name, body: { ...known, spec: { ...rest, leaseDurationSeconds: 1, renewTime: now, acquireTime: now } } });
+        log.info({ lease: `${namespace}/${name}`, identity }, 'released the lease');
+      } catch (error) {
+        log.warn({ err: toKubernetesError(error, 'release Lease').message }, 'could not release the lease; another replica takes over when it expires');
+      }
+    },
+    isLeader,
+    refresh,
+  };
+}

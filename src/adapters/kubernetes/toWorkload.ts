@@ -1,0 +1,172 @@
+// From raw Kubernetes objects to the domain model. Pure, so it is tested with
+// plain objects shaped like the API's. The input types are the few fields we
+// read; timestamps may be Date (typed client) or string (watch events carry
+// raw JSON), so every time goes through toDate.
+
+import type {
+  NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadKind,
+} from '../../domain/model.ts';
+
+type Time = Date | string;
+type Labels = Record<string, string>;
+
+export interface RawOwner {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly controller?: boolean;
+}
+
+export interface RawMeta {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+  readonly labels?: Labels;
+  readonly annotations?: Labels;
+  readonly deletionTimestamp?: Time;
+  readonly ownerReferences?: readonly RawOwner[];
+}
+
+export interface RawSelector {
+  readonly matchLabels?: Labels;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+interface RawCondition { readonly type: string; readonly status: string }
+
+/** Deployment, StatefulSet, ReplicaSet or DaemonSet. */
+export interface RawWorkload {
+  readonly metadata?: RawMeta;
+  readonly spec?: { readonly replicas?: number; readonly selector?: RawSelector };
+  readonly status?: { readonly readyReplicas?: number; readonly desiredNumberScheduled?: number; readonly numberReady?: number };
+}
+
+export interface RawPod {
+  readonly metadata?: RawMeta;
+  readonly spec?: { readonly nodeName?: string };
+  readonly status?: { readonly phase?: string; readonly startTime?: Time; readonly conditions?: readonly RawCondition[] };
+}
+
+export interface RawNode {
+  readonly metadata?: RawMeta;
+  readonly spec?: { readonly unschedulable?: boolean; readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[] };
+  readonly status?: { readonly conditions?: readonly RawCondition[] };
+}
+
+export interface RawNamespace { readonly metadata?: RawMeta }
+
+function toDate(time: Time | undefined): Date | undefined {
+  if (time === undefined || time === null) return undefined;
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function isTrue(conditions: readonly RawCondition[] | undefined, type: string): boolean {
+  return conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+}
+
+export function controllerOf(meta: RawMeta | undefined): RawOwner | undefined {
+  return meta?.ownerReferences?.find((o) => o.controller === true);
+}
+
+export function toPodInfo(pod: RawPod): PodInfo {
+  const startedAt = toDate(pod.status?.startTime);
+  const nodeName = pod.spec?.nodeName;
+  return {
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    uid: pod.metadata?.uid ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ready: isTrue(pod.status?.conditions, 'Ready'),
+    terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null,
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(nodeName === undefined || nodeName === '' ? {} : { nodeName }),
+  };
+}
+
+/** Desired and ready replicas, read where each controller keeps them. */
+export function replicaCounts(kind: WorkloadKind, object: RawWorkload | RawPod): { desired: number; ready: number } {
+  if (kind === 'Pod') return { desired: 1, ready: isTrue((object as RawPod).status?.conditions, 'Ready') ? 1 : 0 };
+  const { spec, status } = object as RawWorkload;
+  if (kind === 'DaemonSet') return { desired: status?.desiredNumberScheduled ?? 0, ready: status?.numberReady ?? 0 };
+  // spec.replicas defaults to 1 on the server; absent only in hand-made objects.
+  return { desired: spec?.replicas ?? 1, ready: status?.readyReplicas ?? 0 };
+}
+
+export function toWorkload(kind: WorkloadKind, object: RawWorkload | RawPod, pods: readonly PodInfo[]): Workload {
+  const meta = object.metadata;
+  return {
+    ref: { kind, namespace: meta?.namespace ?? '', name: meta?.name ?? '' },
+    uid: meta?.uid ?? '',
+    labels: { ...meta?.labels },
+    annotations: { ...meta?.annotations },
+    ...replicaCounts(kind, object),
+    pods,
+  };
+}
+
+/**
+ * Whether an opted-in object is a workload of its own. A ReplicaSet run by a
+ * Deployment and a pod run by any controller belong to their owner: counting
+ * them too would hit one application twice (pod templates often carry the
+ * opt-in label, which Kubernetes copies down).
+ */
+export function isOwnWorkload(kind: WorkloadKind, meta: RawMeta | undefined): boolean {
+  const controller = controllerOf(meta);
+  if (kind === 'Pod') return controller === undefined;
+  if (kind === 'ReplicaSet') return controller?.kind !== 'Deployment';
+  return true;
+}
+
+/**
+ * The pods a workload controls, by ownerReferences: a selector alone can
+ * overlap with another workload's. Deployment pods are owned by one of its
+ * ReplicaSets (several during a rollout), so those are passed in.
+ */
+export function ownedPods<P extends RawPod>(
+  kind: WorkloadKind, uid: string, pods: readonly P[], replicaSets: readonly RawWorkload[] = [],
+): P[] {
+  if (kind === 'Pod') return pods.filter((p) => p.metadata?.uid === uid);
+  const owners = kind === 'Deployment'
+    ? new Set(replicaSets.filter((rs) => controllerOf(rs.metadata)?.uid === uid).map((rs) => rs.metadata?.uid))
+    : new Set([uid]);
+  return pods.filter((p) => {
+    const owner = controllerOf(p.metadata);
+    return owner !== undefined && owners.has(owner.uid);
+  });
+}
+
+/**
+ * A metav1.LabelSelector as the text the API accepts. Undefined for a missing
+ * or empty selector: that one matches every pod in the namespace, and listing
+ * those for a victim would be a blast-radius accident.
+ */
+export function selectorText(selector: RawSelector | undefined): string | undefined {
+  if (selector === undefined) return undefined;
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    if (operator === 'In') parts.push(`${key} in (${values.join(',')})`);
+    else if (operator === 'NotIn') parts.push(`${key} notin (${values.join(',')})`);
+    else if (operator === 'Exists') parts.push(key);
+    else if (operator === 'DoesNotExist') parts.push(`!${key}`);
+    else return undefined; // an operator we do not know: better no pods than wrong pods
+  }
+  return parts.length > 0 ? parts.join(',') : undefined;
+}
+
+export function toNodeInfo(node: RawNode): NodeInfo {
+  return {
+    name: node.metadata?.name ?? '',
+    uid: node.metadata?.uid ?? '',
+    labels: { ...node.metadata?.labels },
+    annotations: { ...node.metadata?.annotations },
+    taints: (node.spec?.taints ?? []).map((t) => ({ key: t.key, effect: t.effect, ...(t.value === undefined ? {} : { value: t.value }) })),
+    ready: isTrue(node.status?.conditions, 'Ready'),
+    unschedulable: node.spec?.unschedulable === true,
+  };
+}
+
+export function toNamespaceInfo(namespace: RawNamespace): NamespaceInfo {
+  return { name: namespace.metadata?.name ?? '', labels: { ...namespace.metadata?.labels } };
+}
