@@ -97,6 +97,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     default: {
       const clusterReader = createKubernetesCluster({
         kubeConfig: loaded.kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log,
+        namespaces: config.namespaces.include,
       });
       await clusterReader.start();
       try {
@@ -144,8 +145,11 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
 
   const cluster = createKubernetesCluster({
     kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log, report: reporter.report,
+    namespaces: config.namespaces.include,
   });
   await cluster.start();
+  // A standby replica never ticks against the API; its caches syncing is what proves the API answers.
+  const syncCheck = setInterval(() => { if (cluster.synced()) readiness.set('api', true); }, 5000);
   if (cluster.synced()) readiness.set('api', true);
   else log.error({ server: loaded.server, kubeconfig: loaded.source }, `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`);
 
@@ -188,10 +192,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  clearInterval(syncCheck);
   await ticker.stop();
   await round.stop();
   await elector?.stop();
   await cluster.stop();
+  // Messages still queued for Slack are dropped rather than delaying the exit; the one in flight finishes.
+  await slack?.close();
   await Promise.race([reporter.flush(), systemClock.sleep(5000)]);
   await server?.close();
   log.info({}, 'stopped');

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { HavocConfig } from './config.ts';
 import { formats } from './formats.ts';
 import { havocSchema, withEnvNames } from './schema.ts';
+import { parseDuration } from '../domain/duration.ts';
 import { windowProblems } from '../domain/window/businessWindow.ts';
 
 export class ConfigError extends Error {
@@ -64,6 +65,12 @@ function describeLoadError(file: string | undefined, error: unknown): string {
 
 function crossFieldProblems(config: HavocConfig): string[] {
   const problems = windowProblems(config.schedule).map((p) => `schedule.${p.field}: ${p.message}`);
+  const lease = config.daemon.leaderElection;
+  const leaseSeconds = parseDuration(lease.leaseDuration);
+  const renewSeconds = parseDuration(lease.renewInterval);
+  if (typeof leaseSeconds === 'number' && typeof renewSeconds === 'number' && leaseSeconds < 2 * renewSeconds) {
+    problems.push(`daemon.leaderElection.leaseDuration: "${lease.leaseDuration}" must be at least twice renewInterval "${lease.renewInterval}", so a leader renews before another may take over`);
+  }
   if (config.slack.webhookUrl !== '' && config.slack.webhookUrlFile !== '') {
     problems.push('slack.webhookUrlFile: set either slack.webhookUrl or slack.webhookUrlFile, not both');
   }

@@ -3,6 +3,7 @@
 // sees, evictions and PDBs, Events, the state ConfigMap, leader election, and
 // what happens when the API refuses or is not there.
 
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -316,6 +317,7 @@ test('RBAC refusal: a clear log line, an error with its kind, no snapshot, and i
     t.regex(error.message, /forbidden \(403\)/);
     const line = log.lines.find((l) => l.level === 'error');
     t.regex(line?.msg ?? '', /forbidden \(403\), RBAC does not allow it: .*system:serviceaccount:/);
+    t.log(`log line: ${line?.msg}`);
     t.true(reported.length > 0 && reported.every((k) => k === 'forbidden'));
     t.false(denied.synced());
     const errorLines = () => log.lines.filter((l) => l.level === 'error').length;
@@ -330,8 +332,15 @@ test('RBAC refusal: a clear log line, an error with its kind, no snapshot, and i
 });
 
 test('an unreachable API server: start returns, the snapshot fails closed as api-unreachable', async (t) => {
+  // A port that was free a moment ago: nothing listens there.
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
   const gone = new KubeConfig();
-  gone.loadFromClusterAndUser({ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }, { name: 'nobody', token: 'x' });
+  gone.loadFromClusterAndUser({ name: 'gone', server: `https://127.0.0.1:${port}`, skipTLSVerify: true }, { name: 'nobody', token: 'x' });
   const log = recordingLog();
   const reported: string[] = [];
   const unreachable = createKubernetesCluster({
@@ -340,7 +349,9 @@ test('an unreachable API server: start returns, the snapshot fails closed as api
   });
   await unreachable.start();
   try {
-    await t.throwsAsync(unreachable.snapshot(), { message: /unreachable/ });
+    const error = await t.throwsAsync(unreachable.snapshot(), { message: /unreachable/ });
+    t.like(error, { kind: 'api-unreachable' });
+    t.log(`log line: ${log.lines.find((l) => l.level === 'error')?.msg}`);
     t.true(reported.every((k) => k === 'api-unreachable') && reported.length > 0);
     const killer = createPodKiller({ kubeConfig: gone, method: 'evict' });
     const outcome = await killer.kill({ namespace: ns, name: 'web-x', uid: 'u', phase: 'Running', ready: true, terminating: false }, web, { dryRun: false });

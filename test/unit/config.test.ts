@@ -59,6 +59,7 @@ const badCases: [string, string, Record<string, string>, string[]][] = [
   ['a bad duration', 'selection:\n  defaultMtbf: banana\n', {}, ['selection.defaultMtbf: must be a duration such as 30m, 8h, 2d, 1h30m: value was "banana"']],
   ['a bad env value', '', { HAVOC_BLAST_RADIUS_MAX_UNAVAILABLE_PERCENT: '0' }, ['blastRadius.maxUnavailablePercent: must be a percentage above 0 and at most 100 (got 0)']],
   ['a bad pod method', 'pods:\n  method: shoot\n', {}, ['pods.method: must be one of the possible values: ["evict","delete"]: value was "shoot"']],
+  ['a lease that expires before its renewal', 'daemon:\n  leaderElection:\n    leaseDuration: 5s\n    renewInterval: 5s\n', {}, ['daemon.leaderElection.leaseDuration: "5s" must be at least twice renewInterval "5s"']],
   ['a bad namespace selector', 'namespaces:\n  selector: "team in (a,b"\n', {}, ['namespaces.selector:']],
 ];
 

@@ -97,14 +97,25 @@ export function toKubernetesError(error: unknown, doing: string): KubernetesErro
     return new KubernetesError('api-error', `${doing}: API server answered ${status}: ${said}`, options);
   }
   const code = networkCode(error);
+  const message = causeMessages(error);
   if (code !== undefined) {
-    return new KubernetesError('api-unreachable', `${doing}: API server unreachable (${code}): ${(error as Error).message}`, { cause: error });
+    return new KubernetesError('api-unreachable', `${doing}: API server unreachable (${code}): ${message}`, { cause: error });
   }
-  const message = error instanceof Error ? error.message : String(error);
   if (/fetch failed|socket|network/i.test(message)) {
     return new KubernetesError('api-unreachable', `${doing}: API server unreachable: ${message}`, { cause: error });
   }
   return new KubernetesError('api-error', `${doing}: ${message}`, { cause: error });
+}
+
+/** "fetch failed: connect ECONNREFUSED 127.0.0.1:6443": undici's own message says little without its causes. */
+function causeMessages(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message !== '' && !messages.includes(message)) messages.push(message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return messages.join(': ');
 }
 
 export function isNotFound(error: unknown): boolean {

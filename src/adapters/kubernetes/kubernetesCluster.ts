@@ -9,7 +9,8 @@
 import {
   AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject,
 } from '@kubernetes/client-node';
-import type { ClusterSnapshot, Workload, WorkloadKind } from '../../domain/model.ts';
+import type { ClusterSnapshot, NamespaceInfo, Workload, WorkloadKind } from '../../domain/model.ts';
+import { toKubernetesError } from './errors.ts';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Cluster, Log } from '../../domain/ports.ts';
 import type { PageRequest, Page } from './listAll.ts';
@@ -32,6 +33,12 @@ export interface KubernetesClusterOptions {
   readonly log: Log;
   /** Announces watch failures (`error` occurrences, counted by kind in the metrics). */
   readonly report?: (occurrence: Occurrence) => void;
+  /**
+   * Watch only these namespaces (a namespaced install whose Roles cover just
+   * them); empty or absent: the whole cluster. Their labels are read with a
+   * GET each per snapshot instead of a cluster-wide namespace watch.
+   */
+  readonly namespaces?: readonly string[];
   /** Workloads whose pods are listed at the same time during a snapshot (default 4). */
   readonly concurrency?: number;
 }
@@ -62,21 +69,34 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
     ...(options.report === undefined ? {} : { report: options.report }),
   });
 
-  const kinds: readonly { kind: WorkloadKind; resource: string; path: string; list: Lister }[] = [
-    { kind: 'Deployment', resource: 'deployments', path: '/apis/apps/v1/deployments', list: (r) => apps.listDeploymentForAllNamespaces(r) },
-    { kind: 'StatefulSet', resource: 'statefulsets', path: '/apis/apps/v1/statefulsets', list: (r) => apps.listStatefulSetForAllNamespaces(r) },
-    { kind: 'DaemonSet', resource: 'daemonsets', path: '/apis/apps/v1/daemonsets', list: (r) => apps.listDaemonSetForAllNamespaces(r) },
-    { kind: 'ReplicaSet', resource: 'replicasets', path: '/apis/apps/v1/replicasets', list: (r) => apps.listReplicaSetForAllNamespaces(r) },
-    { kind: 'Pod', resource: 'pods', path: '/api/v1/pods', list: (r) => core.listPodForAllNamespaces(r) },
+  const scoped = options.namespaces ?? [];
+  type Lists = { all: Lister; in: (namespace: string) => Lister };
+  const kinds: readonly { kind: WorkloadKind; resource: string; group: string; list: Lists }[] = [
+    { kind: 'Deployment', resource: 'deployments', group: '/apis/apps/v1', list: { all: (r) => apps.listDeploymentForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedDeployment({ ...r, namespace }) } },
+    { kind: 'StatefulSet', resource: 'statefulsets', group: '/apis/apps/v1', list: { all: (r) => apps.listStatefulSetForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedStatefulSet({ ...r, namespace }) } },
+    { kind: 'DaemonSet', resource: 'daemonsets', group: '/apis/apps/v1', list: { all: (r) => apps.listDaemonSetForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedDaemonSet({ ...r, namespace }) } },
+    { kind: 'ReplicaSet', resource: 'replicasets', group: '/apis/apps/v1', list: { all: (r) => apps.listReplicaSetForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedReplicaSet({ ...r, namespace }) } },
+    { kind: 'Pod', resource: 'pods', group: '/api/v1', list: { all: (r) => core.listPodForAllNamespaces(r), in: (namespace) => (r) => core.listNamespacedPod({ ...r, namespace }) } },
   ];
   // Existence, not "=true": a typo such as "ture" must reach the domain so it can warn.
   const optInKeys = [`${options.labelPrefix}/enabled`, ...(options.kubeMonkey ? ['kube-monkey/enabled'] : [])];
-  const workloadWatches: WorkloadWatch[] = kinds.flatMap(({ kind, resource, path, list }) => optInKeys.map((key) => ({
-    kind, cache: watch(`${resource} with label ${key}`, path, list, key),
-  })));
-  const namespaces = watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r));
+  const workloadWatches: WorkloadWatch[] = kinds.flatMap(({ kind, resource, group, list }) => optInKeys.flatMap((key) => (scoped.length === 0
+    ? [{ kind, cache: watch(`${resource} with label ${key}`, `${group}/${resource}`, list.all, key) }]
+    : scoped.map((ns) => ({ kind, cache: watch(`${resource} in ${ns} with label ${key}`, `${group}/namespaces/${ns}/${resource}`, list.in(ns), key) }))
+  )));
+  const namespaces = scoped.length === 0 ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r)) : undefined;
+  const readNamespaces = async (): Promise<NamespaceInfo[]> => {
+    if (namespaces !== undefined) return (namespaces.items() as readonly RawNamespace[]).map(toNamespaceInfo);
+    return Promise.all(scoped.map(async (name) => {
+      try {
+        return toNamespaceInfo(await core.readNamespace({ name }) as RawNamespace);
+      } catch (error) {
+        throw toKubernetesError(error, `read namespace ${name}`);
+      }
+    }));
+  };
   const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', (r) => core.listNode(r)) : undefined;
-  const caches = [...workloadWatches.map((w) => w.cache), namespaces, ...(nodes ? [nodes] : [])];
+  const caches = [...workloadWatches.map((w) => w.cache), ...(namespaces ? [namespaces] : []), ...(nodes ? [nodes] : [])];
 
   const optedIn = () => {
     const seen = new Map<string, { kind: WorkloadKind; object: RawWorkload | RawPod }>();
@@ -105,7 +125,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       if (problem !== undefined) throw problem;
       const workloads = await mapWithLimit(optedIn(), options.concurrency ?? 4, ({ kind, object }) => reader.withPods(kind, object));
       return {
-        namespaces: (namespaces.items() as readonly RawNamespace[]).map(toNamespaceInfo),
+        namespaces: await readNamespaces(),
         workloads,
         nodes: nodes === undefined ? [] : (nodes.items() as readonly RawNode[]).map(toNodeInfo),
       };

@@ -1,7 +1,6 @@
 import test from 'ava';
-import {
-  createLeaderElector, decideLease, stillLeader, type LeaseDecision, type LeaseSituation,
-} from '../../../src/adapters/kubernetes/leaderElection.ts';
+import { createLeaderElector } from '../../../src/adapters/kubernetes/leaderElection.ts';
+import { decideLease, stillLeader, type LeaseDecision, type LeaseSituation } from '../../../src/adapters/kubernetes/leaseDecision.ts';
 import { createFakeApiServer, fakeClock, silentLog, statusError } from './fakeApiServer.ts';
 
 const t0 = new Date('2025-03-07T10:00:00Z');
