@@ -1,5 +1,5 @@
 // Regenerates config/defaults.yaml, the README configuration reference and
-// the metrics reference in docs/observability.md from the code. Run with `npm run docs`.
+// the metrics reference in README.md from the code. Run with `npm run docs`.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
@@ -18,5 +18,5 @@ if (from < 0 || to < from) throw new Error(`README.md lacks the ${START} ... ${E
 writeFileSync('README.md', `${readme.slice(0, from + START.length)}\n${configReferenceMarkdown()}\n${readme.slice(to)}`);
 const registry = new Registry();
 createHavocMetrics({ registry, defaultMetrics: false });
-writeFileSync('docs/observability.md', withMetricsReference(readFileSync('docs/observability.md', 'utf8'), registry));
+writeFileSync('README.md', withMetricsReference(readFileSync('README.md', 'utf8'), registry));
 console.log('wrote config/defaults.yaml, the README configuration reference and the metrics reference');

@@ -150,9 +150,9 @@ test('process and Node.js defaults come with the factory, on the registry passed
   t.is(new Registry().getMetricsAsArray().length, 0);
 });
 
-test('docs/observability.md carries the current metrics reference', (t) => {
+test('README.md carries the current metrics reference', (t) => {
   const { registry } = setup();
-  const doc = readFileSync('docs/observability.md', 'utf8');
+  const doc = readFileSync('README.md', 'utf8');
   const start = doc.indexOf(REFERENCE_START);
   const end = doc.indexOf(REFERENCE_END);
   t.true(start >= 0 && end > start, 'the reference markers are in the document');

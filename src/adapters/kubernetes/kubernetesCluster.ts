@@ -3,7 +3,7 @@
 // label selector, so a tick costs no list of them; the pods of each opted-in
 // workload are listed fresh per snapshot with that workload's own selector,
 // because the victims must be current and a cluster-wide pod watch would cost
-// far more than the handful of small lists a tick needs. docs/kubernetes.md
+// far more than the handful of small lists a tick needs. The README (kube-havoc and the Kubernetes API)
 // has the measured costs.
 
 import {
