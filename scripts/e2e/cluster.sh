@@ -6,8 +6,9 @@
 #   cluster.sh up [--nodes N] [--dir DIR] [--no-taint] [--bin-dir BIN]
 #       starts everything; the last stdout line is the admin kubeconfig path.
 #       BIN defaults to the output of provision.sh (which builds if needed).
-#   cluster.sh down DIR|KUBECONFIG
-#       stops what `up` started there (by PID, reverse order); safe to repeat
+#   cluster.sh down [--purge] DIR|KUBECONFIG
+#       stops what `up` started there (by PID, reverse order), drops etcd's
+#       data (--purge: the whole DIR, logs included); safe to repeat
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,19 +34,22 @@ stop_dir() {
 }
 ours() { # pid dir: alive, not a zombie, and started by us for this dir
   [[ -r /proc/$1/cmdline ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2/"
+    tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$2/"
 }
 
 if [[ ${1:-} == down ]]; then
-  target=${2:?usage: cluster.sh down DIR|KUBECONFIG}
+  purge=false; [[ ${2:-} == --purge ]] && { purge=true; shift; }
+  target=${2:?usage: cluster.sh down [--purge] DIR|KUBECONFIG}
   [[ -f $target ]] && target=$(dirname "$target")
   [[ -d $target ]] || { log "nothing to stop: $target"; exit 0; }
-  t0=$(date +%s%N)
-  stop_dir "$(cd "$target" && pwd)"
+  target=$(cd "$target" && pwd); t0=$(date +%s%N)
+  stop_dir "$target"
+  rm -rf "$target/etcd" # 60+ MB of preallocated WAL, useless once stopped
+  $purge && [[ -f $target/pids && -d $target/pki ]] && rm -rf "$target"
   log "stopped in $((($(date +%s%N) - t0) / 1000000)) ms"
   exit 0
 fi
-[[ ${1:-} == up ]] || die "usage: cluster.sh up [--nodes N] [--dir DIR] [--no-taint] [--bin-dir BIN] | down DIR|KUBECONFIG"
+[[ ${1:-} == up ]] || die "usage: cluster.sh up [--nodes N] [--dir DIR] [--no-taint] [--bin-dir BIN] | down [--purge] DIR|KUBECONFIG"
 shift
 
 NODES=${HAVOC_E2E_NODES:-3} DIR="" TAINT=${HAVOC_E2E_NODE_TAINT:-1} BIN=
@@ -69,7 +73,7 @@ STAGES=$BIN/../kwok-stages
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
 [[ ! -s $DIR/pids ]] || die "$DIR already has a running cluster (cluster.sh down $DIR)"
 mkdir -p "$DIR/logs" "$DIR/pki"; : >"$DIR/pids"
-trap 'rc=$?; if ((rc)); then log "start failed, logs in $DIR/logs"; stop_dir "$DIR"; fi' EXIT
+trap 'rc=$?; if ((rc)); then log "start failed, logs in $DIR/logs"; stop_dir "$DIR"; rm -rf "$DIR/etcd"; fi' EXIT
 trap 'exit 130' INT TERM
 
 # ---- ports: random free ports on 127.0.0.1 ----------------------------------
@@ -77,7 +81,9 @@ USED=" "
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    # Below Linux's ephemeral range (32768+): a port there can be taken by any
+    # outgoing connection between this check and the component's bind.
+    p=$((20000 + RANDOM % 12000))
     [[ $USED == *" $p "* ]] && continue
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
     USED+="$p "; echo "$p"; return
@@ -123,14 +129,17 @@ start() { # name binary args...
 }
 wait_until() { # what timeout-seconds command...
   local what=$1 deadline=$((SECONDS + $2)); shift 2
+  local name pid
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || die "timed out waiting for $what"
+    while read -r name pid; do # a component that died will not get ready
+      ours "$pid" "$DIR" || { tail -n 20 "$DIR/logs/$name.log" >&2; die "$name exited early"; }
+    done <"$DIR/pids"
     sleep 0.2
   done
   log "$what ready ($((($(date +%s%N) - T0) / 1000000)) ms since start)"
 }
 https_ok() { curl -sf --max-time 2 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$1"; }
-local_ok() { curl -sfk --max-time 2 "$1"; }
 
 log "dir $DIR, bin $BIN, ports etcd=$ETCD_PORT api=$API_PORT"
 start etcd "$BIN/etcd" --name e2e --data-dir "$DIR/etcd" --log-level warn --unsafe-no-fsync \
@@ -159,15 +168,12 @@ start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$DIR/scheduler.kubeconf
   --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
   --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false \
   --cert-dir "$DIR/pki/scheduler-generated" --profiling=false --kube-api-qps 100 --kube-api-burst 200
-cfgs=()
-for f in node-initialize node-heartbeat-with-lease pod-ready pod-complete pod-delete; do
-  cfgs+=(--config "$STAGES/$f.yaml")
-done
+cfgs=(); for f in node-initialize node-heartbeat-with-lease pod-ready pod-complete pod-delete; do cfgs+=(--config "$STAGES/$f.yaml"); done
 start kwok "$BIN/kwok" --kubeconfig "$DIR/admin.kubeconfig" "${cfgs[@]}" \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --node-ip 127.0.0.1 --node-lease-duration-seconds 40 --server-address "127.0.0.1:$KWOK_PORT"
-wait_until kube-controller-manager 60 local_ok "https://127.0.0.1:$KCM_PORT/healthz"
-wait_until kube-scheduler 60 local_ok "https://127.0.0.1:$SCHED_PORT/healthz"
+wait_until kube-controller-manager 60 curl -sfk --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
+wait_until kube-scheduler 60 curl -sfk --max-time 2 "https://127.0.0.1:$SCHED_PORT/healthz"
 wait_until kwok 60 curl -sf --max-time 2 "http://127.0.0.1:$KWOK_PORT/healthz"
 
 # ---- fake nodes ---------------------------------------------------------------

@@ -5,25 +5,18 @@
 
 import { available, budgetLeft } from '../budget/budget.ts';
 import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
-import type { BudgetLeft, Occurrence, SkipReason, Target } from '../occurrence.ts';
-import type { Clock, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
+import type { BudgetLeft, SkipReason, Target } from '../occurrence.ts';
+import type { PodKiller } from '../ports.ts';
+import type { ChaosRoundDeps } from './chaosRound.ts';
 import { shuffle } from '../random.ts';
 import type { Candidate } from '../selection/candidates.ts';
 import { eligiblePods, filterBySteadyState } from '../selection/filters.ts';
 import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
-import type { Settings } from '../settings.ts';
 import type { KillRecord } from '../state.ts';
 
-export interface PodChaosDeps {
-  readonly settings: Settings;
-  readonly killer: PodKiller;
-  readonly probe: SteadyStateProbe;
-  readonly state: StateStore;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly report: (o: Occurrence) => void;
+export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report'> & {
   readonly action: 'pod-evict' | 'pod-delete';
-}
+};
 
 export interface HitResult {
   readonly killed: readonly PodInfo[];

@@ -45,11 +45,11 @@ export interface Cluster {
   readonly binDir: string;
   /** Names of the fake nodes. */
   readonly nodes: readonly string[];
-  /** Runs kubectl --kubeconfig <kubeconfig> ...args; resolves with stdout, rejects with stderr. */
+  /** Runs kubectl --kubeconfig <kubeconfig> ...args (input on stdin); resolves with stdout, rejects with an Error carrying stderr (killed after 5 min). */
   kubectl(args: readonly string[], input?: string): Promise<string>;
   /** Creates a namespace and waits for its default ServiceAccount; see createNamespace. */
   createNamespace(name?: string): Promise<string>;
-  /** Stops every process this cluster started (reverse order). Safe to call more than once. */
+  /** Stops every process this cluster started (reverse order) and deletes `dir` unless HAVOC_E2E_KEEP=1. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
@@ -94,18 +94,27 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   const binDir = await provision(opts);
   const args = [path.join(SCRIPTS, "cluster.sh"), "up", "--bin-dir", binDir, "--nodes", String(nodes)];
   if (opts.taint === false) args.push("--no-taint");
-  const { stdout } = await run("bash", args, {
-    timeoutMs: opts.startTimeoutMs ?? 3 * 60_000,
-    onStderrLine: progress(opts.quiet),
-  });
+  const up = () => run("bash", args, { timeoutMs: opts.startTimeoutMs ?? 3 * 60_000, onStderrLine: progress(opts.quiet) });
+  // A port checked free can still be taken before a component binds it; new ports, new try.
+  let started: Awaited<ReturnType<typeof up>> | undefined;
+  for (let attempt = 1; started === undefined; attempt++) {
+    try {
+      started = await up();
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String((error as Error).message))) throw error;
+    }
+  }
+  const { stdout } = started;
   const kubeconfig = lastLine(stdout);
   const dir = path.dirname(kubeconfig);
   // cluster.sh writes the kubeconfig as JSON.
   const server = (JSON.parse(readFileSync(kubeconfig, "utf8")) as { clusters: { cluster: { server: string } }[] }).clusters[0]?.cluster.server ?? "";
-  const down = () => run("bash", [path.join(SCRIPTS, "cluster.sh"), "down", dir], { timeoutMs: 60_000 });
+  // stop() deletes the cluster dir (logs included) unless HAVOC_E2E_KEEP=1.
+  const downArgs = [path.join(SCRIPTS, "cluster.sh"), "down", ...(process.env.HAVOC_E2E_KEEP === "1" ? [] : ["--purge"]), dir];
+  const down = () => run("bash", downArgs, { timeoutMs: 60_000 });
   // Safety net: a test process that exits without stop() still ends the cluster.
   const onExit = () => {
-    spawnSync("bash", [path.join(SCRIPTS, "cluster.sh"), "down", dir], { stdio: "ignore", timeout: 30_000 });
+    spawnSync("bash", downArgs, { stdio: "ignore", timeout: 30_000 });
   };
   process.once("exit", onExit);
   let stopping: Promise<void> | undefined;
@@ -119,7 +128,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     async kubectl(kargs, input) {
       const { stdout: out } = await run(KUBECTL, ["--kubeconfig", kubeconfig, ...kargs], {
         ...(input === undefined ? {} : { input }),
-        timeoutMs: 60_000,
+        timeoutMs: 5 * 60_000, // room for `kubectl wait --timeout=...`
       });
       return out;
     },
@@ -155,7 +164,7 @@ export async function createNamespace(
 /**
  * Writes a kubeconfig that authenticates with `token` only (e.g. from
  * `kubectl create token SA`), for running a process as a ServiceAccount.
- * Resolves with its path, inside the cluster dir.
+ * Returns its path, inside the cluster dir.
  */
 export function tokenKubeconfig(cluster: Pick<Cluster, "server" | "caFile" | "dir">, token: string, name = "token"): string {
   const file = path.join(cluster.dir, `${name}-${Math.random().toString(36).slice(2, 8)}.kubeconfig`);
