@@ -75,7 +75,7 @@ function drafts(o: Occurrence): Draft[] {
       const detail = o.outcome.detail === undefined ? '' : `: ${o.outcome.detail}`;
       const said = {
         killed: o.dryRun ? `${verb.would} ${what} (the API server accepted the dry run)` : `${verb.done} ${what}`,
-        blocked: `${verb.doing} ${what} was blocked by a PodDisruptionBudget${detail}`,
+        blocked: o.target.kind === 'Node' ? `${verb.doing} ${what} was blocked${detail}` : `${verb.doing} ${what} was blocked by a PodDisruptionBudget${detail}`,
         'already-gone': `${what} was already gone${detail}`,
         failed: `${verb.doing} ${what} failed${detail}`,
       }[o.outcome.result];
@@ -103,6 +103,16 @@ function drafts(o: Occurrence): Draft[] {
         note: `${dry(o.dryRun)}No chaos for ${o.workload.kind} ${o.workload.name} this time because ${why}: ${o.detail}.`,
       }];
     }
+    case 'drain-started':
+      return [{
+        regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, uid: o.node.uid }, action: 'Cordon', reason: 'HavocDrainStarted', type: 'Normal',
+        note: `${dry(o.dryRun)}Cordoned node ${o.node.name} and evicting its pods; it is given back at ${o.until.toISOString()}. Why: ${o.reason}.`,
+      }];
+    case 'node-released':
+      return [{
+        regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, ...(o.node.uid === '' ? {} : { uid: o.node.uid }) }, action: 'Uncordon', reason: 'HavocNodeReleased', type: 'Normal',
+        note: `${dry(o.dryRun)}Uncordoned node ${o.node.name}: ${o.detail}.`,
+      }];
     case 'invalid-label':
       return [{
         regarding: workloadReference(o.workload, o.workloadUid), action: 'ValidateLabels', reason: 'HavocInvalidLabel', type: 'Warning',

@@ -100,6 +100,17 @@ test('a bare pod is its own workload: one Event; a node Event lives in "default"
   t.like(drain, { action: 'Drain', metadata: { namespace: 'default' }, regarding: { kind: 'Node', name: 'node-a' } });
 });
 
+test('a drain start and a give-back are Events on the Node, in "default"', (t) => {
+  const node = { kind: 'Node' as const, name: 'node-a', uid: 'n-uid' };
+  const [started] = build({ type: 'drain-started', at, node, dryRun: true, until: new Date('2025-03-07T10:25:30.123Z'), reason: 'opted-in node' });
+  assertValid(t, started!);
+  t.like(started, { action: 'Cordon', reason: 'HavocDrainStarted', metadata: { namespace: 'default' }, regarding: { kind: 'Node', name: 'node-a' } });
+  t.regex(started?.note ?? '', /^\[dry-run\] Cordoned node node-a .* given back at 2025-03-07T10:25:30.123Z/);
+  const [released] = build({ type: 'node-released', at, node, dryRun: false, detail: 'drain duration over, node uncordoned' });
+  assertValid(t, released!);
+  t.like(released, { action: 'Uncordon', reason: 'HavocNodeReleased', regarding: { kind: 'Node', name: 'node-a' } });
+});
+
 test('other occurrences make no Event', (t) => {
   t.deepEqual(build({ type: 'paused', at, by: 'sam', reason: 'incident' }), []);
   t.deepEqual(build({ type: 'tick', at, outcome: 'idle', eligible: 0, killed: 0, durationMs: 3, dryRun: false }), []);
