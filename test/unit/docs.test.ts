@@ -20,5 +20,5 @@ test('the README starts with the two newcomer commands, and .ci/run runs the tes
   const commands = [...readme.matchAll(/```sh\n(.+)\n```/g)].map((m) => m[1]);
   t.is(commands[0], 'npm ci && npm run build && npm run daemon');
   t.is(commands[1], 'npm ci && npm run test:all');
-  t.true(readFileSync('.ci/run', 'utf8').trim().endsWith(commands[1] ?? '<none>'));
+  t.true(readFileSync('.ci/run', 'utf8').includes(`( ${commands[1] ?? '<none>'} )`));
 });
