@@ -43,58 +43,64 @@ export type PolicyResult =
 
 type Labels = Readonly<Record<string, string>>;
 
+/** How one label contract spells opt-in, MTBF and kill mode. */
+interface Contract {
+  readonly source: WorkloadPolicy['source'];
+  readonly prefix: string;
+  readonly on: string;
+  readonly off: readonly string[];
+  readonly enabledMessage: string;
+  readonly mtbf: (text: string) => number | undefined;
+  readonly mtbfMessage: string;
+  readonly modes: Readonly<Record<string, KillMode>>;
+}
+
 export function parsePolicy(labels: Labels, annotations: Labels, options: PolicyOptions): PolicyResult {
-  const havoc = `${options.prefix}/`;
-  if (labels[`${havoc}enabled`] !== undefined) return parseHavoc(labels, annotations, havoc, options);
-  if (options.kubeMonkey && labels['kube-monkey/enabled'] !== undefined) return parseKubeMonkey(labels, annotations, havoc, options);
+  const havoc: Contract = {
+    source: 'havoc', prefix: `${options.prefix}/`, on: 'true', off: ['false'], enabledMessage: 'must be "true" or "false"',
+    mtbf: (text) => {
+      const seconds = parseDuration(text, { daySeconds: options.businessDaySeconds });
+      return seconds instanceof Error ? undefined : seconds;
+    },
+    mtbfMessage: 'must be a duration such as 30m, 8h, 2d (d = one business day)',
+    modes: Object.fromEntries(KILL_MODES.map((m) => [m, m])),
+  };
+  const kubeMonkey: Contract = {
+    source: 'kube-monkey', prefix: 'kube-monkey/', on: 'enabled', off: ['disabled', 'false'], enabledMessage: 'must be "enabled"',
+    // kube-monkey counts the MTBF in whole weekdays.
+    mtbf: (text) => (/^[1-9]\d*$/.test(text) ? Number(text) * options.businessDaySeconds : undefined),
+    mtbfMessage: 'must be a whole number of days of at least 1',
+    modes: KUBE_MONKEY_MODES,
+  };
+  const probeKey = `${options.prefix}/probe-url`;
+  if (labels[`${havoc.prefix}enabled`] !== undefined) return parseWith(havoc, labels, annotations, probeKey, options);
+  if (options.kubeMonkey && labels['kube-monkey/enabled'] !== undefined) return parseWith(kubeMonkey, labels, annotations, probeKey, options);
   return { optedIn: false };
 }
 
-function parseHavoc(labels: Labels, annotations: Labels, prefix: string, options: PolicyOptions): PolicyResult {
-  const problems: LabelProblem[] = [];
-  const enabled = labels[`${prefix}enabled`] ?? '';
-  if (enabled !== 'true') {
-    // Anything but "true" is out, but a typo such as "ture" deserves a warning.
-    if (enabled === 'false') return { optedIn: false };
-    return { optedIn: true, problems: [{ field: `${prefix}enabled`, value: enabled, message: 'must be "true" or "false"' }] };
+function parseWith(c: Contract, labels: Labels, annotations: Labels, probeKey: string, options: PolicyOptions): PolicyResult {
+  const key = (name: string) => `${c.prefix}${name}`;
+  const enabled = labels[key('enabled')] ?? '';
+  if (enabled !== c.on) {
+    // Anything but the "on" word is out, but a typo such as "ture" deserves a warning.
+    if (c.off.includes(enabled)) return { optedIn: false };
+    return { optedIn: true, problems: [{ field: key('enabled'), value: enabled, message: c.enabledMessage }] };
   }
+  const problems: LabelProblem[] = [];
   let mtbfSeconds = options.defaultMtbfSeconds;
-  const mtbf = labels[`${prefix}mtbf`];
+  const mtbf = labels[key('mtbf')];
   if (mtbf !== undefined) {
-    const parsed = parseDuration(mtbf, { daySeconds: options.businessDaySeconds });
-    if (parsed instanceof Error) problems.push({ field: `${prefix}mtbf`, value: mtbf, message: 'must be a duration such as 30m, 8h, 2d (d = one business day)' });
+    const parsed = c.mtbf(mtbf);
+    if (parsed === undefined) problems.push({ field: key('mtbf'), value: mtbf, message: c.mtbfMessage });
     else mtbfSeconds = parsed;
   }
-  const modeText = labels[`${prefix}kill-mode`] ?? 'one';
-  const mode = (KILL_MODES as readonly string[]).includes(modeText) ? modeText as KillMode : undefined;
-  if (mode === undefined) problems.push({ field: `${prefix}kill-mode`, value: modeText, message: `must be one of ${KILL_MODES.join(', ')}` });
-  const value = killValue(mode, labels[`${prefix}kill-value`], `${prefix}kill-value`, problems);
-  const probeUrl = probe(annotations[`${prefix}probe-url`], `${prefix}probe-url`, problems);
+  const modeText = labels[key('kill-mode')];
+  const mode = modeText === undefined ? 'one' : c.modes[modeText];
+  if (mode === undefined) problems.push({ field: key('kill-mode'), value: modeText ?? '', message: `must be one of ${Object.keys(c.modes).join(', ')}` });
+  const value = killValue(mode, labels[key('kill-value')], key('kill-value'), problems);
+  const probeUrl = probe(annotations[probeKey], probeKey, problems);
   if (problems.length > 0 || mode === undefined) return { optedIn: true, problems };
-  return { optedIn: true, policy: { mtbfSeconds, mode, ...(value === undefined ? {} : { value }), ...(probeUrl ? { probeUrl } : {}), source: 'havoc' } };
-}
-
-function parseKubeMonkey(labels: Labels, annotations: Labels, havocPrefix: string, options: PolicyOptions): PolicyResult {
-  const problems: LabelProblem[] = [];
-  const enabled = labels['kube-monkey/enabled'] ?? '';
-  if (enabled !== 'enabled') {
-    if (enabled === 'disabled' || enabled === 'false') return { optedIn: false };
-    return { optedIn: true, problems: [{ field: 'kube-monkey/enabled', value: enabled, message: 'must be "enabled"' }] };
-  }
-  let mtbfSeconds = options.defaultMtbfSeconds;
-  const mtbf = labels['kube-monkey/mtbf'];
-  if (mtbf !== undefined) {
-    // kube-monkey counts the MTBF in whole weekdays.
-    if (/^[1-9]\d*$/.test(mtbf)) mtbfSeconds = Number(mtbf) * options.businessDaySeconds;
-    else problems.push({ field: 'kube-monkey/mtbf', value: mtbf, message: 'must be a whole number of days of at least 1' });
-  }
-  const modeText = labels['kube-monkey/kill-mode'];
-  const mode = modeText === undefined ? 'one' : KUBE_MONKEY_MODES[modeText];
-  if (mode === undefined) problems.push({ field: 'kube-monkey/kill-mode', value: modeText ?? '', message: `must be one of ${Object.keys(KUBE_MONKEY_MODES).join(', ')}` });
-  const value = killValue(mode, labels['kube-monkey/kill-value'], 'kube-monkey/kill-value', problems);
-  const probeUrl = probe(annotations[`${havocPrefix}probe-url`], `${havocPrefix}probe-url`, problems);
-  if (problems.length > 0 || mode === undefined) return { optedIn: true, problems };
-  return { optedIn: true, policy: { mtbfSeconds, mode, ...(value === undefined ? {} : { value }), ...(probeUrl ? { probeUrl } : {}), source: 'kube-monkey' } };
+  return { optedIn: true, policy: { mtbfSeconds, mode, ...(value === undefined ? {} : { value }), ...(probeUrl ? { probeUrl } : {}), source: c.source } };
 }
 
 function killValue(mode: KillMode | undefined, text: string | undefined, field: string, problems: LabelProblem[]): number | undefined {
