@@ -10,8 +10,11 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   lines.push(state.paused
     ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}`
     : `Chaos is active${settings.dryRun ? ' (dry run: nothing is really killed)' : ''}.`);
-  const left = budgetLeft(state.kills, now, settings.caps, settings.dryRun, 0);
-  lines.push(`Budget left: ${left.hour}/${settings.caps.perHour} this hour, ${left.day}/${settings.caps.perDay} in the last 24 h (${settings.dryRun ? 'dry-run' : 'live'} budget)`);
+  // Both budgets: the state keeps them apart, and the daemon's config may differ from this command's.
+  for (const dryRun of [false, true]) {
+    const left = budgetLeft(state.kills, now, settings.caps, dryRun, 0);
+    lines.push(`Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${settings.caps.perHour} this hour, ${left.day}/${settings.caps.perDay} in the last 24 h`);
+  }
   const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
   for (const k of recent) lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}`);

@@ -3,6 +3,7 @@
 
 import anyTest, { type TestFn } from 'ava';
 import { startCluster, type Cluster } from './harness/cluster.ts';
+import { run } from './harness/run.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
 
@@ -134,4 +135,31 @@ test('a restart keeps the day\'s budget: no second kill after the daily cap is s
     await second.waitForLine('a skip for the spent budget', (l) => l.event === 'skip' && l.reason === 'budget-spent');
   });
   t.is(second.lines.filter(killed).length, 0);
+});
+
+test('the kill switch: `kube-havoc pause` stops a running daemon at its next tick, `status` shows it, `resume` lets it act', async (t) => {
+  const { cluster } = t.context;
+  const ns = await cluster.createNamespace('switch');
+  const own = await cluster.createNamespace('havoc-f');
+  const cli = async (...args: string[]) => {
+    const { stdout } = await run(process.execPath, ['dist/main.js', ...args, '--kubeconfig', cluster.kubeconfig], { env: { ...process.env, POD_NAMESPACE: own }, timeoutMs: 60_000 });
+    return stdout;
+  };
+  t.regex(await cli('pause', '--reason', 'incident 4711', '--by', 'oncall'), /chaos paused by oncall: incident 4711/);
+  t.regex(await cli('status'), /Chaos is PAUSED since .* by oncall: incident 4711/);
+  const before = await deploy(cluster, ns, 'cart', 3, optIn);
+  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: e2eConfig(own, { namespaces: { include: [ns] } }) });
+  await withDaemon(daemon, async () => {
+    await daemon.waitForLine('the pause announced', (l) => l.event === 'paused' && l.by === 'oncall');
+    await daemon.waitForLine('five paused ticks', () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'paused').length >= 5);
+    t.is(daemon.lines.filter(killed).length, 0);
+    t.deepEqual((await pods(cluster, ns, 'cart')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort());
+    t.regex(await cli('resume', '--by', 'oncall'), /chaos resumed by oncall \(was paused by oncall: incident 4711\)/);
+    await daemon.waitForLine('the resume announced', (l) => l.event === 'resumed');
+    await daemon.waitForLine('a kill after the resume', killed);
+  });
+  const status = await cli('status');
+  t.regex(status, /Chaos is active/);
+  t.regex(status, /Budget left \(live\): 2\/3 this hour/);
+  t.regex(status, /pod-evict\s+killed\s+1\s+switch\/Deployment\/cart/);
 });

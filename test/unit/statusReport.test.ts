@@ -1,0 +1,23 @@
+import test from 'ava';
+import { renderStatus } from '../../src/cli/statusReport.ts';
+import { testSettings } from './fakes/settings.ts';
+
+const NOW = new Date('2026-11-20T10:00:00Z');
+const record = (minutesAgo: number, dryRun: boolean) => ({
+  id: `${minutesAgo}${dryRun}`, at: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(), target: 'shop/Deployment/web',
+  action: 'pod-evict' as const, result: 'killed' as const, dryRun, count: 1,
+});
+
+test('status shows the kill switch, both budgets and the recent kills, newest first', (t) => {
+  const text = renderStatus({ kills: [record(90, false), record(10, false), record(5, true)], paused: { reason: 'game day', by: 'sre', at: NOW.toISOString() } }, testSettings(), NOW);
+  t.regex(text, /^Chaos is PAUSED since 2026-11-20T10:00:00.000Z by sre: game day/);
+  t.regex(text, /Budget left \(live\): 2\/3 this hour, 8\/10 in the last 24 h/);
+  t.regex(text, /Budget left \(dry run\): 2\/3 this hour, 9\/10 in the last 24 h/);
+  const kills = text.split('\n').filter((l) => l.includes('shop/Deployment/web'));
+  t.is(kills.length, 3);
+  t.regex(kills[0] ?? '', /09:55:00.000Z.*\[dry run\]/);
+});
+
+test('status without kills says so', (t) => {
+  t.regex(renderStatus({ kills: [] }, testSettings({ HAVOC_DRY_RUN: 'true' }), NOW), /Chaos is active \(dry run[^\n]*\n.*\n.*\n\nNo kills recorded/);
+});
