@@ -177,11 +177,14 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
         kubeConfig, evictor, labelPrefix: config.labelPrefix, clock: systemClock,
         drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout), podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
         deleteEmptyDirData: config.nodes.deleteEmptyDirData, evictBarePods: config.nodes.evictBarePods, self: settings.self,
+        protectedNamespaces: settings.namespaces.protected,
       }),
     } : {}),
   });
   const ticker = createCronTicker({ expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: (tick) => round.tick(tick) });
   ticker.start();
+  // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
+  const giveBack = config.nodes.enabled ? setInterval(() => void round.giveBack(new Date()), 30_000) : undefined;
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
 
   await new Promise<void>((resolve) => {
@@ -193,6 +196,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     process.once('SIGINT', () => stop('SIGINT'));
   });
   clearInterval(syncCheck);
+  clearInterval(giveBack);
   await ticker.stop();
   await round.stop();
   await elector?.stop();

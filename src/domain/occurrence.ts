@@ -18,7 +18,7 @@ export interface BudgetLeft {
 
 export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'not-leader' | 'overlap' | 'failed';
 
-export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods';
+export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader';
 
 export type Occurrence =
   | {

@@ -40,13 +40,21 @@ export interface SteadyStateProbe {
   check(workload: Workload): Promise<{ readonly ok: boolean; readonly detail?: string }>;
 }
 
+export interface DrainOptions extends KillOptions {
+  /** When the node is given back. */
+  readonly until: Date;
+  readonly signal: AbortSignal;
+  /** Asked between eviction passes: a reason to stop now (window closed, paused, lease lost), or undefined. */
+  readonly allowed?: () => Promise<string | undefined>;
+}
+
 /** Drains and gives back nodes (node chaos issue). */
 export interface NodeDrainer {
   /**
    * Cordons the node, marks it with its give-back time, evicts its pods.
    * On abort (shutdown) it stops evicting and leaves the give-back to the mark.
    */
-  drain(node: NodeInfo, options: KillOptions & { readonly until: Date; readonly signal: AbortSignal }): Promise<KillOutcome>;
+  drain(node: NodeInfo, options: DrainOptions): Promise<KillOutcome>;
   /** Uncordons every node whose give-back time has passed; returns their names. */
   giveBack(now: Date, options: KillOptions): Promise<readonly string[]>;
 }

@@ -222,3 +222,42 @@ test('the kill switch is announced when it is set and when it is cleared', async
   await round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
   t.deepEqual(events.occurrences.filter((o) => o.type === 'paused' || o.type === 'resumed').map((o) => [o.type, o.by]), [['paused', 'alice'], ['resumed', 'bob']]);
 });
+
+test('a failed kill keeps its budget: the effect on the server is unknown, so no second pod goes this tick', async (t) => {
+  const workloads = [deployment('shop', 'a', 3, alwaysHit, LONG_AGO), deployment('shop', 'b', 3, alwaysHit, LONG_AGO)];
+  const { cluster, store, round } = setup({ workloads });
+  cluster.nextOutcome = { result: 'failed', detail: 'evict pod: headers timeout' };
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 1);
+  t.like(store.state.kills[0], { result: 'failed', count: 1 });
+});
+
+test('the reservation re-checks the fresh state: budget spent by another replica meanwhile means no kill', async (t) => {
+  const { cluster, store, events, round } = setup({ env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '1' } });
+  const update = store.update.bind(store);
+  let raced = false;
+  store.update = async (change) => {
+    if (!raced) {
+      raced = true; // another replica wrote first
+      store.state = { ...store.state, kills: [...store.state.kills, { id: 'other', at: FRIDAY.toISOString(), target: 'x/Deployment/y', action: 'pod-evict', result: 'killed', dryRun: false, count: 1 }] };
+    }
+    return update(change);
+  };
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0);
+  t.like(events.of('skip')[0], { reason: 'budget-spent' });
+  t.regex(events.of('skip')[0]?.detail ?? '', /budget spent meanwhile/);
+});
+
+test('a replica that loses the lease during the tick does not kill', async (t) => {
+  const { cluster, events } = setup();
+  let calls = 0;
+  const round = createChaosRound({
+    settings: testSettings(), cluster, killer: cluster, state: memoryStateStore(), clock: fakeClock(FRIDAY), random: seededRandom(7),
+    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+    leadership: { isLeader: () => calls++ === 0 }, // leader at the start of the tick only
+  });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0);
+  t.like(events.of('skip')[0], { reason: 'not-leader' });
+});

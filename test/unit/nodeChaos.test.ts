@@ -113,14 +113,14 @@ test('no drain while an opted-in workload is degraded', async (t) => {
   t.deepEqual(drainer.drained, []);
 });
 
-test('a drain that ends blocked by a PDB is reported as blocked and costs no budget', async (t) => {
+test('a drain that ends blocked by a PDB is reported as blocked and still costs budget (the node was cordoned)', async (t) => {
   const { drainer, events, store, round } = setup([node('a'), node('b'), node('c')]);
   drainer.outcome = { result: 'blocked', detail: 'pod shop/checkout-1: PodDisruptionBudget checkout-pdb allows no disruption (timed out after 5m)' };
   const r = round(FRIDAY);
   await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
   await r.settle();
   t.like(events.of('kill')[0], { outcome: { result: 'blocked' } });
-  t.like(store.state.kills[0], { result: 'blocked', count: 0 });
+  t.like(store.state.kills[0], { result: 'blocked', count: 1 });
 });
 
 test('dry-run drains touch nothing and say so', async (t) => {
@@ -131,4 +131,19 @@ test('dry-run drains touch nothing and say so', async (t) => {
   t.is(drainer.drained.length, 1);
   t.true(cluster.nodes.every((n) => !n.unschedulable));
   t.like(events.of('drain-started')[0], { dryRun: true });
+});
+
+test('a running drain is told to stop when the window closes or chaos is paused', async (t) => {
+  const { drainer, store, round } = setup([node('a'), node('b'), node('c')]);
+  let allowed: (() => Promise<string | undefined>) | undefined;
+  drainer.drain = async (_n, options) => {
+    allowed = options.allowed;
+    return { result: 'killed' };
+  };
+  const r = round(FRIDAY);
+  await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
+  await r.settle();
+  t.is(await allowed?.(), undefined);
+  store.state = { ...store.state, paused: { reason: 'incident', by: 'oncall', at: FRIDAY.toISOString() } };
+  t.is(await allowed?.(), 'chaos was paused by oncall: incident');
 });

@@ -74,7 +74,7 @@ function drainer(api: NodeDrainApi, evict: PodKiller, over: { deleteEmptyDirData
   return createNodeDrainer({
     api, evictor: evict, labelPrefix: 'havoc', drainTimeoutSeconds: 300, podEvictionTimeoutSeconds: 60, pollSeconds: 5,
     clock: fakeClock(NOW), deleteEmptyDirData: over.deleteEmptyDirData ?? false, evictBarePods: over.evictBarePods ?? false,
-    self: { namespace: 'kube-havoc', podName: 'kube-havoc-0' },
+    self: { namespace: 'kube-havoc', podName: 'kube-havoc-0' }, protectedNamespaces: new Set(['kube-system', 'kube-havoc']),
   });
 }
 const signal = new AbortController().signal;
@@ -152,5 +152,29 @@ test('stopping mid-drain leaves the mark, so the next daemon gives the node back
   t.true(state.node.spec?.unschedulable);
   const restarted = drainer(api, evictor(state));
   t.deepEqual(await restarted.giveBack(UNTIL, { dryRun: false }), ['worker-1']);
+  t.false(state.node.spec?.unschedulable);
+});
+
+test('pods in protected namespaces stay on the drained node', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('coredns-1', { namespace: 'kube-system' }), pod('kube-havoc-1', { namespace: 'kube-havoc' })]);
+  const evict = evictor(state);
+  const outcome = await drainer(api, evict).drain(nodeInfo, { dryRun: false, until: UNTIL, signal });
+  t.deepEqual(outcome, { result: 'killed', detail: '1 pod(s) evicted' });
+  t.deepEqual(evict.tried, ['web-1']);
+});
+
+test('a drain told to stop (window closed, paused) stops evicting and gives the node back at once', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('db-0')]);
+  let passes = 0;
+  const allowed = async () => (passes++ === 0 ? undefined : 'the business window closed');
+  const outcome = await drainer(api, evictor(state, { 'db-0': 'disruption budget db-pdb' })).drain(nodeInfo, { dryRun: false, until: UNTIL, signal, allowed });
+  t.is(outcome.result, 'failed');
+  t.regex(outcome.detail ?? '', /drain stopped after 1 eviction\(s\): the business window closed.*node uncordoned/);
+  t.false(state.node.spec?.unschedulable);
+});
+
+test('give-back also runs in a dry run: a mark always comes from a live drain, perhaps from before the switch', async (t) => {
+  const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }), []);
+  t.deepEqual(await drainer(api, evictor(state)).giveBack(UNTIL, { dryRun: true }), ['worker-1']);
   t.false(state.node.spec?.unschedulable);
 });

@@ -41,10 +41,15 @@ test('label selector syntax errors name the term', (t) => {
 });
 
 test('steady state means every desired replica ready', (t) => {
-  const base = { ref: { kind: 'Deployment' as const, namespace: 'a', name: 'b' }, uid: 'u', labels: {}, annotations: {}, pods: [] };
+  const old = new Date('2026-11-20T09:00:00Z');
+  const pods = [pod('a', 'b-0', old), pod('a', 'b-1', old), pod('a', 'b-2', old)];
+  const base = { ref: { kind: 'Deployment' as const, namespace: 'a', name: 'b' }, uid: 'u', labels: {}, annotations: {}, pods };
   t.is(filterBySteadyState({ ...base, desired: 3, ready: 3 }), undefined);
   t.is(filterBySteadyState({ ...base, desired: 3, ready: 2 }), '2/3 replicas ready');
   t.is(filterBySteadyState({ ...base, desired: 0, ready: 0 }), 'scaled to zero');
+  // The controller's status lags: the fresh pod list says one pod is going.
+  const lagging = { ...base, desired: 3, ready: 3, pods: [pods[0]!, pods[1]!, { ...pods[2]!, terminating: true }] };
+  t.is(filterBySteadyState(lagging), '2/3 replicas ready');
 });
 
 test('minimum gap between attempts', (t) => {
@@ -58,6 +63,7 @@ test('eligible pods: running, not terminating, old enough, not the daemon itself
   const pods = [
     pod('shop', 'ok', old),
     pod('shop', 'pending', old, { phase: 'Pending' }),
+    pod('shop', 'unready', old, { ready: false }),
     pod('shop', 'leaving', old, { terminating: true }),
     pod('shop', 'young', new Date(NOW.getTime() - 60_000)),
     pod('shop', 'havoc-self', old),

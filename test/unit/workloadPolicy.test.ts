@@ -49,6 +49,7 @@ const bad: [string, Record<string, string>, PolicyOptions, [string, string][]][]
   ['unknown mode', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'some' }, options, [['havoc/kill-mode', 'some']]],
   ['fixed without value', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'fixed' }, options, [['havoc/kill-value', '']]],
   ['fixed with zero', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'fixed', 'havoc/kill-value': '0' }, options, [['havoc/kill-value', '0']]],
+  ['fixed with a percent sign', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'fixed', 'havoc/kill-value': '3%' }, options, [['havoc/kill-value', '3%']]],
   ['fixed with a fraction', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'fixed', 'havoc/kill-value': '1.5' }, options, [['havoc/kill-value', '1.5']]],
   ['percent over 100', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'fixed-percent', 'havoc/kill-value': '150' }, options, [['havoc/kill-value', '150']]],
   ['percent not a number', { 'havoc/enabled': 'true', 'havoc/kill-mode': 'random-max-percent', 'havoc/kill-value': 'half' }, options, [['havoc/kill-value', 'half']]],

@@ -5,11 +5,13 @@
 
 import type { V1Pod } from '@kubernetes/client-node';
 
-export interface DrainOptions {
+export interface DrainRules {
   readonly deleteEmptyDirData: boolean;
   readonly evictBarePods: boolean;
   /** The daemon's own pod is never evicted by its own drain. */
   readonly self: { readonly namespace: string; readonly podName: string };
+  /** Never touched, not even by a drain: their pods stay on the cordoned node. */
+  readonly protectedNamespaces: ReadonlySet<string>;
 }
 
 export interface DrainPlan {
@@ -25,7 +27,7 @@ export function podKey(pod: V1Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }
 
-export function planDrain(pods: readonly V1Pod[], options: DrainOptions): DrainPlan {
+export function planDrain(pods: readonly V1Pod[], options: DrainRules): DrainPlan {
   const evict: V1Pod[] = [];
   const skipped: { pod: string; why: string }[] = [];
   const refused: { pod: string; why: string }[] = [];
@@ -38,6 +40,7 @@ export function planDrain(pods: readonly V1Pod[], options: DrainOptions): DrainP
     else if (pod.metadata?.annotations?.[MIRROR] !== undefined) skipped.push({ pod: key, why: 'mirror (static) pod' });
     else if (controller?.kind === 'DaemonSet') skipped.push({ pod: key, why: 'managed by a DaemonSet' });
     else if (pod.metadata?.namespace === options.self.namespace && pod.metadata?.name === options.self.podName) skipped.push({ pod: key, why: 'the daemon itself' });
+    else if (options.protectedNamespaces.has(pod.metadata?.namespace ?? '')) skipped.push({ pod: key, why: 'in a protected namespace' });
     else if (controller === undefined && !options.evictBarePods) refused.push({ pod: key, why: 'has no controller and would not come back (set nodes.evictBarePods)' });
     else if ((pod.spec?.volumes ?? []).some((v) => v.emptyDir !== undefined) && !options.deleteEmptyDirData) {
       refused.push({ pod: key, why: 'uses emptyDir data that would be lost (set nodes.deleteEmptyDirData)' });

@@ -7,14 +7,14 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { KillOutcome, NodeInfo } from '../../domain/model.ts';
 import { drainAnnotations } from '../../domain/nodes/nodeFilters.ts';
-import type { Clock, KillOptions, NodeDrainer, PodKiller } from '../../domain/ports.ts';
-import { planDrain, podKey, type DrainOptions } from './drainPlan.ts';
+import type { Clock, DrainOptions, NodeDrainer, PodKiller } from '../../domain/ports.ts';
+import { planDrain, podKey, type DrainRules } from './drainPlan.ts';
 import { httpStatus, toKubernetesError } from './errors.ts';
 import { toPodInfo, type RawPod } from './toWorkload.ts';
 
 export type NodeDrainApi = Pick<CoreV1Api, 'readNode' | 'patchNode' | 'listNode' | 'listPodForAllNamespaces'>;
 
-export interface NodeDrainerOptions extends DrainOptions {
+export interface NodeDrainerOptions extends DrainRules {
   readonly kubeConfig?: KubeConfig;
   /** Used instead of a client made from kubeConfig (tests). */
   readonly api?: NodeDrainApi;
@@ -59,7 +59,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     }
   };
 
-  const evictAll = async (node: NodeInfo, dryRun: boolean, signal: AbortSignal): Promise<KillOutcome> => {
+  const evictAll = async (node: NodeInfo, { dryRun, signal, allowed }: DrainOptions): Promise<KillOutcome> => {
     const deadline = clock.now().getTime() + options.drainTimeoutSeconds * 1000;
     const firstTry = new Map<string, number>();
     const lastWhy = new Map<string, string>();
@@ -67,6 +67,8 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     let leaving = 0;
     let blockers = new Map<string, string>();
     for (;;) {
+      const stop = await allowed?.();
+      if (stop !== undefined) return { result: 'failed', detail: `drain stopped after ${evicted} eviction(s): ${stop}` };
       const plan = planDrain(await podsOn(node.name), options);
       // In a dry run nothing leaves, so every pod is tried once.
       const remaining = plan.evict.filter((p) => !(dryRun && firstTry.has(podKey(p))));
@@ -106,7 +108,8 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
   };
 
   return {
-    async drain(node, { dryRun, until, signal }: KillOptions & { until: Date; signal: AbortSignal }) {
+    async drain(node, drainOptions: DrainOptions) {
+      const { dryRun, until, signal } = drainOptions;
       const fresh: V1Node = await api.readNode({ name: node.name });
       if (fresh.spec?.unschedulable) return { result: 'failed', detail: `node ${node.name} is already cordoned by someone else; not draining it` };
       const plan = planDrain(await podsOn(node.name), options);
@@ -117,7 +120,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       await api.patchNode({ name: node.name, body: cordon, ...(dryRun ? { dryRun: 'All' } : {}) }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       let outcome: KillOutcome;
       try {
-        outcome = await evictAll(node, dryRun, signal);
+        outcome = await evictAll(node, drainOptions);
       } catch (error) {
         outcome = { result: 'failed', detail: toKubernetesError(error, `drain node ${node.name}`).message };
       }
@@ -130,8 +133,9 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       return outcome;
     },
 
-    async giveBack(now, { dryRun }) {
-      if (dryRun) return [];
+    // Also in a dry run: a mark on a node is always from a live drain (a dry
+    // run never writes one), perhaps from before the switch to dry run.
+    async giveBack(now) {
       const nodes = await api.listNode();
       const due = nodes.items.filter((n) => {
         const annotations = n.metadata?.annotations ?? {};

@@ -16,10 +16,14 @@ export interface Caps {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Disruptions (pods or nodes) that count: attempts that were not refused outright. */
+/**
+ * Disruptions (pods or nodes) that count. A record's count is what it may
+ * have disrupted: 0 for a blocked or already-gone attempt, and the full
+ * number for a failed one, whose effect on the server is unknown.
+ */
 function spent(history: readonly KillRecord[], since: number, dryRun: boolean): number {
   return history
-    .filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since && k.result === 'killed')
+    .filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since)
     .reduce((sum, k) => sum + k.count, 0);
 }
 

@@ -109,7 +109,9 @@ function killValue(mode: KillMode | undefined, text: string | undefined, field: 
     problems.push({ field, value: '', message: `is required with kill-mode ${mode}` });
     return undefined;
   }
-  const number = /^\d+%?$/.test(text) ? Number(text.replace('%', '')) : Number.NaN;
+  // A "%" only makes sense for the percent modes; "3%" as a pod count is a mistake, not 3.
+  const pattern = mode === 'fixed' ? /^\d+$/ : /^\d+%?$/;
+  const number = pattern.test(text) ? Number(text.replace('%', '')) : Number.NaN;
   if (mode === 'fixed' && !(Number.isInteger(number) && number >= 1)) {
     problems.push({ field, value: text, message: 'must be a whole number of pods of at least 1' });
     return undefined;

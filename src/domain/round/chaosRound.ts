@@ -48,6 +48,8 @@ export interface ChaosRound {
   stop(): Promise<void>;
   /** Recovery watches still running (tests wait for them). */
   settle(): Promise<void>;
+  /** Gives back drained nodes whose time has come (leader only); also runs at every tick. */
+  giveBack(now: Date): Promise<void>;
 }
 
 export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
@@ -114,14 +116,17 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     wasPaused = paused;
   };
 
+  const giveBack = async (now: Date) => {
+    if (!deps.drainer || (deps.leadership && !deps.leadership.isLeader())) return;
+    await giveBackNodes({ ...deps, drainer: deps.drainer }, now).catch((error: unknown) => {
+      deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: `node give-back failed: ${(error as Error).message}` });
+    });
+  };
+
   const run = async (tick: Tick, started: number): Promise<TickSummary> => {
     if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
-    if (deps.drainer) {
-      // Before the kill switch and the window: a drained node always comes back.
-      await giveBackNodes({ ...deps, drainer: deps.drainer }, tick.at).catch((error: unknown) => {
-        deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: `node give-back failed: ${(error as Error).message}` });
-      });
-    }
+    // Before the kill switch and the window: a drained node always comes back.
+    await giveBack(tick.at);
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
     announceKillSwitch(tick.at, state);
@@ -136,27 +141,30 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     const span = settings.window.businessSeconds(tick.at, tick.nextTick);
     const chosen = drawCandidates(found.eligible, span, deps.random);
     let killed = 0;
+    let spent = 0;
     let history = state.kills;
     for (const candidate of chosen) {
       const mtbfHours = (candidate.policy.mtbfSeconds / 3600).toFixed(1);
       const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const hit = await hitWorkload({ ...deps, action }, candidate, killed, history, reason);
+      const hit = await hitWorkload({ ...deps, action }, candidate, spent, history, reason);
       killed += hit.killed.length;
+      spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);
       if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
     }
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
-      const drain = await startNodeChaos({ ...deps, drainer: deps.drainer, signal: stopping.signal }, snapshot, guarded, history, span, killed);
+      const drain = await startNodeChaos({ ...deps, drainer: deps.drainer, signal: stopping.signal }, snapshot, guarded, history, span, spent);
       if (drain) {
         killed += 1;
+        spent += 1;
         track(drain.done);
       }
     }
     return finish(tick, started, { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed }, {
-      budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, killed),
+      budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, spent),
     });
   };
 
@@ -181,6 +189,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     async settle() {
       while (recoveries.size > 0) await Promise.allSettled([...recoveries]);
     },
+    giveBack,
   };
 }
 

@@ -4,6 +4,7 @@
 // a daemon that crashed or lost leadership mid-drain still uncordons it.
 
 import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
+import { reserve, ReservationRefused } from '../budget/reservation.ts';
 import type { KillOutcome, Workload } from '../model.ts';
 import { drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Occurrence, Target } from '../occurrence.ts';
@@ -22,6 +23,7 @@ export interface NodeChaosDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly report: (o: Occurrence) => void;
+  readonly leadership?: { isLeader(): boolean };
 }
 
 export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
@@ -65,7 +67,13 @@ export async function startNodeChaos(
     id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
     action: 'node-drain', result: 'killed', dryRun: settings.dryRun, count: 1,
   };
-  await deps.state.update((s) => ({ ...s, kills: [...s.kills, record] }));
+  if (deps.leadership && !deps.leadership.isLeader()) return undefined;
+  try {
+    await reserve(deps.state, record, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+  } catch (error) {
+    if (error instanceof ReservationRefused) return undefined;
+    throw error;
+  }
   const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
   const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   deps.report({ type: 'drain-started', at: now, node: target, dryRun: settings.dryRun, until, reason });
@@ -73,16 +81,25 @@ export async function startNodeChaos(
   const done = (async () => {
     let outcome: KillOutcome;
     try {
-      outcome = await deps.drainer.drain(node, { dryRun: settings.dryRun, until, signal: deps.signal });
+      outcome = await deps.drainer.drain(node, { dryRun: settings.dryRun, until, signal: deps.signal, allowed: () => stillAllowed(deps) });
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
     }
     const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, 0);
     deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
-    const final: KillRecord = { ...record, result: outcome.result, count: outcome.result === 'killed' ? 1 : 0 };
+    // Any drain that got as far as the cordon disrupted the node, finished or not.
+    const final: KillRecord = { ...record, result: outcome.result };
     await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
       deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome failed (the reservation stands): ${(error as Error).message}` });
     });
   })();
   return { done };
+}
+
+/** Why a running drain must stop now, or undefined: the window, the kill switch and the lease are re-checked between passes. */
+async function stillAllowed(deps: NodeChaosDeps): Promise<string | undefined> {
+  if (!deps.settings.window.contains(deps.clock.now())) return 'the business window closed';
+  if (deps.leadership && !deps.leadership.isLeader()) return 'this replica lost the lease';
+  const paused = (await deps.state.load()).paused;
+  return paused ? `chaos was paused by ${paused.by}: ${paused.reason}` : undefined;
 }

@@ -31,10 +31,20 @@ export function namespaceVerdict(rules: NamespaceRules, name: string, info: Name
     ?? filterByNamespaceSelector(rules, info);
 }
 
+/**
+ * Ready replicas as the lower of the controller's status (from a watch, may
+ * lag) and the freshly listed pods that are ready and not terminating.
+ */
+export function readyReplicas(w: Workload): number {
+  const readyPods = w.pods.filter((p) => p.ready && !p.terminating).length;
+  return Math.min(w.ready, readyPods);
+}
+
 /** Steady state by counts: every desired replica is ready (the probe is checked later). */
 export function filterBySteadyState(w: Workload): string | undefined {
   if (w.desired <= 0) return 'scaled to zero';
-  return w.ready >= w.desired ? undefined : `${w.ready}/${w.desired} replicas ready`;
+  const ready = readyReplicas(w);
+  return ready >= w.desired ? undefined : `${ready}/${w.desired} replicas ready`;
 }
 
 export function filterByMinGap(last: Date | undefined, now: Date, minGapSeconds: number): string | undefined {
@@ -52,6 +62,7 @@ export interface PodRules {
 /** Pods that may be victims: running, ready, not terminating, old enough, not the daemon. */
 export function eligiblePods(pods: readonly PodInfo[], rules: PodRules): PodInfo[] {
   return pods.filter((p) => p.phase === 'Running'
+    && p.ready
     && !p.terminating
     && !(p.namespace === rules.self.namespace && p.name === rules.self.podName)
     && p.startedAt !== undefined
