@@ -6,7 +6,7 @@ import { formatSeconds } from '../domain/duration.ts';
 import { workloadKey, type ClusterSnapshot } from '../domain/model.ts';
 import type { BudgetLeft } from '../domain/occurrence.ts';
 import type { Random } from '../domain/ports.ts';
-import { drawCandidates, findCandidates } from '../domain/selection/candidates.ts';
+import { drawCandidates, expectedPerDay, findCandidates } from '../domain/selection/candidates.ts';
 import { filterBySteadyState } from '../domain/selection/filters.ts';
 import { dayPlan } from '../domain/round/dayPlan.ts';
 import { drainedByHavoc, judgeNodes } from '../domain/nodes/nodeFilters.ts';
@@ -63,7 +63,7 @@ export function planReport(input: PlanInput): PlanReport {
     expectedKillsPerDay: plan.expectedKills,
     workloads: all.map(({ c, waiting }) => ({
       workload: workloadKey(c.workload.ref), mtbf: formatSeconds(c.policy.mtbfSeconds), mode: c.policy.mode,
-      expectedPerDay: settings.window.daySeconds / c.policy.mtbfSeconds, steady: filterBySteadyState(c.workload) ?? 'yes',
+      expectedPerDay: expectedPerDay(c.policy.mtbfSeconds, settings.window.daySeconds), steady: filterBySteadyState(c.workload) ?? 'yes',
       waiting, source: c.policy.source,
     })),
     invalid: found.invalid.flatMap(({ workload, problems }) => problems.map((p) => ({ workload: workloadKey(workload.ref), ...p }))),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
-import type { KillOutcome, PodInfo, Workload, WorkloadRef } from '../../src/domain/model.ts';
+import type { KillOutcome, PodInfo, WorkloadRef } from '../../src/domain/model.ts';
 import type { KillOptions, PodKiller } from '../../src/domain/ports.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import { createReporter } from '../../src/domain/reporter.ts';

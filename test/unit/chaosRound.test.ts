@@ -5,7 +5,7 @@ import type { SteadyStateProbe } from '../../src/domain/ports.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import type { HavocState } from '../../src/domain/state.ts';
 import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster, type FakeCluster } from './fakes/fakeCluster.ts';
+import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
 import { memoryStateStore } from './fakes/memoryStateStore.ts';
 import { recorder } from './fakes/recordingListener.ts';
 import { testSettings } from './fakes/settings.ts';
