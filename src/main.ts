@@ -181,6 +181,11 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
       }),
     } : {}),
   });
+  // Before the first tick can kill: every kill series exists at zero (so Prometheus counts the first kill)
+  // and the recent kills come back from the persisted history after a restart or a change of leader.
+  await round.announceTargets(new Date()).catch((error: unknown) => {
+    log.warn({ err: error }, 'could not announce the targets at start-up; the first tick does it');
+  });
   const ticker = createCronTicker({ expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: (tick) => round.tick(tick) });
   ticker.start();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.

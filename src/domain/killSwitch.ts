@@ -33,9 +33,9 @@ export function paused(state: HavocState, pause: PauseState): HavocState {
   return { ...state, paused: pause };
 }
 
-export function resumed(state: HavocState): HavocState {
+export function resumed(state: HavocState, by: string, at: Date): HavocState {
   const { paused: _cleared, ...rest } = state;
-  return rest;
+  return { ...rest, resumed: { by, at: at.toISOString() } };
 }
 
 /** Stops all chaos; pausing again replaces the reason (the latest word counts). */
@@ -56,7 +56,35 @@ export async function resumeChaos(request: ResumeRequest): Promise<SwitchResult>
   let previous: PauseState | undefined;
   const state = await request.store.update((s) => {
     previous = s.paused;
-    return resumed(s);
+    return previous === undefined ? s : resumed(s, request.by, request.now);
   });
   return { state, previous, occurrence: previous === undefined ? undefined : { type: 'resumed', at: request.now, by: request.by } };
+}
+
+/**
+ * What the daemon should announce about the kill switch, exactly once per pause
+ * and per resume: the claim is written to the shared state first, so a restart,
+ * a new leader or a racing replica finds it taken. Undefined when nothing is due.
+ * At most once: a crash between the claim and the message loses the message.
+ */
+export async function claimAnnouncement(store: StateStore, seen: HavocState, at: Date): Promise<Occurrence | undefined> {
+  const pause = seen.paused;
+  const resume = seen.resumed;
+  if (pause !== undefined && pause.announced !== true) {
+    let claimed = false;
+    await store.update((s) => {
+      claimed = s.paused !== undefined && s.paused.at === pause.at && s.paused.by === pause.by && s.paused.announced !== true;
+      return claimed && s.paused ? { ...s, paused: { ...s.paused, announced: true } } : s;
+    });
+    return claimed ? { type: 'paused', at, by: pause.by, reason: pause.reason } : undefined;
+  }
+  if (pause === undefined && resume !== undefined && resume.announced !== true) {
+    let claimed = false;
+    await store.update((s) => {
+      claimed = s.paused === undefined && s.resumed !== undefined && s.resumed.at === resume.at && s.resumed.announced !== true;
+      return claimed && s.resumed ? { ...s, resumed: { ...s.resumed, announced: true } } : s;
+    });
+    return claimed ? { type: 'resumed', at, by: resume.by } : undefined;
+  }
+  return undefined;
 }

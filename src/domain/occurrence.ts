@@ -59,7 +59,26 @@ export type Occurrence =
   | { readonly type: 'resumed'; readonly at: Date; readonly by: string }
   | { readonly type: 'leader'; readonly at: Date; readonly leader: boolean; readonly identity: string }
   | { readonly type: 'error'; readonly at: Date; readonly kind: string; readonly message: string }
-  | { readonly type: 'day-plan'; readonly at: Date; readonly plan: DayPlanSummary };
+  | { readonly type: 'day-plan'; readonly at: Date; readonly plan: DayPlanSummary }
+  | {
+    /**
+     * Who chaos may hit from now on, announced before any of them is hit (at
+     * start-up and every tick): per-target signals exist before the first kill
+     * (a counter Prometheus first sees at 1 hides that kill from increase())
+     * and the last kills from the persisted history survive a restart.
+     */
+    readonly type: 'targets'; readonly at: Date; readonly dryRun: boolean; readonly targets: readonly TargetSummary[];
+  };
+
+export interface TargetSummary {
+  readonly kind: WorkloadRef['kind'] | 'Node';
+  /** Empty for a node. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly action: KillAction;
+  /** Last attempt with result killed, in this daemon's mode (dry run or live), from the persisted history. */
+  readonly lastKilled?: Date;
+}
 
 export interface DayPlanSummary {
   readonly windowOpens: Date;

@@ -21,13 +21,15 @@ export interface PauseState {
   readonly reason: string;
   readonly by: string;
   readonly at: string;
+  /** Set by the daemon that told Slack and the log, so a restart or a new leader does not tell them again. */
+  readonly announced?: boolean;
 }
 
 export interface HavocState {
   readonly kills: readonly KillRecord[];
   readonly paused?: PauseState;
   /** Who cleared the kill switch last, so the daemon can announce it. */
-  readonly resumed?: { readonly by: string; readonly at: string };
+  readonly resumed?: { readonly by: string; readonly at: string; readonly announced?: boolean };
   /** Local date of the last daily plan sent, so a restart does not send it twice. */
   readonly dayPlanSentFor?: string;
 }

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { pauseChaos, resumeChaos } from '../../src/domain/killSwitch.ts';
 import { createChaosRound, type ChaosRoundDeps } from '../../src/domain/round/chaosRound.ts';
 import type { Workload } from '../../src/domain/model.ts';
 import type { SteadyStateProbe } from '../../src/domain/ports.ts';
@@ -40,6 +41,16 @@ test('killed: one pod of an opted-in workload is evicted, recorded, and recovery
   const recovery = events.of('recovery')[0];
   t.like(recovery, { verdict: { recovered: true }, victims: 1 });
   t.like(events.of('tick')[0], { outcome: 'acted', killed: 1, budget: { tick: 0, hour: 2, day: 9 } });
+});
+
+test('the targets are announced before any of them is hit, with the action and the last kill from history', async (t) => {
+  const killedAt = new Date(LONG_AGO.getTime() + 60_000).toISOString();
+  const { events, round } = setup({ state: { kills: [{ id: 'k', at: killedAt, target: 'shop/Deployment/checkout', action: 'pod-evict', result: 'killed', dryRun: false, count: 1 }] } });
+  await round.announceTargets(FRIDAY);
+  t.deepEqual(events.of('targets')[0]?.targets, [{ kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict', lastKilled: new Date(killedAt) }]);
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  const order = events.occurrences.map((o) => o.type).filter((type) => type === 'targets' || type === 'kill');
+  t.deepEqual(order, ['targets', 'targets', 'kill']);
 });
 
 test('blocked by PDB: reported as blocked, nothing counted against the budget, the gap still applies', async (t) => {
@@ -214,12 +225,28 @@ test('the daily plan is sent once per local day, also across restarts', async (t
   t.like(events.of('day-plan')[0]?.plan, { eligible: 1, dryRun: false });
 });
 
-test('the kill switch is announced when it is set and when it is cleared', async (t) => {
-  const { store, events, round } = setup({ state: { kills: [], paused: { reason: 'incident 42', by: 'alice', at: FRIDAY.toISOString() } } });
-  await round.tick({ at: FRIDAY, nextTick: NEXT });
-  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
-  store.state = { kills: [], resumed: { by: 'bob', at: NEXT.toISOString() } };
-  await round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
+test('the kill switch is announced once per pause and once per resume, across restarts and leader changes', async (t) => {
+  const store = memoryStateStore({ kills: [] });
+  const events = recorder();
+  let at = FRIDAY;
+  // Each call is a fresh process (a restart, or another replica taking the lease) on the same persisted state.
+  const restartedTick = async () => {
+    const round = createChaosRound({
+      settings: testSettings(), cluster: fakeCluster([]), killer: fakeCluster([]), state: store, clock: fakeClock(at),
+      random: seededRandom(3), report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+    });
+    await round.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
+    at = new Date(at.getTime() + 600_000);
+    return round;
+  };
+  await pauseChaos({ store, reason: 'incident 42', by: 'alice', now: FRIDAY });
+  const first = await restartedTick();
+  await first.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
+  await restartedTick();
+  await restartedTick();
+  await resumeChaos({ store, by: 'bob', now: at });
+  await restartedTick();
+  await restartedTick();
   t.deepEqual(events.occurrences.filter((o) => o.type === 'paused' || o.type === 'resumed').map((o) => [o.type, o.by]), [['paused', 'alice'], ['resumed', 'bob']]);
 });
 

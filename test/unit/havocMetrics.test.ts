@@ -61,6 +61,32 @@ test('the last kill time per workload moves only on killed', async (t) => {
   t.is(await value(registry, 'havoc_last_kill_timestamp_seconds', { workload: 'checkout', dry_run: 'false' }), AT.getTime() / 1000);
 });
 
+test('announced targets get every kill series at zero before their first kill, in this daemon\'s mode only, and the last kill from history', async (t) => {
+  const { registry, feed } = setup();
+  const lastKilled = new Date('2026-11-20T09:30:00Z');
+  feed({
+    type: 'targets', at: AT, dryRun: false, targets: [
+      { kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict', lastKilled },
+      { kind: 'Node', namespace: '', name: 'worker-3', action: 'node-drain' },
+    ],
+  });
+  const kills = (await registry.getSingleMetric('havoc_kills_total')?.get())?.values ?? [];
+  const series = kills.map((v) => `${v.labels.workload}/${v.labels.action}/${v.labels.result}/${v.labels.dry_run}=${v.value}`).sort();
+  t.deepEqual(series, [
+    'checkout/none/skipped-not-steady/false=0',
+    'checkout/pod-evict/already-gone/false=0', 'checkout/pod-evict/blocked/false=0', 'checkout/pod-evict/failed/false=0', 'checkout/pod-evict/killed/false=0',
+    'worker-3/node-drain/already-gone/false=0', 'worker-3/node-drain/blocked/false=0', 'worker-3/node-drain/failed/false=0', 'worker-3/node-drain/killed/false=0',
+  ]);
+  const histogram = ((await registry.getSingleMetric('havoc_recovery_duration_seconds')?.get())?.values ?? []) as { metricName?: string; labels: Record<string, unknown>; value: number }[];
+  t.deepEqual(histogram.filter((v) => v.metricName === 'havoc_recovery_duration_seconds_count').map((v) => [v.labels['workload'], v.labels['dry_run'], v.value]), [['checkout', 'false', 0]]);
+  t.is(await value(registry, 'havoc_not_recovered_total', { workload: 'checkout', action: 'pod-evict', dry_run: 'false' }), 0);
+  t.is(await value(registry, 'havoc_last_kill_timestamp_seconds', { workload: 'checkout', dry_run: 'false' }), lastKilled.getTime() / 1000);
+  t.is(await value(registry, 'havoc_last_kill_timestamp_seconds', { workload: 'worker-3' }), undefined, 'never killed: no made-up time');
+  // Announcing again (every tick) does not move a counter that has since counted a kill.
+  feed(kill('killed'), { type: 'targets', at: AT, dryRun: false, targets: [{ kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict' }] });
+  t.is(await value(registry, 'havoc_kills_total', { workload: 'checkout', action: 'pod-evict', result: 'killed', dry_run: 'false' }), 1);
+});
+
 test('recovery: seconds go to the histogram, a miss to not-recovered', async (t) => {
   const { registry, feed } = setup();
   const recovery = (verdict: Extract<Occurrence, { type: 'recovery' }>['verdict']): Occurrence => ({ type: 'recovery', at: AT, target: POD, victims: 1, action: 'pod-evict', dryRun: false, verdict });

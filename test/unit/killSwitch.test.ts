@@ -42,7 +42,8 @@ test('resume clears the flag; resuming when not paused changes nothing worth ann
   const store = memoryStore({ kills });
   await pauseChaos({ store, reason: 'incident', by: 'sam', now });
   const resumed = await resumeChaos({ store, by: 'kim', now });
-  t.deepEqual(store.current(), { kills });
+  // Written by the command itself, so the daemon can say who resumed (not "unknown").
+  t.deepEqual(store.current(), { kills, resumed: { by: 'kim', at: now.toISOString() } });
   t.false('paused' in store.current());
   t.is(resumed.previous?.reason, 'incident');
   t.deepEqual(resumed.occurrence, { type: 'resumed', at: now, by: 'kim' });

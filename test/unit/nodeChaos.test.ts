@@ -79,6 +79,25 @@ test('a drain: announced, counted in the budget, and the node given back after t
   t.like(events.of('node-released')[0], { node: { name } });
 });
 
+test('after a drain the budget left counts it: in the tick summary and in the drain\'s own kill report', async (t) => {
+  const { events, round } = setup([node('a'), node('b'), node('c')], { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '3', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '10' });
+  const r = round(FRIDAY);
+  await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
+  await r.settle();
+  t.is(events.of('kill').length, 1);
+  t.deepEqual(events.of('tick')[0]?.budget, { tick: 0, hour: 2, day: 9 });
+  t.deepEqual(events.of('kill')[0]?.budget, { tick: 0, hour: 2, day: 9 });
+});
+
+test('a give-back in a dry-run daemon of a node a live run drained is reported as real: the uncordon really happens', async (t) => {
+  const until = new Date(FRIDAY.getTime() - 60_000).toISOString();
+  const marked = node('a', { unschedulable: true, annotations: { 'havoc/drained-by': 'kube-havoc', 'havoc/drained-until': until } });
+  const { cluster, events, round } = setup([marked, node('b'), node('c')], { HAVOC_DRY_RUN: 'true' });
+  await round(FRIDAY).giveBack(FRIDAY);
+  t.false(cluster.nodes.find((n) => n.name === 'a')?.unschedulable);
+  t.like(events.of('node-released')[0], { node: { name: 'a' }, dryRun: false });
+});
+
 test('a crash mid-drain followed by a restart still gives the node back, even when paused or outside the window', async (t) => {
   const { cluster, drainer, round, store } = setup([node('a'), node('b'), node('c')]);
   drainer.hang = true;

@@ -118,8 +118,13 @@ function drafts(o: Occurrence): Draft[] {
         regarding: workloadReference(o.workload, o.workloadUid), action: 'ValidateLabels', reason: 'HavocInvalidLabel', type: 'Warning',
         note: `${o.field}="${o.value}" ${o.message}; kube-havoc skips ${o.workload.kind} ${o.workload.name} until it is fixed.`,
       }];
-    default:
+    // Announced elsewhere (log, metrics, Slack), or about no single object that could carry an Event.
+    case 'tick': case 'paused': case 'resumed': case 'leader': case 'error': case 'day-plan': case 'targets':
       return [];
+    default: {
+      const unhandled: never = o;
+      return unhandled;
+    }
   }
 }
 

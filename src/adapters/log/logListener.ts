@@ -65,6 +65,14 @@ export function createLogListener(options: { readonly log: Log }): Listener {
         case 'day-plan':
           log.info({ event: 'day-plan', eligible: o.plan.eligible, expectedKills: o.plan.expectedKills, windowOpens: o.plan.windowOpens, windowCloses: o.plan.windowCloses, dryRun: o.plan.dryRun }, `today: ${o.plan.eligible} eligible workloads, about ${o.plan.expectedKills.toFixed(1)} kills expected`);
           return;
+        case 'targets':
+          log.debug({ event: 'targets', count: o.targets.length, dryRun: o.dryRun }, `${o.targets.length} opted-in targets`);
+          return;
+        default: {
+          // A new occurrence type fails the build here instead of going unlogged.
+          const unhandled: never = o;
+          return unhandled;
+        }
       }
     },
   };

@@ -1,9 +1,9 @@
 // Turns occurrences into metric updates. Synchronous and cheap: a scrape never
 // waits for the loop and the loop never waits for a scrape.
 
-import type { Occurrence, Target, TickOutcome, BudgetLeft } from '../../domain/occurrence.ts';
+import type { BudgetLeft, Occurrence, Target, TargetSummary, TickOutcome } from '../../domain/occurrence.ts';
 import type { Listener } from '../../domain/ports.ts';
-import type { HavocMetricFamilies } from './havocMetrics.ts';
+import { KILL_RESULTS, type HavocMetricFamilies } from './havocMetrics.ts';
 
 export interface MetricsListenerOptions {
   readonly metrics: HavocMetricFamilies;
@@ -71,11 +71,40 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
         case 'error':
           m.errors.inc({ kind: o.kind });
           return;
-        default:
+        case 'targets':
+          for (const target of o.targets) startSeries(m, target, String(o.dryRun));
           return;
+        // No metric of their own: they show in kills, ticks and the Events.
+        case 'invalid-label': case 'drain-started': case 'node-released': case 'day-plan':
+          return;
+        default: {
+          // A new occurrence type fails the build here instead of being silently dropped.
+          const unhandled: never = o;
+          return unhandled;
+        }
       }
     },
   };
+}
+
+/**
+ * Every series a kill of this target can move, at zero, before its first
+ * kill: Prometheus's increase() only counts what happens after it has seen a
+ * series, so a counter first scraped at 1 hides that kill. Only this daemon's
+ * dry-run value: the other one can never move in this process. The last-kill
+ * gauge comes from the persisted history, so the recent kills survive a restart.
+ */
+function startSeries(m: HavocMetricFamilies, target: TargetSummary, dryRun: string): void {
+  const where = { namespace: target.namespace, kind: target.kind, workload: target.name };
+  for (const result of KILL_RESULTS) {
+    if (result !== 'skipped-not-steady') m.kills.inc({ ...where, action: target.action, result, dry_run: dryRun }, 0);
+  }
+  if (target.kind !== 'Node') {
+    m.kills.inc({ ...where, action: 'none', result: 'skipped-not-steady', dry_run: dryRun }, 0);
+    m.recoveryDuration.zero({ ...where, action: target.action, dry_run: dryRun });
+    m.notRecovered.inc({ ...where, action: target.action, dry_run: dryRun }, 0);
+  }
+  if (target.lastKilled !== undefined) m.lastKill.set({ ...where, dry_run: dryRun }, seconds(target.lastKilled));
 }
 
 function targetLabels(target: Target): { namespace: string; kind: string; workload: string } {

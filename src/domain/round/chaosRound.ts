@@ -4,7 +4,8 @@
 // reported and leaves the next one untouched.
 
 import { budgetLeft, historySeconds } from '../budget/budget.ts';
-import { workloadKey } from '../model.ts';
+import { claimAnnouncement } from '../killSwitch.ts';
+import { workloadKey, type ClusterSnapshot } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Clock, Cluster, NodeDrainer, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
@@ -13,6 +14,7 @@ import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
+import { targetsOccurrence } from './targets.ts';
 import { watchRecovery } from './recovery.ts';
 
 export interface ChaosRoundDeps {
@@ -50,6 +52,8 @@ export interface ChaosRound {
   settle(): Promise<void>;
   /** Gives back drained nodes whose time has come (leader only); also runs at every tick. */
   giveBack(now: Date): Promise<void>;
+  /** Announces the targets (see the 'targets' occurrence) outside a tick: at start-up, before the first kill. */
+  announceTargets(at: Date): Promise<void>;
 }
 
 export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
@@ -62,8 +66,6 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   };
   const warned = new Map<string, string>();
   let busy = false;
-  // Whether the kill switch was on at the last tick; undefined before the first.
-  let wasPaused: boolean | undefined;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
@@ -109,11 +111,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     deps.report({ type: 'day-plan', at, plan: dayPlan(candidates, settings, at) });
   };
 
-  const announceKillSwitch = (at: Date, state: HavocState) => {
-    const paused = state.paused !== undefined;
-    if (paused && wasPaused !== true) deps.report({ type: 'paused', at, by: state.paused?.by ?? 'unknown', reason: state.paused?.reason ?? '' });
-    if (!paused && wasPaused === true) deps.report({ type: 'resumed', at, by: state.resumed?.by ?? 'unknown' });
-    wasPaused = paused;
+  // The marker lives in the shared state, not in memory: one announcement per pause across restarts and leaders.
+  const announceKillSwitch = async (at: Date, state: HavocState) => {
+    const announcement = await claimAnnouncement(deps.state, state, at);
+    if (announcement) deps.report(announcement);
+  };
+
+  const announceTargets = (at: Date, nodes: ClusterSnapshot['nodes'], candidates: readonly Candidate[], history: HavocState['kills']) => {
+    deps.report(targetsOccurrence({ at, settings, candidates, nodes, nodeChaos: deps.drainer !== undefined, podAction: action, history }));
   };
 
   const giveBack = async (now: Date) => {
@@ -129,12 +134,13 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     await giveBack(tick.at);
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
-    announceKillSwitch(tick.at, state);
+    await announceKillSwitch(tick.at, state);
     if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
     if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
 
     const snapshot = await deps.cluster.snapshot();
     const found = findCandidates(snapshot, settings, state.kills, tick.at);
+    announceTargets(tick.at, snapshot.nodes, [...found.eligible, ...found.waiting], state.kills);
     warnInvalid(tick.at, found.invalid);
     await sendDayPlan(tick.at, state, [...found.eligible, ...found.waiting]);
 
@@ -161,6 +167,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         killed += 1;
         spent += 1;
         track(drain.done);
+        // The drain's reservation is in the state now; the budget reported below must count it.
+        history = (await deps.state.load()).kills;
       }
     }
     return finish(tick, started, { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed }, {
@@ -190,6 +198,12 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       while (recoveries.size > 0) await Promise.allSettled([...recoveries]);
     },
     giveBack,
+    async announceTargets(at) {
+      const history = pruneState(await deps.state.load(), at, historySeconds(settings.minGapSeconds)).kills;
+      const snapshot = await deps.cluster.snapshot();
+      const found = findCandidates(snapshot, settings, history, at);
+      announceTargets(at, snapshot.nodes, [...found.eligible, ...found.waiting], history);
+    },
   };
 }
 

@@ -28,8 +28,9 @@ export interface NodeChaosDeps {
 
 export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
   const released = await deps.drainer.giveBack(now, { dryRun: deps.settings.dryRun });
+  // Only a real drain leaves a mark to give back, and the uncordon is always real (also in a dry-run daemon).
   for (const name of released) {
-    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: deps.settings.dryRun, detail: 'drain duration over, node uncordoned' });
+    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: false, detail: 'drain duration over, node uncordoned' });
   }
 }
 
@@ -85,7 +86,7 @@ export async function startNodeChaos(
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
     }
-    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, 0);
+    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, spentThisTick + record.count);
     deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
     // Any drain that got as far as the cordon disrupted the node, finished or not.
     const final: KillRecord = { ...record, result: outcome.result };
