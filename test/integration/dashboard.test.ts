@@ -27,11 +27,16 @@ import { testSettings } from '../unit/fakes/settings.ts';
 
 interface Target { expr: string; refId: string; datasource?: { uid?: string } }
 interface Panel { title: string; type: string; datasource?: { uid?: string }; targets?: Target[]; panels?: Panel[] }
-interface Dashboard { uid: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown; definition?: string; allValue?: string }[] } }
+interface Annotation { name: string; expr?: string; datasource?: { uid?: string } }
+interface Dashboard { uid: string; panels: Panel[]; annotations: { list: Annotation[] }; templating: { list: { name: string; type: string; query: unknown; definition?: string; allValue?: string }[] } }
 
 const dashboard = JSON.parse(readFileSync('dashboards/kube-havoc.json', 'utf8')) as Dashboard;
 const panels = (list: Panel[]): Panel[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
-const queries = panels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((target) => ({ panel: p.title, refId: target.refId, expr: target.expr })));
+const queries = [
+  ...panels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((target) => ({ panel: p.title, refId: target.refId, expr: target.expr }))),
+  // Annotations are queries too: the kill marks on every graph.
+  ...dashboard.annotations.list.flatMap((a) => (a.expr === undefined ? [] : [{ panel: `annotation ${a.name}`, refId: 'annotation', expr: a.expr }])),
+];
 
 /** What Grafana would put in; the ranges cover the whole test. */
 function substitute(expr: string, namespace: string): string {
@@ -45,6 +50,8 @@ function substitute(expr: string, namespace: string): string {
 test('the dashboard is provisioning-ready: datasource and namespace variables, every panel on the datasource variable', (t) => {
   t.is(dashboard.uid, 'kube-havoc');
   t.false('__inputs' in dashboard, 'the Grafana sidecar does not resolve __inputs');
+  const kills = dashboard.annotations.list.find((a) => a.name === 'Kills');
+  t.is(kills?.datasource?.uid, '${datasource}', 'kill annotations on every graph');
   const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
   t.is(variables['datasource']?.type, 'datasource');
   t.like(variables['namespace'], { type: 'query', definition: 'label_values(havoc_kills_total, namespace)', allValue: '.*' });
@@ -109,6 +116,8 @@ async function startDaemon(t: ExecutionContext) {
     random: seededRandom(dryRun ? 1 : 2), report: reporter.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
   });
   const rounds = [round(true), round(false)];
+  // What the composition root does at start-up.
+  for (const r of rounds) await r.announceTargets(clock.now());
   return {
     registry, server,
     /** One tick of the dry-run daemon and one of the live one, each waiting for its recovery checks. */
@@ -202,16 +211,16 @@ async function scalar(prometheus: Prometheus, expr: string): Promise<number | un
 test('every dashboard query runs against a real Prometheus scraping a daemon that killed; the main panels show data', async (t) => {
   t.timeout(90_000);
   const daemon = await startDaemon(t);
-  await daemon.tick();
   const prometheus = await startPrometheus(t, new URL(daemon.server.url).host);
   await eventually('the target is up', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
-  await eventually('the first kills are scraped', prometheus, async () => ((await scalar(prometheus, 'sum(havoc_kills_total)')) ?? 0) > 0 || undefined);
+  // Announced at start-up, before any kill: every kill series is scraped at zero first.
+  await eventually('the zero series are scraped', prometheus, async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined);
 
-  // Counters only show an increase once Prometheus has seen them before: a second round of kills.
   await daemon.tick();
   const kills = (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
-  await eventually('the second kills are scraped', prometheus, async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined);
-  await eventually('an increase is visible over the rate interval', prometheus,
+  t.true(kills > 0);
+  await eventually('the kills are scraped', prometheus, async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined);
+  await eventually('the recoveries are scraped', prometheus,
     async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined);
 
   const namespaces = await prometheus.get('/api/v1/label/namespace/values?match[]=havoc_kills_total') as { data: string[] };
@@ -240,4 +249,85 @@ test('every dashboard query runs against a real Prometheus scraping a daemon tha
   t.deepEqual(values('Paused/A'), [0]);
   t.deepEqual(values('Leader/A'), [1]);
   t.deepEqual(values('Eligible targets/A'), [4]);
+});
+
+// ---- exact counts and a restart -------------------------------------------------
+
+/** A live daemon over one workload that is hit at every tick, on a fixed port and a state that outlives it. */
+async function startLiveDaemon(t: ExecutionContext, options: { port: number; store: ReturnType<typeof memoryStateStore>; clock: ReturnType<typeof fakeClock>; cluster: FakeCluster }) {
+  const registry = new Registry();
+  const metrics = createHavocMetrics({ registry });
+  const log = recordingLog();
+  const server = await createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: options.port, log });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await server.close();
+  };
+  t.teardown(close);
+  const round = createChaosRound({
+    settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' }), cluster: options.cluster, killer: options.cluster,
+    state: options.store, clock: options.clock, random: seededRandom(5), report: createReporter([metrics.listener], log).report, podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
+  });
+  // What the composition root does at start-up, before the first tick.
+  await round.announceTargets(options.clock.now());
+  return {
+    server, close,
+    async kill(times: number) {
+      for (let i = 0; i < times; i++) {
+        const at = options.clock.now();
+        const summary = await round.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
+        await round.settle();
+        t.is(summary.killed, 1, 'one kill per tick');
+        options.clock.advance(600_000); // the replacement pods outgrow the minimum pod age
+      }
+    },
+  };
+}
+
+const panelQuery = (panel: string, refId: string) => {
+  const q = queries.find((x) => x.panel === panel && x.refId === refId);
+  if (q === undefined) throw new Error(`no query ${panel}/${refId}`);
+  return substitute(q.expr, '.*');
+};
+
+test('the kill counts are exact from the first kill (1, 2, 5), and the recent kills survive a daemon restart', async (t) => {
+  t.timeout(90_000);
+  const port = await freePort();
+  const store = memoryStateStore();
+  const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
+  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  let daemon = await startLiveDaemon(t, { port, store, clock, cluster });
+  const prometheus = await startPrometheus(t, `127.0.0.1:${port}`);
+  const killed = 'sum(havoc_kills_total{result="killed", dry_run="false"})';
+  // Prometheus has seen the series at 0 before the first kill: that is what makes increase() count it.
+  // Ten samples stand for a daemon that started a while before its first tick (increase() extrapolates
+  // to the end of the range by up to one scrape interval; the panels round that away).
+  await eventually('the zero series are scraped ten times', prometheus,
+    async () => ((await scalar(prometheus, `sum(count_over_time(havoc_kills_total{result="killed", dry_run="false"}[1m]))`)) ?? 0) >= 10 || undefined);
+  t.is(await scalar(prometheus, killed), 0);
+
+  for (const [kills, total] of [[1, 1], [1, 2], [3, 5]] as const) {
+    await daemon.kill(kills);
+    await eventually(`kill ${total} is scraped`, prometheus, async () => (await scalar(prometheus, killed)) === total || undefined);
+    t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), total, `Kills in range (live) after ${total}`);
+    t.is(await scalar(prometheus, panelQuery('Kills in range', 'B')), 0, 'no dry-run kills');
+    const row = (await prometheus.query(panelQuery('Recent kills', 'B'))).data?.result ?? [];
+    t.deepEqual(row.map((r) => [r.metric['workload'], Number(r.value[1])]), [['checkout', total]], `Recent kills row after ${total}`);
+  }
+  const marks = (await prometheus.query(panelQuery('annotation Kills', 'annotation'))).data?.result ?? [];
+  t.deepEqual(marks.map((r) => [r.metric['workload'], r.metric['action'], r.metric['result'], r.metric['dry_run']]), [['checkout', 'pod-evict', 'killed', 'false']], 'the kill annotation marks the kills');
+  const lastKill = store.state.kills.filter((k) => k.result === 'killed').map((k) => Date.parse(k.at)).sort().at(-1);
+
+  // A restart: the process (and its in-memory metrics) is gone; the state in the ConfigMap stays.
+  await daemon.close();
+  await eventually('the target is down', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined);
+  daemon = await startLiveDaemon(t, { port, store, clock, cluster });
+  await eventually('the restarted daemon is scraped', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
+  await eventually('the restarted daemon\'s series are scraped', prometheus, async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined);
+  const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
+  t.deepEqual(recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]), [['checkout', 'false', lastKill]], 'the recent kills list the workload and its last kill after the restart');
+  t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), 5, 'the counter reset of the restart is not a lost kill');
 });
