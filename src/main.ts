@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
 import { createHttpServer, type HttpServer } from './adapters/http/httpServer.ts';
 import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateStore.ts';
+import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
 import { createKubernetesCluster } from './adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
@@ -20,6 +21,7 @@ import { createHttpProbe } from './adapters/probe/httpProbe.ts';
 import { createCronTicker } from './adapters/schedule/cronTicker.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
+import { pauseCommand, requester, resolveInstall } from './cli/install.ts';
 import { planReport, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -70,21 +72,39 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   }
   try {
     if (cli.command === 'run') return await run(config, cluster, log);
-    return await oneShot(cli, config, cluster, log);
+    return await oneShot(cli, config, cluster, log, env);
   } catch (error) {
     // One clear line, not a stack trace: these are operational problems (API down, RBAC).
     return print(process.stderr, `kube-havoc ${cli.command}: ${(error as Error).message}`, 1);
   }
 }
 
-async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Promise<number> {
+async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env): Promise<number> {
   const settings = toSettings(config);
-  const store = createConfigMapStateStore({ kubeConfig: loaded.kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log });
-  const by = cli.by ?? process.env.USER ?? hostname();
+  const { kubeConfig } = loaded;
+  const defaults = loadConfig({ env: {} });
+  const install = resolveInstall({
+    ...(cli.namespace === undefined ? {} : { flagNamespace: cli.namespace }),
+    ...(cli.stateConfigMap === undefined ? {} : { flagStateConfigMap: cli.stateConfigMap }),
+    configNamespace: config.daemon.namespace, defaultNamespace: defaults.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap,
+    ...contextNamespace(kubeConfig),
+  });
+  const store = createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log });
+  const inPod = loaded.source === 'in-cluster service account';
+  const by = requester({
+    ...(cli.by === undefined ? {} : { by: cli.by }), ...(env.USER === undefined ? {} : { user: env.USER }),
+    ...(inPod ? {} : { kubeUser: kubeConfig.getCurrentUser()?.name ?? '' }), host: hostname(),
+  });
+  // A guessed namespace must hold an install; a pause nobody reads would stop nothing.
+  if ((cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status') && install.namespaceFrom !== 'flag'
+    && !(await stateConfigMapExists({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap }))) {
+    return print(process.stderr, `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) in namespace "${install.namespace}" (from the ${install.namespaceFrom}); `
+      + 'name the namespace kube-havoc is installed in with -n NAMESPACE', 1);
+  }
   switch (cli.command) {
     case 'pause': {
       const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: new Date() });
-      return print(process.stdout, `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica stops at its next tick`, 0);
+      return print(process.stdout, `chaos paused in ${install.namespace} by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica stops at its next tick`, 0);
     }
     case 'resume': {
       const result = await resumeChaos({ store, by, now: new Date() });
@@ -137,7 +157,11 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     createLogListener({ log }), metrics.listener, createApiReadinessListener({ readiness, condition: 'api' }),
     createEventListener({ kubeConfig, reportingInstance: identity, log }),
   ];
-  const slack = createSlackListener({ slack: config.slack, clusterName: config.clusterName, log, onDelivery: metrics.deliveries('slack') });
+  const defaults = loadConfig({ env: {} });
+  const slack = createSlackListener({
+    slack: config.slack, clusterName: config.clusterName, log, onDelivery: metrics.deliveries('slack'),
+    pauseCommand: pauseCommand({ namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap }, defaults.daemon.stateConfigMap),
+  });
   if (slack) listeners.push(slack);
   const reporter = createReporter(listeners, log);
   const server: HttpServer | undefined = config.server.port === 0 ? undefined
@@ -212,6 +236,12 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   await server?.close();
   log.info({}, 'stopped');
   return 0;
+}
+
+/** The namespace of the kubeconfig's current context, when it names one. */
+function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): { contextNamespace?: string } {
+  const namespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
+  return namespace === undefined ? {} : { contextNamespace: namespace };
 }
 
 function print(stream: NodeJS.WriteStream, text: string, code: number): number {

@@ -15,9 +15,18 @@ export interface CommandLine {
   readonly seed?: number;
   readonly reason?: string;
   readonly by?: string;
+  readonly namespace?: string;
+  readonly stateConfigMap?: string;
 }
 
 export type Parsed = { readonly help: string } | { readonly error: string } | CommandLine;
+
+/** For the commands that talk to an installed daemon's state: pause, resume, status, plan. */
+const INSTALL = `
+  -n, --namespace NS     namespace kube-havoc is installed in (default: daemon.namespace if configured,
+                         else your kubeconfig context's namespace, else kube-havoc)
+      --state-configmap NAME
+                         the daemon's state ConfigMap (default: daemon.stateConfigMap, kube-havoc-state)`;
 
 const COMMON = `Options:
   -c, --config FILE      YAML configuration (default: built-in defaults + HAVOC_* env)
@@ -41,11 +50,11 @@ Commands:
 
 Run 'kube-havoc <command> --help' for a command's options.`,
   run: `Usage: kube-havoc run [options]\n\nRuns the daemon: leader election, the schedule, kills, Events, metrics, Slack.\n\n${COMMON}`,
-  plan: `Usage: kube-havoc plan [options]\n\nRead-only: eligible workloads and their MTBF, expected kills per day, the next\nbusiness window, the budgets left, workloads with bad labels.\n\n${COMMON}\n      --json             machine-readable output\n      --seed N           also draw one tick with this seed and show who would be hit`,
+  plan: `Usage: kube-havoc plan [options]\n\nRead-only: eligible workloads and their MTBF, expected kills per day, the next\nbusiness window, the budgets left, workloads with bad labels.\n\n${COMMON}${INSTALL}\n      --json             machine-readable output\n      --seed N           also draw one tick with this seed and show who would be hit`,
   validate: `Usage: kube-havoc validate <config.yaml>\n\nChecks the file (and HAVOC_* env) against the schema; exits 1 listing every problem.`,
-  pause: `Usage: kube-havoc pause --reason TEXT [options]\n\nSets the kill switch in the cluster; every replica stops at its next tick.\n\n${COMMON}\n      --reason TEXT      why (shown in status, logs and Slack) (required)\n      --by NAME          who (default: $USER)`,
-  resume: `Usage: kube-havoc resume [options]\n\nClears the kill switch.\n\n${COMMON}\n      --by NAME          who (default: $USER)`,
-  status: `Usage: kube-havoc status [options]\n\nShows the kill switch, the budgets left and the recent kills.\n\n${COMMON}\n      --json             machine-readable output`,
+  pause: `Usage: kube-havoc pause -n NAMESPACE --reason TEXT [options]\n\nSets the kill switch in the cluster; every replica stops at its next tick.\n\n${COMMON}${INSTALL}\n      --reason TEXT      why (shown in status, logs and Slack) (required)\n      --by NAME          who (default: $USER, else your kubeconfig user)`,
+  resume: `Usage: kube-havoc resume [options]\n\nClears the kill switch.\n\n${COMMON}${INSTALL}\n      --by NAME          who (default: $USER, else your kubeconfig user)`,
+  status: `Usage: kube-havoc status [options]\n\nShows the kill switch, the budgets left and the recent kills.\n\n${COMMON}${INSTALL}\n      --json             machine-readable output`,
 };
 
 export function parseCommandLine(argv: readonly string[]): Parsed {
@@ -62,6 +71,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
         config: { type: 'string', short: 'c' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
         'log-pretty': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
         json: { type: 'boolean', default: false }, seed: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' },
+        namespace: { type: 'string', short: 'n' }, 'state-configmap': { type: 'string' },
       },
     });
   } catch (error) {
@@ -72,6 +82,13 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const config = command === 'validate' ? positionals[0] ?? values.config : values.config;
   if (command === 'validate' && config === undefined) return { error: 'validate: name the configuration file: kube-havoc validate <config.yaml>' };
   if (command === 'pause' && (values.reason === undefined || values.reason.trim() === '')) return { error: 'pause: --reason is required, e.g. --reason "incident 1234"' };
+  const installed = ['plan', 'pause', 'resume', 'status'].includes(command);
+  if (!installed && (values.namespace !== undefined || values['state-configmap'] !== undefined)) {
+    return { error: `${command}: --namespace and --state-configmap are for pause, resume, status and plan; ${command} reads daemon.namespace from the config` };
+  }
+  for (const [flag, value] of [['--namespace', values.namespace], ['--state-configmap', values['state-configmap']]] as const) {
+    if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) return { error: `${command}: ${flag} must be a Kubernetes name (lower-case letters, digits, '-'), got "${value}"` };
+  }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) return { error: `plan: --seed must be a whole number, got "${values.seed}"` };
   return {
@@ -82,5 +99,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     ...(seed === undefined ? {} : { seed }),
     ...(values.reason === undefined ? {} : { reason: values.reason }),
     ...(values.by === undefined ? {} : { by: values.by }),
+    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+    ...(values['state-configmap'] === undefined ? {} : { stateConfigMap: values['state-configmap'] }),
   };
 }

@@ -23,7 +23,7 @@ export interface HavocConfig {
     minReadyPercent: number; drainDuration: string; drainTimeout: string; podEvictionTimeout: string;
     deleteEmptyDirData: boolean; evictBarePods: boolean;
   };
-  slack: { webhookUrl: string; webhookUrlFile: string; timeout: string; retries: number; dailyPlan: boolean };
+  slack: { webhookUrl: string; webhookUrlFile: string; timeout: string; retries: number; dailyPlan: boolean; dashboardUrl: string };
   daemon: {
     namespace: string; podName: string; stateConfigMap: string;
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };

@@ -76,6 +76,7 @@ export function havocSchema(): SchemaTree {
       timeout: { doc: 'Timeout of one Slack request.', format: f.duration, default: '5s' },
       retries: { doc: 'Retries after a failed Slack request (bounded, with backoff).', format: f.countOrZero, default: 2 },
       dailyPlan: { doc: 'Post the day\'s plan when the business window opens.', format: f.boolean, default: true },
+      dashboardUrl: { doc: 'Grafana dashboard URL linked from kill, blocked and not-recovered messages (with var-namespace set to the workload\'s namespace). Empty: no link.', format: f.optionalUrl, default: '' },
     },
     daemon: {
       namespace: { doc: 'The daemon\'s own namespace (state, lease, always protected). In a pod: the downward API.', format: String, default: 'kube-havoc', env: 'POD_NAMESPACE' },

@@ -224,7 +224,7 @@ test('the webhook URL never appears in log lines or errors', async (t) => {
   const closed = `http://127.0.0.1:1${SECRET_PATH}`;
   for (const [url, mode] of [[receiver.url, 'reject'], [receiver.url, 'hang'], [closed, 'ok']] as const) {
     receiver.mode = mode;
-    const listener = createSlackListener({ slack: { webhookUrl: url, webhookUrlFile: '', timeout: '1s', retries: 0, dailyPlan: true }, clusterName: 'c', log });
+    const listener = createSlackListener({ slack: { webhookUrl: url, webhookUrlFile: '', timeout: '1s', retries: 0, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log });
     listener?.on({ type: 'paused', at: FRIDAY, by: 'alice', reason: 'incident' });
     await listener?.flush();
   }
@@ -250,7 +250,7 @@ test('redaction covers the whole URL, the URL without scheme, its path, and ever
 
 test('no webhook configured: no Slack listener', (t) => {
   const log = recordingLog();
-  t.is(createSlackListener({ slack: { webhookUrl: '', webhookUrlFile: '', timeout: '5s', retries: 2, dailyPlan: true }, clusterName: 'c', log }), undefined);
+  t.is(createSlackListener({ slack: { webhookUrl: '', webhookUrlFile: '', timeout: '5s', retries: 2, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log }), undefined);
   t.is(log.lines[0]?.msg, 'slack notifications off (no slack.webhookUrl or slack.webhookUrlFile)');
 });
 
@@ -266,4 +266,31 @@ test('the example message in README.md is what the code posts', (t) => {
   const notification = notificationFor(kill, { clusterName: 'prod-eu-1' });
   t.truthy(notification);
   t.deepEqual(JSON.parse(example ?? 'null'), notification && toSlackMessage(notification));
+});
+
+test('kill, blocked, drain and NOT-recovered messages carry the exact pause command of this install and the dashboard link; good news does not', async (t) => {
+  const receiver = await startReceiver(t);
+  const listener = createSlackListener({
+    slack: { webhookUrl: receiver.url, webhookUrlFile: '', timeout: '1s', retries: 0, dailyPlan: true, dashboardUrl: 'https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1' },
+    clusterName: 'prod-eu-1', log: recordingLog(), pauseCommand: 'kube-havoc pause -n havoc --reason "<why>"',
+  });
+  const target = { kind: 'Pod', namespace: 'shop', name: 'checkout-1', uid: 'u', workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' }, workloadUid: 'w' } as const;
+  const kill = (result: 'killed' | 'blocked'): Occurrence => ({ type: 'kill', at: FRIDAY, target, action: 'pod-evict', dryRun: false, outcome: { result }, reason: 'opted in', budget: { tick: 0, hour: 2, day: 9 } });
+  const recovery = (recovered: boolean): Occurrence => ({
+    type: 'recovery', at: FRIDAY, target, victims: 1, action: 'pod-evict', dryRun: false,
+    verdict: recovered ? { recovered: true, seconds: 12 } : { recovered: false, seconds: 300, detail: '2/3 ready' },
+  });
+  const drain: Occurrence = { type: 'drain-started', at: FRIDAY, node: { kind: 'Node', name: 'worker-3', uid: 'n' }, dryRun: false, until: NEXT, reason: 'opted-in node' };
+  for (const o of [kill('killed'), kill('blocked'), recovery(false), drain, recovery(true), { type: 'paused', at: FRIDAY, by: 'alice', reason: 'incident' } as const]) listener?.on(o);
+  await listener?.flush();
+  const sections = receiver.received.map((r) => r.payload.blocks.filter((b) => b.type === 'section').map((b) => b.text?.text ?? '').join('\n'));
+  const stop = ':octagonal_sign: *Stop all chaos:* `kube-havoc pause -n havoc --reason "&lt;why&gt;"`';
+  const link = (namespace?: string) => `:bar_chart: <https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1${namespace === undefined ? '' : `&amp;var-namespace=${namespace}`}|Open the kube-havoc dashboard>`;
+  t.is(sections.length, 6);
+  t.true(sections[0]?.includes(`${stop}\n${link('shop')}`), `kill: ${sections[0]}`);
+  t.true(sections[1]?.includes(`${stop}\n${link('shop')}`), `blocked: ${sections[1]}`);
+  t.true(sections[2]?.includes(`${stop}\n${link('shop')}`), `not recovered: ${sections[2]}`);
+  t.true(sections[3]?.includes(`${stop}\n${link()}`), `drain: ${sections[3]}`);
+  t.false(sections[4]?.includes('Stop all chaos'), 'recovered: nothing to stop');
+  t.false(sections[5]?.includes('Stop all chaos'), 'paused: already stopped');
 });

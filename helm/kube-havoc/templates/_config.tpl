@@ -9,7 +9,7 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
 {{- if and $v.rbac.namespaces (not $namespaces.include) }}
 {{- $_ := set $namespaces "include" $v.rbac.namespaces }}
 {{- end }}
-{{- $slack := dict "timeout" $v.slack.timeout "retries" $v.slack.retries "dailyPlan" $v.slack.dailyPlan }}
+{{- $slack := dict "timeout" $v.slack.timeout "retries" $v.slack.retries "dailyPlan" $v.slack.dailyPlan "dashboardUrl" (default "" $v.slack.dashboardUrl) }}
 {{- if include "kube-havoc.slackSecretName" . }}
 {{- $_ := set $slack "webhookUrlFile" (include "kube-havoc.webhookFile" .) }}
 {{- end }}

@@ -11,6 +11,10 @@ import type { Notification, NotificationField } from './notifier.ts';
 
 export interface NotificationContext {
   readonly clusterName: string;
+  /** The command that pauses chaos for this install (namespace and state ConfigMap filled in). */
+  readonly pauseCommand?: string;
+  /** Grafana dashboard; kill and recovery messages link to it for the workload's namespace. */
+  readonly dashboardUrl?: string;
 }
 
 const VERBS: Record<KillAction, { readonly would: string; readonly did: string; readonly noun: string }> = {
@@ -40,7 +44,7 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
       const tone = ({ killed: 'info', blocked: 'warning', 'already-gone': 'info', failed: 'danger' } as const)[o.outcome.result];
       const outcome = o.outcome.detail === undefined ? o.outcome.result : `${o.outcome.result}: ${o.outcome.detail}`;
       return {
-        ...base, topic: 'kill', tone, dryRun: o.dryRun, title: titles[o.outcome.result],
+        ...base, ...forOnCall(context, o.target), topic: 'kill', tone, dryRun: o.dryRun, title: titles[o.outcome.result],
         summary: `${titles[o.outcome.result]} (${workloadOf(o.target)}) in ${context.clusterName}`,
         fields: [
           { label: 'Target', value: what },
@@ -61,7 +65,8 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
         : `not back at steady state after ${after}: ${o.verdict.detail}`;
       const title = o.verdict.recovered ? `Recovered: ${workload}` : `NOT recovered: ${workload}`;
       return {
-        ...base, topic: 'recovery', tone: o.verdict.recovered ? 'good' : 'danger', dryRun: o.dryRun, title,
+        ...base, ...(o.verdict.recovered ? {} : forOnCall(context, o.target)),
+        topic: 'recovery', tone: o.verdict.recovered ? 'good' : 'danger', dryRun: o.dryRun, title,
         summary: `${title} (${verdict}) in ${context.clusterName}`,
         fields: [
           { label: 'Workload', value: workload },
@@ -85,7 +90,7 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
       };
     case 'drain-started':
       return {
-        ...base, topic: 'drain', tone: 'warning', dryRun: o.dryRun, title: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`,
+        ...base, ...forOnCall(context, o.node), topic: 'drain', tone: 'warning', dryRun: o.dryRun, title: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`,
         summary: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name} in ${context.clusterName} until ${o.until.toISOString()}`,
         fields: [
           { label: 'Node', value: o.node.name },
@@ -132,6 +137,18 @@ function dayPlanNotification(plan: DayPlanSummary, base: { cluster: string; at: 
     fields,
     body: lines.length > 0 ? lines.join('\n') : 'No workload is eligible today.',
   };
+}
+
+/** The stop command and the dashboard link, when this install has them. */
+function forOnCall(context: NotificationContext, target: Target): Pick<Notification, 'stopCommand' | 'link'> {
+  const out: { stopCommand?: string; link?: Notification['link'] } = {};
+  if (context.pauseCommand !== undefined) out.stopCommand = context.pauseCommand;
+  if (context.dashboardUrl !== undefined && context.dashboardUrl !== '') {
+    const url = new URL(context.dashboardUrl);
+    if (target.kind === 'Pod') url.searchParams.set('var-namespace', target.workload.namespace);
+    out.link = { label: 'Open the kube-havoc dashboard', url: url.toString() };
+  }
+  return out;
 }
 
 export function refText(ref: WorkloadRef): string {

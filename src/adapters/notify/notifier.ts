@@ -24,6 +24,10 @@ export interface Notification {
   readonly cluster: string;
   readonly dryRun: boolean;
   readonly at: Date;
+  /** For on-call, on messages that may need chaos stopped: the exact command that pauses it for this install. */
+  readonly stopCommand?: string;
+  /** Where to look next (the dashboard, filtered to the workload's namespace). */
+  readonly link?: { readonly label: string; readonly url: string };
 }
 
 /**

@@ -16,6 +16,10 @@ export interface NotifyListenerOptions {
   readonly notifier: Notifier;
   readonly log: Log;
   readonly clusterName: string;
+  /** The pause command for this install, shown on kill, drain and not-recovered messages. */
+  readonly pauseCommand?: string;
+  /** Grafana dashboard linked from those messages. */
+  readonly dashboardUrl?: string;
   /** Post the day's plan when the window opens. */
   readonly dailyPlan?: boolean;
   /** Consecutive failed ticks (or kills) that get one message. */
@@ -39,6 +43,11 @@ export interface NotifyListener extends Listener {
 export function createNotifyListener(options: NotifyListenerOptions): NotifyListener {
   const { notifier, log } = options;
   const maxQueued = options.maxQueued ?? 100;
+  const context = {
+    clusterName: options.clusterName,
+    ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
+    ...(options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl }),
+  };
   const failures = createFailureWatch({ clusterName: options.clusterName, threshold: options.failureThreshold ?? 3 });
   const counted = (result: DeliveryResult) => {
     try {
@@ -96,7 +105,7 @@ export function createNotifyListener(options: NotifyListenerOptions): NotifyList
     name: notifier.name,
     on(o: Occurrence) {
       const messages = [
-        o.type === 'day-plan' && options.dailyPlan === false ? undefined : notificationFor(o, { clusterName: options.clusterName }),
+        o.type === 'day-plan' && options.dailyPlan === false ? undefined : notificationFor(o, context),
         failures.observe(o),
       ].filter((n): n is Notification => n !== undefined);
       if (messages.length === 0) return undefined;

@@ -11,6 +11,8 @@ export interface SlackListenerOptions {
   /** config.slack after loadConfig (webhookUrlFile already read into webhookUrl). */
   readonly slack: HavocConfig['slack'];
   readonly clusterName: string;
+  /** The exact pause command for this install (the composition root knows namespace and state ConfigMap). */
+  readonly pauseCommand?: string;
   readonly log: Log;
   readonly onDelivery?: (result: DeliveryResult) => void;
 }
@@ -31,6 +33,8 @@ export function createSlackListener(options: SlackListenerOptions): NotifyListen
   log.info({ timeoutMs, retries: slack.retries, dailyPlan: slack.dailyPlan }, 'slack notifications on');
   return createNotifyListener({
     notifier, log, clusterName: options.clusterName, dailyPlan: slack.dailyPlan,
+    ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
+    ...(slack.dashboardUrl === '' ? {} : { dashboardUrl: slack.dashboardUrl }),
     ...(options.onDelivery === undefined ? {} : { onDelivery: options.onDelivery }),
   });
 }

@@ -28,6 +28,12 @@ export function toSlackMessage(n: Notification): IncomingWebhookSendArguments {
     blocks.push({ type: 'section', fields: n.fields.slice(0, FIELDS_MAX).map((f) => ({ type: 'mrkdwn', text: clip(`*${escape(f.label)}*\n${fieldText(f)}`, FIELD_MAX) })) });
   }
   if (n.body !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escape(n.body), TEXT_MAX) } });
+  // What on-call needs next, last before the context so it is easy to find and copy.
+  const onCall = [
+    ...(n.stopCommand === undefined ? [] : [`:octagonal_sign: *Stop all chaos:* \`${escape(n.stopCommand)}\``]),
+    ...(n.link === undefined ? [] : [`:bar_chart: <${linkUrl(n.link.url)}|${escape(n.link.label)}>`]),
+  ];
+  if (onCall.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(onCall.join('\n'), TEXT_MAX) } });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `kube-havoc · cluster *${escape(n.cluster)}* · ${slackDate(n.at)}` }] });
   return { text: clip(`${n.dryRun ? '[DRY RUN] ' : ''}${n.summary}`, TEXT_MAX), blocks };
 }
@@ -39,6 +45,11 @@ function fieldText(field: NotificationField): string {
 /** Slack shows <!date> in each reader's own time zone; the ISO text is the fallback. */
 function slackDate(at: Date): string {
   return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time_secs}|${at.toISOString()}>`;
+}
+
+/** A URL inside <url|label>: the pipe and angle brackets would end it early. */
+function linkUrl(url: string): string {
+  return escape(url.replaceAll('|', '%7C'));
 }
 
 /** The three characters Slack's mrkdwn treats as control characters. */
