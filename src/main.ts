@@ -95,8 +95,8 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     ...(cli.by === undefined ? {} : { by: cli.by }), ...(env.USER === undefined ? {} : { user: env.USER }),
     ...(inPod ? {} : { kubeUser: kubeConfig.getCurrentUser()?.name ?? '' }), host: hostname(),
   });
-  // A guessed namespace must hold an install; a pause nobody reads would stop nothing.
-  if ((cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status') && install.namespaceFrom !== 'flag'
+  // A guessed namespace (kubeconfig context, default) must hold an install; a pause nobody reads would stop nothing.
+  if ((cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status') && (install.namespaceFrom === 'kubeconfig context' || install.namespaceFrom === 'default')
     && !(await stateConfigMapExists({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap }))) {
     return print(process.stderr, `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) in namespace "${install.namespace}" (from the ${install.namespaceFrom}); `
       + 'name the namespace kube-havoc is installed in with -n NAMESPACE', 1);
@@ -104,7 +104,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   switch (cli.command) {
     case 'pause': {
       const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: new Date() });
-      return print(process.stdout, `chaos paused in ${install.namespace} by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica stops at its next tick`, 0);
+      return print(process.stdout, `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica in ${install.namespace} stops at its next tick`, 0);
     }
     case 'resume': {
       const result = await resumeChaos({ store, by, now: new Date() });
