@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
 import { createHttpServer, type HttpServer } from './adapters/http/httpServer.ts';
+import { recentKills } from './adapters/http/recentKills.ts';
 import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateStore.ts';
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
@@ -149,6 +150,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     caps: config.blastRadius, nodeChaos: config.nodes.enabled,
   }, `kube-havoc starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`);
 
+  const state = createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const readiness = createReadiness({ conditions: ['config', 'api'] });
@@ -165,7 +167,11 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   if (slack) listeners.push(slack);
   const reporter = createReporter(listeners, log);
   const server: HttpServer | undefined = config.server.port === 0 ? undefined
-    : await createHttpServer({ registry, readiness: () => readiness.status(), host: config.server.host, port: config.server.port, log });
+    : await createHttpServer({
+      registry, readiness: () => readiness.status(), host: config.server.host, port: config.server.port, log,
+      // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
+      recentKills: async () => recentKills((await state.load()).kills, 200),
+    });
 
   const cluster = createKubernetesCluster({
     kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log, report: reporter.report,
@@ -193,7 +199,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report,
     killer: config.pods.method === 'evict' ? evictor : createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: config.pods.gracePeriodSeconds }),
     probe: createHttpProbe({ timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000, prefix: config.labelPrefix }),
-    state: createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log }),
+    state,
     podMethod: config.pods.method,
     ...(elector ? { leadership: elector } : {}),
     ...(config.nodes.enabled ? {

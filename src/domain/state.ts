@@ -15,6 +15,8 @@ export interface KillRecord {
   readonly dryRun: boolean;
   /** Pods (or nodes) disrupted by this attempt. */
   readonly count: number;
+  /** The recovery verdict, written when the check ends, so the recent kills can show it after a restart. */
+  readonly recovery?: { readonly recovered: boolean; readonly seconds: number };
 }
 
 export interface PauseState {

@@ -19,6 +19,7 @@ import { createReporter } from '../../src/domain/reporter.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
+import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeCluster.ts';
 import { memoryStateStore } from '../unit/fakes/memoryStateStore.ts';
@@ -258,7 +259,10 @@ async function startLiveDaemon(t: ExecutionContext, options: { port: number; sto
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
-  const server = await createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: options.port, log });
+  const server = await createHttpServer({
+    registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: options.port, log,
+    recentKills: async () => recentKills((await options.store.load()).kills, 200),
+  });
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -330,4 +334,10 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
   t.deepEqual(recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]), [['checkout', 'false', lastKill]], 'the recent kills list the workload and its last kill after the restart');
   t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), 5, 'the counter reset of the restart is not a lost kill');
+  // The per-kill table (Grafana reads it with the Infinity data source): every kill, with its verdict, after the restart.
+  const rows = await (await fetch(`http://127.0.0.1:${port}/kills`)).json() as { at: string; workload: string; action: string; result: string; dryRun: boolean; recovery: string; recoverySeconds: number }[];
+  t.is(rows.length, 5);
+  t.deepEqual(rows.map((r) => [r.workload, r.action, r.result, r.dryRun, r.recovery]), Array(5).fill(['checkout', 'pod-evict', 'killed', false, 'recovered']));
+  t.true(rows.every((r) => r.recoverySeconds > 0));
+  t.is(Date.parse(rows[0]?.at ?? ''), lastKill, 'newest first');
 });

@@ -6,6 +6,8 @@ import type { Occurrence, Target } from '../../src/domain/occurrence.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
+import { recentKills } from '../../src/adapters/http/recentKills.ts';
+import type { KillRecord } from '../../src/domain/state.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
 
 const AT = new Date('2026-11-20T10:00:00Z');
@@ -129,4 +131,23 @@ test('close() returns although a scraper keeps its connection alive; a taken por
   t.truthy(error?.cause);
   await server.close();
   await t.throwsAsync(get(`${server.url}/healthz`));
+});
+
+test('/kills serves the recent kills from the persisted history as JSON, newest first, one row per attempt; without a source it is 404', async (t) => {
+  const { server } = await start(t);
+  t.like(await get(`${server.url}/kills`), { status: 404 }, 'not wired: not served');
+  const history: KillRecord[] = [
+    { id: 'a', at: '2026-11-20T10:00:00.000Z', target: 'shop/Deployment/checkout', action: 'pod-evict', result: 'killed', dryRun: false, count: 1, recovery: { recovered: true, seconds: 17 } },
+    { id: 'b', at: '2026-11-20T10:10:00.000Z', target: 'node/worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1 },
+    { id: 'c', at: '2026-11-20T10:20:00.000Z', target: 'bank/StatefulSet/ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: { recovered: false, seconds: 300 } },
+  ];
+  const wired = await createHttpServer({ registry: new Registry(), readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log: recordingLog(), recentKills: async () => recentKills(history, 2) });
+  t.teardown(() => wired.close());
+  const answer = await get(`${wired.url}/kills`);
+  t.is(answer.status, 200);
+  t.is(answer.type, 'application/json');
+  t.deepEqual(JSON.parse(answer.body), [
+    { at: '2026-11-20T10:20:00.000Z', namespace: 'bank', kind: 'StatefulSet', workload: 'ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: 'not-recovered', recoverySeconds: 300 },
+    { at: '2026-11-20T10:10:00.000Z', namespace: '', kind: 'Node', workload: 'worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1, recovery: 'pending', recoverySeconds: null },
+  ]);
 });

@@ -53,6 +53,20 @@ test('the targets are announced before any of them is hit, with the action and t
   t.deepEqual(order, ['targets', 'targets', 'kill']);
 });
 
+test('the recovery verdict is written onto the kill record, so the recent kills show it after a restart; a check cut short by shutdown writes none', async (t) => {
+  const { store, round } = setup();
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  await round.settle();
+  t.like(store.state.kills[0], { result: 'killed', recovery: { recovered: true } });
+  t.true((store.state.kills[0]?.recovery?.seconds ?? 0) > 0);
+
+  const stopped = setup({ healOnSleep: false });
+  await stopped.round.tick({ at: FRIDAY, nextTick: NEXT });
+  await stopped.round.stop();
+  t.like(stopped.store.state.kills[0], { result: 'killed' });
+  t.false('recovery' in (stopped.store.state.kills[0] ?? {}));
+});
+
 test('blocked by PDB: reported as blocked, nothing counted against the budget, the gap still applies', async (t) => {
   const { cluster, store, events, round } = setup();
   cluster.nextOutcome = { result: 'blocked', detail: 'Cannot evict pod as it would violate the pod\'s disruption budget "checkout-pdb"' };

@@ -7,10 +7,13 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Log } from '../../domain/ports.ts';
 import type { ReadinessStatus } from './readiness.ts';
+import type { RecentKill } from './recentKills.ts';
 
 export interface HttpServerOptions {
   readonly registry: Registry;
   readonly readiness: () => ReadinessStatus;
+  /** The recent kills as JSON rows for /kills; without it /kills is 404. */
+  readonly recentKills?: () => Promise<readonly RecentKill[]>;
   readonly host: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
@@ -43,7 +46,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   server.on('error', (error) => options.log.error({ err: error }, 'http server error'));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  options.log.info({ address: address.address, port: address.port }, 'http server listening (/metrics, /healthz, /readyz)');
+  options.log.info({ address: address.address, port: address.port }, `http server listening (/metrics, /healthz, /readyz${options.recentKills ? ', /kills' : ''})`);
   return {
     url: `http://${host}:${address.port}`,
     close: () => new Promise<void>((resolve, reject) => {
@@ -62,6 +65,9 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       send(response, request, 200, body, options.registry.contentType);
     },
     '/healthz': () => send(response, request, 200, 'ok\n'),
+    ...(options.recentKills === undefined ? {} : {
+      '/kills': async () => send(response, request, 200, `${JSON.stringify(await options.recentKills?.())}\n`, 'application/json'),
+    }),
     '/readyz': () => {
       const status = options.readiness();
       send(response, request, status.ready ? 200 : 503, status.ready ? 'ok\n' : `not ready\n${status.unmet.join('\n')}\n`);

@@ -88,7 +88,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
   };
 
-  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[], since: Date) => {
+  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[], since: Date, recordId: string | undefined) => {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
@@ -97,10 +97,18 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       victimUids: settings.dryRun ? [] : victims.map((v) => v.uid),
       ...(policy.probeUrl === undefined ? {} : { probeUrl: policy.probeUrl }),
       timeoutSeconds: settings.recovery.timeoutSeconds, pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal, since,
-    }).then((verdict) => deps.report({
-      type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
-      target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
-    }));
+    }).then(async (verdict) => {
+      deps.report({
+        type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
+        target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
+      });
+      // A check cut short by shutdown is no verdict on the workload: leave the record without one.
+      if (recordId === undefined || stopping.signal.aborted) return;
+      const recovery = { recovered: verdict.recovered, seconds: verdict.seconds };
+      await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === recordId ? { ...k, recovery } : k)) })).catch((error: unknown) => {
+        deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the recovery verdict failed: ${(error as Error).message}` });
+      });
+    });
     track(job);
   };
 
@@ -157,7 +165,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const hit = await hitWorkload({ ...deps, action }, candidate, spent, history, reason);
       killed += hit.killed.length;
       spent += hit.spent;
-      if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);
+      if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt, hit.recordId);
       if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
     }
     if (deps.drainer) {

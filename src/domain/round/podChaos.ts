@@ -24,6 +24,8 @@ export interface HitResult {
   readonly outcomes: readonly KillOutcome[];
   /** Disruptions counted against the budget: killed plus failed (a failure may have happened on the server). */
   readonly spent: number;
+  /** The KillRecord of this attempt, when one was written (the recovery verdict goes onto it). */
+  readonly recordId?: string;
 }
 
 export async function hitWorkload(
@@ -88,7 +90,7 @@ export async function hitWorkload(
   await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
     deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the outcome failed (the reservation stands): ${(error as Error).message}` });
   });
-  return { killed, outcomes, spent };
+  return { killed, outcomes, spent, recordId: record.id };
 }
 
 async function killSafely(killer: PodKiller, pod: PodInfo, candidate: Candidate, dryRun: boolean): Promise<KillOutcome> {
