@@ -339,5 +339,5 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   t.is(rows.length, 5);
   t.deepEqual(rows.map((r) => [r.workload, r.action, r.result, r.dryRun, r.recovery]), Array(5).fill(['checkout', 'pod-evict', 'killed', false, 'recovered']));
   t.true(rows.every((r) => r.recoverySeconds > 0));
-  t.is(Date.parse(rows[0]?.at ?? ''), lastKill, 'newest first');
+  t.is(Date.parse(rows[0]?.at ?? ''), lastKill ?? -1, 'newest first');
 });
