@@ -2,6 +2,7 @@
 // the state every replica shares.
 
 import { budgetLeft } from '../domain/budget/budget.ts';
+import { formatSeconds } from '../domain/duration.ts';
 import type { Settings } from '../domain/settings.ts';
 import type { HavocState } from '../domain/state.ts';
 
@@ -17,6 +18,9 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   }
   const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
-  for (const k of recent) lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}`);
+  for (const k of recent) {
+    const verdict = k.recovery === undefined ? '' : k.recovery.recovered ? `  recovered in ${formatSeconds(k.recovery.seconds)}` : `  NOT recovered after ${formatSeconds(k.recovery.seconds)}`;
+    lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}${verdict}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,12 @@ test('status shows the kill switch, both budgets and the recent kills, newest fi
   t.regex(kills[0] ?? '', /09:55:00.000Z.*\[dry run\]/);
 });
 
+test('status shows each kill\'s recovery verdict once the check has ended', (t) => {
+  const text = renderStatus({ kills: [{ ...record(30, false), recovery: { recovered: true, seconds: 14.2 } }, { ...record(20, false), recovery: { recovered: false, seconds: 300 } }, record(1, false)] }, testSettings(), NOW);
+  const kills = text.split('\n').filter((l) => l.includes('shop/Deployment/web'));
+  t.deepEqual(kills.map((l) => /(recovered in \S+|NOT recovered after \S+)$/.exec(l)?.[0] ?? 'pending'), ['pending', 'NOT recovered after 5m', 'recovered in 14s']);
+});
+
 test('status without kills says so', (t) => {
   t.regex(renderStatus({ kills: [] }, testSettings({ HAVOC_DRY_RUN: 'true' }), NOW), /Chaos is active \(dry run[^\n]*\n.*\n.*\n\nNo kills recorded/);
 });
