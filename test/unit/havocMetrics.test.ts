@@ -82,9 +82,12 @@ test('announced targets get every kill series at zero before their first kill, i
   t.is(await value(registry, 'havoc_not_recovered_total', { workload: 'checkout', action: 'pod-evict', dry_run: 'false' }), 0);
   t.is(await value(registry, 'havoc_last_kill_timestamp_seconds', { workload: 'checkout', dry_run: 'false' }), lastKilled.getTime() / 1000);
   t.is(await value(registry, 'havoc_last_kill_timestamp_seconds', { workload: 'worker-3' }), undefined, 'never killed: no made-up time');
-  // Announcing again (every tick) does not move a counter that has since counted a kill.
-  feed(kill('killed'), { type: 'targets', at: AT, dryRun: false, targets: [{ kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict' }] });
+  // Announcing again (every tick) moves nothing that has since counted a kill or a recovery.
+  feed(kill('killed'), { type: 'recovery', at: AT, target: POD, victims: 1, action: 'pod-evict', dryRun: false, verdict: { recovered: true, seconds: 12 } });
+  feed({ type: 'targets', at: AT, dryRun: false, targets: [{ kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict' }] });
   t.is(await value(registry, 'havoc_kills_total', { workload: 'checkout', action: 'pod-evict', result: 'killed', dry_run: 'false' }), 1);
+  const after = ((await registry.getSingleMetric('havoc_recovery_duration_seconds')?.get())?.values ?? []) as { metricName?: string; labels: Record<string, unknown>; value: number }[];
+  t.deepEqual(after.filter((v) => v.metricName === 'havoc_recovery_duration_seconds_count').map((v) => v.value), [1], 'the recovery observed before stays');
 });
 
 test('recovery: seconds go to the histogram, a miss to not-recovered', async (t) => {

@@ -16,6 +16,8 @@ const LOOKED: ReadonlySet<TickOutcome> = new Set(['acted', 'idle']);
 
 export function createMetricsListener(options: MetricsListenerOptions): Listener {
   const m = options.metrics;
+  // Histogram label sets already started: prom-client's zero() would wipe their observations.
+  const started = new Set<string>();
   const setBudget = (budget: BudgetLeft) => {
     m.budgetLeft.set({ window: 'tick' }, budget.tick);
     m.budgetLeft.set({ window: 'hour' }, budget.hour);
@@ -72,7 +74,7 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           m.errors.inc({ kind: o.kind });
           return;
         case 'targets':
-          for (const target of o.targets) startSeries(m, target, String(o.dryRun));
+          for (const target of o.targets) startSeries(m, target, String(o.dryRun), started);
           return;
         // No metric of their own: they show in kills, ticks and the Events.
         case 'invalid-label': case 'drain-started': case 'node-released': case 'day-plan':
@@ -94,14 +96,19 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
  * dry-run value: the other one can never move in this process. The last-kill
  * gauge comes from the persisted history, so the recent kills survive a restart.
  */
-function startSeries(m: HavocMetricFamilies, target: TargetSummary, dryRun: string): void {
+function startSeries(m: HavocMetricFamilies, target: TargetSummary, dryRun: string, started: Set<string>): void {
   const where = { namespace: target.namespace, kind: target.kind, workload: target.name };
   for (const result of KILL_RESULTS) {
     if (result !== 'skipped-not-steady') m.kills.inc({ ...where, action: target.action, result, dry_run: dryRun }, 0);
   }
   if (target.kind !== 'Node') {
     m.kills.inc({ ...where, action: 'none', result: 'skipped-not-steady', dry_run: dryRun }, 0);
-    m.recoveryDuration.zero({ ...where, action: target.action, dry_run: dryRun });
+    const labels = { ...where, action: target.action, dry_run: dryRun };
+    const key = JSON.stringify(labels);
+    if (!started.has(key)) {
+      started.add(key);
+      m.recoveryDuration.zero(labels);
+    }
     m.notRecovered.inc({ ...where, action: target.action, dry_run: dryRun }, 0);
   }
   if (target.lastKilled !== undefined) m.lastKill.set({ ...where, dry_run: dryRun }, seconds(target.lastKilled));
