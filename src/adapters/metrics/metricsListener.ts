@@ -16,7 +16,7 @@ const LOOKED: ReadonlySet<TickOutcome> = new Set(['acted', 'idle']);
 
 export function createMetricsListener(options: MetricsListenerOptions): Listener {
   const m = options.metrics;
-  // Histogram label sets already started: prom-client's zero() would wipe their observations.
+  // Targets whose series exist already (bounded by the opted-in targets seen).
   const started = new Set<string>();
   const setBudget = (budget: BudgetLeft) => {
     m.budgetLeft.set({ window: 'tick' }, budget.tick);
@@ -97,20 +97,20 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
  * gauge comes from the persisted history, so the recent kills survive a restart.
  */
 function startSeries(m: HavocMetricFamilies, target: TargetSummary, dryRun: string, started: Set<string>): void {
+  // Once per target: the announcement comes every tick, and zero() would wipe a histogram's observations.
+  const key = `${target.kind}/${target.namespace}/${target.name}/${target.action}/${dryRun}`;
+  if (started.has(key)) return;
+  started.add(key);
   const where = { namespace: target.namespace, kind: target.kind, workload: target.name };
   for (const result of KILL_RESULTS) {
     if (result !== 'skipped-not-steady') m.kills.inc({ ...where, action: target.action, result, dry_run: dryRun }, 0);
   }
   if (target.kind !== 'Node') {
     m.kills.inc({ ...where, action: 'none', result: 'skipped-not-steady', dry_run: dryRun }, 0);
-    const labels = { ...where, action: target.action, dry_run: dryRun };
-    const key = JSON.stringify(labels);
-    if (!started.has(key)) {
-      started.add(key);
-      m.recoveryDuration.zero(labels);
-    }
+    m.recoveryDuration.zero({ ...where, action: target.action, dry_run: dryRun });
     m.notRecovered.inc({ ...where, action: target.action, dry_run: dryRun }, 0);
   }
+  // From the persisted history: the recent kills survive a restart. Later kills set it themselves.
   if (target.lastKilled !== undefined) m.lastKill.set({ ...where, dry_run: dryRun }, seconds(target.lastKilled));
 }
 
