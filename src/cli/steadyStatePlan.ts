@@ -23,7 +23,9 @@ export interface SteadyStatePlan {
 const PARALLEL = 8;
 
 export async function steadyStatePlan(gate: SteadyStateGate, snapshot: ClusterSnapshot, settings: Settings): Promise<SteadyStatePlan> {
-  const blocked = await gate.blocked(new Date());
+  const blockers = await gate.blockers();
+  const blocked = blockers.state === 'firing' ? `alert${blockers.alerts.length === 1 ? '' : 's'} firing: ${blockers.alerts.join(', ')}`
+    : blockers.state === 'unknown' ? `${blockers.detail} (fail closed)` : undefined;
   const found = findCandidates(snapshot, settings, [], new Date());
   const workloads = [...found.eligible, ...found.waiting].map((c) => c.workload);
   const lines: SteadyStatePlan['workloads'][number][] = [];

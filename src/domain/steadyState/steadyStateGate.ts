@@ -6,7 +6,7 @@
 import { workloadKey, type Workload } from '../model.ts';
 import type { Occurrence, SkipReason } from '../occurrence.ts';
 import type { Clock, MetricsSource } from '../ports.ts';
-import { blockerQuery, firingBlockers, perNamespace } from './blockers.ts';
+import { blockerQuery, firingBlockers, perNamespace, type BlockerCheck } from './blockers.ts';
 import { checkHypothesis, hypothesisFor, type Hypothesis, type HypothesisCheck } from './hypothesis.ts';
 import { confirmHypothesis, type HypothesisVerdict } from './verdict.ts';
 
@@ -37,6 +37,8 @@ export interface SteadyStateGate {
   hypothesis(workload: Workload): Hypothesis | undefined;
   /** Read-only (plan): the hypothesis now, without reporting anything. */
   check(workload: Workload): Promise<HypothesisCheck | undefined>;
+  /** Read-only (plan): the cluster-wide blockers now, without reporting anything. */
+  blockers(): Promise<BlockerCheck>;
 }
 
 export function createSteadyStateGate(options: SteadyStateGateOptions): SteadyStateGate {
@@ -99,6 +101,8 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
     },
 
     hypothesis: (workload) => hypothesisFor(workload, hypothesisOptions),
+
+    blockers: () => firingBlockers(source, global),
 
     async check(workload) {
       const hypothesis = hypothesisFor(workload, hypothesisOptions);
