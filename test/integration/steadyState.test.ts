@@ -2,6 +2,8 @@
 // (Debian's, on 127.0.0.1, 1 s scrape and rule evaluation) scraping a small
 // application whose error ratio and alerts the test controls. The round is the
 // domain's own, with a fake cluster and killer; the Prometheus adapter is real.
+// Serial: each test starts its own Prometheus, and seven at once on two cores
+// would starve the other suites' timing-sensitive tests.
 
 import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
@@ -88,7 +90,7 @@ async function firing(prometheus: RealPrometheus, alertname: string): Promise<bo
   return (answer.data?.result.length ?? 0) > 0;
 }
 
-test('while a critical alert fires no kill happens and the block is reported once; when it resolves chaos resumes', async (t) => {
+test.serial('while a critical alert fires no kill happens and the block is reported once; when it resolves chaos resumes', async (t) => {
   const { app, prometheus } = await world(t, { alert: 1 });
   await prometheus.eventually('CheckoutErrorsHigh fires', async () => (await firing(prometheus, 'CheckoutErrorsHigh')) || undefined);
   t.true(await firing(prometheus, 'AlwaysFiringInfo'), 'an info alert fires too, and must not block');
@@ -117,7 +119,7 @@ test('while a critical alert fires no kill happens and the block is reported onc
   t.deepEqual((await d.metrics.blockingAlerts.get()).values, []);
 });
 
-test('a hypothesis that holds before and after the kill gives the verdict "held", in the Event and the metric', async (t) => {
+test.serial('a hypothesis that holds before and after the kill gives the verdict "held", in the Event and the metric', async (t) => {
   const { prometheus } = await world(t);
   const d = daemon(prometheus, { workload: checkout(ERROR_RATIO) });
   t.is((await d.tick()).killed, 1);
@@ -131,7 +133,7 @@ test('a hypothesis that holds before and after the kill gives the verdict "held"
   t.deepEqual(verdicts.map((v) => [v.labels, v.value]), [[{ namespace: 'shop', kind: 'Deployment', workload: 'checkout', verdict: 'held', dry_run: 'false' }, 1]]);
 });
 
-test('a hypothesis the fault breaks after the kill gives "violated" with the value seen', async (t) => {
+test.serial('a hypothesis the fault breaks after the kill gives "violated" with the value seen', async (t) => {
   const { app, prometheus } = await world(t);
   const d = daemon(prometheus, {
     workload: checkout(ERROR_RATIO),
@@ -150,7 +152,7 @@ test('a hypothesis the fault breaks after the kill gives "violated" with the val
   t.is((await d.metrics.hypothesisVerdicts.get()).values[0]?.labels['verdict'], 'violated');
 });
 
-test('a hypothesis that fails before the kill prevents it, with the value in the reason', async (t) => {
+test.serial('a hypothesis that fails before the kill prevents it, with the value in the reason', async (t) => {
   const { prometheus } = await world(t, { errorRatio: 0.3 });
   const d = daemon(prometheus, { workload: checkout(ERROR_RATIO) });
   const summary = await d.tick();
@@ -161,7 +163,7 @@ test('a hypothesis that fails before the kill prevents it, with the value in the
   t.regex(skip?.detail ?? '', /returned no result; value seen: 0\.3 \{deployment="checkout"/);
 });
 
-test('invalid PromQL (Prometheus answers 400) skips the workload with one warning naming the annotation and the error', async (t) => {
+test.serial('invalid PromQL (Prometheus answers 400) skips the workload with one warning naming the annotation and the error', async (t) => {
   const { prometheus } = await world(t);
   const d = daemon(prometheus, { workload: checkout('rate(app_error_ratio[5m] < 0.01') });
   await d.tick();
@@ -177,7 +179,7 @@ test('invalid PromQL (Prometheus answers 400) skips the workload with one warnin
   t.regex(event?.note ?? '', /^havoc\/steady-state="rate\(app_error_ratio\[5m\] < 0\.01" is not valid PromQL: .*parse error/);
 });
 
-test('Prometheus stopped: no kill, the reason is recorded, the daemon keeps ticking', async (t) => {
+test.serial('Prometheus stopped: no kill, the reason is recorded, the daemon keeps ticking', async (t) => {
   const { prometheus } = await world(t);
   const blocking = daemon(prometheus, { workload: checkout(ERROR_RATIO), blockers: ['severity="critical"'] });
   const hypothesisOnly = daemon(prometheus, { workload: checkout(ERROR_RATIO) });
@@ -197,7 +199,7 @@ test('Prometheus stopped: no kill, the reason is recorded, the daemon keeps tick
   t.regex(hypothesisOnly.recorded.of('skip')[0]?.detail ?? '', /not checked: Prometheus unreachable: .*ECONNREFUSED/);
 });
 
-test('the hypotheses of docs/steady-state.md hold on a healthy app and fail on a broken one', async (t) => {
+test.serial('the hypotheses of docs/steady-state.md hold on a healthy app and fail on a broken one', async (t) => {
   const { app, prometheus } = await world(t);
   const examples = {
     errorRatio: 'sum(rate(http_requests_total{namespace="{{namespace}}",deployment="{{name}}",code=~"5.."}[15s])) / sum(rate(http_requests_total{namespace="{{namespace}}",deployment="{{name}}"}[15s])) < 0.01',
