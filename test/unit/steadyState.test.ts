@@ -175,3 +175,21 @@ test('the round: a firing blocker stops the whole tick; a failing hypothesis ski
   t.is(cluster.kills.length, 1);
   t.deepEqual(seen.occurrences.filter((o: Occurrence) => o.type === 'blocker').map((o) => (o as { firing: boolean }).firing), [true, false]);
 });
+
+test('Prometheus queries per tick grow with the workloads hit, not with those opted in (invariant 12)', async (t) => {
+  const source = fakeSource({ [CRITICAL]: EMPTY, 'ok < 1': vector('0') });
+  const many = Array.from({ length: 200 }, (_, i) => deployment('shop', `svc-${i}`, 2, { 'havoc/enabled': 'true', 'havoc/mtbf': '1000d' }, new Date(T0.getTime() - 3_600_000), { 'havoc/steady-state': 'ok < 1' }));
+  const cluster = fakeCluster([...many, web({ 'havoc/steady-state': 'ok < 1' })]);
+  const clock = fakeClock(T0, (c) => cluster.heal(c.now()));
+  const steadyState = createSteadyStateGate({ source, clock, report: () => undefined, prefix: 'havoc', defaultHypothesis: '', blockers: ['severity="critical"'] });
+  const round = createChaosRound({
+    settings: testSettings({ HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat' }),
+    cluster, killer: cluster, state: memoryStateStore(), clock, random: seededRandom(3), report: () => undefined, podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) }, steadyState,
+  });
+  await round.tick({ at: clock.now(), nextTick: new Date(clock.now().getTime() + 600_000) });
+  await round.settle();
+  t.is(cluster.kills.length, 1, 'only web (mtbf 1m) is hit');
+  // One blocker query for the tick, one hypothesis check before the kill, one after recovery.
+  t.deepEqual(source.asked, [CRITICAL, 'ok < 1', 'ok < 1']);
+});
