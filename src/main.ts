@@ -170,7 +170,9 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     await elector.start();
   }
   const steadyState = steadyStateGateFromConfig({ config, clock: systemClock, report: reporter.report });
-  if (steadyState) log.info({ prometheus: config.steadyState.prometheus.url, blockers: config.steadyState.blockers }, 'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer');
+  // origin + path: user:password in a URL must not reach the log.
+  const prometheusUrl = config.steadyState.prometheus.url === '' ? '' : `${new URL(config.steadyState.prometheus.url).origin}${new URL(config.steadyState.prometheus.url).pathname}`;
+  if (steadyState) log.info({ prometheus: prometheusUrl, blockers: config.steadyState.blockers }, 'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer');
   const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
   const round = createChaosRound({
     settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report,
