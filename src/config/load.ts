@@ -119,5 +119,15 @@ function withWebhookFromFile(config: HavocConfig): HavocConfig {
 
 /** The configuration with secrets replaced, safe to log or print. */
 export function redacted(config: HavocConfig): HavocConfig {
-  return { ...config, slack: { ...config.slack, webhookUrl: config.slack.webhookUrl === '' ? '' : '[redacted]' } };
+  const prometheus = config.steadyState.prometheus;
+  const url = URL.canParse(prometheus.url) ? new URL(prometheus.url) : undefined;
+  if (url && (url.username !== '' || url.password !== '')) {
+    url.username = 'redacted';
+    url.password = '';
+  }
+  return {
+    ...config,
+    slack: { ...config.slack, webhookUrl: config.slack.webhookUrl === '' ? '' : '[redacted]' },
+    steadyState: { ...config.steadyState, prometheus: { ...prometheus, url: url ? url.toString() : prometheus.url } },
+  };
 }

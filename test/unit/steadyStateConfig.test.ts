@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { ConfigError, loadConfig, redacted } from '../../src/config/load.ts';
 import { steadyStateGateFromConfig } from '../../src/config/steadyStateSource.ts';
 import { fakeClock } from './fakes/fakeClock.ts';
 
@@ -55,4 +55,10 @@ test('a valid steadyState section loads, and builds the gate only when a URL is 
   t.deepEqual(config.steadyState.blockers, ['severity="critical"', 'namespace="{{namespace}}",severity="warning"']);
   t.truthy(steadyStateGateFromConfig({ config, clock: fakeClock(new Date()), report: () => undefined }));
   t.is(steadyStateGateFromConfig({ config: loadConfig({ env: {} }), clock: fakeClock(new Date()), report: () => undefined }), undefined, 'off by default');
+});
+
+test('a password in the Prometheus URL never shows in the redacted configuration', (t) => {
+  const config = loadConfig({ env: { HAVOC_STEADY_STATE_PROMETHEUS_URL: 'https://havoc:SECRET@prom.example:9090/prom' } });
+  t.is(redacted(config).steadyState.prometheus.url, 'https://redacted@prom.example:9090/prom');
+  t.false(JSON.stringify(redacted(config)).includes('SECRET'));
 });
