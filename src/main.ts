@@ -28,6 +28,8 @@ import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
 import { ConfigError, loadConfig, redacted } from './config/load.ts';
 import { toSettings } from './config/settings.ts';
+import { steadyStateGateFromConfig } from './config/steadyStateSource.ts';
+import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Clock, Listener, Log } from './domain/ports.ts';
@@ -127,8 +129,11 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
         ticker.start();
         const nextTick = ticker.nextRun() ?? undefined;
         await ticker.stop();
+        const snapshot = await clusterReader.snapshot();
+        const gate = steadyStateGateFromConfig({ config, clock: systemClock, report: () => undefined });
         const report = planReport({
-          snapshot: await clusterReader.snapshot(), settings, state: await store.load(), now: new Date(),
+          snapshot, settings, state: await store.load(), now: new Date(),
+          ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
           ...(nextTick ? { nextTick } : {}), ...(cli.seed === undefined ? {} : { random: seededRandom(cli.seed) }),
         });
         return print(process.stdout, cli.json ? JSON.stringify(report, null, 2) : renderPlan(report), 0);
@@ -194,6 +199,10 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     });
     await elector.start();
   }
+  const steadyState = steadyStateGateFromConfig({ config, clock: systemClock, report: reporter.report });
+  // origin + path: user:password in a URL must not reach the log.
+  const prometheusUrl = config.steadyState.prometheus.url === '' ? '' : `${new URL(config.steadyState.prometheus.url).origin}${new URL(config.steadyState.prometheus.url).pathname}`;
+  if (steadyState) log.info({ prometheus: prometheusUrl, blockers: config.steadyState.blockers }, 'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer');
   const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
   const round = createChaosRound({
     settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report,
@@ -202,6 +211,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     state,
     podMethod: config.pods.method,
     ...(elector ? { leadership: elector } : {}),
+    ...(steadyState ? { steadyState } : {}),
     ...(config.nodes.enabled ? {
       drainer: createNodeDrainer({
         kubeConfig, evictor, labelPrefix: config.labelPrefix, clock: systemClock,

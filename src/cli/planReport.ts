@@ -12,6 +12,7 @@ import { dayPlan } from '../domain/round/dayPlan.ts';
 import { drainedByHavoc, judgeNodes } from '../domain/nodes/nodeFilters.ts';
 import type { Settings } from '../domain/settings.ts';
 import { pruneState, type HavocState } from '../domain/state.ts';
+import { renderSteadyStatePlan, type SteadyStatePlan } from './steadyStatePlan.ts';
 
 export interface PlanReport {
   readonly now: string;
@@ -30,6 +31,8 @@ export interface PlanReport {
   readonly nodes?: readonly { readonly node: string; readonly candidate: boolean; readonly why?: string }[];
   /** With --seed: the workloads one tick at `now` would draw (before budgets and gates). */
   readonly draw?: readonly string[];
+  /** With Prometheus configured: blockers and each workload's hypothesis now. */
+  readonly steadyState?: SteadyStatePlan;
 }
 
 export interface PlanInput {
@@ -39,6 +42,7 @@ export interface PlanInput {
   readonly now: Date;
   readonly nextTick?: Date;
   readonly random?: Random;
+  readonly steadyState?: SteadyStatePlan;
 }
 
 export function planReport(input: PlanInput): PlanReport {
@@ -68,6 +72,7 @@ export function planReport(input: PlanInput): PlanReport {
     })),
     invalid: found.invalid.flatMap(({ workload, problems }) => problems.map((p) => ({ workload: workloadKey(workload.ref), ...p }))),
     ...(settings.nodes.enabled ? { nodes: nodeLines(input.snapshot, settings) } : {}),
+    ...(input.steadyState ? { steadyState: input.steadyState } : {}),
     ...(input.random && openNow ? { draw: drawCandidates(found.eligible, span, input.random).map((c) => workloadKey(c.workload.ref)) } : {}),
   };
 }
@@ -105,6 +110,7 @@ export function renderPlan(r: PlanReport): string {
     lines.push('', 'Nodes (node chaos on):');
     for (const n of r.nodes) lines.push(`  ${n.node}: ${n.candidate ? 'candidate for a drain' : `not a candidate: ${n.why ?? ''}`}`);
   }
+  if (r.steadyState) lines.push(...renderSteadyStatePlan(r.steadyState));
   if (r.draw) lines.push('', `A tick now would draw: ${r.draw.length === 0 ? 'nobody' : r.draw.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -24,6 +24,11 @@ export interface HavocConfig {
     deleteEmptyDirData: boolean; evictBarePods: boolean;
   };
   slack: { webhookUrl: string; webhookUrlFile: string; timeout: string; retries: number; dailyPlan: boolean; dashboardUrl: string };
+  steadyState: {
+    prometheus: { url: string; timeout: string; bearerTokenFile: string; basicAuthUsername: string; basicAuthPasswordFile: string; caFile: string };
+    blockers: string[];
+    defaultHypothesis: string;
+  };
   daemon: {
     namespace: string; podName: string; stateConfigMap: string;
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };

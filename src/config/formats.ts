@@ -5,6 +5,8 @@
 import cron from 'node-cron';
 import { parseDuration } from '../domain/duration.ts';
 import { parseLabelSelector } from '../domain/selection/labelSelector.ts';
+import { matcherProblem } from '../domain/steadyState/blockers.ts';
+import { templateProblems } from '../domain/steadyState/hypothesis.ts';
 import { isTimeZone, parseClock, WEEKDAYS } from '../domain/window/businessWindow.ts';
 
 export interface Format {
@@ -146,6 +148,42 @@ export const formats = {
       if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
         throw new Error('must be an http(s) URL');
       }
+    },
+  },
+  // Not secret (unlike the webhook): the message repeats the value so the field and value are both named.
+  optionalHttpUrl: {
+    name: 'havoc-optional-http-url',
+    validate(value: unknown) {
+      if (value === '') return;
+      if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+        throw new Error(`must be an http(s) URL such as http://prometheus.monitoring:9090${shown(value)}`);
+      }
+    },
+  },
+  alertMatchers: {
+    name: 'havoc-alert-matchers',
+    // A matcher holds commas itself, so the env form is a JSON list.
+    coerce: (v: unknown) => {
+      if (typeof v !== 'string') return v;
+      try {
+        return v.trim() === '' ? [] : JSON.parse(v) as unknown;
+      } catch {
+        return [v];
+      }
+    },
+    validate(value: unknown) {
+      stringArray(value, 'alert matchers', (m) => {
+        const problem = matcherProblem(m);
+        return problem === undefined ? undefined : `${JSON.stringify(m)} ${problem}`;
+      });
+    },
+  },
+  hypothesisTemplate: {
+    name: 'havoc-hypothesis-template',
+    validate(value: unknown) {
+      if (typeof value !== 'string') throw new Error('must be a PromQL expression string');
+      const problems = templateProblems(value);
+      if (problems.length > 0) throw new Error(problems.join('; '));
     },
   },
 } satisfies Record<string, Format>;

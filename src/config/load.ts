@@ -81,6 +81,32 @@ function crossFieldProblems(config: HavocConfig): string[] {
       problems.push(`slack.webhookUrlFile: file "${config.slack.webhookUrlFile}" cannot be read`);
     }
   }
+  problems.push(...steadyStateProblems(config.steadyState));
+  return problems;
+}
+
+function steadyStateProblems(s: HavocConfig['steadyState']): string[] {
+  const problems: string[] = [];
+  const field = (name: string) => `steadyState.${name}`;
+  const p = s.prometheus;
+  if (p.url === '') {
+    if (s.blockers.length > 0) problems.push(`${field('blockers')}: needs steadyState.prometheus.url (the alerts are read from Prometheus)`);
+    if (s.defaultHypothesis !== '') problems.push(`${field('defaultHypothesis')}: needs steadyState.prometheus.url (the hypothesis is evaluated by Prometheus)`);
+  }
+  if (p.bearerTokenFile !== '' && (p.basicAuthUsername !== '' || p.basicAuthPasswordFile !== '')) {
+    problems.push(`${field('prometheus.bearerTokenFile')}: set either a bearer token or basic auth, not both`);
+  }
+  if ((p.basicAuthUsername === '') !== (p.basicAuthPasswordFile === '')) {
+    problems.push(`${field('prometheus.basicAuthPasswordFile')}: basic auth needs both basicAuthUsername and basicAuthPasswordFile`);
+  }
+  for (const name of ['bearerTokenFile', 'basicAuthPasswordFile', 'caFile'] as const) {
+    if (p[name] === '') continue;
+    try {
+      readFileSync(p[name], 'utf8');
+    } catch {
+      problems.push(`${field(`prometheus.${name}`)}: file "${p[name]}" cannot be read`);
+    }
+  }
   return problems;
 }
 
@@ -93,5 +119,15 @@ function withWebhookFromFile(config: HavocConfig): HavocConfig {
 
 /** The configuration with secrets replaced, safe to log or print. */
 export function redacted(config: HavocConfig): HavocConfig {
-  return { ...config, slack: { ...config.slack, webhookUrl: config.slack.webhookUrl === '' ? '' : '[redacted]' } };
+  const prometheus = config.steadyState.prometheus;
+  const url = URL.canParse(prometheus.url) ? new URL(prometheus.url) : undefined;
+  if (url && (url.username !== '' || url.password !== '')) {
+    url.username = 'redacted';
+    url.password = '';
+  }
+  return {
+    ...config,
+    slack: { ...config.slack, webhookUrl: config.slack.webhookUrl === '' ? '' : '[redacted]' },
+    steadyState: { ...config.steadyState, prometheus: { ...prometheus, url: url ? url.toString() : prometheus.url } },
+  };
 }

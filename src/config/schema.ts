@@ -78,6 +78,18 @@ export function havocSchema(): SchemaTree {
       dailyPlan: { doc: 'Post the day\'s plan when the business window opens.', format: f.boolean, default: true },
       dashboardUrl: { doc: 'Grafana dashboard URL linked from kill, blocked and not-recovered messages (with var-namespace set to the workload\'s namespace). Empty: no link.', format: f.optionalUrl, default: '' },
     },
+    steadyState: {
+      prometheus: {
+        url: { doc: 'Prometheus base URL (e.g. http://prometheus.monitoring:9090) for alert blockers and steady-state hypotheses; empty: none, and the steady state is ready replicas plus the probe.', format: f.optionalHttpUrl, default: '' },
+        timeout: { doc: 'Timeout of one Prometheus query. No answer in time means no chaos (fail closed).', format: f.duration, default: '5s' },
+        bearerTokenFile: { doc: 'File holding a bearer token sent to Prometheus (a mounted Secret; re-read at each query).', format: String, default: '' },
+        basicAuthUsername: { doc: 'User name for basic auth to Prometheus; the password comes from basicAuthPasswordFile.', format: String, default: '' },
+        basicAuthPasswordFile: { doc: 'File holding the basic-auth password (a mounted Secret; re-read at each query).', format: String, default: '' },
+        caFile: { doc: 'PEM file of the CA that signed Prometheus\'s TLS certificate.', format: String, default: '' },
+      },
+      blockers: { doc: 'No chaos while an alert matching one of these fires in Prometheus. Each entry is PromQL label matchers without braces, e.g. severity="critical" or alertname=~"KubeAPIDown|EtcdNoLeader"; an entry naming {{namespace}} (namespace="{{namespace}}",severity="warning") blocks only that namespace. In env: a JSON list.', format: f.alertMatchers, default: [] },
+      defaultHypothesis: { doc: 'PromQL hypothesis for opted-in workloads without a <prefix>/steady-state annotation; {{namespace}}, {{name}} and {{kind}} are replaced. Must return a non-empty result before a kill and after recovery. Empty: none.', format: f.hypothesisTemplate, default: '' },
+    },
     daemon: {
       namespace: { doc: 'The daemon\'s own namespace (state, lease, always protected). In a pod: the downward API.', format: String, default: 'kube-havoc', env: 'POD_NAMESPACE' },
       podName: { doc: 'The daemon\'s own pod name (it never kills itself; lease identity).', format: String, default: '', env: 'POD_NAME' },

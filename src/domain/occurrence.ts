@@ -4,6 +4,7 @@
 import type {
   KillAction, KillOutcome, RecoveryVerdict, WorkloadRef,
 } from './model.ts';
+import type { HypothesisVerdict } from './steadyState/verdict.ts';
 
 /** The thing hit: a pod of a workload, or a node. */
 export type Target =
@@ -16,9 +17,16 @@ export interface BudgetLeft {
   readonly day: number;
 }
 
-export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'not-leader' | 'overlap' | 'failed';
+/** `blocked`: an alert blocker fires, or Prometheus cannot say whether one does (fail closed). */
+export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'failed';
 
-export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader';
+/**
+ * The hypothesis skips: `hypothesis-failed` (empty result), `steady-state-unknown`
+ * (Prometheus unreachable, slow or erring: fail closed), `hypothesis-invalid`
+ * (Prometheus refused the PromQL), `blocker-firing` (a per-namespace blocker).
+ */
+export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader'
+  | 'hypothesis-failed' | 'steady-state-unknown' | 'hypothesis-invalid' | 'blocker-firing';
 
 export type Occurrence =
   | {
@@ -42,6 +50,8 @@ export type Occurrence =
     /** The first victim; `victims` says how many were hit together. */
     readonly target: Target; readonly victims: number; readonly action: KillAction;
     readonly dryRun: boolean; readonly verdict: RecoveryVerdict;
+    /** The steady-state hypothesis after recovery; absent when no Prometheus is configured. */
+    readonly hypothesis?: HypothesisVerdict;
   }
   | {
     readonly type: 'invalid-label'; readonly at: Date; readonly workload: WorkloadRef; readonly workloadUid: string;
@@ -54,6 +64,12 @@ export type Occurrence =
   | {
     readonly type: 'node-released'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
     readonly dryRun: boolean; readonly detail: string;
+  }
+  | {
+    /** An alert blocker streak starts (`firing`, or its alerts change) or ends; not repeated every tick. */
+    readonly type: 'blocker'; readonly at: Date; readonly firing: boolean;
+    /** Names of the firing alerts; empty when Prometheus could not say (then `detail` says why). */
+    readonly alerts: readonly string[]; readonly detail: string;
   }
   | { readonly type: 'paused'; readonly at: Date; readonly by: string; readonly reason: string }
   | { readonly type: 'resumed'; readonly at: Date; readonly by: string }

@@ -82,3 +82,24 @@ export interface Log {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
+
+/** One series of an instant query's answer: its labels and its value as Prometheus printed it. */
+export interface Sample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: string;
+}
+
+/**
+ * A failed query is an answer, not an exception, so the callers can fail
+ * closed with a reason: `unreachable` (no answer, or none within the timeout),
+ * `invalid-query` (Prometheus refused to parse it: HTTP 400), `error` (anything
+ * else, such as a 422 execution error or a 5xx).
+ */
+export type QueryAnswer =
+  | { readonly ok: true; readonly samples: readonly Sample[] }
+  | { readonly ok: false; readonly problem: 'unreachable' | 'invalid-query' | 'error'; readonly detail: string };
+
+/** The steady-state source (Prometheus): instant PromQL queries. Never throws. */
+export interface MetricsSource {
+  query(expr: string): Promise<QueryAnswer>;
+}

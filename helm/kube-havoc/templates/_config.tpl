@@ -25,6 +25,7 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
   "pods" $v.pods
   "nodes" $v.nodes
   "slack" $slack
+  "steadyState" $v.steadyState
   "daemon" $v.daemon
   "server" (dict "host" "0.0.0.0" "port" $v.server.port)
   "log" $v.log

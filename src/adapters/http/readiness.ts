@@ -37,7 +37,7 @@ export function createReadiness(options: ReadinessOptions): Readiness {
 }
 
 /** Tick outcomes that come after reading the state from the API server. */
-const REACHED_API: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused']);
+const REACHED_API: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused', 'blocked']);
 
 export interface ApiReadinessListenerOptions {
   readonly readiness: Readiness;

@@ -7,7 +7,8 @@
 
 import { V1MicroTime, type EventsV1Event, type V1ObjectReference } from '@kubernetes/client-node';
 import type { KillAction, KillOutcome, WorkloadRef } from '../../domain/model.ts';
-import type { Occurrence, Target } from '../../domain/occurrence.ts';
+import type { Occurrence, SkipReason, Target } from '../../domain/occurrence.ts';
+import { verdictText } from '../../domain/steadyState/verdict.ts';
 
 export const REPORTING_CONTROLLER = 'kube-havoc';
 /** Validation limits of the API server (k8s.io/kubernetes pkg/apis/core/validation/events.go). */
@@ -33,6 +34,16 @@ const KILL_REASON: Record<KillOutcome['result'], { reason: string; type: 'Normal
   blocked: { reason: 'HavocBlockedByPDB', type: 'Warning' },
   'already-gone': { reason: 'HavocAlreadyGone', type: 'Normal' },
   failed: { reason: 'HavocKillFailed', type: 'Warning' },
+};
+
+/** Skips the workload's owners hear about; the budget and gap skips are the daemon's own business. */
+const SKIP_WHY: Partial<Record<SkipReason, string>> = {
+  'not-steady': 'it is not at steady state',
+  'probe-failed': 'its steady-state probe failed',
+  'hypothesis-failed': 'its steady-state hypothesis does not hold',
+  'steady-state-unknown': 'Prometheus could not answer (no answer means no chaos)',
+  // The warning naming the annotation and the error is the invalid-label Event, once per bad expression.
+  'blocker-firing': 'an alert blocks chaos in its namespace',
 };
 
 interface Draft {
@@ -86,20 +97,23 @@ function drafts(o: Occurrence): Draft[] {
       const verb = ACTION_VERB[o.action];
       const what = o.target.kind === 'Node' ? `node ${o.target.name}` : `${o.target.workload.kind} ${o.target.workload.name}`;
       const victims = o.victims === 1 ? 'one victim' : `${o.victims} victims`;
+      const hypothesis = o.hypothesis === undefined ? '' : ` Steady-state hypothesis ${verdictText(o.hypothesis)}.`;
       const note = o.verdict.recovered
-        ? `${dry(o.dryRun)}${what} is back at steady state ${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}.`
-        : `${dry(o.dryRun)}${what} did not recover within ${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}: ${o.verdict.detail}.`;
+        ? `${dry(o.dryRun)}${what} is back at steady state ${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}.${hypothesis}`
+        : `${dry(o.dryRun)}${what} did not recover within ${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}: ${o.verdict.detail}.${hypothesis}`;
+      // A violated hypothesis is the finding of the experiment: its own reason, so it can be filtered on.
+      const violated = o.hypothesis?.verdict === 'violated';
       return withRelated(targetReferences(o.target), {
-        action: 'CheckRecovery', reason: o.verdict.recovered ? 'HavocRecovered' : 'HavocNotRecovered',
-        type: o.verdict.recovered ? 'Normal' : 'Warning', note,
+        action: 'CheckRecovery', reason: violated ? 'HavocHypothesisViolated' : o.verdict.recovered ? 'HavocRecovered' : 'HavocNotRecovered',
+        type: o.verdict.recovered && !violated ? 'Normal' : 'Warning', note,
       });
     }
     case 'skip': {
-      if (o.reason !== 'not-steady' && o.reason !== 'probe-failed') return [];
-      const why = o.reason === 'not-steady' ? 'it is not at steady state' : 'its steady-state probe failed';
+      const why = SKIP_WHY[o.reason];
+      if (why === undefined) return [];
       return [{
         regarding: workloadReference(o.workload, o.workloadUid), action: 'CheckSteadyState', reason: 'HavocSkipped',
-        type: o.reason === 'probe-failed' ? 'Warning' : 'Normal',
+        type: o.reason === 'not-steady' || o.reason === 'blocker-firing' ? 'Normal' : 'Warning',
         note: `${dry(o.dryRun)}No chaos for ${o.workload.kind} ${o.workload.name} this time because ${why}: ${o.detail}.`,
       }];
     }
@@ -119,7 +133,7 @@ function drafts(o: Occurrence): Draft[] {
         note: `${o.field}="${o.value}" ${o.message}; kube-havoc skips ${o.workload.kind} ${o.workload.name} until it is fixed.`,
       }];
     // Announced elsewhere (log, metrics, Slack), or about no single object that could carry an Event.
-    case 'tick': case 'paused': case 'resumed': case 'leader': case 'error': case 'day-plan': case 'targets':
+    case 'tick': case 'paused': case 'resumed': case 'leader': case 'error': case 'day-plan': case 'targets': case 'blocker':
       return [];
     default: {
       const unhandled: never = o;

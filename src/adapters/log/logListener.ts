@@ -3,6 +3,7 @@
 
 import type { Occurrence, Target } from '../../domain/occurrence.ts';
 import type { Listener, Log } from '../../domain/ports.ts';
+import { verdictText } from '../../domain/steadyState/verdict.ts';
 
 function where(target: Target): Record<string, string> {
   return target.kind === 'Node'
@@ -36,9 +37,12 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           log.info({ event: 'skip', reason: o.reason, detail: o.detail, namespace: o.workload.namespace, workload: `${o.workload.kind}/${o.workload.name}`, dryRun: o.dryRun }, `skipped ${o.workload.namespace}/${o.workload.name}: ${o.reason}`);
           return;
         case 'recovery': {
-          const line = { event: 'recovery', recovered: o.verdict.recovered, seconds: o.verdict.seconds, detail: o.verdict.recovered ? undefined : o.verdict.detail, dryRun: o.dryRun, victims: o.victims, ...where(o.target) };
-          if (o.verdict.recovered) log.info(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${dry}`);
-          else log.warn(line, `not recovered after ${o.verdict.seconds.toFixed(1)}s: ${o.verdict.detail}${dry}`);
+          const hypothesis = o.hypothesis === undefined ? {} : { hypothesis: o.hypothesis.verdict, hypothesisDetail: verdictText(o.hypothesis), expr: o.hypothesis.expr };
+          const line = { event: 'recovery', recovered: o.verdict.recovered, seconds: o.verdict.seconds, detail: o.verdict.recovered ? undefined : o.verdict.detail, dryRun: o.dryRun, victims: o.victims, ...where(o.target), ...hypothesis };
+          const said = o.hypothesis === undefined ? '' : `; steady-state hypothesis ${verdictText(o.hypothesis)}`;
+          if (o.verdict.recovered && o.hypothesis?.verdict !== 'violated') log.info(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${said}${dry}`);
+          else if (o.verdict.recovered) log.warn(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${said}${dry}`);
+          else log.warn(line, `not recovered after ${o.verdict.seconds.toFixed(1)}s: ${o.verdict.detail}${said}${dry}`);
           return;
         }
         case 'invalid-label':
@@ -49,6 +53,10 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           return;
         case 'node-released':
           log.info({ event: 'node-released', node: o.node.name, detail: o.detail }, `node ${o.node.name} given back`);
+          return;
+        case 'blocker':
+          if (o.firing) log.warn({ event: 'blocker', firing: true, alerts: o.alerts, detail: o.detail }, `no chaos: ${o.detail}`);
+          else log.info({ event: 'blocker', firing: false, detail: o.detail }, o.detail);
           return;
         case 'paused':
           log.warn({ event: 'paused', by: o.by, reason: o.reason }, `chaos paused by ${o.by}: ${o.reason}`);

@@ -7,12 +7,13 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { KillResult } from '../../domain/model.ts';
 import type { TickOutcome } from '../../domain/occurrence.ts';
+import { HYPOTHESIS_VERDICTS } from '../../domain/steadyState/verdict.ts';
 import type { Listener } from '../../domain/ports.ts';
 import { createMetricsListener } from './metricsListener.ts';
 
 /** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
 export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
-export const TICK_OUTCOMES = ['acted', 'idle', 'outside-window', 'paused', 'not-leader', 'overlap', 'failed'] as const satisfies readonly TickOutcome[];
+export const TICK_OUTCOMES = ['acted', 'idle', 'outside-window', 'paused', 'blocked', 'not-leader', 'overlap', 'failed'] as const satisfies readonly TickOutcome[];
 export const DELIVERY_RESULTS = ['sent', 'failed', 'dropped'] as const;
 export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
@@ -38,6 +39,9 @@ export interface HavocMetricFamilies {
   readonly nextTick: Gauge;
   readonly errors: Counter<'kind'>;
   readonly notifications: Counter<'notifier' | 'result'>;
+  readonly hypothesisVerdicts: Counter<WorkloadLabel | 'verdict' | 'dry_run'>;
+  readonly blocked: Gauge;
+  readonly blockingAlerts: Gauge<'alertname'>;
 }
 
 export interface HavocMetrics extends HavocMetricFamilies {
@@ -65,7 +69,7 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
     }),
     skips: new Counter({
       name: 'havoc_skips_total', registers, labelNames: ['reason', 'dry_run'],
-      help: 'Workloads drawn for a kill but left alone, by reason (not-steady, probe-failed, budget-spent, blast-radius, no-pods, min-gap).',
+      help: 'Workloads drawn for a kill but left alone, by reason (not-steady, probe-failed, hypothesis-failed, steady-state-unknown, hypothesis-invalid, blocker-firing, budget-spent, blast-radius, no-pods, min-gap).',
     }),
     recoveryDuration: new Histogram({
       name: 'havoc_recovery_duration_seconds', registers, labelNames: [...target, 'action', 'dry_run'], buckets: RECOVERY_BUCKETS,
@@ -105,11 +109,24 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       name: 'havoc_notifications_total', registers, labelNames: ['notifier', 'result'],
       help: 'Notifications by notifier and result (sent, failed after retries, dropped because the queue was full).',
     }),
+    hypothesisVerdicts: new Counter({
+      name: 'havoc_hypothesis_verdicts_total', registers, labelNames: [...target, 'verdict', 'dry_run'],
+      help: `Steady-state hypothesis after recovery, per experiment: ${HYPOTHESIS_VERDICTS.join(', ')} (Prometheus configured only).`,
+    }),
+    blocked: new Gauge({
+      name: 'havoc_blocked', registers,
+      help: '1 while an alert blocker fires (or Prometheus cannot say whether one does), so no chaos happens; else 0.',
+    }),
+    blockingAlerts: new Gauge({
+      name: 'havoc_blocking_alerts', registers, labelNames: ['alertname'],
+      help: 'The alerts blocking chaos now, 1 each; alertname="" while Prometheus cannot answer. Empty when nothing blocks.',
+    }),
   };
   // Known label values start at zero, so rate() and absent-series alerts work from the first scrape.
   for (const outcome of TICK_OUTCOMES) families.ticks.inc({ outcome }, 0);
   families.paused.set(0);
   families.leader.set(0);
+  families.blocked.set(0);
   if (options.defaultMetrics !== false) collectNodeDefaults(registry);
   return {
     ...families,

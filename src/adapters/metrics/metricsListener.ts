@@ -10,7 +10,7 @@ export interface MetricsListenerOptions {
 }
 
 /** Outcomes of ticks that got past the leader check and read the state (the kill switch). */
-const ACTING: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused']);
+const ACTING: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused', 'blocked']);
 /** Outcomes of ticks that looked at the cluster, so their eligible count is real. */
 const LOOKED: ReadonlySet<TickOutcome> = new Set(['acted', 'idle']);
 
@@ -59,6 +59,13 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           const labels = { ...targetLabels(o.target), action: o.action, dry_run: String(o.dryRun) };
           if (o.verdict.recovered) m.recoveryDuration.observe(labels, o.verdict.seconds);
           else m.notRecovered.inc(labels);
+          if (o.hypothesis !== undefined) m.hypothesisVerdicts.inc({ ...targetLabels(o.target), verdict: o.hypothesis.verdict, dry_run: String(o.dryRun) });
+          return;
+        }
+        case 'blocker': {
+          m.blocked.set(o.firing ? 1 : 0);
+          m.blockingAlerts.reset();
+          if (o.firing) for (const alertname of o.alerts.length > 0 ? o.alerts : ['']) m.blockingAlerts.set({ alertname }, 1);
           return;
         }
         case 'paused':

@@ -17,7 +17,7 @@ export interface FailureWatch {
 }
 
 /** Tick outcomes that prove the loop works again. Not-leader and overlap say nothing either way. */
-const HEALTHY_TICKS: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused']);
+const HEALTHY_TICKS: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused', 'blocked']);
 
 interface Streak {
   count: number;

@@ -1,5 +1,6 @@
 // Which occurrences people hear about, and in which words: every kill attempt
-// (including blocked evictions), its recovery verdict, the kill switch, and
+// (including blocked evictions), its recovery verdict, the kill switch, alert
+// blockers (once per streak), and
 // the day's plan. Ticks, skips and label warnings stay in logs, Events and
 // metrics; they would drown the channel. Titles stay neutral about dry run:
 // every channel marks `dryRun` itself, loudly.
@@ -8,6 +9,7 @@ import { formatSeconds } from '../../domain/duration.ts';
 import type { KillAction, WorkloadRef } from '../../domain/model.ts';
 import type { BudgetLeft, DayPlanSummary, Occurrence, Target } from '../../domain/occurrence.ts';
 import type { Notification, NotificationField } from './notifier.ts';
+import { verdictText } from '../../domain/steadyState/verdict.ts';
 
 export interface NotificationContext {
   readonly clusterName: string;
@@ -63,14 +65,16 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
       const verdict = o.verdict.recovered
         ? `back at steady state after ${after}`
         : `not back at steady state after ${after}: ${o.verdict.detail}`;
-      const title = o.verdict.recovered ? `Recovered: ${workload}` : `NOT recovered: ${workload}`;
+      const violated = o.hypothesis?.verdict === 'violated';
+      const title = !o.verdict.recovered ? `NOT recovered: ${workload}` : violated ? `Hypothesis VIOLATED: ${workload}` : `Recovered: ${workload}`;
       return {
         ...base, ...(o.verdict.recovered ? {} : forOnCall(context, o.target)),
-        topic: 'recovery', tone: o.verdict.recovered ? 'good' : 'danger', dryRun: o.dryRun, title,
+        topic: 'recovery', tone: o.verdict.recovered && !violated ? 'good' : 'danger', dryRun: o.dryRun, title,
         summary: `${title} (${verdict}) in ${context.clusterName}`,
         fields: [
           { label: 'Workload', value: workload },
           { label: 'Verdict', value: verdict },
+          ...(o.hypothesis === undefined ? [] : [{ label: 'Steady-state hypothesis', value: verdictText(o.hypothesis) }]),
           { label: 'Action', value: `${o.action} (${o.victims} ${o.victims === 1 ? 'victim' : 'victims'}, first ${targetName(o.target)})` },
           { label: 'Mode', value: o.dryRun ? DRY_RUN_MODE : LIVE_MODE },
         ],
@@ -104,6 +108,15 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
         ...base, topic: 'drain', tone: 'good', dryRun: o.dryRun, title: `Node ${o.node.name} given back`,
         summary: `Node ${o.node.name} uncordoned in ${context.clusterName}: ${o.detail}`,
         fields: [{ label: 'Node', value: o.node.name }, { label: 'Detail', value: o.detail }],
+      };
+    case 'blocker':
+      return {
+        ...base, topic: 'blocker', tone: o.firing ? 'warning' : 'good', dryRun: false,
+        title: o.firing ? 'Chaos blocked' : 'Chaos unblocked',
+        summary: `${o.firing ? 'Chaos blocked' : 'Chaos unblocked'} in ${context.clusterName}: ${o.detail}`,
+        fields: o.firing
+          ? [{ label: o.alerts.length > 0 ? 'Blocking alerts' : 'Why', value: o.alerts.length > 0 ? o.alerts.join(', ') : o.detail }, { label: 'What happens now', value: 'no kills or drains until it clears; this is said once per streak' }]
+          : [{ label: 'Detail', value: o.detail }],
       };
     case 'day-plan':
       return dayPlanNotification(o.plan, base);

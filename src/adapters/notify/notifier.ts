@@ -4,7 +4,7 @@
 
 export type Tone = 'info' | 'good' | 'warning' | 'danger';
 
-export type Topic = 'kill' | 'recovery' | 'drain' | 'paused' | 'resumed' | 'failing' | 'failures-cleared' | 'day-plan';
+export type Topic = 'kill' | 'recovery' | 'drain' | 'paused' | 'resumed' | 'failing' | 'failures-cleared' | 'day-plan' | 'blocker';
 
 export interface NotificationField {
   readonly label: string;

@@ -16,6 +16,7 @@ import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
 import { watchRecovery } from './recovery.ts';
+import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
 
 export interface ChaosRoundDeps {
   readonly settings: Settings;
@@ -30,6 +31,8 @@ export interface ChaosRoundDeps {
   readonly leadership?: { isLeader(): boolean };
   /** Node chaos; without it (or with nodes.enabled false) only pods are hit. */
   readonly drainer?: NodeDrainer;
+  /** The steady state on real metrics (Prometheus); without it, ready replicas and the probe are the whole hypothesis. */
+  readonly steadyState?: SteadyStateGate;
 }
 
 export interface Tick {
@@ -98,8 +101,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       ...(policy.probeUrl === undefined ? {} : { probeUrl: policy.probeUrl }),
       timeoutSeconds: settings.recovery.timeoutSeconds, pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal, since,
     }).then(async (verdict) => {
+      const hypothesis = deps.steadyState ? await confirmAfterRecovery(deps.steadyState, candidate, since) : undefined;
       deps.report({
         type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
+        ...(hypothesis ? { hypothesis } : {}),
         target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
       });
       // A check cut short by shutdown is no verdict on the workload: leave the record without one.
@@ -111,6 +116,11 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     });
     track(job);
   };
+
+  // Steady-state hook: the hypothesis again, until it holds or the recovery timeout (counted from the fault) passes.
+  const confirmAfterRecovery = (gate: SteadyStateGate, candidate: Candidate, since: Date) => gate.afterRecovery(candidate.workload, {
+    deadline: new Date(since.getTime() + settings.recovery.timeoutSeconds * 1000), pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal,
+  });
 
   const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
     const today = settings.window.localDate(at);
@@ -145,6 +155,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     await announceKillSwitch(tick.at, state);
     if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
     if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
+    // Steady-state hook: a firing alert blocker (or a Prometheus that cannot say) stops all chaos this tick.
+    const blocked = await deps.steadyState?.blocked(tick.at);
+    if (blocked !== undefined) return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
 
     const snapshot = await deps.cluster.snapshot();
     const found = findCandidates(snapshot, settings, state.kills, tick.at);

@@ -15,7 +15,7 @@ import { eligiblePods, filterBySteadyState, readyReplicas } from '../selection/f
 import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
 import type { KillRecord } from '../state.ts';
 
-export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership'> & {
+export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership' | 'steadyState'> & {
   readonly action: 'pod-evict' | 'pod-delete';
 };
 
@@ -52,6 +52,9 @@ export async function hitWorkload(
     const probe = await deps.probe.check(workload);
     if (!probe.ok) return skip('probe-failed', `steady-state probe failed: ${probe.detail ?? 'no answer'}`);
   }
+  // Steady-state hook: the hypothesis on real metrics must hold right now (fail closed).
+  const refused = await deps.steadyState?.beforeKill(workload, now);
+  if (refused !== undefined) return skip(refused.reason, refused.detail);
   const count = Math.min(killCount(policy.mode, policy.value, pods.length, deps.random), allowance, available(left));
   const victims = shuffle(pods, deps.random).slice(0, count);
 
