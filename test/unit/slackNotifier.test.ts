@@ -178,7 +178,9 @@ test('Slack answering 500: the kill is recorded once, each message is tried 1 + 
 test('Slack hanging: each attempt times out, the kill is recorded once, retries stop', async (t) => {
   const receiver = await startReceiver(t);
   receiver.mode = 'hang';
-  const d = daemon(receiver.url, 150);
+  // Long enough that every attempt reaches the receiver on a loaded machine
+  // before it times out, so the receiver can count each one.
+  const d = daemon(receiver.url, 1000);
   await d.round.tick({ at: FRIDAY, nextTick: NEXT });
   await d.round.settle();
   await d.reporter.flush();
@@ -188,7 +190,7 @@ test('Slack hanging: each attempt times out, the kill is recorded once, retries 
   const perTitle = Map.groupBy(titlesOf(receiver.received), (x) => x);
   for (const [title, attempts] of perTitle) t.is(attempts.length, 1 + FAST.retries, `${title}`);
   const warning = d.log.lines.find((l) => l.level === 'warn' && l.msg === 'slack notification not delivered');
-  t.regex(String((warning?.obj as { err?: Error }).err?.message), /failed \(up to 3 attempts, 150 ms each\)/);
+  t.regex(String((warning?.obj as { err?: Error }).err?.message), /failed \(up to 3 attempts, 1000 ms each\)/);
   receiver.release();
 });
 
