@@ -64,7 +64,10 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const log = createLogger({ level: config.log.level, pretty: cli.logPretty || config.log.pretty });
   let cluster: LoadedKubeConfig;
   try {
-    cluster = loadKubeConfig({ ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }), ...(cli.context === undefined ? {} : { context: cli.context }), env });
+    cluster = loadKubeConfig({
+      ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }), ...(cli.context === undefined ? {} : { context: cli.context }), env,
+      timeouts: { readMs: durationSeconds(config.kubernetes.readTimeout) * 1000, writeMs: durationSeconds(config.kubernetes.writeTimeout) * 1000 },
+    });
   } catch (error) {
     return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
   }
