@@ -16,9 +16,9 @@ export interface BudgetLeft {
   readonly day: number;
 }
 
-export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'not-leader' | 'overlap' | 'failed';
+export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'not-leader' | 'overlap' | 'deadline' | 'failed';
 
-export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader';
+export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader' | 'deadline';
 
 export type Occurrence =
   | {

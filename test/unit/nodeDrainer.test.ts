@@ -64,6 +64,9 @@ function evictor(state: { pods: V1Pod[] }, blocked: Record<string, string> = {})
       if (!dryRun) state.pods = state.pods.map((x) => (x.metadata?.name === p.name ? { ...x, metadata: { ...x.metadata, deletionTimestamp: NOW } } : x));
       return { result: 'killed' };
     },
+    async fate() {
+      return 'present';
+    },
   };
 }
 

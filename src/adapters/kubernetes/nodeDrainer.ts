@@ -133,6 +133,15 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       return outcome;
     },
 
+    async isDrained(name) {
+      try {
+        return (await api.readNode({ name })).metadata?.annotations?.[keys.by] === MARK;
+      } catch (error) {
+        if (httpStatus(error) === 404) return false;
+        throw toKubernetesError(error, `read node ${name}`);
+      }
+    },
+
     // Also in a dry run: a mark on a node is always from a live drain (a dry
     // run never writes one), perhaps from before the switch to dry run.
     async giveBack(now) {

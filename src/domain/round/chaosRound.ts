@@ -13,6 +13,7 @@ import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
+import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
 
 export interface ChaosRoundDeps {
@@ -28,12 +29,18 @@ export interface ChaosRoundDeps {
   readonly leadership?: { isLeader(): boolean };
   /** Node chaos; without it (or with nodes.enabled false) only pods are hit. */
   readonly drainer?: NodeDrainer;
+  /** This run of the daemon (identity and start time): reservations carry it, a successor settles the others'. */
+  readonly owner?: string;
+  /** Test hook between the steps of a kill (the fault e2e suite stops the process there); absent in production. */
+  readonly checkpoint?: (point: 'reserved' | 'killed') => Promise<void>;
 }
 
 export interface Tick {
   readonly at: Date;
   /** When the following tick is due: this tick stands for the business time until then. */
   readonly nextTick: Date;
+  /** Aborts when the tick has run too long: no new kill starts, and the tick is reported as `deadline` at once. */
+  readonly deadline?: AbortSignal;
 }
 
 export interface TickSummary {
@@ -50,6 +57,8 @@ export interface ChaosRound {
   settle(): Promise<void>;
   /** Gives back drained nodes whose time has come (leader only); also runs at every tick. */
   giveBack(now: Date): Promise<void>;
+  /** Settles reservations a previous run left (leader only); also runs at the first tick of each leadership. */
+  settleLeftovers(): Promise<void>;
 }
 
 export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
@@ -65,8 +74,16 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   // Whether the kill switch was on at the last tick; undefined before the first.
   let wasPaused: boolean | undefined;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
+  const owner = deps.owner ?? 'kube-havoc';
+  // Whether this replica has settled its predecessors' reservations since it became leader.
+  let settledAsLeader = false;
+  let settling: Promise<void> | undefined;
+  // Ticks already reported (at their deadline), so the late end of the run does not report again.
+  const reported = new WeakSet<Tick>();
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
+    if (reported.has(tick)) return summary;
+    reported.add(tick);
     deps.report({
       type: 'tick', at: tick.at, outcome: summary.outcome, eligible: summary.eligible, killed: summary.killed,
       durationMs: clock.now().getTime() - started, dryRun: settings.dryRun, nextTick: tick.nextTick, ...extra,
@@ -86,7 +103,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
   };
 
-  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[], since: Date) => {
+  const watch = (candidate: Pick<Candidate, 'workload'> & { policy: { probeUrl?: string | undefined } }, victims: readonly { uid: string; name: string; namespace: string }[], since: Date) => {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
@@ -123,10 +140,29 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     });
   };
 
+  const settleLeftovers = async () => {
+    if (deps.leadership && !deps.leadership.isLeader()) return;
+    settling ??= (async () => {
+      const settled = await settlePredecessors({ ...deps, owner });
+      for (const { record, killed } of settled) {
+        if (record.workload === undefined || record.workloadUid === undefined) continue;
+        const workload = { ref: record.workload, uid: record.workloadUid } as Candidate['workload'];
+        watch({ workload, policy: {} }, killed, new Date(record.at));
+      }
+      settledAsLeader = true;
+    })().finally(() => { settling = undefined; });
+    await settling;
+  };
+
   const run = async (tick: Tick, started: number): Promise<TickSummary> => {
-    if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
+    if (deps.leadership && !deps.leadership.isLeader()) {
+      settledAsLeader = false;
+      return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
+    }
     // Before the kill switch and the window: a drained node always comes back.
     await giveBack(tick.at);
+    // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
+    if (!settledAsLeader) await settleLeftovers();
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
     announceKillSwitch(tick.at, state);
@@ -148,7 +184,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const hit = await hitWorkload({ ...deps, action }, candidate, spent, history, reason);
+      const hit = await hitWorkload({ ...deps, action, owner, ...(tick.deadline ? { deadline: tick.deadline } : {}) }, candidate, spent, history, reason);
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);
@@ -156,7 +192,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
-      const drain = await startNodeChaos({ ...deps, drainer: deps.drainer, signal: stopping.signal }, snapshot, guarded, history, span, spent);
+      const drain = await startNodeChaos({
+        ...deps, drainer: deps.drainer, signal: stopping.signal, owner, ...(tick.deadline ? { deadline: tick.deadline } : {}),
+      }, snapshot, guarded, history, span, spent);
       if (drain) {
         killed += 1;
         spent += 1;
@@ -173,12 +211,18 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const started = clock.now().getTime();
       if (busy) return finish(tick, started, { outcome: 'overlap', eligible: 0, killed: 0 });
       busy = true;
+      // Reported when reached, not when the run finally ends; the run itself starts no new kill after it.
+      const onDeadline = () => finish(tick, started, { outcome: 'deadline', eligible: 0, killed: 0 }, {
+        detail: 'the tick reached its deadline: no new kill starts; requests in flight end within their timeouts',
+      });
+      tick.deadline?.addEventListener('abort', onDeadline, { once: true });
       try {
         return await run(tick, started);
       } catch (error) {
         deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: (error as Error).message });
         return finish(tick, started, { outcome: 'failed', eligible: 0, killed: 0 }, { detail: (error as Error).message });
       } finally {
+        tick.deadline?.removeEventListener('abort', onDeadline);
         busy = false;
       }
     },
@@ -190,6 +234,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       while (recoveries.size > 0) await Promise.allSettled([...recoveries]);
     },
     giveBack,
+    settleLeftovers,
   };
 }
 

@@ -4,7 +4,7 @@
 // a daemon that crashed or lost leadership mid-drain still uncordons it.
 
 import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
-import { reserve, ReservationRefused } from '../budget/reservation.ts';
+import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
 import type { KillOutcome, Workload } from '../model.ts';
 import { drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Occurrence, Target } from '../occurrence.ts';
@@ -24,6 +24,10 @@ export interface NodeChaosDeps {
   readonly random: Random;
   readonly report: (o: Occurrence) => void;
   readonly leadership?: { isLeader(): boolean };
+  /** Who reserves (this run of the daemon). */
+  readonly owner?: string;
+  /** Aborted when the tick reached its deadline: no new drain starts. */
+  readonly deadline?: AbortSignal;
 }
 
 export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
@@ -63,19 +67,20 @@ export async function startNodeChaos(
   if (node === undefined) return undefined;
 
   const until = new Date(now.getTime() + nodes.drainSeconds * 1000);
-  const record: KillRecord = {
-    id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
-    action: 'node-drain', result: 'killed', dryRun: settings.dryRun, count: 1,
-  };
+  const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   if (deps.leadership && !deps.leadership.isLeader()) return undefined;
+  if (deps.deadline?.aborted) return undefined;
+  let reservation: Reservation;
   try {
-    await reserve(deps.state, record, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(deps.state, {
+      id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
+      action: 'node-drain', dryRun: settings.dryRun, count: 1, owner: deps.owner ?? 'kube-havoc', nodeUid: node.uid, reason,
+    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
   } catch (error) {
     if (error instanceof ReservationRefused) return undefined;
     throw error;
   }
   const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
-  const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   deps.report({ type: 'drain-started', at: now, node: target, dryRun: settings.dryRun, until, reason });
 
   const done = (async () => {
@@ -85,13 +90,14 @@ export async function startNodeChaos(
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
     }
+    // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
+    const answer = await reservation.settle({ result: outcome.result, count: 1 });
+    if (answer === 'not-stored') {
+      deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it` });
+    }
+    if (answer === 'settled-before') return;
     const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, 0);
     deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
-    // Any drain that got as far as the cordon disrupted the node, finished or not.
-    const final: KillRecord = { ...record, result: outcome.result };
-    await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
-      deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome failed (the reservation stands): ${(error as Error).message}` });
-    });
   })();
   return { done };
 }

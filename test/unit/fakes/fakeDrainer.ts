@@ -25,6 +25,9 @@ export function fakeDrainer(cluster: FakeCluster, prefix = 'havoc'): NodeDrainer
       if (drainer.hang) await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
       return drainer.outcome ?? { result: 'killed' };
     },
+    async isDrained(name) {
+      return cluster.nodes.some((n) => n.name === name && n.annotations[keys.by] === 'kube-havoc');
+    },
     async giveBack(now) {
       const due = cluster.nodes.filter((n) => n.annotations[keys.by] !== undefined && Date.parse(n.annotations[keys.until] ?? '') <= now.getTime());
       for (const n of due) {
