@@ -54,6 +54,8 @@ export type Occurrence =
   | {
     readonly type: 'node-released'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
     readonly dryRun: boolean; readonly detail: string;
+    /** An administrator's keep-cordoned annotation: the node stays cordoned, only kube-havoc's mark went. */
+    readonly keptCordoned?: boolean;
   }
   | { readonly type: 'paused'; readonly at: Date; readonly by: string; readonly reason: string }
   | { readonly type: 'resumed'; readonly at: Date; readonly by: string }

@@ -56,6 +56,12 @@ export interface DrainOptions extends KillOptions {
   readonly allowed?: () => Promise<string | undefined>;
 }
 
+export interface NodeRelease {
+  readonly name: string;
+  /** false: an administrator asked to keep it cordoned (`<prefix>/keep-cordoned`); kube-havoc only dropped its mark. */
+  readonly uncordoned: boolean;
+}
+
 /** Drains and gives back nodes (node chaos issue). */
 export interface NodeDrainer {
   /**
@@ -63,8 +69,11 @@ export interface NodeDrainer {
    * On abort (shutdown) it stops evicting and leaves the give-back to the mark.
    */
   drain(node: NodeInfo, options: DrainOptions): Promise<KillOutcome>;
-  /** Uncordons every node whose give-back time has passed; returns their names. */
-  giveBack(now: Date, options: KillOptions): Promise<readonly string[]>;
+  /**
+   * Gives back every node whose give-back time has passed: uncordoned, or,
+   * when an administrator annotated it to keep it cordoned, only unmarked.
+   */
+  giveBack(now: Date, options: KillOptions): Promise<readonly NodeRelease[]>;
   /** Whether the node carries this daemon's drain mark now (a successor settling a drain reservation). */
   isDrained(name: string): Promise<boolean>;
 }

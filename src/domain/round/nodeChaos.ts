@@ -6,7 +6,7 @@
 import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
 import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
 import type { KillOutcome, Workload } from '../model.ts';
-import { drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
+import { drainAnnotations, drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Occurrence, Target } from '../occurrence.ts';
 import type { Clock, NodeDrainer, Random, StateStore } from '../ports.ts';
 import { shuffle } from '../random.ts';
@@ -32,8 +32,10 @@ export interface NodeChaosDeps {
 
 export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
   const released = await deps.drainer.giveBack(now, { dryRun: deps.settings.dryRun });
-  for (const name of released) {
-    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: deps.settings.dryRun, detail: 'drain duration over, node uncordoned' });
+  for (const { name, uncordoned } of released) {
+    const detail = uncordoned ? 'drain duration over, node uncordoned'
+      : `drain duration over; left cordoned as an administrator asked (${drainAnnotations(deps.settings.policy.prefix).keep}), no longer kube-havoc's`;
+    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: deps.settings.dryRun, detail, ...(uncordoned ? {} : { keptCordoned: true }) });
   }
 }
 

@@ -33,10 +33,10 @@ export function fakeDrainer(cluster: FakeCluster, prefix = 'havoc'): NodeDrainer
       for (const n of due) {
         update(n.name, (x) => {
           const { [keys.by]: _by, [keys.until]: _until, ...rest } = x.annotations;
-          return { ...x, unschedulable: false, annotations: rest };
+          return { ...x, unschedulable: x.annotations[keys.keep] === 'true', annotations: rest };
         });
       }
-      return due.map((n) => n.name);
+      return due.map((n) => ({ name: n.name, uncordoned: n.annotations[keys.keep] !== 'true' }));
     },
   };
   return drainer;
