@@ -1,6 +1,7 @@
 // The state that must survive restarts and leader changes: the kill history
 // behind the hourly/daily caps and the per-workload gap, and the kill switch.
 
+import type { Caps } from './budget/budget.ts';
 import type { KillAction, KillResult, WorkloadRef } from './model.ts';
 
 /**
@@ -47,11 +48,22 @@ export interface PauseState {
   readonly at: string;
 }
 
+/** The settings of the replica that acts, so `kube-havoc status` shows its budgets rather than the CLI's defaults. */
+export interface DaemonSummary {
+  readonly by: string;
+  /** When it became the acting replica. */
+  readonly since: string;
+  readonly dryRun: boolean;
+  readonly caps: Caps;
+}
+
 export interface HavocState {
   readonly kills: readonly KillRecord[];
   readonly paused?: PauseState;
   /** Who cleared the kill switch last, so the daemon can announce it. */
   readonly resumed?: { readonly by: string; readonly at: string };
+  /** Written by each new leader. */
+  readonly daemon?: DaemonSummary;
   /** Local date of the last daily plan sent, so a restart does not send it twice. */
   readonly dayPlanSentFor?: string;
 }

@@ -143,6 +143,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   const settleLeftovers = async () => {
     if (deps.leadership && !deps.leadership.isLeader()) return;
     settling ??= (async () => {
+      const since = clock.now().toISOString();
+      await deps.state.update((s) => ({ ...s, daemon: { by: owner, since, dryRun: settings.dryRun, caps: settings.caps } }));
       const settled = await settlePredecessors({ ...deps, owner });
       for (const { record, killed } of settled) {
         if (record.workload === undefined || record.workloadUid === undefined) continue;
