@@ -193,7 +193,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
   round = createChaosRound({
     settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report, owner,
-    ...testStopAt(env, log),
+    ...testStopAt(env, log, () => reporter.flush()),
     killer: config.pods.method === 'evict' ? evictor : createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: config.pods.gracePeriodSeconds }),
     probe: createHttpProbe({ timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000, prefix: config.labelPrefix }),
     state: createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log }),
@@ -247,14 +247,17 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
  * process SIGKILL itself at that step of a kill, the way a crashed leader
  * would. Unset in every real deployment; read only here.
  */
-function testStopAt(env: Env, log: Log): { checkpoint?: (point: 'reserved' | 'killed') => Promise<void> } {
+function testStopAt(env: Env, log: Log, flush: () => Promise<void>): { checkpoint?: (point: 'reserved' | 'killed') => Promise<void> } {
   const at = env.HAVOC_TEST_STOP_AT;
   if (at === undefined || at === '') return {};
   if (at !== 'reserved' && at !== 'killed') throw new Error(`HAVOC_TEST_STOP_AT "${at}" must be reserved or killed`);
   log.warn({ stopAt: at }, `TEST HOOK: this process kills itself with SIGKILL after a kill is ${at}`);
   return {
     checkpoint: async (point) => {
-      if (point === at) process.kill(process.pid, 'SIGKILL');
+      if (point !== at) return;
+      // Announcements already under way (a predecessor's kill) finish first: the suite tests the kill step, not a lost Event write.
+      await Promise.race([flush(), systemClock.sleep(5000)]);
+      process.kill(process.pid, 'SIGKILL');
     },
   };
 }
