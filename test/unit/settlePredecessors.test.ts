@@ -154,3 +154,23 @@ test('a kill whose record cannot be written is still announced, and the error sa
   t.regex(events.of('error')[0]!.message, /the reservation stays and the next leader settles it/);
   t.is(store.state.kills[0]!.result, 'reserved');
 });
+
+test('an outcome whose write failed is written at the next tick, and not announced again', async (t) => {
+  const { cluster, store } = setup();
+  let down = true;
+  const flaky: StateStore = {
+    load: () => store.load(),
+    update: async (change) => {
+      const next = change(store.state);
+      if (down && next.kills.some((k) => k.result !== 'reserved')) throw new Error('no answer from the API server within 10s');
+      return store.update(() => next);
+    },
+  };
+  const { events, round } = replica(cluster, flaky, 'pod-a/1');
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(store.state.kills[0]!.result, 'reserved');
+  down = false;
+  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  t.is(events.of('kill').length, 1, 'told once, when it happened');
+});

@@ -9,6 +9,7 @@ import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Clock, Cluster, NodeDrainer, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
 import type { Settings } from '../settings.ts';
+import type { Reservation, Settlement } from '../budget/reservation.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
@@ -80,6 +81,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   let settling: Promise<void> | undefined;
   // Ticks already reported (at their deadline), so the late end of the run does not report again.
   const reported = new WeakSet<Tick>();
+  // Outcomes known and announced whose write failed: written again at the next tick (never announced again).
+  const unstoredSettlements: { reservation: Reservation; settlement: Settlement }[] = [];
+  const unstored = (reservation: Reservation, settlement: Settlement) => { unstoredSettlements.push({ reservation, settlement }); };
+  const storeUnstored = async () => {
+    for (const pending of unstoredSettlements.splice(0)) {
+      if (await pending.reservation.settle(pending.settlement) === 'not-stored') unstoredSettlements.push(pending);
+    }
+  };
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
     if (reported.has(tick)) return summary;
@@ -165,6 +174,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     await giveBack(tick.at);
     // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
     if (!settledAsLeader) await settleLeftovers();
+    await storeUnstored();
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
     announceKillSwitch(tick.at, state);
@@ -186,7 +196,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const hit = await hitWorkload({ ...deps, action, owner, ...(tick.deadline ? { deadline: tick.deadline } : {}) }, candidate, spent, history, reason);
+      const hit = await hitWorkload({ ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) }, candidate, spent, history, reason);
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);
@@ -195,7 +205,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
       const drain = await startNodeChaos({
-        ...deps, drainer: deps.drainer, signal: stopping.signal, owner, ...(tick.deadline ? { deadline: tick.deadline } : {}),
+        ...deps, drainer: deps.drainer, signal: stopping.signal, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}),
       }, snapshot, guarded, history, span, spent);
       if (drain) {
         killed += 1;

@@ -4,7 +4,7 @@
 // a daemon that crashed or lost leadership mid-drain still uncordons it.
 
 import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
-import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
+import { reserve, ReservationRefused, type Reservation, type Settlement } from '../budget/reservation.ts';
 import type { KillOutcome, Workload } from '../model.ts';
 import { drainAnnotations, drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Occurrence, Target } from '../occurrence.ts';
@@ -28,6 +28,8 @@ export interface NodeChaosDeps {
   readonly owner?: string;
   /** Aborted when the tick reached its deadline: no new drain starts. */
   readonly deadline?: AbortSignal;
+  /** Takes a settlement whose write failed, to write it again at the next tick. */
+  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
 }
 
 export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
@@ -95,6 +97,7 @@ export async function startNodeChaos(
     // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
     const answer = await reservation.settle({ result: outcome.result, count: 1 });
     if (answer === 'not-stored') {
+      deps.unstored?.(reservation, { result: outcome.result, count: 1 });
       deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it` });
     }
     if (answer === 'settled-before') return;

@@ -5,7 +5,7 @@
 // the real outcome before the kill is announced.
 
 import { available, budgetLeft } from '../budget/budget.ts';
-import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
+import { reserve, ReservationRefused, type Reservation, type Settlement } from '../budget/reservation.ts';
 import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
 import type { BudgetLeft, SkipReason, Target } from '../occurrence.ts';
 import type { PodKiller } from '../ports.ts';
@@ -22,6 +22,8 @@ export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' 
   readonly owner: string;
   /** Aborted when the tick reached its deadline: no new kill starts. */
   readonly deadline?: AbortSignal;
+  /** Takes a settlement whose write failed, to write it again at the next tick. */
+  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
 };
 
 export interface HitResult {
@@ -91,6 +93,7 @@ export async function hitWorkload(
   const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'failed');
   const answer = await reservation.settle({ result, count: spent });
   if (answer === 'not-stored') {
+    deps.unstored?.(reservation, { result, count: spent });
     deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it` });
   }
   if (answer === 'settled-before') return { killed: [], outcomes, spent };
