@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import test from 'ava';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { BoundedKubeConfig, RequestTimeoutError } from '../../src/adapters/kubernetes/boundedKubeConfig.ts';
+import { createApiHealthCheck } from '../../src/adapters/kubernetes/apiHealth.ts';
 import { toKubernetesError } from '../../src/adapters/kubernetes/errors.ts';
+import { createServer as createHttpServer } from 'node:http';
 
 /** Accepts TCP connections on 127.0.0.1 and never answers; counts the requests that arrived. */
 async function stalledServer(): Promise<{ url: string; requests: () => string[]; close: () => Promise<void> }> {
@@ -82,4 +84,20 @@ test('`kube-havoc pause` against a stalled API server fails at the read timeout 
   t.is(code, 1);
   t.regex(stderr, /kube-havoc pause: read state ConfigMap kube-havoc\/kube-havoc-state: API server unreachable \(timeout\): no answer from the API server within 1s/);
   t.is(api.requests().length, 1, 'one read, abandoned; nothing written');
+});
+
+test('the cluster view is stale while the API server does not answer, or a watch is not synced; fresh otherwise', async (t) => {
+  const stalled = await stalledServer();
+  t.teardown(stalled.close);
+  const answering = createHttpServer((_req, res) => { res.setHeader('content-type', 'application/json'); res.end('{"major":"1","minor":"36","gitVersion":"v1.36.3"}'); });
+  await new Promise<void>((resolve) => answering.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => answering.close(() => resolve())));
+  const up = `http://127.0.0.1:${(answering.address() as { port: number }).port}`;
+  const timeouts = { readMs: 200, writeMs: 200 };
+  let synced = true;
+  t.regex(await createApiHealthCheck({ kubeConfig: kubeConfigFor(stalled.url, timeouts), cachesSynced: () => synced })() ?? '', /cluster view is stale: .*no answer from the API server within 0\.2s \(GET \/version\)/);
+  const healthy = createApiHealthCheck({ kubeConfig: kubeConfigFor(up, timeouts), cachesSynced: () => synced });
+  t.is(await healthy(), undefined);
+  synced = false;
+  t.regex(await healthy() ?? '', /cluster view is stale: a watch is failing/);
 });
