@@ -280,3 +280,41 @@ test.serial('kube-apiserver stopped mid-tick: requests end at their timeouts, mi
   }
   t.false(daemon.stderr.join('').includes('NODE-CRON'), 'node-cron printed nothing behind the log');
 });
+
+test.serial('an administrator\'s keep-cordoned on a drained node holds through give-back', async (t) => {
+  const { cluster } = t.context;
+  const target = cluster.nodes[0] ?? '';
+  for (const n of cluster.nodes) await cluster.kubectl(['label', 'node', n, n === target ? 'havoc/enabled=true' : 'havoc/enabled-', '--overwrite']);
+  t.teardown(async () => {
+    await cluster.kubectl(['annotate', 'node', target, 'havoc/keep-cordoned-']);
+    await cluster.kubectl(['label', 'node', target, 'havoc/enabled-']);
+    await cluster.kubectl(['uncordon', target]);
+  });
+  const ns = await cluster.createNamespace('keep');
+  const own = await cluster.createNamespace('havoc-keep');
+  await deploy(cluster, ns, 'web', 6);
+  const daemon = startDaemon({
+    kubeconfig: cluster.kubeconfig,
+    config: e2eConfig(own, {
+      namespaces: { include: [ns] },
+      nodes: { enabled: true, mtbf: '1s', drainDuration: '8s', drainTimeout: '60s', podEvictionTimeout: '60s', minReadyNodes: 1, minReadyPercent: 30 },
+    }),
+  });
+  try {
+    await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started' && l.node === target);
+    await cluster.kubectl(['annotate', 'node', target, 'havoc/keep-cordoned=true']);
+    const released = await daemon.waitForLine('the give-back', (l) => l.event === 'node-released' && l.node === target, 90_000);
+    t.regex(String(released.detail), /left cordoned as an administrator asked/);
+    // More give-backs run at every tick meanwhile; none may touch the node again.
+    await sleep(5000);
+  } finally {
+    await daemon.stop();
+  }
+  const node = JSON.parse(await cluster.kubectl(['get', 'node', target, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> }; spec: { unschedulable?: boolean } };
+  t.true(node.spec.unschedulable === true, 'the node is still cordoned');
+  t.is(node.metadata.annotations?.['havoc/drained-by'], undefined, 'no longer kube-havoc\'s');
+  t.is(node.metadata.annotations?.['havoc/keep-cordoned'], 'true');
+  t.is(daemon.lines.filter((l) => l.event === 'node-released').length, 1);
+  const events = await cluster.kubectl(['get', 'events.v1.events.k8s.io', '-A', '--field-selector', `regarding.name=${target}`, '-o', 'jsonpath={range .items[*]}{.reason}:{.note}{"\\n"}{end}']);
+  t.regex(events, /HavocNodeReleased:Left cordoned \(keep-cordoned\) node/);
+});
