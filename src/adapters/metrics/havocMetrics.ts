@@ -94,7 +94,8 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
     }),
     ticks: new Counter({
       name: 'havoc_ticks_total', registers, labelNames: ['outcome'],
-      help: 'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap: due while the previous still ran, deadline: ended at its deadline, failed).',
+      help: 'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap: due while the previous still ran, '
+        + 'deadline: ended at its deadline, failed).',
     }),
     nextTick: new Gauge({ name: 'havoc_next_tick_timestamp_seconds', registers, help: 'Unix time of the next scheduled tick.' }),
     errors: new Counter({

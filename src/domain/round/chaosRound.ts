@@ -112,7 +112,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
   };
 
-  const watch = (candidate: Pick<Candidate, 'workload'> & { policy: { probeUrl?: string | undefined } }, victims: readonly { uid: string; name: string; namespace: string }[], since: Date) => {
+  type Watched = Pick<Candidate, 'workload'> & { policy: { probeUrl?: string | undefined } };
+  const watch = (candidate: Watched, victims: readonly { uid: string; name: string; namespace: string }[], since: Date) => {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
@@ -196,7 +197,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const hit = await hitWorkload({ ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) }, candidate, spent, history, reason);
+      const podDeps = { ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) } as const;
+      const hit = await hitWorkload(podDeps, candidate, spent, history, reason);
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);

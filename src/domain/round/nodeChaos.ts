@@ -37,7 +37,10 @@ export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<voi
   for (const { name, uncordoned } of released) {
     const detail = uncordoned ? 'drain duration over, node uncordoned'
       : `drain duration over; left cordoned as an administrator asked (${drainAnnotations(deps.settings.policy.prefix).keep}), no longer kube-havoc's`;
-    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: deps.settings.dryRun, detail, ...(uncordoned ? {} : { keptCordoned: true }) });
+    deps.report({
+      type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: deps.settings.dryRun, detail,
+      ...(uncordoned ? {} : { keptCordoned: true }),
+    });
   }
 }
 
@@ -98,7 +101,8 @@ export async function startNodeChaos(
     const answer = await reservation.settle({ result: outcome.result, count: 1 });
     if (answer === 'not-stored') {
       deps.unstored?.(reservation, { result: outcome.result, count: 1 });
-      deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it` });
+      const message = `recording the drain outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
+      deps.report({ type: 'error', at: clock.now(), kind: 'state', message });
     }
     if (answer === 'settled-before') return;
     const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, 0);

@@ -94,7 +94,8 @@ export async function hitWorkload(
   const answer = await reservation.settle({ result, count: spent });
   if (answer === 'not-stored') {
     deps.unstored?.(reservation, { result, count: spent });
-    deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it` });
+    const message = `recording the outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
+    deps.report({ type: 'error', at: clock.now(), kind: 'state', message });
   }
   if (answer === 'settled-before') return { killed: [], outcomes, spent };
   let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };

@@ -40,7 +40,8 @@ export async function settlePredecessors(deps: SettleDeps): Promise<SettledKill[
       if (done !== undefined) settled.push(done);
     } catch (error) {
       // Left reserved: the next tick tries again; the budget stays charged meanwhile.
-      deps.report({ type: 'error', at: deps.clock.now(), kind: kindOf(error), message: `settling reservation ${record.id} of ${record.owner ?? 'an older run'} failed: ${(error as Error).message}` });
+      const message = `settling reservation ${record.id} of ${record.owner ?? 'an older run'} failed: ${(error as Error).message}`;
+      deps.report({ type: 'error', at: deps.clock.now(), kind: kindOf(error), message });
     }
   }
   return settled;
@@ -87,7 +88,8 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
 function announce(deps: SettleDeps, kills: readonly KillRecord[], record: KillRecord, target: Target, outcome: KillOutcome): void {
   const { settings, clock } = deps;
   const budget = budgetLeft(kills, clock.now(), settings.caps, record.dryRun, 0);
-  deps.report({ type: 'kill', at: clock.now(), target, action: record.action, dryRun: record.dryRun, outcome, reason: record.reason ?? 'settled after a leader change', budget });
+  const reason = record.reason ?? 'settled after a leader change';
+  deps.report({ type: 'kill', at: clock.now(), target, action: record.action, dryRun: record.dryRun, outcome, reason, budget });
 }
 
 function kindOf(error: unknown): string {
