@@ -174,3 +174,24 @@ test('an outcome whose write failed is written at the next tick, and not announc
   t.like(store.state.kills[0], { result: 'killed', count: 1 });
   t.is(events.of('kill').length, 1, 'told once, when it happened');
 });
+
+test('a replica that loses the lease and takes it back settles what was left meanwhile', async (t) => {
+  const { cluster, store } = setup();
+  let leader = true;
+  const events = recorder();
+  const round = createChaosRound({
+    settings: testSettings(), cluster, killer: cluster, state: store, clock: fakeClock(FRIDAY), random: seededRandom(7),
+    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) }, owner: 'pod-b/1', leadership: { isLeader: () => leader },
+  });
+  // Leader before the window opens: it settles (nothing yet) and kills nothing.
+  t.is((await round.tick({ at: new Date(FRIDAY.getTime() - 7_200_000), nextTick: FRIDAY })).outcome, 'outside-window');
+  leader = false;
+  t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).outcome, 'not-leader');
+  // Meanwhile another leader evicted and died before recording it.
+  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(store.state.kills.at(-1)!.result, 'reserved');
+  leader = true;
+  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(store.state.kills.at(-1)!.result, 'killed');
+  t.is(events.of('kill').length, 1);
+});
