@@ -10,6 +10,7 @@ import { recentKills } from './adapters/http/recentKills.ts';
 import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateStore.ts';
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
+import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
 import { createKubernetesCluster } from './adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './adapters/kubernetes/loadKubeConfig.ts';
@@ -35,7 +36,7 @@ import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Clock, Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
 import { createReporter } from './domain/reporter.ts';
-import { createChaosRound } from './domain/round/chaosRound.ts';
+import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -69,12 +70,15 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const log = createLogger({ level: config.log.level, pretty: cli.logPretty || config.log.pretty });
   let cluster: LoadedKubeConfig;
   try {
-    cluster = loadKubeConfig({ ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }), ...(cli.context === undefined ? {} : { context: cli.context }), env });
+    cluster = loadKubeConfig({
+      ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }), ...(cli.context === undefined ? {} : { context: cli.context }), env,
+      timeouts: { readMs: durationSeconds(config.kubernetes.readTimeout) * 1000, writeMs: durationSeconds(config.kubernetes.writeTimeout) * 1000 },
+    });
   } catch (error) {
     return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
   }
   try {
-    if (cli.command === 'run') return await run(config, cluster, log);
+    if (cli.command === 'run') return await run(config, cluster, log, env);
     return await oneShot(cli, config, cluster, log, env);
   } catch (error) {
     // One clear line, not a stack trace: these are operational problems (API down, RBAC).
@@ -144,7 +148,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   }
 }
 
-async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Promise<number> {
+async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env): Promise<number> {
   const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
@@ -158,6 +162,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   const state = createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
+  // Without leader election this replica acts from the start; the README's "no replica acts" alert must not fire after each restart.
+  if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);
   const readiness = createReadiness({ conditions: ['config', 'api'] });
   readiness.set('config', true);
   const listeners: Listener[] = [
@@ -183,11 +189,28 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
     namespaces: config.namespaces.include,
   });
   await cluster.start();
-  // A standby replica never ticks against the API; its caches syncing is what proves the API answers.
-  const syncCheck = setInterval(() => { if (cluster.synced()) readiness.set('api', true); }, 5000);
+  // Ready only while the cluster view is fresh: the caches synced and the API server answering (standby replicas too).
+  const apiHealth = createApiHealthCheck({ kubeConfig, cachesSynced: () => cluster.synced() });
+  let lastProblem: string | undefined;
+  const checkApi = async () => {
+    const problem = await apiHealth();
+    readiness.set('api', problem === undefined, problem);
+    if (problem !== lastProblem) {
+      if (problem === undefined) log.info({}, 'cluster view is fresh again: ready');
+      else log.warn({ reason: problem }, `not ready: ${problem}`);
+    }
+    lastProblem = problem;
+  };
+  const syncCheck = setInterval(() => void checkApi(), 5000);
   if (cluster.synced()) readiness.set('api', true);
   else log.error({ server: loaded.server, kubeconfig: loaded.source }, `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`);
 
+  // Reservations carry this run's name, so a successor (or this pod restarted) can tell a leftover from its own.
+  const owner = `${identity}@${new Date().toISOString()}`;
+  let round: ChaosRound | undefined;
+  const settleLeftovers = () => void round?.settleLeftovers().catch((error: unknown) => {
+    log.warn({ err: error }, `settling a previous leader's reservations failed; the next tick retries: ${(error as Error).message}`);
+  });
   let elector: LeaderElector | undefined;
   if (config.daemon.leaderElection.enabled) {
     elector = createLeaderElector({
@@ -195,7 +218,10 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
       leaseDurationSeconds: durationSeconds(config.daemon.leaderElection.leaseDuration),
       renewIntervalSeconds: durationSeconds(config.daemon.leaderElection.renewInterval),
       clock: systemClock, log, report: reporter.report,
-      onChange: (leader) => reporter.report({ type: 'leader', at: new Date(), leader, identity }),
+      onChange: (leader) => {
+        reporter.report({ type: 'leader', at: new Date(), leader, identity });
+        if (leader) settleLeftovers();
+      },
     });
     await elector.start();
   }
@@ -204,8 +230,9 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   const prometheusUrl = config.steadyState.prometheus.url === '' ? '' : `${new URL(config.steadyState.prometheus.url).origin}${new URL(config.steadyState.prometheus.url).pathname}`;
   if (steadyState) log.info({ prometheus: prometheusUrl, blockers: config.steadyState.blockers }, 'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer');
   const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
-  const round = createChaosRound({
-    settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report,
+  round = createChaosRound({
+    settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report, owner,
+    ...testStopAt(env, log, () => reporter.flush()),
     killer: config.pods.method === 'evict' ? evictor : createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: config.pods.gracePeriodSeconds }),
     probe: createHttpProbe({ timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000, prefix: config.labelPrefix }),
     state,
@@ -226,10 +253,15 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   await round.announceTargets(new Date()).catch((error: unknown) => {
     log.warn({ err: error }, 'could not announce the targets at start-up; the first tick does it');
   });
-  const ticker = createCronTicker({ expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: (tick) => round.tick(tick) });
+  const acting = round;
+  const ticker = createCronTicker({
+    expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: (tick) => acting.tick(tick), log,
+    deadlineMs: durationSeconds(config.schedule.tickDeadline) * 1000,
+  });
   ticker.start();
+  if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
-  const giveBack = config.nodes.enabled ? setInterval(() => void round.giveBack(new Date()), 30_000) : undefined;
+  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(new Date()), 30_000) : undefined;
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
 
   await new Promise<void>((resolve) => {
@@ -243,7 +275,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   clearInterval(syncCheck);
   clearInterval(giveBack);
   await ticker.stop();
-  await round.stop();
+  await acting.stop();
   await elector?.stop();
   await cluster.stop();
   // Messages still queued for Slack are dropped rather than delaying the exit; the one in flight finishes.
@@ -258,6 +290,27 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
 function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): { contextNamespace?: string } {
   const namespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   return namespace === undefined ? {} : { contextNamespace: namespace };
+}
+
+/**
+ * Test hook of the fault-injection e2e suite (test/e2e/faults.e2e.test.ts,
+ * docs/reliability.md): HAVOC_TEST_STOP_AT=reserved or killed makes the
+ * process SIGKILL itself at that step of a kill, the way a crashed leader
+ * would. Unset in every real deployment; read only here.
+ */
+function testStopAt(env: Env, log: Log, flush: () => Promise<void>): { checkpoint?: (point: 'reserved' | 'killed') => Promise<void> } {
+  const at = env.HAVOC_TEST_STOP_AT;
+  if (at === undefined || at === '') return {};
+  if (at !== 'reserved' && at !== 'killed') throw new Error(`HAVOC_TEST_STOP_AT "${at}" must be reserved or killed`);
+  log.warn({ stopAt: at }, `TEST HOOK: this process kills itself with SIGKILL after a kill is ${at}`);
+  return {
+    checkpoint: async (point) => {
+      if (point !== at) return;
+      // Announcements already under way (a predecessor's kill) finish first: the suite tests the kill step, not a lost Event write.
+      await Promise.race([flush(), systemClock.sleep(5000)]);
+      process.kill(process.pid, 'SIGKILL');
+    },
+  };
 }
 
 function print(stream: NodeJS.WriteStream, text: string, code: number): number {

@@ -6,15 +6,22 @@ import { formatSeconds } from '../domain/duration.ts';
 import type { Settings } from '../domain/settings.ts';
 import type { HavocState } from '../domain/state.ts';
 
+/** The acting daemon's settings when it stored them; this command's own config otherwise. */
 export function renderStatus(state: HavocState, settings: Settings, now: Date): string {
   const lines: string[] = [];
+  const daemon = state.daemon;
+  const dryRunNow = daemon?.dryRun ?? settings.dryRun;
+  const caps = daemon?.caps ?? settings.caps;
   lines.push(state.paused
     ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}`
-    : `Chaos is active${settings.dryRun ? ' (dry run: nothing is really killed)' : ''}.`);
-  // Both budgets: the state keeps them apart, and the daemon's config may differ from this command's.
+    : `Chaos is active${dryRunNow ? ' (dry run: nothing is really killed)' : ''}.`);
+  lines.push(daemon
+    ? `Acting daemon: ${daemon.by}, since ${daemon.since}, ${daemon.dryRun ? 'dry run' : 'LIVE'}; budgets below are its caps.`
+    : 'No daemon has stored its settings yet; budgets below use this command\'s configuration.');
+  // Both budgets: the state keeps them apart.
   for (const dryRun of [false, true]) {
-    const left = budgetLeft(state.kills, now, settings.caps, dryRun, 0);
-    lines.push(`Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${settings.caps.perHour} this hour, ${left.day}/${settings.caps.perDay} in the last 24 h`);
+    const left = budgetLeft(state.kills, now, caps, dryRun, 0);
+    lines.push(`Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`);
   }
   const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');

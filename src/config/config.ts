@@ -9,7 +9,7 @@ export interface HavocConfig {
   compat: { kubeMonkey: boolean };
   schedule: {
     cron: string; timezone: string; weekdays: Weekday[]; start: string; end: string;
-    overnight: boolean; excludedDates: string[];
+    overnight: boolean; excludedDates: string[]; tickDeadline: string;
   };
   selection: { defaultMtbf: string; minPodAge: string; minTimeBetweenKills: string };
   namespaces: { include: string[]; exclude: string[]; selector: string; protected: string[] };
@@ -23,6 +23,7 @@ export interface HavocConfig {
     minReadyPercent: number; drainDuration: string; drainTimeout: string; podEvictionTimeout: string;
     deleteEmptyDirData: boolean; evictBarePods: boolean;
   };
+  kubernetes: { readTimeout: string; writeTimeout: string };
   slack: { webhookUrl: string; webhookUrlFile: string; timeout: string; retries: number; dailyPlan: boolean; dashboardUrl: string };
   steadyState: {
     prometheus: { url: string; timeout: string; bearerTokenFile: string; basicAuthUsername: string; basicAuthPasswordFile: string; caFile: string };

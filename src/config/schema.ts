@@ -32,6 +32,7 @@ export function havocSchema(): SchemaTree {
       end: { doc: 'Window end, HH:MM local time (24:00 allowed). Must be after start unless overnight is true.', format: f.clock, default: '16:00' },
       overnight: { doc: 'The window wraps past midnight (end before start); it belongs to the day it opens.', format: f.boolean, default: false },
       excludedDates: { doc: 'Local dates (YYYY-MM-DD) on which no window opens: holidays, freezes.', format: f.dates, default: [] },
+      tickDeadline: { doc: 'Longest a tick may run; it is also cut to 90% of the time until the next tick. A tick that reaches it starts no new kill and is reported.', format: f.duration, default: '5m' },
     },
     selection: {
       defaultMtbf: { doc: 'MTBF for opted-in workloads without an mtbf label, in business time (1d = one daily window).', format: f.duration, default: '2d' },
@@ -69,6 +70,10 @@ export function havocSchema(): SchemaTree {
       podEvictionTimeout: { doc: 'Time allowed for one pod\'s eviction (retries on a PDB 429) before the drain gives up.', format: f.duration, default: '2m' },
       deleteEmptyDirData: { doc: 'Evict pods that use emptyDir volumes (their data is lost), like kubectl drain --delete-emptydir-data.', format: f.boolean, default: false },
       evictBarePods: { doc: 'Evict pods without a controller (they are not recreated), like kubectl drain --force.', format: f.boolean, default: false },
+    },
+    kubernetes: {
+      readTimeout: { doc: 'Longest wait for the answer to one read (GET) from the API server; the request is then abandoned and reported. Watches are not bounded by it.', format: f.duration, default: '10s' },
+      writeTimeout: { doc: 'Longest wait for the answer to one write (eviction, delete, state, Lease, Event); a kill whose answer is lost is then checked by reading the pod.', format: f.duration, default: '10s' },
     },
     slack: {
       webhookUrl: { doc: 'Slack incoming-webhook URL. Secret: prefer webhookUrlFile. Never logged.', format: f.optionalUrl, default: '', sensitive: true },

@@ -54,5 +54,6 @@ export function toSettings(config: HavocConfig): Settings {
       minReadyPercent: config.nodes.minReadyPercent,
       drainSeconds: durationSeconds(config.nodes.drainDuration),
     },
+    tickDeadlineSeconds: durationSeconds(config.schedule.tickDeadline),
   };
 }

@@ -18,15 +18,16 @@ export interface BudgetLeft {
 }
 
 /** `blocked`: an alert blocker fires, or Prometheus cannot say whether one does (fail closed). */
-export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'failed';
+export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'deadline' | 'failed';
 
 /**
  * The hypothesis skips: `hypothesis-failed` (empty result), `steady-state-unknown`
  * (Prometheus unreachable, slow or erring: fail closed), `hypothesis-invalid`
- * (Prometheus refused the PromQL), `blocker-firing` (a per-namespace blocker).
+ * (Prometheus refused the PromQL), `blocker-firing` (a per-namespace blocker);
+ * `deadline`: the tick reached its deadline before this workload's turn.
  */
 export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader'
-  | 'hypothesis-failed' | 'steady-state-unknown' | 'hypothesis-invalid' | 'blocker-firing';
+  | 'hypothesis-failed' | 'steady-state-unknown' | 'hypothesis-invalid' | 'blocker-firing' | 'deadline';
 
 export type Occurrence =
   | {
@@ -64,6 +65,8 @@ export type Occurrence =
   | {
     readonly type: 'node-released'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
     readonly dryRun: boolean; readonly detail: string;
+    /** An administrator's keep-cordoned annotation: the node stays cordoned, only kube-havoc's mark went. */
+    readonly keptCordoned?: boolean;
   }
   | {
     /** An alert blocker streak starts (`firing`, or its alerts change) or ends; not repeated every tick. */

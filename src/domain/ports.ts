@@ -30,9 +30,17 @@ export interface KillOptions {
   readonly dryRun: boolean;
 }
 
-/** Terminates one pod. Never throws for "blocked" or "gone": those are outcomes. */
+/** What became of a pod, by UID: `gone` also when its name now belongs to another pod. */
+export type PodFate = 'gone' | 'terminating' | 'present';
+
+/**
+ * Terminates one pod. Never throws for "blocked" or "gone": those are outcomes.
+ * A kill whose answer was lost is settled by reading the pod before it returns.
+ */
 export interface PodKiller {
   kill(pod: PodInfo, workload: WorkloadRef, options: KillOptions): Promise<KillOutcome>;
+  /** Reads the pod (a successor settling a reservation); throws when the API cannot tell. */
+  fate(pod: { readonly namespace: string; readonly name: string; readonly uid: string }): Promise<PodFate>;
 }
 
 /** The steady-state hypothesis of a workload beyond its ready count (the probe URL). */
@@ -48,6 +56,12 @@ export interface DrainOptions extends KillOptions {
   readonly allowed?: () => Promise<string | undefined>;
 }
 
+export interface NodeRelease {
+  readonly name: string;
+  /** false: an administrator asked to keep it cordoned (`<prefix>/keep-cordoned`); kube-havoc only dropped its mark. */
+  readonly uncordoned: boolean;
+}
+
 /** Drains and gives back nodes (node chaos issue). */
 export interface NodeDrainer {
   /**
@@ -55,8 +69,13 @@ export interface NodeDrainer {
    * On abort (shutdown) it stops evicting and leaves the give-back to the mark.
    */
   drain(node: NodeInfo, options: DrainOptions): Promise<KillOutcome>;
-  /** Uncordons every node whose give-back time has passed; returns their names. */
-  giveBack(now: Date, options: KillOptions): Promise<readonly string[]>;
+  /**
+   * Gives back every node whose give-back time has passed: uncordoned, or,
+   * when an administrator annotated it to keep it cordoned, only unmarked.
+   */
+  giveBack(now: Date, options: KillOptions): Promise<readonly NodeRelease[]>;
+  /** Whether the node carries this daemon's drain mark now (a successor settling a drain reservation). */
+  isDrained(name: string): Promise<boolean>;
 }
 
 /**

@@ -37,4 +37,6 @@ export interface Settings {
   readonly recovery: { readonly timeoutSeconds: number; readonly pollSeconds: number };
   readonly self: { readonly namespace: string; readonly podName: string };
   readonly nodes: NodeSettings;
+  /** Longest a tick may run (the scheduler also keeps it under the cron period). */
+  readonly tickDeadlineSeconds: number;
 }

@@ -25,6 +25,8 @@ export interface DaemonProcess {
   stop(): Promise<number | null>;
   /** SIGKILL: a crash, nothing is cleaned up. */
   kill(): Promise<void>;
+  /** Resolves when the process has exited, by itself or not (exit code, or the signal). */
+  readonly exited: Promise<number | string | null>;
 }
 
 /** Config for e2e: a window that is always open, ticks every second, live kills. */
@@ -76,9 +78,11 @@ export function startDaemon(options: { kubeconfig: string; config: Record<string
   });
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exitedWith = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return {
     lines,
     stderr,
+    exited: exitedWith,
     async waitForLine(what, match, timeoutMs = 60_000) {
       let found: LogLine | undefined;
       await waitFor(async () => {

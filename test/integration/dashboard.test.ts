@@ -100,6 +100,7 @@ function killer(cluster: FakeCluster): PodKiller {
       if (ref.name === 'ledger') return { result: 'killed' };
       return cluster.kill(pod, ref, options);
     },
+    fate: (pod) => cluster.fate(pod),
   };
 }
 

@@ -104,7 +104,7 @@ function leafPaths(tree: Tree, prefix = ''): [string, unknown][] {
   });
 }
 
-const CONFIG_SECTIONS = ['dryRun', 'clusterName', 'labelPrefix', 'compat', 'schedule', 'selection', 'namespaces', 'blastRadius', 'pods', 'nodes', 'slack', 'steadyState', 'daemon', 'server', 'log'];
+const CONFIG_SECTIONS = ['dryRun', 'clusterName', 'labelPrefix', 'compat', 'schedule', 'selection', 'namespaces', 'blastRadius', 'pods', 'nodes', 'kubernetes', 'slack', 'steadyState', 'daemon', 'server', 'log'];
 // Daemon settings the chart sets itself instead of taking them from values.
 const SET_BY_CHART = ['daemon.namespace', 'daemon.podName', 'slack.webhookUrl', 'slack.webhookUrlFile', 'server.host'];
 // Prometheus credentials and CA are files from a mounted Secret; the chart has no values for them yet (left at their empty defaults).

@@ -68,6 +68,7 @@ function daemon(prometheus: RealPrometheus, options: DaemonOptions) {
       await options.onKill?.();
       return outcome;
     },
+    fate: (pod: PodInfo) => cluster.fate(pod),
   };
   const round = createChaosRound({
     settings: testSettings(ALWAYS_OPEN), cluster, killer, state: memoryStateStore(), clock, random: seededRandom(7),

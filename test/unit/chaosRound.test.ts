@@ -278,8 +278,9 @@ test('the reservation re-checks the fresh state: budget spent by another replica
   const update = store.update.bind(store);
   let raced = false;
   store.update = async (change) => {
-    if (!raced) {
-      raced = true; // another replica wrote first
+    // Just before our reservation (the write that adds a record), another replica writes first.
+    if (!raced && change(store.state).kills.length > store.state.kills.length) {
+      raced = true;
       store.state = { ...store.state, kills: [...store.state.kills, { id: 'other', at: FRIDAY.toISOString(), target: 'x/Deployment/y', action: 'pod-evict', result: 'killed', dryRun: false, count: 1 }] };
     }
     return update(change);

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
+import { giveBackNodes } from '../../src/domain/round/nodeChaos.ts';
 import { judgeNodes } from '../../src/domain/nodes/nodeFilters.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import type { NodeInfo } from '../../src/domain/model.ts';
@@ -165,4 +166,17 @@ test('a running drain is told to stop when the window closes or chaos is paused'
   t.is(await allowed?.(), undefined);
   store.state = { ...store.state, paused: { reason: 'incident', by: 'oncall', at: FRIDAY.toISOString() } };
   t.is(await allowed?.(), 'chaos was paused by oncall: incident');
+});
+
+test('give-back of a node an administrator keeps cordoned says so, and the node stays cordoned', async (t) => {
+  const cluster = fakeCluster([]);
+  cluster.nodes = [node('worker-1', { unschedulable: true, annotations: { 'havoc/drained-by': 'kube-havoc', 'havoc/drained-until': '2026-11-20T08:00:00Z', 'havoc/keep-cordoned': 'true' } })];
+  const events = recorder();
+  await giveBackNodes({
+    settings: testSettings({ HAVOC_NODES_ENABLED: 'true' }), drainer: fakeDrainer(cluster), state: memoryStateStore(), clock: fakeClock(new Date('2026-11-20T09:00:00Z')),
+    random: seededRandom(1), report: events.report,
+  }, new Date('2026-11-20T09:00:00Z'));
+  t.like(events.of('node-released')[0], { node: { name: 'worker-1' }, keptCordoned: true });
+  t.regex(events.of('node-released')[0]!.detail, /left cordoned as an administrator asked \(havoc\/keep-cordoned\)/);
+  t.true(cluster.nodes[0]!.unschedulable);
 });

@@ -43,7 +43,8 @@ function fakeApi(nodeObject: V1Node, pods: V1Pod[]) {
         const test = ops.find((o) => o.op === 'test');
         if (test && node.metadata?.annotations?.[BY] !== test.value) throw Object.assign(new Error('test failed'), { code: 422 });
         const { [BY]: _a, [UNTIL_KEY]: _b, ...rest } = node.metadata?.annotations ?? {};
-        node = { ...node, metadata: { ...node.metadata, annotations: rest }, spec: { ...node.spec, unschedulable: false } };
+        const uncordon = ops.some((o) => o.op === 'replace' && o.path === '/spec/unschedulable');
+        node = { ...node, metadata: { ...node.metadata, annotations: rest }, spec: { ...node.spec, ...(uncordon ? { unschedulable: false } : {}) } };
       } else {
         const body = param.body as { metadata: { annotations: Record<string, string> }; spec: { unschedulable: boolean } };
         node = { ...node, metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, ...body.metadata.annotations } }, spec: { ...node.spec, ...body.spec } };
@@ -63,6 +64,9 @@ function evictor(state: { pods: V1Pod[] }, blocked: Record<string, string> = {})
       if (blocked[p.name]) return { result: 'blocked', detail: blocked[p.name] };
       if (!dryRun) state.pods = state.pods.map((x) => (x.metadata?.name === p.name ? { ...x, metadata: { ...x.metadata, deletionTimestamp: NOW } } : x));
       return { result: 'killed' };
+    },
+    async fate() {
+      return 'present';
     },
   };
 }
@@ -92,10 +96,20 @@ test('drain cordons with the give-back mark, evicts, and skips DaemonSet, mirror
 test('give-back waits for the mark\'s time, then uncordons and removes the mark', async (t) => {
   const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }), []);
   const d = drainer(api, evictor(state));
-  t.deepEqual(await d.giveBack(NOW, { dryRun: false }), []);
-  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), ['worker-1']);
+  t.deepEqual((await d.giveBack(NOW, { dryRun: false })).map((r) => r.name), []);
+  t.deepEqual((await d.giveBack(UNTIL, { dryRun: false })).map((r) => r.name), ['worker-1']);
   t.false(state.node.spec?.unschedulable);
   t.is(state.node.metadata?.annotations?.[BY], undefined);
+});
+
+test('an administrator\'s keep-cordoned on a drained node holds through give-back: only the mark goes', async (t) => {
+  const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString(), 'havoc/keep-cordoned': 'true' }), []);
+  const d = drainer(api, evictor(state));
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), [{ name: 'worker-1', uncordoned: false }]);
+  t.true(state.node.spec?.unschedulable, 'still cordoned');
+  t.is(state.node.metadata?.annotations?.[BY], undefined, 'no longer kube-havoc\'s: never given back later');
+  t.deepEqual(await d.giveBack(new Date('2027-01-01T00:00:00Z'), { dryRun: false }), []);
+  t.true(state.node.spec?.unschedulable);
 });
 
 test('a node cordoned by an administrator is never drained and never uncordoned', async (t) => {
@@ -104,7 +118,7 @@ test('a node cordoned by an administrator is never drained and never uncordoned'
   const outcome = await d.drain(nodeInfo, { dryRun: false, until: UNTIL, signal });
   t.is(outcome.result, 'failed');
   t.regex(outcome.detail ?? '', /already cordoned by someone else/);
-  t.deepEqual(await d.giveBack(new Date('2027-01-01T00:00:00Z'), { dryRun: false }), []);
+  t.deepEqual((await d.giveBack(new Date('2027-01-01T00:00:00Z'), { dryRun: false })).map((r) => r.name), []);
   t.true(state.node.spec?.unschedulable);
   t.deepEqual(calls, []);
 });
@@ -140,7 +154,7 @@ test('dry run: the cordon and the evictions are server-side dry runs; nothing ch
   t.deepEqual(calls, ['patch (dry run)']);
   t.falsy(state.node.spec?.unschedulable);
   t.is(state.pods.length, 1);
-  t.deepEqual(await drainer(api, evict).giveBack(new Date('2027-01-01T00:00:00Z'), { dryRun: true }), []);
+  t.deepEqual((await drainer(api, evict).giveBack(new Date('2027-01-01T00:00:00Z'), { dryRun: true })).map((r) => r.name), []);
 });
 
 test('stopping mid-drain leaves the mark, so the next daemon gives the node back', async (t) => {
@@ -151,7 +165,7 @@ test('stopping mid-drain leaves the mark, so the next daemon gives the node back
   t.is(outcome.result, 'failed');
   t.true(state.node.spec?.unschedulable);
   const restarted = drainer(api, evictor(state));
-  t.deepEqual(await restarted.giveBack(UNTIL, { dryRun: false }), ['worker-1']);
+  t.deepEqual((await restarted.giveBack(UNTIL, { dryRun: false })).map((r) => r.name), ['worker-1']);
   t.false(state.node.spec?.unschedulable);
 });
 
@@ -175,6 +189,6 @@ test('a drain told to stop (window closed, paused) stops evicting and gives the 
 
 test('give-back also runs in a dry run: a mark always comes from a live drain, perhaps from before the switch', async (t) => {
   const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }), []);
-  t.deepEqual(await drainer(api, evictor(state)).giveBack(UNTIL, { dryRun: true }), ['worker-1']);
+  t.deepEqual((await drainer(api, evictor(state)).giveBack(UNTIL, { dryRun: true })).map((r) => r.name), ['worker-1']);
   t.false(state.node.spec?.unschedulable);
 });

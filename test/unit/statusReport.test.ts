@@ -25,5 +25,13 @@ test('status shows each kill\'s recovery verdict once the check has ended', (t) 
 });
 
 test('status without kills says so', (t) => {
-  t.regex(renderStatus({ kills: [] }, testSettings({ HAVOC_DRY_RUN: 'true' }), NOW), /Chaos is active \(dry run[^\n]*\n.*\n.*\n\nNo kills recorded/);
+  t.regex(renderStatus({ kills: [] }, testSettings({ HAVOC_DRY_RUN: 'true' }), NOW), /Chaos is active \(dry run[^\n]*\n.*\n.*\n.*\n\nNo kills recorded/);
+});
+
+test('status uses the running daemon\'s settings from the state, not this command\'s defaults', (t) => {
+  const daemon = { by: 'kube-havoc-0@2026-11-20T08:00:00.000Z', since: '2026-11-20T08:00:01.000Z', dryRun: false, caps: { perTick: 1, perHour: 5, perDay: 20 } };
+  const text = renderStatus({ kills: [record(10, false)], daemon }, testSettings({ HAVOC_DRY_RUN: 'true' }), NOW);
+  t.regex(text, /^Chaos is active\.\n/, 'the daemon is live although the CLI default is a dry run');
+  t.regex(text, /Acting daemon: kube-havoc-0@2026-11-20T08:00:00.000Z, since 2026-11-20T08:00:01.000Z, LIVE/);
+  t.regex(text, /Budget left \(live\): 4\/5 this hour, 19\/20 in the last 24 h/);
 });

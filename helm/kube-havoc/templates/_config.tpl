@@ -24,6 +24,7 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
   "blastRadius" $v.blastRadius
   "pods" $v.pods
   "nodes" $v.nodes
+  "kubernetes" $v.kubernetes
   "slack" $slack
   "steadyState" $v.steadyState
   "daemon" $v.daemon

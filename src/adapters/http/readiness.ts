@@ -48,9 +48,9 @@ export interface ApiReadinessListenerOptions {
 /**
  * Meets the API condition as soon as a tick has read the cluster state, or a
  * leadership change has gone through the Lease, when start-up could not yet.
- * A latch: later API errors do not turn the pod unready. A standby replica
- * sees no successful tick, so it could never turn ready again, and a rollout
- * would stall on it; API errors show in havoc_errors_total and the log.
+ * It never unmeets it: that is the periodic check of the cluster view in
+ * main.ts (adapters/kubernetes/apiHealth.ts), which every replica runs, the
+ * standby ones too, so a replica turns ready again when the API answers.
  */
 export function createApiReadinessListener(options: ApiReadinessListenerOptions): Listener {
   return {

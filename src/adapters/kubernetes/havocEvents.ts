@@ -125,7 +125,7 @@ function drafts(o: Occurrence): Draft[] {
     case 'node-released':
       return [{
         regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, ...(o.node.uid === '' ? {} : { uid: o.node.uid }) }, action: 'Uncordon', reason: 'HavocNodeReleased', type: 'Normal',
-        note: `${dry(o.dryRun)}Uncordoned node ${o.node.name}: ${o.detail}.`,
+        note: `${dry(o.dryRun)}${o.keptCordoned ? 'Left cordoned (keep-cordoned)' : 'Uncordoned'} node ${o.node.name}: ${o.detail}.`,
       }];
     case 'invalid-label':
       return [{

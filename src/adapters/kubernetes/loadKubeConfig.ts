@@ -5,23 +5,25 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { BoundedKubeConfig, type RequestTimeouts } from './boundedKubeConfig.ts';
 
 export interface KubeConfigChoice {
   readonly file?: string;
   readonly context?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Bound of every request of the clients made from it (kubernetes.readTimeout / writeTimeout). */
+  readonly timeouts: RequestTimeouts;
 }
 
 export interface LoadedKubeConfig {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: BoundedKubeConfig;
   /** Where it came from and which server, for log lines. */
   readonly source: string;
   readonly server: string;
 }
 
 export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new BoundedKubeConfig(choice.timeouts);
   let source: string;
   const envFiles = (choice.env.KUBECONFIG ?? '').split(':').filter((f) => f !== '');
   const home = join(choice.env.HOME ?? homedir(), '.kube', 'config');

@@ -2,12 +2,13 @@
 // written on the node (who cordoned it, until when), so whichever daemon runs
 // next uncordons it on time, also after a crash mid-drain. Give-back is a
 // JSON patch that first tests our mark: a node someone else cordoned, or
-// re-cordoned after us and removed the mark, is never uncordoned by us.
+// re-cordoned after us and removed the mark, is never uncordoned by us; one
+// an administrator annotated `<prefix>/keep-cordoned=true` loses only our mark.
 
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { KillOutcome, NodeInfo } from '../../domain/model.ts';
 import { drainAnnotations } from '../../domain/nodes/nodeFilters.ts';
-import type { Clock, DrainOptions, NodeDrainer, PodKiller } from '../../domain/ports.ts';
+import type { Clock, DrainOptions, NodeDrainer, NodeRelease, PodKiller } from '../../domain/ports.ts';
 import { planDrain, podKey, type DrainRules } from './drainPlan.ts';
 import { httpStatus, toKubernetesError } from './errors.ts';
 import { toPodInfo, type RawPod } from './toWorkload.ts';
@@ -42,12 +43,13 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     return list.items;
   };
 
-  const uncordon = async (name: string, dryRun: boolean): Promise<boolean> => {
+  /** `keep`: an administrator wants the node to stay cordoned; only our mark goes. */
+  const uncordon = async (name: string, dryRun: boolean, keep = false): Promise<boolean> => {
     const body = [
       { op: 'test', path: `/metadata/annotations/${escape(keys.by)}`, value: MARK },
       { op: 'remove', path: `/metadata/annotations/${escape(keys.by)}` },
       { op: 'remove', path: `/metadata/annotations/${escape(keys.until)}` },
-      { op: 'replace', path: '/spec/unschedulable', value: false },
+      ...(keep ? [] : [{ op: 'replace', path: '/spec/unschedulable', value: false }]),
     ];
     try {
       await api.patchNode({ name, body, ...(dryRun ? { dryRun: 'All' } : {}) }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
@@ -133,6 +135,15 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       return outcome;
     },
 
+    async isDrained(name) {
+      try {
+        return (await api.readNode({ name })).metadata?.annotations?.[keys.by] === MARK;
+      } catch (error) {
+        if (httpStatus(error) === 404) return false;
+        throw toKubernetesError(error, `read node ${name}`);
+      }
+    },
+
     // Also in a dry run: a mark on a node is always from a live drain (a dry
     // run never writes one), perhaps from before the switch to dry run.
     async giveBack(now) {
@@ -143,10 +154,11 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
         const until = Date.parse(annotations[keys.until] ?? '');
         return Number.isNaN(until) || until <= now.getTime();
       });
-      const released: string[] = [];
+      const released: NodeRelease[] = [];
       for (const n of due) {
         const name = n.metadata?.name ?? '';
-        if (await uncordon(name, false)) released.push(name);
+        const keep = n.metadata?.annotations?.[keys.keep] === 'true';
+        if (await uncordon(name, false, keep)) released.push({ name, uncordoned: !keep });
       }
       return released;
     },

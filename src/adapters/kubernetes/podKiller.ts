@@ -7,11 +7,11 @@
 
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { KillOutcome, PodInfo } from '../../domain/model.ts';
-import type { KillOptions, PodKiller } from '../../domain/ports.ts';
+import type { KillOptions, PodFate, PodKiller } from '../../domain/ports.ts';
 import { apiMessage, apiStatus, httpStatus, toKubernetesError } from './errors.ts';
 
 /** The two calls the killer makes; a test passes a hand-written fake. */
-export type PodTerminationApi = Pick<CoreV1Api, 'createNamespacedPodEviction' | 'deleteNamespacedPod'>;
+export type PodTerminationApi = Pick<CoreV1Api, 'createNamespacedPodEviction' | 'deleteNamespacedPod' | 'readNamespacedPod'>;
 
 export interface PodKillerOptions {
   readonly kubeConfig?: KubeConfig;
@@ -26,7 +26,18 @@ export function createPodKiller(options: PodKillerOptions): PodKiller {
   const api = options.coreApi ?? options.kubeConfig?.makeApiClient(CoreV1Api);
   if (api === undefined) throw new Error('createPodKiller needs kubeConfig or coreApi');
   const grace = options.gracePeriodSeconds ?? undefined;
+  const fate = async ({ namespace, name, uid }: { namespace: string; name: string; uid: string }): Promise<PodFate> => {
+    try {
+      const found = await api.readNamespacedPod({ namespace, name });
+      if (found.metadata?.uid !== uid) return 'gone';
+      return found.metadata?.deletionTimestamp ? 'terminating' : 'present';
+    } catch (error) {
+      if (httpStatus(error) === 404) return 'gone';
+      throw toKubernetesError(error, `read pod ${namespace}/${name}`);
+    }
+  };
   return {
+    fate,
     async kill(pod: PodInfo, _workload, { dryRun }: KillOptions): Promise<KillOutcome> {
       const { namespace, name } = pod;
       // Server-side dry run: admission and the PDB check still run, so a dry
@@ -53,10 +64,25 @@ export function createPodKiller(options: PodKillerOptions): PodKiller {
         }
         return { result: 'killed' };
       } catch (error) {
-        return outcomeOf(error, `${options.method} pod ${namespace}/${name}`);
+        const outcome = outcomeOf(error, `${options.method} pod ${namespace}/${name}`);
+        // No answer (timeout, reset): the server may have done it. Look, by UID, before anything is recorded.
+        if (httpStatus(error) !== undefined || dryRun) return outcome;
+        return settleLost(outcome, () => fate(pod));
       }
     },
   };
+}
+
+/** The outcome of a kill whose answer never came: what the pod's state says happened. */
+export async function settleLost(lost: KillOutcome, look: () => Promise<PodFate>): Promise<KillOutcome> {
+  let seen: PodFate;
+  try {
+    seen = await look();
+  } catch (error) {
+    return { result: 'failed', detail: `${lost.detail ?? 'no answer'}; the pod could not be checked either: ${(error as Error).message}` };
+  }
+  if (seen === 'present') return { result: 'failed', detail: `${lost.detail ?? 'no answer'}; the pod is still there, untouched` };
+  return { result: 'killed', detail: `the answer was lost (${lost.detail ?? 'no answer'}), but the pod is ${seen === 'gone' ? 'gone' : 'terminating'}` };
 }
 
 /** The domain outcome of a refused eviction or delete. */

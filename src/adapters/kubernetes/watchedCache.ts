@@ -36,7 +36,8 @@ export interface WatchedCache<T> {
 
 export function createWatchedCache<T extends KubernetesObject>(options: WatchedCacheOptions<T>): WatchedCache<T> {
   const { what, clock, log } = options;
-  const backoff = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
+  // Capped at 5 s: after an outage the view must be back within seconds; each retry is one bounded list per watch.
+  const backoff = options.backoff ?? { initialMs: 1000, maxMs: 5000 };
   const selector = options.labelSelector;
   const informer = makeInformer<T>(
     options.kubeConfig,

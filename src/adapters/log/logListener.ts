@@ -21,6 +21,9 @@ export function createLogListener(options: { readonly log: Log }): Listener {
         case 'tick': {
           const line = { event: 'tick', outcome: o.outcome, eligible: o.eligible, killed: o.killed, durationMs: o.durationMs, dryRun: o.dryRun, budget: o.budget, nextTick: o.nextTick, detail: o.detail };
           if (o.outcome === 'failed') log.error(line, `tick failed: ${o.detail ?? ''}`);
+          // A missed or cut-short tick is worth an operator's eye, once per tick.
+          else if (o.outcome === 'overlap') log.warn(line, 'tick skipped: the previous tick is still running');
+          else if (o.outcome === 'deadline') log.warn(line, `tick reached its deadline: ${o.detail ?? ''}`);
           else if (o.outcome === 'acted' || o.outcome === 'paused') log.info(line, `tick ${o.outcome}${dry}`);
           else log.debug(line, `tick ${o.outcome}`);
           return;

@@ -13,7 +13,7 @@ import { createMetricsListener } from './metricsListener.ts';
 
 /** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
 export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
-export const TICK_OUTCOMES = ['acted', 'idle', 'outside-window', 'paused', 'blocked', 'not-leader', 'overlap', 'failed'] as const satisfies readonly TickOutcome[];
+export const TICK_OUTCOMES = ['acted', 'idle', 'outside-window', 'paused', 'blocked', 'not-leader', 'overlap', 'deadline', 'failed'] as const satisfies readonly TickOutcome[];
 export const DELIVERY_RESULTS = ['sent', 'failed', 'dropped'] as const;
 export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
@@ -98,7 +98,8 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
     }),
     ticks: new Counter({
       name: 'havoc_ticks_total', registers, labelNames: ['outcome'],
-      help: 'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap, failed).',
+      help: 'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap: due while the previous still ran, '
+        + 'deadline: ended at its deadline, failed).',
     }),
     nextTick: new Gauge({ name: 'havoc_next_tick_timestamp_seconds', registers, help: 'Unix time of the next scheduled tick.' }),
     errors: new Counter({

@@ -106,7 +106,7 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
     case 'node-released':
       return {
         ...base, topic: 'drain', tone: 'good', dryRun: o.dryRun, title: `Node ${o.node.name} given back`,
-        summary: `Node ${o.node.name} uncordoned in ${context.clusterName}: ${o.detail}`,
+        summary: `Node ${o.node.name} ${o.keptCordoned ? 'left cordoned, as an administrator asked,' : 'uncordoned'} in ${context.clusterName}: ${o.detail}`,
         fields: [{ label: 'Node', value: o.node.name }, { label: 'Detail', value: o.detail }],
       };
     case 'blocker':

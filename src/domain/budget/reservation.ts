@@ -1,11 +1,15 @@
-// Spending budget is a check-and-write on the shared state: the check runs
-// inside the optimistic-concurrency update, against the state as it is now,
-// so a replica that lost the lease mid-tick, or two replicas racing, can never
-// both spend the same budget or hit the same workload within its gap.
+// One reservation lifecycle, for pod chaos, node chaos and the settling of
+// a previous leader's leftovers alike. Spending budget is a check-and-write
+// on the shared state: the check runs inside the optimistic-concurrency
+// update, against the state as it is now, so a replica that lost the lease
+// mid-tick, or two replicas racing, can never both spend the same budget or
+// hit the same workload within its gap. The record is stored as `reserved`
+// (never as a kill that has not happened) and settled to the real outcome;
+// a reservation nobody settled is found and settled by the next leader.
 
 import type { StateStore } from '../ports.ts';
 import { filterByMinGap } from '../selection/filters.ts';
-import type { KillRecord } from '../state.ts';
+import type { KillRecord, RecordResult } from '../state.ts';
 import { available, budgetLeft, lastAttempt, type Caps } from './budget.ts';
 
 export class ReservationRefused extends Error {
@@ -22,9 +26,28 @@ export interface ReservationRules {
   readonly spentThisTick: number;
 }
 
-/** Appends `record` if the fresh state still allows it; throws ReservationRefused otherwise. */
-export async function reserve(store: StateStore, record: KillRecord, rules: ReservationRules): Promise<void> {
+export interface Settlement {
+  readonly result: Exclude<RecordResult, 'reserved'>;
+  /** Disruptions that stay charged against the budget. */
+  readonly count: number;
+}
+
+/**
+ * `recorded`: this settlement is the record, so the caller announces it.
+ * `settled-before`: someone (a new leader) settled it first and announced a kill; announcing again would double it.
+ * `not-stored`: the write failed; the caller announces what it knows, the reservation stays for the next leader.
+ */
+export type SettleAnswer = 'recorded' | 'settled-before' | 'not-stored';
+
+export interface Reservation {
+  readonly record: KillRecord;
+  settle(settlement: Settlement): Promise<SettleAnswer>;
+}
+
+/** Stores `record` as `reserved` if the fresh state still allows it; throws ReservationRefused otherwise. */
+export async function reserve(store: StateStore, record: Omit<KillRecord, 'result'>, rules: ReservationRules): Promise<Reservation> {
   const now = new Date(record.at);
+  const reserved: KillRecord = { ...record, result: 'reserved' };
   await store.update((state) => {
     const left = budgetLeft(state.kills, now, rules.caps, record.dryRun, rules.spentThisTick);
     if (available(left) < record.count) {
@@ -32,6 +55,45 @@ export async function reserve(store: StateStore, record: KillRecord, rules: Rese
     }
     const gap = filterByMinGap(lastAttempt(state.kills, record.target, record.dryRun), now, rules.minGapSeconds);
     if (gap !== undefined) throw new ReservationRefused(`${record.target} was attempted meanwhile: ${gap}`);
-    return { ...state, kills: [...state.kills, record] };
+    return { ...state, kills: [...state.kills, reserved] };
   });
+  return handle(store, reserved, 'owner');
+}
+
+/** The handle of another run's reservation found in the state, settled only if nobody settled it meanwhile. */
+export function leftOver(store: StateStore, record: KillRecord): Reservation {
+  return handle(store, record, 'successor');
+}
+
+function handle(store: StateStore, record: KillRecord, role: 'owner' | 'successor'): Reservation {
+  return { record, settle: (settlement) => settleRecord(store, record.id, settlement, role) };
+}
+
+async function settleRecord(store: StateStore, id: string, settlement: Settlement, role: 'owner' | 'successor'): Promise<SettleAnswer> {
+  let answer: SettleAnswer = 'recorded';
+  try {
+    await store.update((state) => {
+      answer = 'recorded';
+      const kills = state.kills.map((k) => {
+        if (k.id !== id) return k;
+        // A successor found the pods gone and announced the kill already; a
+        // successor never overwrites a settlement (the owner's or another's).
+        if (k.result === 'killed' || (role === 'successor' && k.result !== 'reserved')) {
+          answer = 'settled-before';
+          return k;
+        }
+        // A successor that found nothing done wrote not-attempted; the owner, still running, knows better.
+        return { ...k, result: settlement.result, count: Math.max(settlement.count, 0) };
+      });
+      return { ...state, kills };
+    });
+  } catch {
+    return 'not-stored';
+  }
+  return answer;
+}
+
+/** Reservations that nobody settled, made by another run of the daemon (a crashed or replaced leader). */
+export function unsettled(kills: readonly KillRecord[], owner: string): KillRecord[] {
+  return kills.filter((k) => k.result === 'reserved' && k.owner !== owner);
 }

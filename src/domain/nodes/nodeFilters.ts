@@ -8,8 +8,9 @@ import type { NodeSettings } from '../settings.ts';
 const CONTROL_PLANE_KEYS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /** The annotations a drain leaves on its node: the state lives there, not in memory. */
-export function drainAnnotations(prefix: string): { readonly by: string; readonly until: string } {
-  return { by: `${prefix}/drained-by`, until: `${prefix}/drained-until` };
+export function drainAnnotations(prefix: string): { readonly by: string; readonly until: string; readonly keep: string } {
+  // `keep` is the administrator's: set on a drained node, give-back leaves it cordoned.
+  return { by: `${prefix}/drained-by`, until: `${prefix}/drained-until`, keep: `${prefix}/keep-cordoned` };
 }
 
 export function drainedByHavoc(node: NodeInfo, prefix: string): boolean {

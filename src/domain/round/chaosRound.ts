@@ -5,16 +5,18 @@
 
 import { budgetLeft, historySeconds } from '../budget/budget.ts';
 import { claimAnnouncement } from '../killSwitch.ts';
-import { workloadKey, type ClusterSnapshot } from '../model.ts';
+import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Clock, Cluster, NodeDrainer, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
 import type { Settings } from '../settings.ts';
+import type { Reservation, Settlement } from '../budget/reservation.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
+import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
 
@@ -33,12 +35,18 @@ export interface ChaosRoundDeps {
   readonly drainer?: NodeDrainer;
   /** The steady state on real metrics (Prometheus); without it, ready replicas and the probe are the whole hypothesis. */
   readonly steadyState?: SteadyStateGate;
+  /** This run of the daemon (identity and start time): reservations carry it, a successor settles the others'. */
+  readonly owner?: string;
+  /** Test hook between the steps of a kill (the fault e2e suite stops the process there); absent in production. */
+  readonly checkpoint?: (point: 'reserved' | 'killed') => Promise<void>;
 }
 
 export interface Tick {
   readonly at: Date;
   /** When the following tick is due: this tick stands for the business time until then. */
   readonly nextTick: Date;
+  /** Aborts when the tick has run too long: no new kill starts, and the tick is reported as `deadline` at once. */
+  readonly deadline?: AbortSignal;
 }
 
 export interface TickSummary {
@@ -57,6 +65,8 @@ export interface ChaosRound {
   giveBack(now: Date): Promise<void>;
   /** Announces the targets (see the 'targets' occurrence) outside a tick: at start-up, before the first kill. */
   announceTargets(at: Date): Promise<void>;
+  /** Settles reservations a previous run left (leader only); also runs at the first tick of each leadership. */
+  settleLeftovers(): Promise<void>;
 }
 
 export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
@@ -70,8 +80,24 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   const warned = new Map<string, string>();
   let busy = false;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
+  const owner = deps.owner ?? 'kube-havoc';
+  // Whether this replica has settled its predecessors' reservations since it became leader.
+  let settledAsLeader = false;
+  let settling: Promise<void> | undefined;
+  // Ticks already reported (at their deadline), so the late end of the run does not report again.
+  const reported = new WeakSet<Tick>();
+  // Outcomes known and announced whose write failed: written again at the next tick (never announced again).
+  const unstoredSettlements: { reservation: Reservation; settlement: Settlement }[] = [];
+  const unstored = (reservation: Reservation, settlement: Settlement) => { unstoredSettlements.push({ reservation, settlement }); };
+  const storeUnstored = async () => {
+    for (const pending of unstoredSettlements.splice(0)) {
+      if (await pending.reservation.settle(pending.settlement) === 'not-stored') unstoredSettlements.push(pending);
+    }
+  };
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
+    if (reported.has(tick)) return summary;
+    reported.add(tick);
     deps.report({
       type: 'tick', at: tick.at, outcome: summary.outcome, eligible: summary.eligible, killed: summary.killed,
       durationMs: clock.now().getTime() - started, dryRun: settings.dryRun, nextTick: tick.nextTick, ...extra,
@@ -91,7 +117,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
   };
 
-  const watch = (candidate: Candidate, victims: readonly { uid: string; name: string; namespace: string }[], since: Date, recordId: string | undefined) => {
+  type Watched = Pick<Candidate, 'workload'> & { policy: { probeUrl?: string | undefined } };
+  const watch = (candidate: Watched, victims: readonly { uid: string; name: string; namespace: string }[], since: Date, recordId: string | undefined) => {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
@@ -118,7 +145,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   };
 
   // Steady-state hook: the hypothesis again, until it holds or the recovery timeout (counted from the fault) passes.
-  const confirmAfterRecovery = (gate: SteadyStateGate, candidate: Candidate, since: Date) => gate.afterRecovery(candidate.workload, {
+  const confirmAfterRecovery = (gate: SteadyStateGate, candidate: Pick<Candidate, 'workload'>, since: Date) => gate.afterRecovery(candidate.workload, {
     deadline: new Date(since.getTime() + settings.recovery.timeoutSeconds * 1000), pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal,
   });
 
@@ -146,10 +173,34 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     });
   };
 
+  const settleLeftovers = async () => {
+    if (deps.leadership && !deps.leadership.isLeader()) return;
+    settling ??= (async () => {
+      const since = clock.now().toISOString();
+      await deps.state.update((s) => ({ ...s, daemon: { by: owner, since, dryRun: settings.dryRun, caps: settings.caps } }));
+      const settled = await settlePredecessors({ ...deps, owner });
+      for (const { record, killed } of settled) {
+        if (record.workload === undefined || record.workloadUid === undefined) continue;
+        // Read fresh so the hypothesis after recovery sees the workload's annotations; a gone workload is judged without them.
+        const current = await deps.cluster.workload(record.workload).catch(() => undefined);
+        const workload: Workload = current ?? { ref: record.workload, uid: record.workloadUid, labels: {}, annotations: {}, desired: 0, ready: 0, pods: [] };
+        watch({ workload, policy: {} }, killed, new Date(record.at), record.id);
+      }
+      settledAsLeader = true;
+    })().finally(() => { settling = undefined; });
+    await settling;
+  };
+
   const run = async (tick: Tick, started: number): Promise<TickSummary> => {
-    if (deps.leadership && !deps.leadership.isLeader()) return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
+    if (deps.leadership && !deps.leadership.isLeader()) {
+      settledAsLeader = false;
+      return finish(tick, started, { outcome: 'not-leader', eligible: 0, killed: 0 });
+    }
     // Before the kill switch and the window: a drained node always comes back.
     await giveBack(tick.at);
+    // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
+    if (!settledAsLeader) await settleLeftovers();
+    await storeUnstored();
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
     await announceKillSwitch(tick.at, state);
@@ -175,7 +226,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const hit = await hitWorkload({ ...deps, action }, candidate, spent, history, reason);
+      const podDeps = { ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) } as const;
+      const hit = await hitWorkload(podDeps, candidate, spent, history, reason);
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt, hit.recordId);
@@ -183,7 +235,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     }
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
-      const drain = await startNodeChaos({ ...deps, drainer: deps.drainer, signal: stopping.signal }, snapshot, guarded, history, span, spent);
+      const drain = await startNodeChaos({
+        ...deps, drainer: deps.drainer, signal: stopping.signal, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}),
+      }, snapshot, guarded, history, span, spent);
       if (drain) {
         killed += 1;
         spent += 1;
@@ -202,12 +256,18 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const started = clock.now().getTime();
       if (busy) return finish(tick, started, { outcome: 'overlap', eligible: 0, killed: 0 });
       busy = true;
+      // Reported when reached, not when the run finally ends; the run itself starts no new kill after it.
+      const onDeadline = () => finish(tick, started, { outcome: 'deadline', eligible: 0, killed: 0 }, {
+        detail: 'the tick reached its deadline: no new kill starts; requests in flight end within their timeouts',
+      });
+      tick.deadline?.addEventListener('abort', onDeadline, { once: true });
       try {
         return await run(tick, started);
       } catch (error) {
         deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: (error as Error).message });
         return finish(tick, started, { outcome: 'failed', eligible: 0, killed: 0 }, { detail: (error as Error).message });
       } finally {
+        tick.deadline?.removeEventListener('abort', onDeadline);
         busy = false;
       }
     },
@@ -225,6 +285,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const found = findCandidates(snapshot, settings, history, at);
       announceTargets(at, snapshot.nodes, [...found.eligible, ...found.waiting], history);
     },
+    settleLeftovers,
   };
 }
 

@@ -4,9 +4,9 @@
 // a daemon that crashed or lost leadership mid-drain still uncordons it.
 
 import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
-import { reserve, ReservationRefused } from '../budget/reservation.ts';
+import { reserve, ReservationRefused, type Reservation, type Settlement } from '../budget/reservation.ts';
 import type { KillOutcome, Workload } from '../model.ts';
-import { drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
+import { drainAnnotations, drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Occurrence, Target } from '../occurrence.ts';
 import type { Clock, NodeDrainer, Random, StateStore } from '../ports.ts';
 import { shuffle } from '../random.ts';
@@ -24,13 +24,24 @@ export interface NodeChaosDeps {
   readonly random: Random;
   readonly report: (o: Occurrence) => void;
   readonly leadership?: { isLeader(): boolean };
+  /** Who reserves (this run of the daemon). */
+  readonly owner?: string;
+  /** Aborted when the tick reached its deadline: no new drain starts. */
+  readonly deadline?: AbortSignal;
+  /** Takes a settlement whose write failed, to write it again at the next tick. */
+  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
 }
 
 export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
   const released = await deps.drainer.giveBack(now, { dryRun: deps.settings.dryRun });
   // Only a real drain leaves a mark to give back, and the uncordon is always real (also in a dry-run daemon).
-  for (const name of released) {
-    deps.report({ type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: false, detail: 'drain duration over, node uncordoned' });
+  for (const { name, uncordoned } of released) {
+    const detail = uncordoned ? 'drain duration over, node uncordoned'
+      : `drain duration over; left cordoned as an administrator asked (${drainAnnotations(deps.settings.policy.prefix).keep}), no longer kube-havoc's`;
+    deps.report({
+      type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: false, detail,
+      ...(uncordoned ? {} : { keptCordoned: true }),
+    });
   }
 }
 
@@ -64,19 +75,20 @@ export async function startNodeChaos(
   if (node === undefined) return undefined;
 
   const until = new Date(now.getTime() + nodes.drainSeconds * 1000);
-  const record: KillRecord = {
-    id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
-    action: 'node-drain', result: 'killed', dryRun: settings.dryRun, count: 1,
-  };
+  const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   if (deps.leadership && !deps.leadership.isLeader()) return undefined;
+  if (deps.deadline?.aborted) return undefined;
+  let reservation: Reservation;
   try {
-    await reserve(deps.state, record, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(deps.state, {
+      id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
+      action: 'node-drain', dryRun: settings.dryRun, count: 1, owner: deps.owner ?? 'kube-havoc', nodeUid: node.uid, reason,
+    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
   } catch (error) {
     if (error instanceof ReservationRefused) return undefined;
     throw error;
   }
   const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
-  const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   deps.report({ type: 'drain-started', at: now, node: target, dryRun: settings.dryRun, until, reason });
 
   const done = (async () => {
@@ -86,13 +98,16 @@ export async function startNodeChaos(
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
     }
-    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, spentThisTick + record.count);
+    // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
+    const answer = await reservation.settle({ result: outcome.result, count: 1 });
+    if (answer === 'not-stored') {
+      deps.unstored?.(reservation, { result: outcome.result, count: 1 });
+      const message = `recording the drain outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
+      deps.report({ type: 'error', at: clock.now(), kind: 'state', message });
+    }
+    if (answer === 'settled-before') return;
+    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, spentThisTick + 1);
     deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
-    // Any drain that got as far as the cordon disrupted the node, finished or not.
-    const final: KillRecord = { ...record, result: outcome.result };
-    await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
-      deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the drain outcome failed (the reservation stands): ${(error as Error).message}` });
-    });
   })();
   return { done };
 }

@@ -1,10 +1,11 @@
 // One experiment on one workload: gate on steady state, pick victims within
 // the blast radius, reserve the budget in the persisted state, kill, record.
 // The reservation is written before the first API call, so a crash or an API
-// error can waste budget but never cause a second kill.
+// error can waste budget but never cause a second kill; it is settled with
+// the real outcome before the kill is announced.
 
 import { available, budgetLeft } from '../budget/budget.ts';
-import { reserve, ReservationRefused } from '../budget/reservation.ts';
+import { reserve, ReservationRefused, type Reservation, type Settlement } from '../budget/reservation.ts';
 import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
 import type { BudgetLeft, SkipReason, Target } from '../occurrence.ts';
 import type { PodKiller } from '../ports.ts';
@@ -15,8 +16,14 @@ import { eligiblePods, filterBySteadyState, readyReplicas } from '../selection/f
 import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
 import type { KillRecord } from '../state.ts';
 
-export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership' | 'steadyState'> & {
+export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership' | 'steadyState' | 'checkpoint'> & {
   readonly action: 'pod-evict' | 'pod-delete';
+  /** Who reserves (this run of the daemon). */
+  readonly owner: string;
+  /** Aborted when the tick reached its deadline: no new kill starts. */
+  readonly deadline?: AbortSignal;
+  /** Takes a settlement whose write failed, to write it again at the next tick. */
+  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
 };
 
 export interface HitResult {
@@ -58,42 +65,52 @@ export async function hitWorkload(
   const count = Math.min(killCount(policy.mode, policy.value, pods.length, deps.random), allowance, available(left));
   const victims = shuffle(pods, deps.random).slice(0, count);
 
-  const record: KillRecord = {
-    id: `${now.toISOString()}/${workloadKey(workload.ref)}`, at: now.toISOString(), target: workloadKey(workload.ref),
-    action: deps.action, result: 'killed', dryRun: settings.dryRun, count,
-  };
   // Leadership can lapse during a slow tick; the reservation re-checks budget and gap on fresh state.
   if (deps.leadership && !deps.leadership.isLeader()) return skip('not-leader', 'this replica lost the lease during the tick');
+  if (deps.deadline?.aborted) return skip('deadline', 'the tick reached its deadline before this kill');
+  let reservation: Reservation;
   try {
-    await reserve(deps.state, record, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(deps.state, {
+      id: `${now.toISOString()}/${workloadKey(workload.ref)}`, at: now.toISOString(), target: workloadKey(workload.ref),
+      action: deps.action, dryRun: settings.dryRun, count, owner: deps.owner, reason,
+      workload: workload.ref, workloadUid: workload.uid, victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
+    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
   } catch (error) {
     if (error instanceof ReservationRefused) return skip('budget-spent', error.message);
     throw error;
   }
+  await deps.checkpoint?.('reserved');
 
   const outcomes: KillOutcome[] = [];
   const killed: PodInfo[] = [];
-  let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
   for (const pod of victims) {
     const outcome = await killSafely(deps.killer, pod, candidate, settings.dryRun);
     outcomes.push(outcome);
     if (outcome.result === 'killed') killed.push(pod);
-    // Only a clear "no" gives the budget back; a failure may have killed on the server.
-    if (outcome.result === 'blocked' || outcome.result === 'already-gone') budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
-    const target: Target = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, workload: workload.ref, workloadUid: workload.uid };
-    deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
   }
+  await deps.checkpoint?.('killed');
 
-  // Write the real outcome over the reservation; if this fails the pessimistic
-  // reservation stands, which only costs budget.
+  // Settled before it is announced: a crash in between leaves a reservation
+  // that the next leader settles and announces, so each kill is told once.
+  // Only a clear "no" (blocked, already gone) gives the budget back; a failure may have killed on the server.
   const failed = outcomes.filter((o) => o.result === 'failed').length;
   const spent = killed.length + failed;
   const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'failed');
-  const final: KillRecord = { ...record, count: spent, result };
-  await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
-    deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the outcome failed (the reservation stands): ${(error as Error).message}` });
+  const answer = await reservation.settle({ result, count: spent });
+  if (answer === 'not-stored') {
+    deps.unstored?.(reservation, { result, count: spent });
+    const message = `recording the outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
+    deps.report({ type: 'error', at: clock.now(), kind: 'state', message });
+  }
+  if (answer === 'settled-before') return { killed: [], outcomes, spent };
+  let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
+  outcomes.forEach((outcome, i) => {
+    const pod = victims[i] as PodInfo;
+    if (outcome.result === 'blocked' || outcome.result === 'already-gone') budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
+    const target: Target = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, workload: workload.ref, workloadUid: workload.uid };
+    deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
   });
-  return { killed, outcomes, spent, recordId: record.id };
+  return { killed, outcomes, spent, recordId: reservation.record.id };
 }
 
 async function killSafely(killer: PodKiller, pod: PodInfo, candidate: Candidate, dryRun: boolean): Promise<KillOutcome> {

@@ -51,6 +51,11 @@ export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[])
       cluster.workloads[index] = { ...w, pods, ready: pods.filter((p) => p.ready).length };
       return { result: 'killed' };
     },
+    async fate(victim) {
+      const live = cluster.workloads.flatMap((w) => w.pods).find((p) => p.uid === victim.uid);
+      if (live === undefined) return 'gone';
+      return live.terminating ? 'terminating' : 'present';
+    },
     heal(at: Date) {
       cluster.workloads = cluster.workloads.map((w) => {
         const missing = w.desired - w.pods.length;

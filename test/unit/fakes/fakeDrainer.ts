@@ -25,15 +25,18 @@ export function fakeDrainer(cluster: FakeCluster, prefix = 'havoc'): NodeDrainer
       if (drainer.hang) await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
       return drainer.outcome ?? { result: 'killed' };
     },
+    async isDrained(name) {
+      return cluster.nodes.some((n) => n.name === name && n.annotations[keys.by] === 'kube-havoc');
+    },
     async giveBack(now) {
       const due = cluster.nodes.filter((n) => n.annotations[keys.by] !== undefined && Date.parse(n.annotations[keys.until] ?? '') <= now.getTime());
       for (const n of due) {
         update(n.name, (x) => {
           const { [keys.by]: _by, [keys.until]: _until, ...rest } = x.annotations;
-          return { ...x, unschedulable: false, annotations: rest };
+          return { ...x, unschedulable: x.annotations[keys.keep] === 'true', annotations: rest };
         });
       }
-      return due.map((n) => n.name);
+      return due.map((n) => ({ name: n.name, uncordoned: n.annotations[keys.keep] !== 'true' }));
     },
   };
   return drainer;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import test from 'ava';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { apiMessage, KubernetesError, toKubernetesError, type KubernetesErrorKind } from '../../../src/adapters/kubernetes/errors.ts';
 import { createPodKiller, outcomeOf, type PodTerminationApi } from '../../../src/adapters/kubernetes/podKiller.ts';
 import type { KillResult, PodInfo } from '../../../src/domain/model.ts';
@@ -78,9 +78,15 @@ for (const [title, error, expected] of outcomes) {
 const victim: PodInfo = { namespace: 'shop', name: 'web-1', uid: 'uid-1', phase: 'Running', ready: true, terminating: false };
 const ref = { kind: 'Deployment' as const, namespace: 'shop', name: 'web' };
 
-function recordingApi(fail?: unknown) {
+/** `found`: what a GET of the victim answers afterwards (a pod, or an error to throw). */
+function recordingApi(fail?: unknown, found: V1Pod | Error = new ApiException(404, 'Not Found', '{"reason":"NotFound"}', {})) {
   const calls: { method: string; param: Record<string, unknown> }[] = [];
   const api: PodTerminationApi = {
+    readNamespacedPod: async (param) => {
+      calls.push({ method: 'read', param: param as unknown as Record<string, unknown> });
+      if (found instanceof Error) throw found;
+      return found;
+    },
     createNamespacedPodEviction: async (param) => {
       calls.push({ method: 'evict', param: param as unknown as Record<string, unknown> });
       if (fail) throw fail;
@@ -120,6 +126,32 @@ test('delete: grace period and UID precondition; null grace uses the pod\'s own'
   await createPodKiller({ coreApi: api, method: 'delete', gracePeriodSeconds: null }).kill(victim, ref, { dryRun: true });
   t.false('gracePeriodSeconds' in calls[1]!.param);
   t.is(calls[1]!.param.dryRun, 'All');
+});
+
+// The answer of an eviction the API server performed never arrived (a timeout, a reset connection):
+// the pod, read by UID, is the witness; it is never evicted a second time.
+const lost = Object.assign(new Error('no answer from the API server within 10s (POST /api/v1/namespaces/shop/pods/web-1/eviction)'), { name: 'TimeoutError' });
+const lostAnswerCases: { title: string; found: V1Pod | Error; result: KillResult; detail: RegExp }[] = [
+  { title: 'pod gone (404)', found: new ApiException(404, 'Not Found', '{"reason":"NotFound"}', {}), result: 'killed', detail: /answer was lost .*pod is gone/ },
+  { title: 'name taken by a new pod', found: { metadata: { name: 'web-1', uid: 'uid-2' } }, result: 'killed', detail: /pod is gone/ },
+  { title: 'pod terminating', found: { metadata: { name: 'web-1', uid: 'uid-1', deletionTimestamp: new Date() } }, result: 'killed', detail: /pod is terminating/ },
+  { title: 'pod untouched', found: { metadata: { name: 'web-1', uid: 'uid-1' } }, result: 'failed', detail: /within 10s.*still there, untouched/ },
+  { title: 'pod unreadable too', found: lost, result: 'failed', detail: /could not be checked either/ },
+];
+for (const c of lostAnswerCases) {
+  test(`a lost eviction answer is settled by reading the pod: ${c.title}`, async (t) => {
+    const { api, calls } = recordingApi(lost, c.found);
+    const outcome = await createPodKiller({ coreApi: api, method: 'evict' }).kill(victim, ref, { dryRun: false });
+    t.is(outcome.result, c.result);
+    t.regex(outcome.detail ?? '', c.detail);
+    t.deepEqual(calls.map((x) => x.method), ['evict', 'read'], 'one eviction, then one read; never a second eviction');
+  });
+}
+
+test('an answered refusal is not re-checked: the API server said what happened', async (t) => {
+  const { api, calls } = recordingApi(pdbRefusal);
+  await createPodKiller({ coreApi: api, method: 'evict' }).kill(victim, ref, { dryRun: false });
+  t.deepEqual(calls.map((x) => x.method), ['evict']);
 });
 
 test('the killer never throws for a refusal: blocked is an outcome', async (t) => {

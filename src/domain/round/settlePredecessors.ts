@@ -1,0 +1,98 @@
+// A leader that starts or takes over settles the reservations a previous run
+// left unsettled (it crashed, or lost the lease, between reserving and
+// recording). The cluster is the witness: a victim pod gone or terminating by
+// UID was killed; an untouched one was not. What was killed is recorded and
+// announced (Event, metric, Slack, log) exactly once: the settlement is a
+// conditional write, and only the replica whose write settled it announces.
+// The budget stays charged whatever the outcome.
+
+import { budgetLeft } from '../budget/budget.ts';
+import { leftOver, unsettled } from '../budget/reservation.ts';
+import type { KillOutcome } from '../model.ts';
+import type { Occurrence, Target } from '../occurrence.ts';
+import type { Clock, NodeDrainer, PodKiller, StateStore } from '../ports.ts';
+import type { Settings } from '../settings.ts';
+import type { KillRecord, VictimRecord } from '../state.ts';
+
+export interface SettleDeps {
+  readonly settings: Settings;
+  readonly state: StateStore;
+  readonly killer: PodKiller;
+  readonly drainer?: NodeDrainer;
+  readonly clock: Clock;
+  readonly report: (o: Occurrence) => void;
+  /** This run: its own reservations are left to its own tick. */
+  readonly owner: string;
+}
+
+export interface SettledKill {
+  readonly record: KillRecord;
+  /** Victims found gone: their recovery is still worth watching. */
+  readonly killed: readonly VictimRecord[];
+}
+
+export async function settlePredecessors(deps: SettleDeps): Promise<SettledKill[]> {
+  const settled: SettledKill[] = [];
+  const { kills } = await deps.state.load();
+  for (const record of unsettled(kills, deps.owner)) {
+    try {
+      const done = await settleOne(deps, record, kills);
+      if (done !== undefined) settled.push(done);
+    } catch (error) {
+      // Left reserved: the next tick tries again; the budget stays charged meanwhile.
+      const message = `settling reservation ${record.id} of ${record.owner ?? 'an older run'} failed: ${(error as Error).message}`;
+      deps.report({ type: 'error', at: deps.clock.now(), kind: kindOf(error), message });
+    }
+  }
+  return settled;
+}
+
+// Settling never changes a count, so the budget read before it is the budget after it.
+async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly KillRecord[]): Promise<SettledKill | undefined> {
+  const reservation = leftOver(deps.state, record);
+  const by = `reserved by ${record.owner ?? 'an older run'}, which stopped before recording the outcome`;
+  if (record.action === 'node-drain') {
+    const name = record.target.replace(/^node\//, '');
+    if (deps.drainer === undefined) return undefined; // node chaos is off now: nobody here can tell; it stays charged
+    const drained = !record.dryRun && await deps.drainer.isDrained(name);
+    if (!drained) {
+      await reservation.settle({ result: 'not-attempted', count: record.count });
+      return undefined;
+    }
+    if (await reservation.settle({ result: 'killed', count: record.count }) !== 'recorded') return undefined;
+    announce(deps, kills, record, { kind: 'Node', name, uid: record.nodeUid ?? '' }, { result: 'killed', detail: `node found cordoned by kube-havoc (${by})` });
+    return undefined;
+  }
+
+  // A dry run killed nothing whatever happened; a record without victims is from before they were kept.
+  const victims = record.dryRun ? [] : record.victims ?? [];
+  const gone: VictimRecord[] = [];
+  for (const victim of victims) {
+    const fate = await deps.killer.fate(victim);
+    if (fate !== 'present') gone.push(victim);
+  }
+  if (gone.length === 0) {
+    await reservation.settle({ result: 'not-attempted', count: record.count });
+    return undefined;
+  }
+  if (await reservation.settle({ result: 'killed', count: record.count }) !== 'recorded') return undefined;
+  const workload = record.workload;
+  if (workload === undefined) return undefined;
+  for (const victim of gone) {
+    const target: Target = { ...victim, kind: 'Pod', workload, workloadUid: record.workloadUid ?? '' };
+    announce(deps, kills, record, target, { result: 'killed', detail: `pod found gone by UID (${by})` });
+  }
+  return { record, killed: gone };
+}
+
+function announce(deps: SettleDeps, kills: readonly KillRecord[], record: KillRecord, target: Target, outcome: KillOutcome): void {
+  const { settings, clock } = deps;
+  const budget = budgetLeft(kills, clock.now(), settings.caps, record.dryRun, 0);
+  const reason = record.reason ?? 'settled after a leader change';
+  deps.report({ type: 'kill', at: clock.now(), target, action: record.action, dryRun: record.dryRun, outcome, reason, budget });
+}
+
+function kindOf(error: unknown): string {
+  const kind = (error as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : 'state';
+}
