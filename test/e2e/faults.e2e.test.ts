@@ -120,7 +120,9 @@ test.serial('the leader SIGKILLed after reserving and after evicting, repeatedly
   t.deepEqual(recorded, gone, 'the pods gone by UID are exactly the ones recorded as killed');
   const untouched = kills.filter((k) => k.result === 'not-attempted');
   t.is(untouched.length, 2);
-  t.true(untouched.every((k) => (k.victims ?? []).every((v) => current.has(v.uid))), 'no phantom: a not-attempted victim is still there');
+  // A later run may pick the same pod after its reservation was settled untouched: then a recorded kill explains its absence.
+  t.true(untouched.every((k) => (k.victims ?? []).every((v) => current.has(v.uid) || recorded.includes(v.uid))),
+    'no phantom: a not-attempted victim is still there, or a later recorded kill took it');
   t.is(kills.reduce((sum, k) => sum + k.count, 0), 4, 'every reservation stays charged; no more than the caps');
   t.is(kills.length, 4, 'one record per attempt, none twice');
 
