@@ -91,3 +91,15 @@ schedule.timezone {{ $zone | quote }} is not an IANA time zone such as Europe/Be
 daemon.leaderElection.leaseDuration {{ $lease.leaseDuration | quote }} must be at least twice daemon.leaderElection.renewInterval {{ $lease.renewInterval | quote }}, so a leader renews before another may take over
 {{- end }}
 {{- end }}
+
+{{/* The window opens at a time of day (24:00 only ends one); excluded dates exist in the calendar (no 2025-02-30). */}}
+{{- define "kube-havoc.windowProblems" -}}
+{{- if eq (.Values.schedule.start | toString) "24:00" }}
+schedule.start "24:00" is not a time of day HH:MM (00:00 to 23:59); 24:00 may only end a window
+{{- end }}
+{{- range .Values.schedule.excludedDates }}
+{{- if ne (toDate "2006-01-02" (. | toString) | date "2006-01-02") (. | toString) }}
+schedule.excludedDates {{ . | quote }} is not a date of the calendar (YYYY-MM-DD)
+{{- end }}
+{{- end }}
+{{- end }}
