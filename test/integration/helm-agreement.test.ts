@@ -7,13 +7,15 @@
 // a pod that crash-loops. Where the chart is knowingly stricter than the
 // daemon, the case says so (and the chart's message names the value).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { CHART_DIR, runHelm } from '../../scripts/tools/helm.ts';
+import { knownTimeZones, TIMEZONES_FILE } from '../../scripts/tools/helm-timezones.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { isTimeZone } from '../../src/domain/window/businessWindow.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'havoc-agreement-'));
@@ -179,4 +181,12 @@ test('Helm names the four values the issue found, at install time; kube-havoc va
     t.is(daemon.code, 1, daemon.output);
     t.regex(daemon.output, new RegExp(Object.keys(values)[0] ?? '-'));
   }
+});
+
+test('files/timezones.txt is current: every zone this Node knows is in it, and every name in it is one the daemon accepts', (t) => {
+  const inFile = readFileSync(TIMEZONES_FILE, 'utf8').split('\n').filter((l) => l !== '');
+  const listed = new Set(inFile);
+  t.deepEqual(knownTimeZones().filter((z) => !listed.has(z)), [], 'stale: run node scripts/tools/helm-timezones.ts');
+  t.deepEqual(inFile.filter((z) => !isTimeZone(z)), []);
+  t.true(listed.has('UTC') && listed.has('Europe/Berlin') && listed.has('Asia/Kolkata'));
 });
