@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
 import { stringify } from 'yaml';
-import { CHART_DIR } from '../../scripts/tools/helm.ts';
+import { CHART_DIR, kubeTools } from '../../scripts/tools/helm.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { run } from './harness/run.ts';
 import { helm, installedConfig, release } from './helmRelease.ts';
 import { buildImage, freePort, podman, ROOT, RUN_LIMITS, serviceAccountDir, startContainer, startRegistry, type Registry } from './helmImageTools.ts';
 
@@ -76,8 +77,9 @@ test.serial('release path: the image pushed by digest and the chart pushed to oc
   const packaged = await helm(cluster, ['package', CHART_DIR, '--destination', packages]);
   const archive = path.join(packages, `kube-havoc-${VERSION}.tgz`);
   t.true(packaged.includes(archive), packaged);
-  const pushed = await helm(cluster, ['push', archive, `oci://${registry.host}/charts`, '--plain-http']);
-  t.regex(pushed, /Digest: sha256:[0-9a-f]{64}/);
+  // helm push reports on stderr.
+  const pushed = await run(kubeTools().helm, ['push', archive, `oci://${registry.host}/charts`, '--plain-http'], { timeoutMs: 120_000 });
+  t.regex(pushed.stderr, new RegExp(`Pushed: ${registry.host}/charts/kube-havoc:${VERSION.replace(/\./g, '\\.')}\nDigest: sha256:[0-9a-f]{64}`));
 
   const notes = await helm(cluster, [
     'install', r.name, `oci://${registry.host}/charts/kube-havoc`, '--version', VERSION, '--plain-http', '--namespace', r.namespace,
