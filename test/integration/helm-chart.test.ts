@@ -434,6 +434,15 @@ test('NOTES say that dry-run is on, how to opt a workload in, where the metrics 
   t.regex(live, /label deployment\/<name> chaos\/enabled=true/);
   t.regex(live, /kubectl label node\/<name> chaos\/enabled=true/);
   t.regex(live, /only workloads in shop are considered/);
+  t.notRegex(text, /Alerts: PrometheusRule/);
+});
+
+test('NOTES name the image that runs (by digest when one is set) and the PrometheusRule when it is on', (t) => {
+  t.regex(notes([]), /^Image: ghcr\.io\/kube-havoc\/kube-havoc:0\.1\.0$/m);
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const text = notes([`image.digest=${digest}`, 'prometheusRule.enabled=true']);
+  t.regex(text, new RegExp(`^Image: ghcr\\.io/kube-havoc/kube-havoc@${digest}$`, 'm'));
+  t.regex(text, new RegExp(`Alerts: PrometheusRule ${NS}/${FULLNAME} \\(HavocKillNotRecovered, HavocNoLeader, HavocPausedForADay, HavocNotificationsLost\\)`));
 });
 
 test('security contexts are values: an OpenShift-style override replaces them, and the config volume is readable by any UID', (t) => {
