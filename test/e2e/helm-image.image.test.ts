@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
-import { stringify } from 'yaml';
-import { CHART_DIR, kubeTools } from '../../scripts/tools/helm.ts';
+import { parse as parseYaml, stringify } from 'yaml';
+import { CHART_DIR, kubeTools, runHelm } from '../../scripts/tools/helm.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
 import { run } from './harness/run.ts';
 import { helm, installedConfig, release } from './helmRelease.ts';
@@ -49,12 +49,21 @@ test.before(async (t) => {
 test.after.always(async () => {
   await cluster?.stop();
   await registry?.stop();
+  // The pulled-back copy is tagged with this run's registry port: untag it so runs do not pile up names.
+  if (digest !== '') await podman(['image', 'untag', `${repository}@${digest}`]).catch(() => undefined);
 });
 
 test.serial('the image runs as an arbitrary non-root UID on a read-only root with no capabilities: --version, help and validate', async (t) => {
   const image = ['--network', 'none', ...RESTRICTED, TAG];
   t.is(await podman(['run', '--rm', ...RUN_LIMITS, ...image, '--version']), `kube-havoc ${VERSION}`);
   t.regex(await podman(['run', '--rm', ...RUN_LIMITS, ...image, '--help']), /Usage: kube-havoc <command>/);
+  // The config the chart renders, mounted where the chart mounts it: the image's default command checks it.
+  const rendered = runHelm(['template', 'havoc', CHART_DIR, '--show-only', 'templates/configmap.yaml']);
+  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-validate-')), 'config.yaml');
+  writeFileSync(configFile, (parseYaml(rendered.stdout) as { data: Record<string, string> }).data['config.yaml'] ?? '');
+  chmodSync(configFile, 0o644);
+  const mount = ['--volume', `${configFile}:/etc/kube-havoc/config.yaml:ro`];
+  t.is(await podman(['run', '--rm', ...RUN_LIMITS, ...mount, ...image, 'validate', '/etc/kube-havoc/config.yaml']), '/etc/kube-havoc/config.yaml: valid (dry run)');
   const user = await podman(['image', 'inspect', TAG, '--format', '{{.Config.User}}']);
   t.is(user, '1000:1000', 'the default user is numeric and not root, so runAsNonRoot can check it');
   // Nothing in /app is writable by the container's user: the image needs no writable layer.
