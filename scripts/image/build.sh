@@ -21,7 +21,7 @@ base="${BASE_IMAGE:-$(bash "$here/base.sh")}"
 args=(build --pull=never --network=host --isolation=chroot --layers
   --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
   --build-arg "BASE_IMAGE=$base" --tag "$tag")
-ca="${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-}}"
+ca="${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}"
 if [ -n "$ca" ] && [ -s "$ca" ]; then
   npmrc="$(mktemp)"
   trap 'rm -f "$npmrc"' EXIT
