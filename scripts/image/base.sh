@@ -10,7 +10,7 @@
 # (keyed by Debian suite, Node and npm versions) and imported into podman's
 # store when missing there, so a later run costs a few seconds.
 #
-#   bash scripts/image/base.sh     prints the local image name, e.g. localhost/kube-havoc-base:bookworm-node24.21.0-npm11.6.2
+#   bash scripts/image/base.sh     prints the local image name, e.g. localhost/kube-havoc-base:trixie-node24.21.0-npm11.6.2
 #
 # Needs root (mmdebstrap's chroot mode), mmdebstrap, podman and npm; the
 # project's scripts/image/prerequisites.sh installs the Debian packages.
@@ -19,7 +19,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 log() { printf '%s base: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-suite="${HAVOC_BASE_SUITE:-bookworm}"
+# The Debian release of the default BASE_IMAGE (node:<version>-trixie-slim).
+suite="${HAVOC_BASE_SUITE:-trixie}"
 # npm 11 is the line Node 24 ships; pinned so the cache key is stable.
 npm_version="${HAVOC_BASE_NPM:-11.6.2}"
 node_version="$(cd "$root" && ./node_modules/.bin/node -p "require('./package-lock.json').packages['node_modules/node'].version")"
