@@ -4,7 +4,7 @@
 // credentials laid out as the kubelet mounts them for a pod.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +50,17 @@ export interface Registry {
 
 /** Starts /usr/bin/docker-registry on a free loopback port with storage in a temporary folder. */
 export async function startRegistry(): Promise<Registry> {
+  // A port checked free can be taken before the registry binds it: new port, new try.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce();
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
+async function startRegistryOnce(): Promise<Registry> {
   const dir = mkdtempSync(path.join(tmpdir(), 'havoc-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -65,14 +76,26 @@ export async function startRegistry(): Promise<Registry> {
   const stderr: string[] = [];
   child.stderr?.on('data', (b: Buffer) => stderr.push(b.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(async () => (await fetch(`http://${host}/v2/`)).status === 200, {
-    timeoutMs: 30_000, intervalMs: 200, what: `docker-registry on ${host}: ${stderr.join('').slice(-300)}`,
-  });
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  try {
+    await waitFor(async () => gone() || (await fetch(`http://${host}/v2/`)).status === 200, { timeoutMs: 30_000, intervalMs: 200, what: `docker-registry on ${host}` });
+  } catch (error) {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  if (gone()) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`docker-registry on ${host} exited (${child.exitCode}): ${stderr.join('').slice(-500)}`);
+  }
   return {
     host,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (!gone()) child.kill('SIGTERM');
       await exited;
+      // The pushed image is some hundred MB.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
