@@ -36,7 +36,9 @@ import { createChaosRound } from './domain/round/chaosRound.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 // package.json sits beside src/ and dist/ alike (the image copies it too); the release sets its version from the tag.
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const systemClock: Clock = {
   now: () => new Date(),
@@ -55,7 +57,7 @@ const systemClock: Clock = {
 async function main(argv: readonly string[], env: Env): Promise<number> {
   const cli = parseCommandLine(argv);
   if ('help' in cli) return print(process.stdout, cli.help, 0);
-  if ('version' in cli) return print(process.stdout, `kube-havoc ${VERSION}`, 0);
+  if ('version' in cli) return print(process.stdout, `kube-havoc ${packageVersion()}`, 0);
   if ('error' in cli) return print(process.stderr, `kube-havoc: ${cli.error}\nRun 'kube-havoc --help' for usage.`, 2);
   let config: HavocConfig;
   try {
@@ -127,12 +129,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
   const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
+  const version = packageVersion();
   log.debug({ config: redacted(config) }, 'configuration');
   log.info({
-    version: VERSION, kubeconfig: loaded.source, server: loaded.server, identity, dryRun: config.dryRun, cron: config.schedule.cron,
+    version, kubeconfig: loaded.source, server: loaded.server, identity, dryRun: config.dryRun, cron: config.schedule.cron,
     window: `${config.schedule.weekdays.join(',')} ${config.schedule.start}-${config.schedule.end} ${config.schedule.timezone}`,
     caps: config.blastRadius, nodeChaos: config.nodes.enabled,
-  }, `kube-havoc ${VERSION} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`);
+  }, `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`);
 
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
