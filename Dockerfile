@@ -1,13 +1,19 @@
 # kube-havoc container image. Three stages on one pinned Node 24 base (the
-# same version as the project's "node" devDependency, which the tests run on):
+# same version as the project's "node" devDependency, which the tests run on).
+# BASE_IMAGE replaces it for a build that cannot pull from a container
+# registry (npm run test:image assembles one from Debian and npm packages):
 #   build: npm ci (from the lockfile) and npm run build, which emits dist/
 #   deps:  npm ci --omit=dev, the production dependencies only
 #   final: dist/ and production node_modules, no npm, running as uid 1000
 # The chart runs it with a read-only root filesystem and mounts
 # /etc/kube-havoc/config.yaml. No build tools (compiler, make, python) are in
-# the slim base, and npm is removed from the final stage.
+# the slim base, and npm is removed from the final stage. Every file is owned by
+# root and readable by all, so the image runs under any non-root UID
+# (OpenShift's restricted profile assigns one).
 
-FROM node:24.21.0-trixie-slim AS build
+ARG BASE_IMAGE=node:24.21.0-trixie-slim
+
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -15,13 +21,13 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:24.21.0-trixie-slim AS deps
+FROM ${BASE_IMAGE} AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
-FROM node:24.21.0-trixie-slim
+FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="kube-havoc" \
       org.opencontainers.image.description="Scheduled chaos daemon for Kubernetes" \
       org.opencontainers.image.licenses="Apache-2.0"

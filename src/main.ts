@@ -2,6 +2,7 @@
 // The composition root: the only place that reads argv and the environment,
 // creates SDK clients and timers, installs signal handlers and exits.
 
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
@@ -40,6 +41,11 @@ import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts'
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+// package.json sits beside src/ and dist/ alike (the image copies it too); the release sets its version from the tag.
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const systemClock: Clock = {
   now: () => new Date(),
   sleep: (ms, signal) => new Promise<void>((resolve) => {
@@ -57,6 +63,7 @@ const systemClock: Clock = {
 async function main(argv: readonly string[], env: Env): Promise<number> {
   const cli = parseCommandLine(argv);
   if ('help' in cli) return print(process.stdout, cli.help, 0);
+  if ('version' in cli) return print(process.stdout, `kube-havoc ${packageVersion()}`, 0);
   if ('error' in cli) return print(process.stderr, `kube-havoc: ${cli.error}\nRun 'kube-havoc --help' for usage.`, 2);
   let config: HavocConfig;
   try {
@@ -152,12 +159,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
+  const version = packageVersion();
   log.debug({ config: redacted(config) }, 'configuration');
   log.info({
-    kubeconfig: loaded.source, server: loaded.server, identity, dryRun: config.dryRun, cron: config.schedule.cron,
+    version, kubeconfig: loaded.source, server: loaded.server, identity, dryRun: config.dryRun, cron: config.schedule.cron,
     window: `${config.schedule.weekdays.join(',')} ${config.schedule.start}-${config.schedule.end} ${config.schedule.timezone}`,
     caps: config.blastRadius, nodeChaos: config.nodes.enabled,
-  }, `kube-havoc starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`);
+  }, `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`);
 
   const state = createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log });
   const registry = new Registry();

@@ -19,7 +19,7 @@ export interface CommandLine {
   readonly stateConfigMap?: string;
 }
 
-export type Parsed = { readonly help: string } | { readonly error: string } | CommandLine;
+export type Parsed = { readonly help: string } | { readonly version: true } | { readonly error: string } | CommandLine;
 
 /** For the commands that talk to an installed daemon's state: pause, resume, status, plan. */
 const INSTALL = `
@@ -48,7 +48,7 @@ Commands:
   resume     clear the kill switch
   status     show the kill switch, budgets left and recent kills
 
-Run 'kube-havoc <command> --help' for a command's options.`,
+Run 'kube-havoc <command> --help' for a command's options; 'kube-havoc --version' prints the version.`,
   run: `Usage: kube-havoc run [options]\n\nRuns the daemon: leader election, the schedule, kills, Events, metrics, Slack.\n\n${COMMON}`,
   plan: `Usage: kube-havoc plan [options]\n\nRead-only: eligible workloads and their MTBF, expected kills per day, the next\nbusiness window, the budgets left, workloads with bad labels.\n\n${COMMON}${INSTALL}\n      --json             machine-readable output\n      --seed N           also draw one tick with this seed and show who would be hit`,
   validate: `Usage: kube-havoc validate <config.yaml>\n\nChecks the file (and HAVOC_* env) against the schema; exits 1 listing every problem.`,
@@ -60,6 +60,7 @@ Run 'kube-havoc <command> --help' for a command's options.`,
 export function parseCommandLine(argv: readonly string[]): Parsed {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { help: HELP.main };
+  if (first === '--version' || first === '-V' || first === 'version') return { version: true };
   if (!(COMMANDS as readonly string[]).includes(first)) return { error: `unknown command "${first}"; expected one of ${COMMANDS.join(', ')}` };
   const command = first as CommandName;
   let parsed;

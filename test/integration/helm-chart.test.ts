@@ -263,7 +263,8 @@ test('rbac.create=false renders no RBAC; serviceAccount.create=false binds nothi
 
 test('the pod is locked down: non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp', (t) => {
   const spec = deploymentOf(mode('default values')).spec.template.spec;
-  t.deepEqual(spec.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  // No UID, GID or fsGroup pinned: OpenShift's restricted-v2 assigns its own, elsewhere the image's numeric user runs.
+  t.deepEqual(spec.securityContext, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   t.deepEqual(containerOf(mode('default values')).securityContext, {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
@@ -433,4 +434,39 @@ test('NOTES say that dry-run is on, how to opt a workload in, where the metrics 
   t.regex(live, /label deployment\/<name> chaos\/enabled=true/);
   t.regex(live, /kubectl label node\/<name> chaos\/enabled=true/);
   t.regex(live, /only workloads in shop are considered/);
+  t.notRegex(text, /Alerts: PrometheusRule/);
+});
+
+test('NOTES name the image that runs (by digest when one is set) and the PrometheusRule when it is on', (t) => {
+  t.regex(notes([]), /^Image: ghcr\.io\/kube-havoc\/kube-havoc:0\.1\.0$/m);
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const text = notes([`image.digest=${digest}`, 'prometheusRule.enabled=true']);
+  t.regex(text, new RegExp(`^Image: ghcr\\.io/kube-havoc/kube-havoc@${digest}$`, 'm'));
+  t.regex(text, new RegExp(`Alerts: PrometheusRule ${NS}/${FULLNAME} \\(HavocKillNotRecovered, HavocNoLeader, HavocPausedForADay, HavocNotificationsLost\\)`));
+});
+
+test('security contexts are values: an OpenShift-style override replaces them, and the config volume is readable by any UID', (t) => {
+  const objects = template(['podSecurityContext.runAsNonRoot=true', 'podSecurityContext.runAsUser=1000770000', 'podSecurityContext.fsGroup=1000770000',
+    'containerSecurityContext.readOnlyRootFilesystem=true', 'containerSecurityContext.capabilities.drop[0]=ALL']);
+  const spec = deploymentOf(objects).spec.template.spec;
+  t.like(spec.securityContext, { runAsNonRoot: true, runAsUser: 1000770000, fsGroup: 1000770000 });
+  t.like(containerOf(objects).securityContext, { readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  const config = deploymentOf(mode('default values')).spec.template.spec.volumes.find((v) => v.name === 'config') as { projected?: { defaultMode?: number } };
+  t.is(config.projected?.defaultMode, 0o444);
+});
+
+test('extraEnvVars, extraVolumes and extraVolumeMounts reach the pod after the chart\'s own (a proxy for Slack, a corporate CA)', (t) => {
+  const objects = template([
+    'extraEnvVars[0].name=HTTPS_PROXY', 'extraEnvVars[0].value=http://proxy.example:3128',
+    'extraEnvVars[1].name=NODE_EXTRA_CA_CERTS', 'extraEnvVars[1].value=/etc/corporate-ca/ca.crt',
+    'extraVolumes[0].name=corporate-ca', 'extraVolumes[0].configMap.name=corporate-ca',
+    'extraVolumeMounts[0].name=corporate-ca', 'extraVolumeMounts[0].mountPath=/etc/corporate-ca', 'extraVolumeMounts[0].readOnly=true',
+  ]);
+  const container = containerOf(objects);
+  t.deepEqual(container.env.map((e) => e.name), ['POD_NAMESPACE', 'POD_NAME', 'HTTPS_PROXY', 'NODE_EXTRA_CA_CERTS']);
+  t.deepEqual(container.volumeMounts.at(-1), { name: 'corporate-ca', mountPath: '/etc/corporate-ca', readOnly: true });
+  t.deepEqual(deploymentOf(objects).spec.template.spec.volumes.at(-1), { name: 'corporate-ca', configMap: { name: 'corporate-ca' } } as never);
+  const bad = runHelm(['template', RELEASE, CHART_DIR, '--set', 'extraVolumeMounts[0].name=x']);
+  t.not(bad.status, 0);
+  t.regex(bad.stderr, /extraVolumeMounts\.0: mountPath is required/);
 });

@@ -1,7 +1,7 @@
-// The container image the chart runs. No container engine is available here,
-// so the Dockerfile is linted (dockerfile-utils) and checked against what the
-// project really runs: the same Node version as the tests, the same install,
-// build and start commands, and the config path the chart mounts.
+// The container image the chart runs: the Dockerfile linted (dockerfile-utils)
+// and checked against what the project really runs: the same Node version as
+// the tests, the same install, build and start commands, and the config path
+// the chart mounts. npm run test:image builds and runs it for real.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,8 @@ interface Stage { from: string; name: string | undefined; instructions: Instruct
 
 /** Instructions of the Dockerfile by stage (continuation lines joined, comments dropped). */
 function stages(text: string): Stage[] {
-  const logical = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const out: Stage[] = [];
-  for (const line of logical) {
+  for (const line of logicalLines(text)) {
     const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (keyword.toUpperCase() === 'FROM') {
       const [from = '', , name] = args.split(/\s+/);
@@ -33,6 +32,10 @@ function stages(text: string): Stage[] {
     }
   }
   return out;
+}
+
+function logicalLines(text: string): string[] {
+  return text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 const parsed = stages(dockerfile);
@@ -49,11 +52,15 @@ test('dockerfile-utils finds no problem, with every check at error level', (t) =
   t.true(validate('FROM node:24\nworkdir app\nCMD ["a"]\nCMD ["b"]\n', all).length >= 2, 'the linter reports problems');
 });
 
-test('every stage is the same pinned Node 24 image, the version the tests run on (the "node" devDependency)', (t) => {
+test('every stage is the base BASE_IMAGE, by default the pinned Node 24 image the tests run on (the "node" devDependency)', (t) => {
   const node = lock.packages['node_modules/node']?.version ?? '';
   t.regex(node, /^24\.\d+\.\d+$/);
   t.true(parsed.length >= 2, 'multi-stage');
-  for (const stage of parsed) t.regex(stage.from, new RegExp(`^node:${node.replace(/\./g, '\\.')}-[a-z]+-slim$`));
+  const args = logicalLines(dockerfile).filter((l) => /^ARG\s/i.test(l));
+  t.deepEqual(args.map((a) => a.split(/\s+/)[1]?.split('=')[0]), ['BASE_IMAGE'], 'one build argument, declared before the first FROM');
+  t.true(dockerfile.indexOf('ARG BASE_IMAGE') < dockerfile.indexOf('FROM '));
+  t.regex(args[0] ?? '', new RegExp(`^ARG BASE_IMAGE=node:${node.replace(/\./g, '\\.')}-[a-z]+-slim$`));
+  for (const stage of parsed) t.is(stage.from, '${BASE_IMAGE}');
 });
 
 test('the build stage installs from the lockfile and builds with the project\'s own scripts', (t) => {

@@ -123,12 +123,14 @@ function resolve(node: JsonSchema): JsonSchema {
   return node.$ref === undefined ? node : resolve(schema.definitions?.[node.$ref.replace('#/definitions/', '')] ?? {});
 }
 
+const WHOLE = ['resources', 'podSecurityContext', 'containerSecurityContext'];
+
 test('values.schema.json describes exactly the keys of values.yaml and refuses unknown ones at every level', (t) => {
   const described: string[] = [];
   const walk = (node: JsonSchema, prefix: string, value: unknown): void => {
     const resolved = resolve(node);
-    // resources is one value (a Kubernetes ResourceRequirements), documented as a whole.
-    const isSection = prefix !== 'resources' && resolved.properties !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0;
+    // Kubernetes objects (ResourceRequirements, security contexts) are one value each, documented as a whole.
+    const isSection = !WHOLE.includes(prefix) && resolved.properties !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0;
     if (!isSection || resolved.properties === undefined) {
       described.push(prefix);
       return;
@@ -140,8 +142,8 @@ test('values.schema.json describes exactly the keys of values.yaml and refuses u
     }
   };
   walk(schema, '', values);
-  const inValues = leafPaths(values).map(([key]) => key).filter((key) => !key.startsWith('resources.'));
-  t.deepEqual(described.sort(), [...inValues, 'resources'].sort());
+  const inValues = leafPaths(values).map(([key]) => key).filter((key) => !WHOLE.some((w) => key.startsWith(`${w}.`)));
+  t.deepEqual(described.sort(), [...inValues, ...WHOLE].sort());
 });
 
 test('every value is documented in values.yaml, and README.md carries the generated reference', (t) => {

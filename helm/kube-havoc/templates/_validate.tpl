@@ -28,6 +28,11 @@ Each failure names the value and says what to do, before anything is installed.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- range $rules := list "kube-havoc.cronProblems" "kube-havoc.timezoneProblems" "kube-havoc.selectorProblems" "kube-havoc.durationProblems" "kube-havoc.windowProblems" }}
+{{- range splitList "\n" (include $rules $) }}
+{{- if trim . }}{{ $problems = append $problems (trim .) }}{{ end }}
+{{- end }}
+{{- end }}
 {{- if $problems }}
 {{- fail (printf "\n\nkube-havoc: invalid values:\n  - %s\n" (join "\n  - " $problems)) }}
 {{- end }}
