@@ -145,7 +145,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
 
   const cluster = createKubernetesCluster({
     kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log, report: reporter.report,
-    namespaces: config.namespaces.include,
+    namespaces: config.namespaces.include, onRelist: metrics.relist,
   });
   await cluster.start();
   // A standby replica never ticks against the API; its caches syncing is what proves the API answers.

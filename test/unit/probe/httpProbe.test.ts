@@ -25,7 +25,7 @@ test.after.always(() => {
 });
 
 const workload = (annotations: Record<string, string>): Workload => ({
-  ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, uid: 'u', labels: {}, annotations, desired: 1, ready: 1, pods: [],
+  ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, uid: 'u', labels: {}, annotations, desired: 1, ready: 1,
 });
 const probe = createHttpProbe({ timeoutMs: 300, prefix: 'havoc' });
 
