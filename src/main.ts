@@ -3,6 +3,7 @@
 // creates SDK clients and timers, installs signal handlers and exits.
 
 import { hostname } from 'node:os';
+import type { V1Node } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
 import { createHttpServer, type HttpServer } from './adapters/http/httpServer.ts';
@@ -178,6 +179,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log): Pro
         drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout), podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
         deleteEmptyDirData: config.nodes.deleteEmptyDirData, evictBarePods: config.nodes.evictBarePods, self: settings.self,
         protectedNamespaces: settings.namespaces.protected,
+        watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
       }),
     } : {}),
   });

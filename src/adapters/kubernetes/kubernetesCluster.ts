@@ -51,6 +51,8 @@ export interface KubernetesCluster extends Cluster {
   stop(): Promise<void>;
   /** Every watch is synced and healthy (readiness). */
   synced(): boolean;
+  /** The watched nodes (with node chaos), trimmed; undefined while that watch cannot be trusted. */
+  watchedNodes(): readonly RawNode[] | undefined;
 }
 
 type Lister = (request: PageRequest & { readonly labelSelector?: string }) => Promise<Page<KubernetesObject>>;
@@ -148,6 +150,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       await Promise.all(caches.map((c) => c.stop()));
     },
     synced: () => caches.every((c) => c.problem() === undefined),
+    watchedNodes: () => (nodes === undefined || nodes.problem() !== undefined ? undefined : nodes.items() as readonly RawNode[]),
     async snapshot(): Promise<ClusterSnapshot> {
       // Fail closed: without a trustworthy view there is no victim to pick.
       const problem = caches.map((c) => c.problem()).find((p) => p !== undefined);
