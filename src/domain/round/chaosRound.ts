@@ -152,7 +152,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt);
-      if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
+      // The state as just written saves reading it again (one request per kill).
+      if (hit.outcomes.length > 0) history = hit.history ?? (await deps.state.load()).kills;
     }
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);

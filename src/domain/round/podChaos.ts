@@ -24,6 +24,8 @@ export interface HitResult {
   readonly outcomes: readonly KillOutcome[];
   /** Disruptions counted against the budget: killed plus failed (a failure may have happened on the server). */
   readonly spent: number;
+  /** The kill history as written with this outcome; absent when nothing was written or the write failed. */
+  readonly history?: readonly KillRecord[];
 }
 
 export async function hitWorkload(
@@ -92,10 +94,11 @@ export async function hitWorkload(
   const spent = killed.length + failed;
   const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'failed');
   const final: KillRecord = { ...record, count: spent, result };
-  await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
+  const written = await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === record.id ? final : k)) })).catch((error: unknown) => {
     deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the outcome failed (the reservation stands): ${(error as Error).message}` });
+    return undefined;
   });
-  return { killed, outcomes, spent };
+  return { killed, outcomes, spent, ...(written === undefined ? {} : { history: written.kills }) };
 }
 
 async function killSafely(killer: PodKiller, pod: PodInfo, candidate: Candidate, dryRun: boolean): Promise<KillOutcome> {
