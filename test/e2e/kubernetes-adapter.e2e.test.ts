@@ -163,7 +163,13 @@ test('a dry-run eviction is accepted by the server and leaves the pod', async (t
 test('an eviction kills one pod and the Deployment replaces it', async (t) => {
   const [victim] = readyPods(await adapter.workload(web));
   const started = Date.now();
+  const giveUp = new AbortController();
+  const woke = adapter.changed(web, giveUp.signal).then(() => !giveUp.signal.aborted);
+  const timer = setTimeout(() => giveUp.abort(), 30_000);
   t.deepEqual(await createPodKiller({ kubeConfig, method: 'evict' }).kill(victim!, web, { dryRun: false }), { result: 'killed' });
+  t.true(await woke, 'the Deployment watch announced the change (its status)');
+  clearTimeout(timer);
+  t.true((adapter.watched(web)?.ready ?? 3) <= 3);
   const back = await waitFor(async () => {
     const now = await adapter.workload(web);
     return now !== undefined && !now.pods.some((p) => p.uid === victim!.uid) && readyPods(now).length === 3 && now.ready === 3 ? now : undefined;
