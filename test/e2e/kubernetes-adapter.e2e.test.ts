@@ -169,7 +169,7 @@ test('an eviction kills one pod and the Deployment replaces it', async (t) => {
   t.deepEqual(await createPodKiller({ kubeConfig, method: 'evict' }).kill(victim!, web, { dryRun: false }), { result: 'killed' });
   t.true(await woke, 'the Deployment watch announced the change (its status)');
   clearTimeout(timer);
-  t.true((adapter.watched(web)?.ready ?? 3) <= 3);
+  t.like(adapter.watched(web), { ref: web, desired: 3 }, 'the watched view of the workload, no request');
   const back = await waitFor(async () => {
     const now = await adapter.workload(web);
     return now !== undefined && !now.pods.some((p) => p.uid === victim!.uid) && readyPods(now).length === 3 && now.ready === 3 ? now : undefined;
