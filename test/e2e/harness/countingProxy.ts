@@ -75,7 +75,8 @@ export async function startCountingProxy(cluster: { readonly dir: string; readon
   const kubeconfig = path.join(cluster.dir, `proxy-${Math.random().toString(36).slice(2, 8)}.kubeconfig`);
   writeFileSync(kubeconfig, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'proxy',
-    clusters: [{ name: 'proxy', cluster: { server: url } }],
+    // Plain HTTP on loopback; the SDK refuses http:// unless TLS verification is declared off.
+    clusters: [{ name: 'proxy', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'proxy', user: {} }],
     contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'proxy' } }],
   }));
