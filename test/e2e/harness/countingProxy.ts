@@ -55,6 +55,8 @@ export async function startCountingProxy(cluster: { readonly dir: string; readon
       entry.status = answer.statusCode;
       entry.responseBytes += headBytes(answer.rawHeaders);
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+      // A watch answers its head at once and its first event maybe a minute later: pass the head on now.
+      res.flushHeaders();
       answer.on('data', (chunk: Buffer) => { entry.responseBytes += chunk.length; });
       answer.on('end', () => { entry.endedAt = Date.now(); });
       answer.pipe(res);
