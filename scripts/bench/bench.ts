@@ -111,8 +111,9 @@ async function measure(cluster: Cluster, own: string, daemon: { label: string; m
     const skip = tickLines().length;
     await waitFor(() => tickLines().length >= skip + ticks, { timeoutMs: (interval * ticks * 3 + 120) * 1000, intervalMs: 500, what: `${ticks} measured ticks` });
     const end = { at: Date.now(), bytes: bytesSoFar(proxy.requests), requests: proxy.requests.length, cpu: sampleProcess(daemonProcess.pid)?.cpuSeconds ?? 0 };
-    const costs = tickCosts(daemonProcess.lines.filter((l) => Number(l.time) > begin.at - interval * 1000), proxy.requests).slice(-ticks);
-    const idle = costs.filter((c) => c.killed === 0);
+    const costs = tickCosts(daemonProcess.lines.filter((l) => Number(l.time) > begin.at), proxy.requests);
+    // "Idle": nothing drawn. A tick that drew a workload but killed nothing (a skip) is in neither column.
+    const idle = costs.filter((c) => c.outcome === 'idle');
     const kills = costs.filter((c) => c.killed > 0);
     const hours = (end.at - begin.at) / 3_600_000;
     const window = samples.filter((s) => s.at >= begin.at);

@@ -24,25 +24,25 @@ export interface TickCost {
   readonly killed: number;
   readonly requests: number;
   readonly bytes: number;
-  /** Tick start (log time minus duration) to the end of the tick, ms. */
+  /** Tick start to its end, ms. */
   readonly durationMs: number;
   /** Tick start to the first kill line of the tick, ms (ticks that killed). */
   readonly evictionMs?: number;
 }
 
 /**
- * Each tick's cost: the requests that started between the previous tick's
- * line and its own (nothing else runs then: no leader election, no node
- * chaos), so a kill's recovery reads count towards the tick that made them.
+ * Each tick's own cost: the requests that started while it ran (its log line
+ * carries when it ended and how long it took). A kill's recovery check runs
+ * after the tick, in the background, and is not part of it: it shows in the
+ * per-hour figures.
  */
 export function tickCosts(lines: readonly LogLine[], requests: readonly ProxiedRequest[]): TickCost[] {
-  const ticks = lines.filter((l) => l.event === 'tick');
   const kills = lines.filter((l) => l.event === 'kill');
-  return ticks.slice(1).map((tick, i) => {
-    const from = Number(ticks[i]?.time);
+  return lines.filter((l) => l.event === 'tick').map((tick) => {
     const to = Number(tick.time);
-    const start = to - Number(tick.durationMs);
-    const inTick = requests.filter((r) => r.startedAt > from && r.startedAt <= to);
+    // The log line is written a moment after the tick's clock stopped; a few ms of slack at the start.
+    const start = to - Number(tick.durationMs) - 5;
+    const inTick = requests.filter((r) => r.startedAt >= start && r.startedAt <= to);
     const kill = kills.find((k) => Number(k.time) >= start && Number(k.time) <= to);
     return {
       outcome: String(tick.outcome), killed: Number(tick.killed), requests: inTick.length,
