@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { V1Node } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
 import { createHttpServer, type HttpServer } from './adapters/http/httpServer.ts';
@@ -194,7 +195,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 
   const cluster = createKubernetesCluster({
     kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log, report: reporter.report,
-    namespaces: config.namespaces.include,
+    namespaces: config.namespaces.include, onRelist: metrics.relist,
   });
   await cluster.start();
   // Ready only while the cluster view is fresh: the caches synced and the API server answering (standby replicas too).
@@ -253,6 +254,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
         drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout), podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
         deleteEmptyDirData: config.nodes.deleteEmptyDirData, evictBarePods: config.nodes.evictBarePods, self: settings.self,
         protectedNamespaces: settings.namespaces.protected,
+        watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
       }),
     } : {}),
   });

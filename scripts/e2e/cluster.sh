@@ -139,6 +139,11 @@ wait_until() { # what timeout-seconds command...
   done
   log "$what ready ($((($(date +%s%N) - T0) / 1000000)) ms since start)"
 }
+nodes_ready() { # count: that many kwok nodes report Ready=True
+  local ready
+  ready=$("$KUBECTL" get node -l type=kwok -o jsonpath='{range .items[*]}{range .status.conditions[?(@.type=="Ready")]}{.status}{"\n"}{end}{end}' | grep -c '^True$' || true)
+  ((ready >= $1))
+}
 https_ok() { curl -sf --max-time 2 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$1"; }
 
 log "dir $DIR, bin $BIN, ports etcd=$ETCD_PORT api=$API_PORT"
@@ -191,7 +196,10 @@ if ((NODES > 0)); then
   "allocatable":{"cpu":"32","memory":"256Gi","pods":"110"},"capacity":{"cpu":"32","memory":"256Gi","pods":"110"}}}
 EOF
   done | "$KUBECTL" create -f - >/dev/null
-  wait_until "$NODES kwok nodes" 60 "$KUBECTL" wait --for=condition=Ready node -l type=kwok --timeout=5s
+  # Counted from one list rather than `kubectl wait` (whose --timeout covers all
+  # nodes at once, so hundreds of nodes never fit in it); the deadline grows
+  # with the count, one more second per ten nodes.
+  wait_until "$NODES kwok nodes" $((60 + NODES / 10)) nodes_ready "$NODES"
 fi
 wait_until serviceaccount/default 60 "$KUBECTL" -n default get serviceaccount default
 

@@ -56,7 +56,7 @@ export function havocSchema(): SchemaTree {
       gracePeriodSeconds: { doc: 'Grace period for delete and evict; null uses the pod\'s own terminationGracePeriodSeconds.', format: f.optionalSeconds, default: null, nullable: true },
       probeTimeout: { doc: 'Timeout of one steady-state probe request (probe-url annotation).', format: f.duration, default: '5s' },
       recoveryTimeout: { doc: 'How long the recovery check waits for the workload to be back at steady state.', format: f.duration, default: '5m' },
-      recoveryPollInterval: { doc: 'How often the recovery check looks.', format: f.duration, default: '5s' },
+      recoveryPollInterval: { doc: 'How often the recovery check asks again what no watch reports: the probe URL, or a workload that left the watch. Replica counts and victims follow the watch without polling.', format: f.duration, default: '5s' },
     },
     nodes: {
       enabled: { doc: 'Node chaos (drains). Off by default.', format: f.boolean, default: false },

@@ -28,8 +28,17 @@ export interface Workload {
   readonly annotations: Readonly<Record<string, string>>;
   /** Replicas the controller wants (DaemonSet: desiredNumberScheduled; bare pod: 1). */
   readonly desired: number;
-  /** Replicas that are ready now. */
+  /** Replicas that are ready now, as the controller's status says (from a watch: may lag). */
   readonly ready: number;
+}
+
+/**
+ * A workload read fresh from the API server with the pods it controls now.
+ * Only the workloads drawn in a tick (and those under a recovery check) are
+ * read this way: pods are never part of a snapshot, so a tick costs what it
+ * hits, not what is opted in.
+ */
+export interface WorkloadWithPods extends Workload {
   readonly pods: readonly PodInfo[];
 }
 
@@ -57,7 +66,7 @@ export interface NodeInfo {
 /** What the daemon sees of the cluster at one tick. */
 export interface ClusterSnapshot {
   readonly namespaces: readonly NamespaceInfo[];
-  /** Workloads that carry an opt-in label under one of the known prefixes. */
+  /** Workloads that carry an opt-in label under one of the known prefixes (without their pods). */
   readonly workloads: readonly Workload[];
   /** Every node (node chaos needs the ready count of all of them). */
   readonly nodes: readonly NodeInfo[];

@@ -3,7 +3,7 @@
 // of the adapters. Tests implement them with small hand-written fakes.
 
 import type {
-  ClusterSnapshot, KillOutcome, NodeInfo, PodInfo, Workload, WorkloadRef,
+  ClusterSnapshot, KillOutcome, NodeInfo, PodInfo, Workload, WorkloadRef, WorkloadWithPods,
 } from './model.ts';
 import type { Occurrence } from './occurrence.ts';
 import type { HavocState } from './state.ts';
@@ -21,9 +21,14 @@ export interface Random {
 
 /** Read side of the cluster. */
 export interface Cluster {
+  /** What the watches hold now (opted-in workloads without pods, namespaces, nodes): no API request. */
   snapshot(): Promise<ClusterSnapshot>;
-  /** Fresh state of one workload (recovery check); undefined when it is gone. */
-  workload(ref: WorkloadRef): Promise<Workload | undefined>;
+  /** Fresh state of one workload and its pods (right before a kill, recovery check); undefined when it is gone. */
+  workload(ref: WorkloadRef): Promise<WorkloadWithPods | undefined>;
+  /** The watched state of one workload (may lag the server); undefined when no watch holds it. No request. */
+  watched(ref: WorkloadRef): Workload | undefined;
+  /** Resolves at the next change the watches see to this workload, or when `signal` aborts. */
+  changed(ref: WorkloadRef, signal: AbortSignal): Promise<void>;
 }
 
 export interface KillOptions {

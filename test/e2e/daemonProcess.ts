@@ -17,6 +17,8 @@ export interface LogLine {
 }
 
 export interface DaemonProcess {
+  /** Process id (the benchmark reads its memory and CPU from /proc). */
+  readonly pid: number;
   readonly lines: LogLine[];
   readonly stderr: string[];
   /** Resolves with the first log line matching, failing after timeoutMs. */
@@ -54,11 +56,11 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
-export function startDaemon(options: { kubeconfig: string; config: Record<string, unknown>; name?: string; env?: Record<string, string> }): DaemonProcess {
+export function startDaemon(options: { kubeconfig: string; config: Record<string, unknown>; name?: string; env?: Record<string, string>; main?: string }): DaemonProcess {
   const dir = mkdtempSync(join(tmpdir(), 'havoc-daemon-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, stringify(options.config));
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js', 'run', '--config', file, '--kubeconfig', options.kubeconfig], {
+  const child: ChildProcess = spawn(process.execPath, [options.main ?? 'dist/main.js', 'run', '--config', file, '--kubeconfig', options.kubeconfig], {
     env: { ...process.env, POD_NAME: options.name ?? 'havoc-e2e', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -80,6 +82,7 @@ export function startDaemon(options: { kubeconfig: string; config: Record<string
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const exitedWith = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return {
+    pid: child.pid ?? 0,
     lines,
     stderr,
     exited: exitedWith,

@@ -12,7 +12,7 @@ import { createEventListener } from '../../src/adapters/kubernetes/eventRecorder
 import { createKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from '../../src/adapters/kubernetes/leaderElection.ts';
 import { createPodKiller } from '../../src/adapters/kubernetes/podKiller.ts';
-import type { PodInfo, Workload, WorkloadRef } from '../../src/domain/model.ts';
+import type { PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
 import type { Clock, Log } from '../../src/domain/ports.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
@@ -53,7 +53,7 @@ function deployment(name: string, replicas: number, labels: Record<string, strin
   };
 }
 
-const readyPods = (w: Workload | undefined): PodInfo[] => (w?.pods ?? []).filter((p) => p.ready && p.phase === 'Running' && !p.terminating);
+const readyPods = (w: WorkloadWithPods | undefined): PodInfo[] => (w?.pods ?? []).filter((p) => p.ready && p.phase === 'Running' && !p.terminating);
 
 async function apply(...objects: object[]): Promise<void> {
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
@@ -108,7 +108,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-test('the snapshot holds exactly the opted-in workloads, each with its ready pods', async (t) => {
+test('the snapshot holds exactly the opted-in workloads, from the watches alone; a fresh read adds the pods', async (t) => {
   t.true(adapter.synced());
   const before = await requestCounts();
   const started = Date.now();
@@ -119,12 +119,19 @@ test('the snapshot holds exactly the opted-in workloads, each with its ready pod
   t.deepEqual(mine.map((w) => `${w.ref.kind}/${w.ref.name}`).sort(), ['Deployment/web', 'Pod/solo']);
   const webNow = mine.find((w) => w.ref.name === 'web');
   t.like(webNow, { desired: 3, ready: 3, labels: { 'havoc/enabled': 'true' } });
-  t.is(readyPods(webNow).length, 3);
-  t.true(webNow!.pods.every((p) => p.name.startsWith('web-') && p.nodeName?.startsWith('kwok-node-') && p.startedAt instanceof Date));
+  t.false('pods' in webNow!, 'a snapshot carries no pods');
   t.like(mine.find((w) => w.ref.name === 'solo'), { desired: 1, ready: 1 });
   t.true(snapshot.namespaces.some((n) => n.name === ns));
   t.is(snapshot.nodes.filter((n) => n.ready).length, 3);
-  t.log(`snapshot in ${took} ms; API requests: ${JSON.stringify(delta(before, after, ['LIST pods', 'LIST replicasets', 'LIST deployments', 'GET pods', 'WATCH pods']))}`);
+  const requests = delta(before, after, ['LIST pods', 'LIST replicasets', 'LIST deployments', 'GET pods', 'GET deployments']);
+  t.log(`snapshot in ${took} ms; API requests: ${JSON.stringify(requests)}`);
+  t.like(requests, { 'LIST pods': 0, 'LIST replicasets': 0 }, 'a snapshot lists nothing');
+
+  const fresh = await adapter.workload(web);
+  t.is(readyPods(fresh).length, 3);
+  t.true(fresh!.pods.every((p) => p.name.startsWith('web-') && p.nodeName?.startsWith('kwok-node-') && p.startedAt instanceof Date));
+  t.deepEqual((await adapter.workload({ kind: 'Pod', namespace: ns, name: 'solo' }))?.pods.map((p) => p.name), ['solo']);
+  t.is(await adapter.workload({ kind: 'Deployment', namespace: ns, name: 'nope' }), undefined);
 
   const monkey = createKubernetesCluster({ kubeConfig, labelPrefix: 'havoc', kubeMonkey: true, nodeChaos: false, clock, log: recordingLog() });
   await monkey.start();
@@ -156,7 +163,13 @@ test('a dry-run eviction is accepted by the server and leaves the pod', async (t
 test('an eviction kills one pod and the Deployment replaces it', async (t) => {
   const [victim] = readyPods(await adapter.workload(web));
   const started = Date.now();
+  const giveUp = new AbortController();
+  const woke = adapter.changed(web, giveUp.signal).then(() => !giveUp.signal.aborted);
+  const timer = setTimeout(() => giveUp.abort(), 30_000);
   t.deepEqual(await createPodKiller({ kubeConfig, method: 'evict' }).kill(victim!, web, { dryRun: false }), { result: 'killed' });
+  t.true(await woke, 'the Deployment watch announced the change (its status)');
+  clearTimeout(timer);
+  t.like(adapter.watched(web), { ref: web, desired: 3 }, 'the watched view of the workload, no request');
   const back = await waitFor(async () => {
     const now = await adapter.workload(web);
     return now !== undefined && !now.pods.some((p) => p.uid === victim!.uid) && readyPods(now).length === 3 && now.ready === 3 ? now : undefined;

@@ -275,7 +275,7 @@ test('the pod is locked down: non-root, read-only root filesystem, no capabiliti
   });
   t.is(spec.serviceAccountName, FULLNAME);
   t.true(spec.automountServiceAccountToken);
-  t.deepEqual(containerOf(mode('default values')).resources, { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  t.deepEqual(containerOf(mode('default values')).resources, { requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '256Mi' } });
 });
 
 test('the container runs the daemon on the mounted config, knows its pod and namespace, and is probed on /healthz and /readyz', (t) => {

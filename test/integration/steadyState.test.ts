@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { havocEvents } from '../../src/adapters/kubernetes/havocEvents.ts';
 import { createPrometheusSource } from '../../src/adapters/prometheus/prometheusSource.ts';
-import type { KillOutcome, PodInfo, Workload, WorkloadRef } from '../../src/domain/model.ts';
+import type { KillOutcome, PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
 import type { KillOptions } from '../../src/domain/ports.ts';
 import { seededRandom } from '../../src/domain/random.ts';
@@ -32,12 +32,12 @@ const ALWAYS_OPEN = {
 };
 const ERROR_RATIO = 'app_error_ratio{namespace="shop",deployment="checkout"} < 0.01';
 
-function checkout(hypothesis?: string): Workload {
+function checkout(hypothesis?: string): WorkloadWithPods {
   return deployment('shop', 'checkout', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' }, LONG_AGO, hypothesis === undefined ? {} : { 'havoc/steady-state': hypothesis });
 }
 
 interface DaemonOptions {
-  readonly workload: Workload;
+  readonly workload: WorkloadWithPods;
   readonly blockers?: readonly string[];
   readonly defaultHypothesis?: string;
   /** Runs inside the kill, after the pod is gone: the fault the experiment injects into the metrics. */

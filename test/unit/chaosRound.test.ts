@@ -1,7 +1,7 @@
 import test from 'ava';
 import { pauseChaos, resumeChaos } from '../../src/domain/killSwitch.ts';
 import { createChaosRound, type ChaosRoundDeps } from '../../src/domain/round/chaosRound.ts';
-import type { Workload } from '../../src/domain/model.ts';
+import type { WorkloadWithPods } from '../../src/domain/model.ts';
 import type { SteadyStateProbe } from '../../src/domain/ports.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import type { HavocState } from '../../src/domain/state.ts';
@@ -17,7 +17,7 @@ const LONG_AGO = new Date('2026-11-20T06:00:00Z');
 const NEXT = new Date(FRIDAY.getTime() + 600_000);
 const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 
-function setup(options: { workloads?: Workload[]; env?: Record<string, string>; state?: HavocState; probe?: SteadyStateProbe; healOnSleep?: boolean } = {}) {
+function setup(options: { workloads?: WorkloadWithPods[]; env?: Record<string, string>; state?: HavocState; probe?: SteadyStateProbe; healOnSleep?: boolean } = {}) {
   const cluster = fakeCluster(options.workloads ?? [deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
   const clock = fakeClock(FRIDAY, options.healOnSleep === false ? undefined : (c) => cluster.heal(c.now()));
   const store = memoryStateStore(options.state);
@@ -302,4 +302,36 @@ test('a replica that loses the lease during the tick does not kill', async (t) =
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 0);
   t.like(events.of('skip')[0], { reason: 'not-leader' });
+});
+
+test('a stale watch never leads to a kill: the fresh read right before it finds the workload degraded', async (t) => {
+  const { cluster, events, round } = setup();
+  const fresh = cluster.workload.bind(cluster);
+  // The watch still says 3/3; the API server says one pod is not ready.
+  cluster.workload = async (ref) => {
+    const now = await fresh(ref);
+    return now && { ...now, ready: 2, pods: now.pods.map((p, i) => (i === 0 ? { ...p, ready: false } : p)) };
+  };
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.killed, 0);
+  t.deepEqual(cluster.kills, []);
+  t.like(events.of('skip')[0], { reason: 'not-steady', detail: '2/3 replicas ready' });
+});
+
+test('pods are read only for the workloads drawn: a tick over many opted-in workloads reads one', async (t) => {
+  const rare = { 'havoc/enabled': 'true', 'havoc/mtbf': '1000d' };
+  const workloads = Array.from({ length: 50 }, (_, i) => deployment('shop', `w${i}`, 3, i === 7 ? alwaysHit : rare, LONG_AGO));
+  const { cluster, round } = setup({ workloads, env: { HAVOC_DRY_RUN: 'true' } });
+  const kill = cluster.kill.bind(cluster);
+  let readsAtKill = -1;
+  cluster.kill = (...args) => {
+    readsAtKill = cluster.reads;
+    return kill(...args);
+  };
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.eligible, 50);
+  t.is(cluster.kills.length, 1);
+  t.is(readsAtKill, 1, 'one fresh read, for the drawn workload');
+  await round.settle();
+  t.is(cluster.reads, 2, 'and one for its (dry-run) recovery verdict');
 });

@@ -192,3 +192,25 @@ test('give-back also runs in a dry run: a mark always comes from a live drain, p
   t.deepEqual((await drainer(api, evictor(state)).giveBack(UNTIL, { dryRun: true })).map((r) => r.name), ['worker-1']);
   t.false(state.node.spec?.unschedulable);
 });
+
+test('give-back finds marked nodes in the watched view without listing; lists only while that view is untrusted', async (t) => {
+  const marked = v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() });
+  const { api, state } = fakeApi(marked, []);
+  let lists = 0;
+  const counted = { ...api, listNode: async () => { lists += 1; return api.listNode(); } } as NodeDrainApi;
+  let view: V1Node[] | undefined = [structuredClone(marked)];
+  const d = createNodeDrainer({
+    api: counted, evictor: evictor(state), labelPrefix: 'havoc', drainTimeoutSeconds: 300, podEvictionTimeoutSeconds: 60, pollSeconds: 5,
+    clock: fakeClock(NOW), self: { namespace: 'havoc', podName: 'havoc-0' }, protectedNamespaces: new Set(), deleteEmptyDirData: false, evictBarePods: false,
+    watchedNodes: () => view,
+  });
+  t.deepEqual(await d.giveBack(NOW, { dryRun: false }), []);
+  t.is(lists, 0);
+  // A stale view that still shows the mark is harmless: the patch tests the mark on the server.
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), ['worker-1']);
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), []);
+  t.is(lists, 0);
+  view = undefined;
+  await d.giveBack(UNTIL, { dryRun: false });
+  t.is(lists, 1);
+});

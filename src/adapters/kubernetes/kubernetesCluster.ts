@@ -1,22 +1,24 @@
 // The domain's Cluster on a real API server. Opted-in workloads, namespaces
 // and (with node chaos) nodes live in watch caches filtered on the server by
-// label selector, so a tick costs no list of them; the pods of each opted-in
-// workload are listed fresh per snapshot with that workload's own selector,
-// because the victims must be current and a cluster-wide pod watch would cost
-// far more than the handful of small lists a tick needs. The README (kube-havoc and the Kubernetes API)
-// has the measured costs.
+// label selector and trimmed to the fields the daemon reads, so a snapshot
+// (the whole decision of a tick: eligibility, budgets, the draw) costs no
+// request at all. Pods are read only for a workload that is about to be hit
+// or is under a recovery check, fresh from the API server; the recovery check
+// follows the workload watch instead of polling. docs/scale.md has the
+// measured costs.
 
 import {
   AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject,
 } from '@kubernetes/client-node';
-import type { ClusterSnapshot, NamespaceInfo, Workload, WorkloadKind } from '../../domain/model.ts';
+import type { ClusterSnapshot, NamespaceInfo, WorkloadKind, WorkloadRef } from '../../domain/model.ts';
 import { toKubernetesError } from './errors.ts';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Cluster, Log } from '../../domain/ports.ts';
 import type { PageRequest, Page } from './listAll.ts';
 import {
-  isOwnWorkload, toNamespaceInfo, toNodeInfo, type RawNamespace, type RawNode, type RawPod, type RawWorkload,
+  isOwnWorkload, toNamespaceInfo, toNodeInfo, toWorkload, type RawNamespace, type RawNode, type RawPod, type RawWorkload,
 } from './toWorkload.ts';
+import { trimForCache, type CachedKind } from './trimForCache.ts';
 import { createWatchedCache, type WatchedCache } from './watchedCache.ts';
 import { createWorkloadReader } from './workloadReader.ts';
 
@@ -39,8 +41,8 @@ export interface KubernetesClusterOptions {
    * GET each per snapshot instead of a cluster-wide namespace watch.
    */
   readonly namespaces?: readonly string[];
-  /** Workloads whose pods are listed at the same time during a snapshot (default 4). */
-  readonly concurrency?: number;
+  /** Counts a re-list of one watch, by resource ("deployments", "pods", "nodes", ...). */
+  readonly onRelist?: (resource: string) => void;
 }
 
 export interface KubernetesCluster extends Cluster {
@@ -49,6 +51,8 @@ export interface KubernetesCluster extends Cluster {
   stop(): Promise<void>;
   /** Every watch is synced and healthy (readiness). */
   synced(): boolean;
+  /** The watched nodes (with node chaos), trimmed; undefined while that watch cannot be trusted. */
+  watchedNodes(): readonly RawNode[] | undefined;
 }
 
 type Lister = (request: PageRequest & { readonly labelSelector?: string }) => Promise<Page<KubernetesObject>>;
@@ -63,8 +67,11 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const reader = createWorkloadReader({ kubeConfig });
-  const watch = (what: string, path: string, listPage: Lister, labelSelector?: string) => createWatchedCache({
+  const annotationPrefixes = [`${options.labelPrefix}/`, ...(options.kubeMonkey ? ['kube-monkey/'] : [])];
+  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string) => createWatchedCache({
     kubeConfig, what, path, listPage, clock, log,
+    transform: trimForCache(kind, annotationPrefixes),
+    onRelist: () => options.onRelist?.(path.split('/').at(-1) ?? path),
     ...(labelSelector === undefined ? {} : { labelSelector }),
     ...(options.report === undefined ? {} : { report: options.report }),
   });
@@ -80,11 +87,14 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   ];
   // Existence, not "=true": a typo such as "ture" must reach the domain so it can warn.
   const optInKeys = [`${options.labelPrefix}/enabled`, ...(options.kubeMonkey ? ['kube-monkey/enabled'] : [])];
-  const workloadWatches: WorkloadWatch[] = kinds.flatMap(({ kind, resource, group, list }) => optInKeys.flatMap((key) => (scoped.length === 0
-    ? [{ kind, cache: watch(`${resource} with label ${key}`, `${group}/${resource}`, list.all, key) }]
-    : scoped.map((ns) => ({ kind, cache: watch(`${resource} in ${ns} with label ${key}`, `${group}/namespaces/${ns}/${resource}`, list.in(ns), key) }))
-  )));
-  const namespaces = scoped.length === 0 ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r)) : undefined;
+  const workloadWatches: WorkloadWatch[] = kinds.flatMap(({ kind, resource, group, list }) => optInKeys.flatMap((key) => {
+    const selector = `${key}${CONTROLLER_MADE[kind] ?? ''}`;
+    const cachedKind = kind === 'Pod' ? 'pod' : 'workload';
+    return scoped.length === 0
+      ? [{ kind, cache: watch(`${resource} with label ${key}`, `${group}/${resource}`, list.all, cachedKind, selector) }]
+      : scoped.map((ns) => ({ kind, cache: watch(`${resource} in ${ns} with label ${key}`, `${group}/namespaces/${ns}/${resource}`, list.in(ns), cachedKind, selector) }));
+  }));
+  const namespaces = scoped.length === 0 ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r), 'namespace') : undefined;
   const readNamespaces = async (): Promise<NamespaceInfo[]> => {
     if (namespaces !== undefined) return (namespaces.items() as readonly RawNamespace[]).map(toNamespaceInfo);
     return Promise.all(scoped.map(async (name) => {
@@ -95,8 +105,29 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       }
     }));
   };
-  const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', (r) => core.listNode(r)) : undefined;
+  const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', (r) => core.listNode(r), 'node') : undefined;
   const caches = [...workloadWatches.map((w) => w.cache), ...(namespaces ? [namespaces] : []), ...(nodes ? [nodes] : [])];
+
+  // Waiters for the next change of one workload (recovery checks), by workload key.
+  const waiters = new Map<string, Set<() => void>>();
+  const keyOf = (kind: WorkloadKind, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+  for (const { kind, cache } of workloadWatches) {
+    cache.onChange((object) => {
+      const key = keyOf(kind, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+      const wake = waiters.get(key);
+      if (wake === undefined) return;
+      waiters.delete(key);
+      for (const resolve of wake) resolve();
+    });
+  }
+  const watched = (ref: WorkloadRef) => {
+    for (const { kind, cache } of workloadWatches) {
+      if (kind !== ref.kind) continue;
+      const object = cache.get(ref.namespace, ref.name) as RawWorkload | RawPod | undefined;
+      if (object !== undefined && isOwnWorkload(kind, object.metadata)) return toWorkload(kind, object);
+    }
+    return undefined;
+  };
 
   const optedIn = () => {
     const seen = new Map<string, { kind: WorkloadKind; object: RawWorkload | RawPod }>();
@@ -119,31 +150,50 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       await Promise.all(caches.map((c) => c.stop()));
     },
     synced: () => caches.every((c) => c.problem() === undefined),
+    watchedNodes: () => (nodes === undefined || nodes.problem() !== undefined ? undefined : nodes.items() as readonly RawNode[]),
     async snapshot(): Promise<ClusterSnapshot> {
       // Fail closed: without a trustworthy view there is no victim to pick.
       const problem = caches.map((c) => c.problem()).find((p) => p !== undefined);
       if (problem !== undefined) throw problem;
-      const workloads = await mapWithLimit(optedIn(), options.concurrency ?? 4, ({ kind, object }) => reader.withPods(kind, object));
       return {
         namespaces: await readNamespaces(),
-        workloads,
+        workloads: optedIn().map(({ kind, object }) => toWorkload(kind, object)),
         nodes: nodes === undefined ? [] : (nodes.items() as readonly RawNode[]).map(toNodeInfo),
       };
     },
     workload: (ref) => reader.read(ref),
+    watched,
+    changed(ref, signal) {
+      return new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve();
+        const key = keyOf(ref.kind, ref.namespace, ref.name);
+        const wake = () => {
+          signal.removeEventListener('abort', giveUp);
+          resolve();
+        };
+        const giveUp = () => {
+          waiters.get(key)?.delete(wake);
+          if (waiters.get(key)?.size === 0) waiters.delete(key);
+          resolve();
+        };
+        waiters.set(key, (waiters.get(key) ?? new Set()).add(wake));
+        signal.addEventListener('abort', giveUp, { once: true });
+      });
+    },
   };
 }
 
-/** At most `limit` reads in flight: a tick must not burst the API server. */
-async function mapWithLimit<T>(items: readonly T[], limit: number, map: (item: T) => Promise<Workload>): Promise<Workload[]> {
-  const results: Workload[] = new Array<Workload>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+/**
+ * Labels the API server sets on pods (and ReplicaSets) that a controller
+ * made, as selector terms that leave them out: pod templates often carry the
+ * opt-in label, and those copies belong to their owner, which is watched on
+ * its own. Without this a watch would hold every pod of every opted-in
+ * Deployment only to drop it. Anything these miss is still dropped by
+ * isOwnWorkload.
+ */
+const CONTROLLER_MADE: Partial<Record<WorkloadKind, string>> = {
+  // Deployment (pod-template-hash), StatefulSet and DaemonSet (controller-revision-hash), Job (controller-uid, both spellings).
+  Pod: ',!pod-template-hash,!controller-revision-hash,!batch.kubernetes.io/controller-uid,!controller-uid',
+  // A Deployment's ReplicaSets carry its pod-template-hash.
+  ReplicaSet: ',!pod-template-hash',
+};

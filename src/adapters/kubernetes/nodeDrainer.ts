@@ -26,6 +26,12 @@ export interface NodeDrainerOptions extends DrainRules {
   readonly podEvictionTimeoutSeconds: number;
   readonly pollSeconds?: number;
   readonly clock: Clock;
+  /**
+   * The nodes as a watch holds them, so give-back (every tick and every 30 s)
+   * costs no request; undefined while that view cannot be trusted, and then
+   * the nodes are listed. Stale is harmless: the uncordon patch tests our mark.
+   */
+  readonly watchedNodes?: () => readonly V1Node[] | undefined;
 }
 
 const MARK = 'kube-havoc';
@@ -147,8 +153,8 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     // Also in a dry run: a mark on a node is always from a live drain (a dry
     // run never writes one), perhaps from before the switch to dry run.
     async giveBack(now) {
-      const nodes = await api.listNode();
-      const due = nodes.items.filter((n) => {
+      const nodes = options.watchedNodes?.() ?? (await api.listNode()).items;
+      const due = nodes.filter((n) => {
         const annotations = n.metadata?.annotations ?? {};
         if (annotations[keys.by] !== MARK) return false;
         const until = Date.parse(annotations[keys.until] ?? '');

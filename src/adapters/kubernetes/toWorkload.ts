@@ -4,7 +4,7 @@
 // raw JSON), so every time goes through toDate.
 
 import type {
-  NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadKind,
+  NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadKind, WorkloadWithPods,
 } from '../../domain/model.ts';
 
 type Time = Date | string;
@@ -94,7 +94,7 @@ export function replicaCounts(kind: WorkloadKind, object: RawWorkload | RawPod):
   return { desired: spec?.replicas ?? 1, ready: status?.readyReplicas ?? 0 };
 }
 
-export function toWorkload(kind: WorkloadKind, object: RawWorkload | RawPod, pods: readonly PodInfo[]): Workload {
+export function toWorkload(kind: WorkloadKind, object: RawWorkload | RawPod): Workload {
   const meta = object.metadata;
   return {
     ref: { kind, namespace: meta?.namespace ?? '', name: meta?.name ?? '' },
@@ -102,8 +102,11 @@ export function toWorkload(kind: WorkloadKind, object: RawWorkload | RawPod, pod
     labels: { ...meta?.labels },
     annotations: { ...meta?.annotations },
     ...replicaCounts(kind, object),
-    pods,
   };
+}
+
+export function toWorkloadWithPods(kind: WorkloadKind, object: RawWorkload | RawPod, pods: readonly PodInfo[]): WorkloadWithPods {
+  return { ...toWorkload(kind, object), pods };
 }
 
 /**
@@ -120,20 +123,30 @@ export function isOwnWorkload(kind: WorkloadKind, meta: RawMeta | undefined): bo
 }
 
 /**
- * The pods a workload controls, by ownerReferences: a selector alone can
- * overlap with another workload's. Deployment pods are owned by one of its
- * ReplicaSets (several during a rollout), so those are passed in.
+ * The pods a workload controls, by their controller ownerReference: a
+ * selector alone can overlap with another workload's. StatefulSet, DaemonSet
+ * and ReplicaSet pods name their owner's uid.
+ *
+ * Deployment pods are owned by one of its ReplicaSets (several during a
+ * rollout), which the Deployment controller names `<deployment>-<hash>` and
+ * whose pods carry that hash as `pod-template-hash`. ReplicaSet names are
+ * unique in a namespace, and this Deployment adopts any orphan ReplicaSet its
+ * selector matches, so a pod that matches the selector, whose controller is
+ * the ReplicaSet `<deployment>-<its own pod-template-hash>`, is this
+ * Deployment's, old ReplicaSets included. That saves listing ReplicaSets at
+ * every read. Another Deployment cannot collide: its ReplicaSets are named
+ * after it, and `<other>-<hash>` never equals `<this>-<hash>` for the same hash.
  */
-export function ownedPods<P extends RawPod>(
-  kind: WorkloadKind, uid: string, pods: readonly P[], replicaSets: readonly RawWorkload[] = [],
-): P[] {
-  if (kind === 'Pod') return pods.filter((p) => p.metadata?.uid === uid);
-  const owners = kind === 'Deployment'
-    ? new Set(replicaSets.filter((rs) => controllerOf(rs.metadata)?.uid === uid).map((rs) => rs.metadata?.uid))
-    : new Set([uid]);
+export function ownedPods<P extends RawPod>(kind: WorkloadKind, owner: RawMeta | undefined, pods: readonly P[]): P[] {
+  const uid = owner?.uid ?? '';
+  if (kind === 'Pod') return pods.filter((p) => p.metadata?.uid === uid && uid !== '');
   return pods.filter((p) => {
-    const owner = controllerOf(p.metadata);
-    return owner !== undefined && owners.has(owner.uid);
+    const controller = controllerOf(p.metadata);
+    if (controller === undefined) return false;
+    if (kind !== 'Deployment') return controller.kind === kind && controller.uid === uid && uid !== '';
+    const hash = p.metadata?.labels?.['pod-template-hash'];
+    return controller.kind === 'ReplicaSet' && controller.apiVersion === 'apps/v1'
+      && hash !== undefined && hash !== '' && owner?.name !== undefined && controller.name === `${owner.name}-${hash}`;
   });
 }
 

@@ -1,21 +1,19 @@
-// Fresh reads of one workload and its pods, straight from the API server: the
-// snapshot uses it for the pods of each opted-in workload (listed by the
-// workload's own selector, in its namespace only), the recovery check for
-// the whole workload, because a verdict from a cache could lag the truth.
+// Fresh reads of one workload and its pods, straight from the API server:
+// right before a kill (steady state now, the victims now) and for a recovery
+// verdict, because a cache could lag the truth. Two requests: the workload,
+// and its pods listed by its own selector in its namespace only.
 
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Workload, WorkloadKind, WorkloadRef } from '../../domain/model.ts';
+import type { WorkloadRef, WorkloadWithPods } from '../../domain/model.ts';
 import { isNotFound, toKubernetesError } from './errors.ts';
 import { listAll } from './listAll.ts';
 import {
-  ownedPods, selectorText, toPodInfo, toWorkload, type RawPod, type RawWorkload,
+  ownedPods, selectorText, toPodInfo, toWorkloadWithPods, type RawPod, type RawWorkload,
 } from './toWorkload.ts';
 
 export interface WorkloadReader {
-  /** The workload as it is now; undefined when it no longer exists. */
-  read(ref: WorkloadRef): Promise<Workload | undefined>;
-  /** Adds the current pods to an object already in hand (from a watch cache). */
-  withPods(kind: WorkloadKind, object: RawWorkload | RawPod): Promise<Workload>;
+  /** The workload and its pods as they are now; undefined when it no longer exists. */
+  read(ref: WorkloadRef): Promise<WorkloadWithPods | undefined>;
 }
 
 export function createWorkloadReader(options: { readonly kubeConfig: KubeConfig }): WorkloadReader {
@@ -33,28 +31,7 @@ export function createWorkloadReader(options: { readonly kubeConfig: KubeConfig 
     }
   };
 
-  const withPods = async (kind: WorkloadKind, object: RawWorkload | RawPod): Promise<Workload> => {
-    if (kind === 'Pod') return toWorkload(kind, object, [toPodInfo(object as RawPod)]);
-    const meta = object.metadata;
-    const namespace = meta?.namespace ?? '';
-    const labelSelector = selectorText((object as RawWorkload).spec?.selector);
-    if (labelSelector === undefined) return toWorkload(kind, object, []);
-    try {
-      const [pods, replicaSets] = await Promise.all([
-        listAll((page) => core.listNamespacedPod({ namespace, labelSelector, ...page })),
-        kind === 'Deployment'
-          ? listAll((page) => apps.listNamespacedReplicaSet({ namespace, labelSelector, ...page }))
-          : Promise.resolve({ items: [] }),
-      ]);
-      const owned = ownedPods(kind, meta?.uid ?? '', pods.items, replicaSets.items);
-      return toWorkload(kind, object, owned.map(toPodInfo));
-    } catch (error) {
-      throw toKubernetesError(error, `list pods of ${kind} ${namespace}/${meta?.name ?? ''}`);
-    }
-  };
-
   return {
-    withPods,
     async read(ref) {
       let object: RawWorkload | RawPod;
       try {
@@ -63,7 +40,15 @@ export function createWorkloadReader(options: { readonly kubeConfig: KubeConfig 
         if (isNotFound(error)) return undefined;
         throw toKubernetesError(error, `read ${ref.kind} ${ref.namespace}/${ref.name}`);
       }
-      return withPods(ref.kind, object);
+      if (ref.kind === 'Pod') return toWorkloadWithPods(ref.kind, object, [toPodInfo(object as RawPod)]);
+      const labelSelector = selectorText((object as RawWorkload).spec?.selector);
+      if (labelSelector === undefined) return toWorkloadWithPods(ref.kind, object, []);
+      try {
+        const pods = await listAll((page) => core.listNamespacedPod({ namespace: ref.namespace, labelSelector, ...page }));
+        return toWorkloadWithPods(ref.kind, object, ownedPods(ref.kind, object.metadata, pods.items).map(toPodInfo));
+      } catch (error) {
+        throw toKubernetesError(error, `list pods of ${ref.kind} ${ref.namespace}/${ref.name}`);
+      }
     },
   };
 }

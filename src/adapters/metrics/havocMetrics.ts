@@ -42,6 +42,7 @@ export interface HavocMetricFamilies {
   readonly hypothesisVerdicts: Counter<WorkloadLabel | 'verdict' | 'dry_run'>;
   readonly blocked: Gauge;
   readonly blockingAlerts: Gauge<'alertname'>;
+  readonly relists: Counter<'resource'>;
 }
 
 export interface HavocMetrics extends HavocMetricFamilies {
@@ -50,6 +51,8 @@ export interface HavocMetrics extends HavocMetricFamilies {
   readonly listener: Listener;
   /** Counts deliveries of one notifier (the notify listener's onDelivery). */
   deliveries(notifier: string): (result: DeliveryResult) => void;
+  /** Counts one re-list of a watch (the cluster adapter's onRelist). */
+  relist(resource: string): void;
 }
 
 export interface HavocMetricsOptions {
@@ -122,6 +125,10 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       name: 'havoc_blocking_alerts', registers, labelNames: ['alertname'],
       help: 'The alerts blocking chaos now, 1 each; alertname="" while Prometheus cannot answer. Empty when nothing blocks.',
     }),
+    relists: new Counter({
+      name: 'havoc_watch_relists_total', registers, labelNames: ['resource'],
+      help: 'Watches that had to list their resource again after the first sync (resourceVersion too old, or a restart after an error); should stay near zero.',
+    }),
   };
   // Known label values start at zero, so rate() and absent-series alerts work from the first scrape.
   for (const outcome of TICK_OUTCOMES) families.ticks.inc({ outcome }, 0);
@@ -137,6 +144,7 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       for (const result of DELIVERY_RESULTS) families.notifications.inc({ notifier, result }, 0);
       return (result) => families.notifications.inc({ notifier, result });
     },
+    relist: (resource) => families.relists.inc({ resource }),
   };
 }
 

@@ -16,7 +16,7 @@ import { eligiblePods, filterBySteadyState, readyReplicas } from '../selection/f
 import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
 import type { KillRecord } from '../state.ts';
 
-export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership' | 'steadyState' | 'checkpoint'> & {
+export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'cluster' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership' | 'steadyState' | 'checkpoint'> & {
   readonly action: 'pod-evict' | 'pod-delete';
   /** Who reserves (this run of the daemon). */
   readonly owner: string;
@@ -39,16 +39,23 @@ export async function hitWorkload(
   deps: PodChaosDeps, candidate: Candidate, spentThisTick: number, history: readonly KillRecord[], reason: string,
 ): Promise<HitResult> {
   const { settings, clock } = deps;
-  const { workload, policy } = candidate;
+  const { policy } = candidate;
   const now = clock.now();
   const none: HitResult = { killed: [], outcomes: [], spent: 0 };
   const skip = (why: SkipReason, detail: string): HitResult => {
-    deps.report({ type: 'skip', at: now, workload: workload.ref, workloadUid: workload.uid, reason: why, detail, dryRun: settings.dryRun });
+    deps.report({ type: 'skip', at: now, workload: candidate.workload.ref, workloadUid: candidate.workload.uid, reason: why, detail, dryRun: settings.dryRun });
     return none;
   };
 
   const left = budgetLeft(history, now, settings.caps, settings.dryRun, spentThisTick);
   if (available(left) <= 0) return skip('budget-spent', `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}`);
+  // The watched status rules a workload out for free; only a fresh read (the
+  // workload and its pods, now) may clear it, so a lagging cache never leads
+  // to a kill of a degraded workload.
+  const watchedNotSteady = filterBySteadyState(candidate.workload);
+  if (watchedNotSteady !== undefined) return skip('not-steady', watchedNotSteady);
+  const workload = await deps.cluster.workload(candidate.workload.ref);
+  if (workload === undefined || workload.uid !== candidate.workload.uid) return skip('no-pods', 'the workload is gone or was replaced');
   const notSteady = filterBySteadyState(workload);
   if (notSteady !== undefined) return skip('not-steady', notSteady);
   const pods = eligiblePods(workload.pods, { now, minAgeSeconds: settings.minPodAgeSeconds, self: settings.self });

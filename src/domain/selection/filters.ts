@@ -1,7 +1,7 @@
 // Candidate selection as a flat list of small pure filters. Each returns why
 // a candidate is out, or undefined to keep it; an empty criterion keeps all.
 
-import type { NamespaceInfo, PodInfo, Workload } from '../model.ts';
+import type { NamespaceInfo, PodInfo, Workload, WorkloadWithPods } from '../model.ts';
 import type { NamespaceRules } from '../settings.ts';
 
 /** Never touched, whatever the labels: protected namespaces and the daemon's own. */
@@ -32,16 +32,19 @@ export function namespaceVerdict(rules: NamespaceRules, name: string, info: Name
 }
 
 /**
- * Ready replicas as the lower of the controller's status (from a watch, may
- * lag) and the freshly listed pods that are ready and not terminating.
+ * Ready replicas as the lower of the controller's status and, when the pods
+ * were read fresh, those that are ready and not terminating. Without pods (a
+ * snapshot from the watches) it is the status alone: good enough to rule a
+ * workload out, never to clear it for a kill (that needs a fresh read).
  */
-export function readyReplicas(w: Workload): number {
+export function readyReplicas(w: Workload | WorkloadWithPods): number {
+  if (!('pods' in w)) return w.ready;
   const readyPods = w.pods.filter((p) => p.ready && !p.terminating).length;
   return Math.min(w.ready, readyPods);
 }
 
 /** Steady state by counts: every desired replica is ready (the probe is checked later). */
-export function filterBySteadyState(w: Workload): string | undefined {
+export function filterBySteadyState(w: Workload | WorkloadWithPods): string | undefined {
   if (w.desired <= 0) return 'scaled to zero';
   const ready = readyReplicas(w);
   return ready >= w.desired ? undefined : `${ready}/${w.desired} replicas ready`;

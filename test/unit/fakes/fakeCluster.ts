@@ -1,11 +1,13 @@
 // An in-memory cluster: workloads with pods that a fake killer removes and a
 // "controller" (heal) that replaces them, so recovery can be observed.
 
-import type { ClusterSnapshot, KillOutcome, NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadRef } from '../../../src/domain/model.ts';
+import type { ClusterSnapshot, KillOutcome, NamespaceInfo, NodeInfo, PodInfo, WorkloadRef, WorkloadWithPods } from '../../../src/domain/model.ts';
 import type { Cluster, KillOptions, PodKiller } from '../../../src/domain/ports.ts';
 
 export interface FakeCluster extends Cluster, PodKiller {
-  workloads: Workload[];
+  workloads: WorkloadWithPods[];
+  /** Fresh reads (`workload()` calls): what costs API requests in the real adapter. */
+  reads: number;
   namespaces: NamespaceInfo[];
   nodes: NodeInfo[];
   kills: { pod: string; dryRun: boolean }[];
@@ -21,15 +23,24 @@ export function pod(namespace: string, name: string, startedAt: Date, extra: Par
   return { namespace, name, uid: `uid-${name}`, phase: 'Running', ready: true, terminating: false, startedAt, ...extra };
 }
 
-export function deployment(namespace: string, name: string, replicas: number, labels: Record<string, string>, startedAt: Date, annotations: Record<string, string> = {}): Workload {
+export function deployment(namespace: string, name: string, replicas: number, labels: Record<string, string>, startedAt: Date, annotations: Record<string, string> = {}): WorkloadWithPods {
   const pods = Array.from({ length: replicas }, (_, i) => pod(namespace, `${name}-${i}`, startedAt));
   return { ref: { kind: 'Deployment', namespace, name }, uid: `uid-${namespace}-${name}`, labels, annotations, desired: replicas, ready: replicas, pods };
 }
 
-export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[]): FakeCluster {
+export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: NamespaceInfo[]): FakeCluster {
   let generation = 0;
+  // The watch: every change wakes whoever waits for one.
+  let waiters: (() => void)[] = [];
+  const changed = () => {
+    const wake = waiters;
+    waiters = [];
+    for (const resolve of wake) resolve();
+  };
+  const find = (ref: WorkloadRef) => cluster.workloads.find((w) => w.ref.kind === ref.kind && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
   const cluster: FakeCluster = {
     workloads,
+    reads: 0,
     namespaces: namespaces ?? [...new Set(workloads.map((w) => w.ref.namespace))].map((name) => ({ name, labels: {} })),
     nodes: [],
     kills: [],
@@ -38,8 +49,15 @@ export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[])
       return { namespaces: cluster.namespaces, workloads: cluster.workloads, nodes: cluster.nodes };
     },
     async workload(ref: WorkloadRef) {
-      return cluster.workloads.find((w) => w.ref.kind === ref.kind && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+      cluster.reads += 1;
+      return find(ref);
     },
+    watched: (ref) => find(ref),
+    changed: (_ref, signal) => new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      waiters.push(resolve);
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    }),
     async kill(victim: PodInfo, ref: WorkloadRef, options: KillOptions): Promise<KillOutcome> {
       cluster.kills.push({ pod: `${victim.namespace}/${victim.name}`, dryRun: options.dryRun });
       if (cluster.nextOutcome) return cluster.nextOutcome;
@@ -49,6 +67,7 @@ export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[])
       if (!w || !w.pods.some((p) => p.uid === victim.uid)) return { result: 'already-gone' };
       const pods = w.pods.filter((p) => p.uid !== victim.uid);
       cluster.workloads[index] = { ...w, pods, ready: pods.filter((p) => p.ready).length };
+      changed();
       return { result: 'killed' };
     },
     async fate(victim) {
@@ -63,6 +82,7 @@ export function fakeCluster(workloads: Workload[], namespaces?: NamespaceInfo[])
         const fresh = Array.from({ length: missing }, () => pod(w.ref.namespace, `${w.ref.name}-r${generation++}`, at));
         return { ...w, pods: [...w.pods, ...fresh], ready: w.desired };
       });
+      changed();
     },
   };
   return cluster;

@@ -1,15 +1,15 @@
 import test from 'ava';
 import {
-  isOwnWorkload, ownedPods, replicaCounts, selectorText, toNamespaceInfo, toNodeInfo, toPodInfo, toWorkload,
+  isOwnWorkload, ownedPods, replicaCounts, selectorText, toNamespaceInfo, toNodeInfo, toPodInfo, toWorkload, toWorkloadWithPods,
   type RawPod, type RawWorkload,
 } from '../../../src/adapters/kubernetes/toWorkload.ts';
 
 const owner = (kind: string, name: string, uid: string, controller = true) => ({ apiVersion: kind === 'ReplicaSet' || kind === 'Deployment' ? 'apps/v1' : 'v1', kind, name, uid, controller });
 
 // Shaped like a watch event's object: timestamps are strings there.
-const pod = (name: string, extra: { owner?: ReturnType<typeof owner>; ready?: boolean; phase?: string; deleting?: boolean } = {}): RawPod => ({
+const pod = (name: string, extra: { owner?: ReturnType<typeof owner>; ready?: boolean; phase?: string; deleting?: boolean; hash?: string } = {}): RawPod => ({
   metadata: {
-    name, namespace: 'shop', uid: `uid-${name}`, labels: { app: 'web' },
+    name, namespace: 'shop', uid: `uid-${name}`, labels: { app: 'web', ...(extra.hash ? { 'pod-template-hash': extra.hash } : {}) },
     ...(extra.owner ? { ownerReferences: [extra.owner] } : {}),
     ...(extra.deleting ? { deletionTimestamp: '2025-03-07T10:01:00Z' } : {}),
   },
@@ -45,39 +45,46 @@ for (const [title, kind, object, expected] of counts) {
   test(`replica counts: ${title}`, (t) => t.deepEqual(replicaCounts(kind, object), expected));
 }
 
-test('a workload keeps ref, uid, labels, annotations and the pods given', (t) => {
+test('a workload keeps ref, uid, labels, annotations, and the pods given when read fresh', (t) => {
   const deployment: RawWorkload = {
     metadata: { name: 'web', namespace: 'shop', uid: 'uid-web', labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': 'http://web/healthz' } },
     spec: { replicas: 3, selector: { matchLabels: { app: 'web' } } },
     status: { readyReplicas: 3 },
   };
   const pods = [toPodInfo(pod('web-1'))];
-  t.deepEqual(toWorkload('Deployment', deployment, pods), {
+  const expected = {
     ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, uid: 'uid-web',
     labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': 'http://web/healthz' },
-    desired: 3, ready: 3, pods,
-  });
+    desired: 3, ready: 3,
+  } as const;
+  t.deepEqual(toWorkload('Deployment', deployment), expected);
+  t.deepEqual(toWorkloadWithPods('Deployment', deployment, pods), { ...expected, pods });
 });
 
-test('pods belong to a workload by ownerReferences, Deployments through their ReplicaSets', (t) => {
-  const replicaSets: RawWorkload[] = [
-    { metadata: { name: 'web-new', uid: 'rs-new', ownerReferences: [owner('Deployment', 'web', 'uid-web')] } },
-    { metadata: { name: 'web-old', uid: 'rs-old', ownerReferences: [owner('Deployment', 'web', 'uid-web')] } },
-    { metadata: { name: 'other-x', uid: 'rs-other', ownerReferences: [owner('Deployment', 'other', 'uid-other')] } },
-  ];
+test('pods belong to a workload by ownerReferences; Deployment pods through a ReplicaSet named after it and their hash', (t) => {
+  const web = { name: 'web', namespace: 'shop', uid: 'uid-web' };
   const pods = [
-    pod('web-new-1', { owner: owner('ReplicaSet', 'web-new', 'rs-new') }),
-    pod('web-old-1', { owner: owner('ReplicaSet', 'web-old', 'rs-old') }),
-    // Same labels (an overlapping selector), another owner: never a victim of "web".
-    pod('other-x-1', { owner: owner('ReplicaSet', 'other-x', 'rs-other') }),
+    pod('web-5d4f-1', { owner: owner('ReplicaSet', 'web-5d4f', 'rs-new'), hash: '5d4f' }),
+    // An older ReplicaSet of the same Deployment, mid-rollout.
+    pod('web-77aa-1', { owner: owner('ReplicaSet', 'web-77aa', 'rs-old'), hash: '77aa' }),
+    // Same labels (an overlapping selector), another Deployment: never a victim of "web".
+    pod('web-x-5d4f-1', { owner: owner('ReplicaSet', 'web-x-5d4f', 'rs-other'), hash: '5d4f' }),
+    // A ReplicaSet named like one of web's but the pod's hash does not match it.
+    pod('web-5d4f-2', { owner: owner('ReplicaSet', 'web-5d4f', 'rs-hand'), hash: 'beef' }),
+    // Named right but no hash label: not made by a Deployment.
+    pod('web-5d4f-3', { owner: owner('ReplicaSet', 'web-5d4f', 'rs-new') }),
+    // Owned by something that is not a ReplicaSet.
+    pod('web-5d4f-4', { owner: { ...owner('StatefulSet', 'web-5d4f', 'ss'), kind: 'StatefulSet' }, hash: '5d4f' }),
     pod('stray'),
   ];
-  t.deepEqual(ownedPods('Deployment', 'uid-web', pods, replicaSets).map((p) => p.metadata?.name), ['web-new-1', 'web-old-1']);
-  t.deepEqual(ownedPods('ReplicaSet', 'rs-other', pods).map((p) => p.metadata?.name), ['other-x-1']);
-  t.deepEqual(ownedPods('StatefulSet', 'uid-db', [pod('db-0', { owner: owner('StatefulSet', 'db', 'uid-db') }), pod('x')]).map((p) => p.metadata?.name), ['db-0']);
-  t.deepEqual(ownedPods('Pod', 'uid-stray', pods).map((p) => p.metadata?.name), ['stray']);
+  t.deepEqual(ownedPods('Deployment', web, pods).map((p) => p.metadata?.name), ['web-5d4f-1', 'web-77aa-1']);
+  t.deepEqual(ownedPods('ReplicaSet', { name: 'web-x-5d4f', uid: 'rs-other' }, pods).map((p) => p.metadata?.name), ['web-x-5d4f-1']);
+  t.deepEqual(ownedPods('StatefulSet', { name: 'db', uid: 'uid-db' }, [pod('db-0', { owner: owner('StatefulSet', 'db', 'uid-db') }), pod('x')]).map((p) => p.metadata?.name), ['db-0']);
+  t.deepEqual(ownedPods('DaemonSet', { name: 'db', uid: 'uid-db' }, [pod('db-0', { owner: owner('StatefulSet', 'db', 'uid-db') })]), [], 'the owner kind must match too');
+  t.deepEqual(ownedPods('Pod', { name: 'stray', uid: 'uid-stray' }, pods).map((p) => p.metadata?.name), ['stray']);
   // A non-controller owner reference does not make a pod part of a workload.
-  t.deepEqual(ownedPods('StatefulSet', 'uid-db', [pod('db-0', { owner: owner('StatefulSet', 'db', 'uid-db', false) })]), []);
+  t.deepEqual(ownedPods('StatefulSet', { name: 'db', uid: 'uid-db' }, [pod('db-0', { owner: owner('StatefulSet', 'db', 'uid-db', false) })]), []);
+  t.deepEqual(ownedPods('StatefulSet', {}, [pod('db-0', { owner: owner('StatefulSet', 'db', '') })]), [], 'an owner without uid owns nothing');
 });
 
 test('ReplicaSets run by a Deployment and pods run by a controller are not workloads of their own', (t) => {

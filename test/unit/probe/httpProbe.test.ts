@@ -25,7 +25,7 @@ test.after.always(() => {
 });
 
 const workload = (annotations: Record<string, string>): Workload => ({
-  ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, uid: 'u', labels: {}, annotations, desired: 1, ready: 1, pods: [],
+  ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, uid: 'u', labels: {}, annotations, desired: 1, ready: 1,
 });
 // Answers come from 127.0.0.1 at once; the generous timeout keeps a loaded
 // machine from turning them into timeouts. Only the timeout case gets a short one.
