@@ -207,7 +207,7 @@ test('give-back finds marked nodes in the watched view without listing; lists on
   t.deepEqual(await d.giveBack(NOW, { dryRun: false }), []);
   t.is(lists, 0);
   // A stale view that still shows the mark is harmless: the patch tests the mark on the server.
-  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), ['worker-1']);
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), [{ name: 'worker-1', uncordoned: true }]);
   t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), []);
   t.is(lists, 0);
   view = undefined;
