@@ -261,3 +261,9 @@ test('a replica that loses the lease during the tick does not kill', async (t) =
   t.is(cluster.kills.length, 0);
   t.like(events.of('skip')[0], { reason: 'not-leader' });
 });
+
+test('a kill says why with the MTBF in readable units: a 1m MTBF is "60s", not "0.0h"', async (t) => {
+  const { events, round } = setup();
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(events.of('kill')[0]?.reason, 'opted in (havoc), mtbf 60s business time, mode one, chance this tick 100.0%');
+});
