@@ -51,7 +51,9 @@ export async function provisionBinaries(say: Say): Promise<string> {
 
 export async function startLocalCluster(options: { readonly binDir: string; readonly dir: string; readonly nodes: number; readonly say: Say }): Promise<LocalCluster> {
   const cluster = path.join(SCRIPTS, 'cluster.sh');
-  const up = () => run('bash', [cluster, 'up', '--bin-dir', options.binDir, '--dir', options.dir, '--nodes', String(options.nodes)], {
+  // In a session of its own: a Ctrl-C in the terminal reaches the whole foreground process group, and
+  // kube-apiserver and etcd listen for SIGINT. The demo stops them itself, after reading the status.
+  const up = () => run('setsid', ['bash', cluster, 'up', '--bin-dir', options.binDir, '--dir', options.dir, '--nodes', String(options.nodes)], {
     timeoutMs: 3 * 60_000,
     onStderrLine: (line) => { if (/ready|cluster up/.test(line)) options.say(line); },
   });
