@@ -55,7 +55,7 @@ export async function startLocalCluster(options: { readonly binDir: string; read
   // kube-apiserver and etcd listen for SIGINT. The demo stops them itself, after reading the status.
   const up = () => run('setsid', ['bash', cluster, 'up', '--bin-dir', options.binDir, '--dir', options.dir, '--nodes', String(options.nodes)], {
     timeoutMs: 3 * 60_000,
-    onStderrLine: (line) => { if (/ready|cluster up/.test(line)) options.say(line); },
+    onStderrLine: (line) => { if (/ready|cluster up/.test(line)) options.say(line.replace(/; stop with: .*/, '')); },
   });
   // A port checked free can still be taken before a component binds it; new ports, new try.
   let stdout = '';
