@@ -21,8 +21,12 @@ test('the configuration reference in docs/configuration.md is current', (t) => {
 test('the README starts with the two newcomer commands, and .ci/run runs the test one', (t) => {
   const readme = readFileSync('README.md', 'utf8');
   const commands = [...readme.matchAll(/```sh\n(.+)\n```/g)].map((m) => m[1]);
-  t.is(commands[0], 'npm ci && npm run build && npm run daemon');
+  t.is(commands[0], 'npm ci && npm run demo');
   t.is(commands[1], 'npm ci && npm run test:all');
+  // Between them: the daemon against one's own cluster, in dry run.
+  t.regex(readme.slice(readme.indexOf(commands[0] ?? '<none>'), readme.indexOf(commands[1] ?? '<none>')), /in dry run[\s\S]*`npm run build && npm run daemon -- --context <your-context>`/);
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  t.is(scripts.demo, 'npm run build && node scripts/demo/demo.ts');
   t.true(readFileSync('.ci/run', 'utf8').includes(`( ${commands[1] ?? '<none>'} )`));
 });
 
