@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../../test/e2e/harness/run.ts';
 
 const SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'e2e');
-// Measured on a 2-core machine (scripts/e2e/README.md): 410 s cold, up to
-// 593 s while other work runs; a warm cache answers in milliseconds.
-const BUILD_ESTIMATE = 'about 7 minutes on 2 cores (measured 410 s; up to 10 minutes on a busy machine), and about 5 GB of Go caches';
+// Measured on a 2-core machine: 410 s cold, 593 s while other work ran
+// (scripts/e2e/README.md), about 24 minutes while five sessions' builds and
+// test suites shared the cores; a warm cache answers in milliseconds.
+const BUILD_ESTIMATE = 'about 7 minutes on 2 idle cores (measured 410 s), 10 to 25 minutes on a busy machine, and about 5 GB of Go caches';
 
 export interface LocalCluster {
   readonly kubeconfig: string;
@@ -33,8 +34,13 @@ export async function provisionBinaries(say: Say): Promise<string> {
   const provision = path.join(SCRIPTS, 'provision.sh');
   const cached = spawnSync('bash', [provision, '--print-bin-dir'], { encoding: 'utf8' });
   if (cached.status === 0) return cached.stdout.trim().split('\n').pop() ?? '';
-  say(`The control plane (kube-apiserver, controller-manager, scheduler, etcd, kwok) is built from source with Go on first use:`);
-  say(`${BUILD_ESTIMATE}. It is cached under ~/.cache/kube-havoc/e2e; later runs start in seconds.`);
+  const ready = process.env.HAVOC_E2E_BIN ?? process.env.KUBEBUILDER_ASSETS;
+  if (ready !== undefined) {
+    say(`Using the control-plane binaries in ${ready} (kwok is built if it is not there, about 2 minutes).`);
+  } else {
+    say('The control plane (kube-apiserver, controller-manager, scheduler, etcd, kwok) is built from source with Go on first use:');
+    say(`${BUILD_ESTIMATE}. It is cached under ~/.cache/kube-havoc/e2e; later runs start in seconds.`);
+  }
   const started = Date.now();
   const heartbeat = setInterval(() => say(`still building (${elapsed(started)} so far, ${BUILD_ESTIMATE.split(',')[0]} in total)`), 30_000);
   try {
@@ -42,7 +48,7 @@ export async function provisionBinaries(say: Say): Promise<string> {
       timeoutMs: 60 * 60_000,
       onStderrLine: (line) => { if (line.trim() !== '') say(`[${elapsed(started)}] ${line}`); },
     });
-    say(`control plane built in ${elapsed(started)}`);
+    say(`control plane ready in ${elapsed(started)}`);
     return stdout.trim().split('\n').pop() ?? '';
   } finally {
     clearInterval(heartbeat);
