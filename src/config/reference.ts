@@ -1,4 +1,4 @@
-// The configuration reference (README table) and the commented defaults file
+// The configuration reference (docs/configuration.md table) and the commented defaults file
 // (config/defaults.yaml), both generated from the schema; a test fails when
 // either is stale, so documentation cannot drift from the code.
 

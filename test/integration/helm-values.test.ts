@@ -1,6 +1,6 @@
 // The chart's values: bad values fail at install time with a message naming
 // the value; values.yaml, values.schema.json, the daemon's config schema and
-// the values reference in README.md cannot drift apart.
+// the values reference in docs/helm.md cannot drift apart.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
@@ -146,7 +146,7 @@ test('values.schema.json describes exactly the keys of values.yaml and refuses u
   t.deepEqual(described.sort(), [...inValues, ...WHOLE].sort());
 });
 
-test('every value is documented in values.yaml, and README.md carries the generated reference', (t) => {
+test('every value is documented in values.yaml, and docs/helm.md carries the generated reference', (t) => {
   const docs = valueDocs();
   t.true(docs.length > 60);
   t.true(docs.every((d) => d.description.length > 10), docs.filter((d) => d.description.length <= 10).map((d) => d.key).join(', '));

@@ -335,3 +335,9 @@ test('pods are read only for the workloads drawn: a tick over many opted-in work
   await round.settle();
   t.is(cluster.reads, 2, 'and one for its (dry-run) recovery verdict');
 });
+
+test('a kill says why with the MTBF in readable units: a 1m MTBF is "60s", not "0.0h"', async (t) => {
+  const { events, round } = setup();
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(events.of('kill')[0]?.reason, 'opted in (havoc), mtbf 60s business time, mode one, chance this tick 100.0%');
+});

@@ -179,9 +179,9 @@ test('process and Node.js defaults come with the factory, on the registry passed
   t.is(new Registry().getMetricsAsArray().length, 0);
 });
 
-test('README.md carries the current metrics reference', (t) => {
+test('docs/operations.md carries the current metrics reference', (t) => {
   const { registry } = setup();
-  const doc = readFileSync('README.md', 'utf8');
+  const doc = readFileSync('docs/operations.md', 'utf8');
   const start = doc.indexOf(REFERENCE_START);
   const end = doc.indexOf(REFERENCE_END);
   t.true(start >= 0 && end > start, 'the reference markers are in the document');

@@ -256,8 +256,8 @@ test('no webhook configured: no Slack listener', (t) => {
   t.is(log.lines[0]?.msg, 'slack notifications off (no slack.webhookUrl or slack.webhookUrlFile)');
 });
 
-test('the example message in README.md is what the code posts', (t) => {
-  const doc = readFileSync('README.md', 'utf8');
+test('the example message in docs/operations.md is what the code posts', (t) => {
+  const doc = readFileSync('docs/operations.md', 'utf8');
   const example = /<!-- slack-example:start -->\n```json\n([\s\S]*?)\n```\n<!-- slack-example:end -->/.exec(doc)?.[1];
   const kill: Occurrence = {
     type: 'kill', at: new Date('2026-11-20T10:42:00Z'),

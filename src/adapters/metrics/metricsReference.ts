@@ -1,4 +1,4 @@
-// The metrics reference table of the README, rendered from the
+// The metrics reference table of docs/operations.md, rendered from the
 // registry itself; a test compares the two so the documentation cannot drift.
 
 import type { Registry } from 'prom-client';

@@ -4,6 +4,7 @@
 // reported and leaves the next one untouched.
 
 import { budgetLeft, historySeconds } from '../budget/budget.ts';
+import { formatSeconds } from '../duration.ts';
 import { claimAnnouncement } from '../killSwitch.ts';
 import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
@@ -222,8 +223,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     let spent = 0;
     let history = state.kills;
     for (const candidate of chosen) {
-      const mtbfHours = (candidate.policy.mtbfSeconds / 3600).toFixed(1);
-      const reason = `opted in (${candidate.policy.source}), mtbf ${mtbfHours}h business time, mode ${candidate.policy.mode}, `
+      const reason = `opted in (${candidate.policy.source}), mtbf ${formatSeconds(candidate.policy.mtbfSeconds)} business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
       const podDeps = { ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) } as const;
