@@ -6,7 +6,6 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { provisionBinaries, startLocalCluster, type LocalCluster } from './local
 import { narrate, paintFor, type DaemonLine } from './narrator.ts';
 import { DAEMON_NAMESPACE, SHOP, SHOP_NAMESPACE, demoConfig, shopManifest } from './shop.ts';
 import { startSlackReceiver, type SlackReceiver } from './slackReceiver.ts';
+import { freePort } from '../../test/e2e/harness/freePort.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'main.js');
@@ -70,13 +70,6 @@ function stopSignal(durationMs: number | undefined, cleanupNote: () => string): 
   return { stopped, requested: () => why !== undefined, startTimer };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Processes whose command line names `dir`: what the demo started and must not leave running. */
 function processesNaming(dir: string): number[] {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { waitFor } from './harness/cluster.ts';
+import { readJsonLines } from './harness/jsonLines.ts';
 
 export interface LogLine {
   readonly level: number;
@@ -66,18 +67,7 @@ export function startDaemon(options: { kubeconfig: string; config: Record<string
   });
   const lines: LogLine[] = [];
   const stderr: string[] = [];
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    for (const text of parts) {
-      try {
-        lines.push(JSON.parse(text) as LogLine);
-      } catch {
-        stderr.push(`stdout: ${text}`);
-      }
-    }
-  });
+  if (child.stdout) readJsonLines<LogLine>(child.stdout, (line) => lines.push(line), (text) => stderr.push(`stdout: ${text}`));
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const exitedWith = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));

@@ -15,6 +15,7 @@ import { stringify } from 'yaml';
 import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
+import { freePort } from './harness/freePort.ts';
 
 const test = anyTest as TestFn<{ cluster: Cluster }>;
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
@@ -33,13 +34,6 @@ async function storedKills(cluster: Cluster, own: string): Promise<StoredKill[]>
   return (JSON.parse(text) as { kills: StoredKill[] }).kills;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function scrape(port: number, path: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });

@@ -14,7 +14,8 @@ import { CHART_DIR, kubeTools, runHelm } from '../../scripts/tools/helm.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
 import { run } from './harness/run.ts';
 import { helm, installedConfig, release } from './helmRelease.ts';
-import { buildImage, freePort, podman, ROOT, RUN_LIMITS, serviceAccountDir, startContainer, startRegistry, type Registry } from './helmImageTools.ts';
+import { freePort } from './harness/freePort.ts';
+import { buildImage, podman, ROOT, RUN_LIMITS, serviceAccountDir, startContainer, startRegistry, type Registry } from './helmImageTools.ts';
 
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const TAG = 'localhost/kube-havoc:image-test';

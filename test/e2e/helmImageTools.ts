@@ -5,12 +5,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './harness/cluster.ts';
 import { run } from './harness/run.ts';
+import { readJsonLines } from './harness/jsonLines.ts';
+import { freePort } from './harness/freePort.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -31,16 +32,6 @@ export async function buildImage(tag: string): Promise<{ id: string; seconds: nu
   return { id: stdout.trim().split('\n').at(-1) ?? '', seconds: (Date.now() - started) / 1000 };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface Registry {
   /** 127.0.0.1:PORT, plain HTTP. */
@@ -136,18 +127,7 @@ export function startContainer(name: string, args: readonly string[]): Container
   const child = spawn('podman', ['--runtime', 'runc', 'run', '--rm', '--name', name, ...RUN_LIMITS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   const output: string[] = [];
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    for (const text of parts) {
-      try {
-        lines.push(JSON.parse(text) as LogLine);
-      } catch {
-        output.push(text);
-      }
-    }
-  });
+  if (child.stdout) readJsonLines<LogLine>(child.stdout, (line) => lines.push(line), (text) => output.push(text));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {

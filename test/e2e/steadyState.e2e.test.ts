@@ -8,7 +8,8 @@ import { startCluster, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploymentManifest, havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { RULES, startFakeApp } from '../integration/support/fakeApp.ts';
-import { freePort, startPrometheus } from '../integration/support/realPrometheus.ts';
+import { startPrometheus } from '../integration/support/realPrometheus.ts';
+import { freePort } from './harness/freePort.ts';
 
 const test = anyTest as TestFn<{ cluster: Cluster }>;
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };

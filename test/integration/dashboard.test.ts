@@ -4,12 +4,8 @@
 // 127.0.0.1 with a 1 s scrape interval) scrapes it; every query of the
 // dashboard must evaluate, and the main panels must show data.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
 import type { KillOutcome, PodInfo, WorkloadRef } from '../../src/domain/model.ts';
@@ -25,6 +21,8 @@ import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeClu
 import { memoryStateStore } from '../unit/fakes/memoryStateStore.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
 import { testSettings } from '../unit/fakes/settings.ts';
+import { freePort } from '../e2e/harness/freePort.ts';
+import { startPrometheus, type RealPrometheus } from './support/realPrometheus.ts';
 
 interface Target { expr: string; refId: string; datasource?: { uid?: string } }
 interface Panel { title: string; type: string; datasource?: { uid?: string }; targets?: Target[]; panels?: Panel[] }
@@ -136,75 +134,7 @@ async function startDaemon(t: ExecutionContext) {
 
 // ---- Prometheus ---------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startPrometheus(t: ExecutionContext, scrapeTarget: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'havoc-prometheus-'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'prometheus.yml'), [
-    'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-    'scrape_configs:',
-    '  - job_name: kube-havoc',
-    `    static_configs: [{ targets: ['${scrapeTarget}'] }]`,
-  ].join('\n'));
-  let output = '';
-  const child: ChildProcess = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', (error) => { output += `\nspawn failed (run scripts/ci/install-prometheus.sh): ${error.message}`; });
-  t.teardown(async () => {
-    child.kill('SIGTERM');
-    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(hard);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    base,
-    output: () => output,
-    async query(expr: string): Promise<{ status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } }> {
-      const response = await fetch(`${base}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-      return await response.json() as never;
-    },
-    async get(path: string): Promise<unknown> {
-      return (await fetch(`${base}${path}`)).json();
-    },
-  };
-}
-
-type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
-
-/** Polls until `check` passes; fails with the last observation after the deadline. */
-async function eventually<T>(what: string, prometheus: Prometheus, check: () => Promise<T | undefined>, seconds = 30): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await delay(200);
-  }
-  throw new Error(`${what} did not happen within ${seconds}s (last: ${String(last)}); prometheus said:\n${prometheus.output()}`);
-}
-
-async function scalar(prometheus: Prometheus, expr: string): Promise<number | undefined> {
+async function scalar(prometheus: RealPrometheus, expr: string): Promise<number | undefined> {
   const result = await prometheus.query(expr);
   const value = result.data?.result[0]?.value[1];
   return value === undefined ? undefined : Number(value);
@@ -213,16 +143,16 @@ async function scalar(prometheus: Prometheus, expr: string): Promise<number | un
 test('every dashboard query runs against a real Prometheus scraping a daemon that killed; the main panels show data', async (t) => {
   t.timeout(90_000);
   const daemon = await startDaemon(t);
-  const prometheus = await startPrometheus(t, new URL(daemon.server.url).host);
-  await eventually('the target is up', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
+  const prometheus = await startPrometheus(t, { targets: [new URL(daemon.server.url).host], job: 'kube-havoc' });
+  await prometheus.eventually('the target is up', async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
   // Announced at start-up, before any kill: every kill series is scraped at zero first.
-  await eventually('the zero series are scraped', prometheus, async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined);
+  await prometheus.eventually('the zero series are scraped', async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined);
 
   await daemon.tick();
   const kills = (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
   t.true(kills > 0);
-  await eventually('the kills are scraped', prometheus, async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined);
-  await eventually('the recoveries are scraped', prometheus,
+  await prometheus.eventually('the kills are scraped', async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined);
+  await prometheus.eventually('the recoveries are scraped',
     async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined);
 
   const namespaces = await prometheus.get('/api/v1/label/namespace/values?match[]=havoc_kills_total') as { data: string[] };
@@ -305,18 +235,18 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
   const clock = fakeClock(START, (c) => cluster.heal(c.now()));
   let daemon = await startLiveDaemon(t, { port, store, clock, cluster });
-  const prometheus = await startPrometheus(t, `127.0.0.1:${port}`);
+  const prometheus = await startPrometheus(t, { targets: [`127.0.0.1:${port}`], job: 'kube-havoc' });
   const killed = 'sum(havoc_kills_total{result="killed", dry_run="false"})';
   // Prometheus has seen the series at 0 before the first kill: that is what makes increase() count it.
   // Ten samples stand for a daemon that started a while before its first tick (increase() extrapolates
   // to the end of the range by up to one scrape interval; the panels round that away).
-  await eventually('the zero series are scraped ten times', prometheus,
+  await prometheus.eventually('the zero series are scraped ten times',
     async () => ((await scalar(prometheus, `sum(count_over_time(havoc_kills_total{result="killed", dry_run="false"}[1m]))`)) ?? 0) >= 10 || undefined);
   t.is(await scalar(prometheus, killed), 0);
 
   for (const [kills, total] of [[1, 1], [1, 2], [3, 5]] as const) {
     await daemon.kill(kills);
-    await eventually(`kill ${total} is scraped`, prometheus, async () => (await scalar(prometheus, killed)) === total || undefined);
+    await prometheus.eventually(`kill ${total} is scraped`, async () => (await scalar(prometheus, killed)) === total || undefined);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), total, `Kills in range (live) after ${total}`);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'B')), 0, 'no dry-run kills');
     const row = (await prometheus.query(panelQuery('Recent kills', 'B'))).data?.result ?? [];
@@ -328,10 +258,10 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
 
   // A restart: the process (and its in-memory metrics) is gone; the state in the ConfigMap stays.
   await daemon.close();
-  await eventually('the target is down', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined);
+  await prometheus.eventually('the target is down', async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined);
   daemon = await startLiveDaemon(t, { port, store, clock, cluster });
-  await eventually('the restarted daemon is scraped', prometheus, async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
-  await eventually('the restarted daemon\'s series are scraped', prometheus, async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined);
+  await prometheus.eventually('the restarted daemon is scraped', async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
+  await prometheus.eventually('the restarted daemon\'s series are scraped', async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined);
   const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
   t.deepEqual(recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]), [['checkout', 'false', lastKill]], 'the recent kills list the workload and its last kill after the restart');
   t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), 5, 'the counter reset of the restart is not a lost kill');

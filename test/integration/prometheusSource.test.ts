@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { createPrometheusSource } from '../../src/adapters/prometheus/prometheusSource.ts';
-import { freePort } from './support/realPrometheus.ts';
+import { freePort } from '../e2e/harness/freePort.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

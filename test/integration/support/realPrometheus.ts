@@ -5,22 +5,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionContext } from 'ava';
+import { freePort } from '../../e2e/harness/freePort.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface QueryResult {
   status: string;
@@ -32,19 +22,28 @@ export interface RealPrometheus {
   readonly url: string;
   output(): string;
   query(expr: string): Promise<QueryResult>;
+  /** Any other GET of the HTTP API, e.g. /api/v1/label/namespace/values. */
+  get(path: string): Promise<unknown>;
   /** Polls until `check` returns a value; fails with the last observation and Prometheus's output. */
   eventually<T>(what: string, check: () => Promise<T | undefined>, seconds?: number): Promise<T>;
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(t: ExecutionContext, options: { targets: readonly string[]; rules?: string }): Promise<RealPrometheus> {
+export interface PrometheusOptions {
+  readonly targets: readonly string[];
+  readonly rules?: string;
+  /** The scrape job's name, which queries see as `job` (default app). */
+  readonly job?: string;
+}
+
+export async function startPrometheus(t: ExecutionContext, options: PrometheusOptions): Promise<RealPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'havoc-prometheus-'));
   const port = await freePort();
   const config = [
     'global: { scrape_interval: 1s, evaluation_interval: 1s }',
     ...(options.rules === undefined ? [] : ['rule_files: [rules.yml]']),
     'scrape_configs:',
-    '  - job_name: app',
+    `  - job_name: ${options.job ?? 'app'}`,
     `    static_configs: [{ targets: [${options.targets.map((target) => `'${target}'`).join(', ')}] }]`,
   ];
   writeFileSync(join(dir, 'prometheus.yml'), config.join('\n'));
@@ -78,6 +77,9 @@ export async function startPrometheus(t: ExecutionContext, options: { targets: r
     async query(expr) {
       const response = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
       return await response.json() as QueryResult;
+    },
+    async get(path) {
+      return (await fetch(`${url}${path}`)).json();
     },
     async eventually(what, check, seconds = 30) {
       const deadline = Date.now() + seconds * 1000;
