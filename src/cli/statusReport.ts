@@ -27,7 +27,8 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
   for (const k of recent) {
     const verdict = k.recovery === undefined ? '' : k.recovery.recovered ? `  recovered in ${formatSeconds(k.recovery.seconds)}` : `  NOT recovered after ${formatSeconds(k.recovery.seconds)}`;
-    lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}${verdict}`);
+    const hypothesis = k.recovery?.hypothesis === undefined ? '' : `; hypothesis ${k.recovery.hypothesis.detail}`;
+    lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}${verdict}${hypothesis}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -41,7 +41,12 @@ export interface KillRecord {
   /** Why the target was picked (Event and Slack text of a kill announced by a successor). */
   readonly reason?: string;
   /** The recovery verdict, written when the check ends, so the recent kills can show it after a restart. */
-  readonly recovery?: { readonly recovered: boolean; readonly seconds: number };
+  readonly recovery?: {
+    readonly recovered: boolean;
+    readonly seconds: number;
+    /** The steady-state hypothesis after recovery (Prometheus configured): held, violated or not-checked, and what was seen. */
+    readonly hypothesis?: { readonly verdict: 'held' | 'violated' | 'not-checked'; readonly detail: string };
+  };
 }
 
 export interface PauseState {

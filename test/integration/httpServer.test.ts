@@ -139,7 +139,7 @@ test('/kills serves the recent kills from the persisted history as JSON, newest 
   const history: KillRecord[] = [
     { id: 'a', at: '2026-11-20T10:00:00.000Z', target: 'shop/Deployment/checkout', action: 'pod-evict', result: 'killed', dryRun: false, count: 1, recovery: { recovered: true, seconds: 17 } },
     { id: 'b', at: '2026-11-20T10:10:00.000Z', target: 'node/worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1 },
-    { id: 'c', at: '2026-11-20T10:20:00.000Z', target: 'bank/StatefulSet/ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: { recovered: false, seconds: 300 } },
+    { id: 'c', at: '2026-11-20T10:20:00.000Z', target: 'bank/StatefulSet/ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: { recovered: false, seconds: 300, hypothesis: { verdict: 'violated', detail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' } } },
   ];
   const wired = await createHttpServer({ registry: new Registry(), readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log: recordingLog(), recentKills: async () => recentKills(history, 2) });
   t.teardown(() => wired.close());
@@ -147,7 +147,8 @@ test('/kills serves the recent kills from the persisted history as JSON, newest 
   t.is(answer.status, 200);
   t.is(answer.type, 'application/json');
   t.deepEqual(JSON.parse(answer.body), [
-    { at: '2026-11-20T10:20:00.000Z', namespace: 'bank', kind: 'StatefulSet', workload: 'ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: 'not-recovered', recoverySeconds: 300 },
-    { at: '2026-11-20T10:10:00.000Z', namespace: '', kind: 'Node', workload: 'worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1, recovery: 'pending', recoverySeconds: null },
+    { at: '2026-11-20T10:20:00.000Z', namespace: 'bank', kind: 'StatefulSet', workload: 'ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: 'not-recovered', recoverySeconds: 300,
+      hypothesis: 'violated', hypothesisDetail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' },
+    { at: '2026-11-20T10:10:00.000Z', namespace: '', kind: 'Node', workload: 'worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1, recovery: 'pending', recoverySeconds: null, hypothesis: null, hypothesisDetail: null },
   ]);
 });

@@ -24,6 +24,12 @@ test('status shows each kill\'s recovery verdict once the check has ended', (t) 
   t.deepEqual(kills.map((l) => /(recovered in \S+|NOT recovered after \S+)$/.exec(l)?.[0] ?? 'pending'), ['pending', 'NOT recovered after 5m', 'recovered in 14s']);
 });
 
+test('status shows the steady-state hypothesis verdict next to the recovery verdict', (t) => {
+  const hypothesis = { verdict: 'violated' as const, detail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' };
+  const text = renderStatus({ kills: [{ ...record(30, false), recovery: { recovered: true, seconds: 14.2, hypothesis } }] }, testSettings(), NOW);
+  t.regex(text, /recovered in 14s; hypothesis VIOLATED: errors < 0\.01 returned no result; value seen: 0\.2$/m);
+});
+
 test('status without kills says so', (t) => {
   t.regex(renderStatus({ kills: [] }, testSettings({ HAVOC_DRY_RUN: 'true' }), NOW), /Chaos is active \(dry run[^\n]*\n.*\n.*\n.*\n\nNo kills recorded/);
 });

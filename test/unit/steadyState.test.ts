@@ -153,9 +153,10 @@ test('the round: a firing blocker stops the whole tick; a failing hypothesis ski
   const clock = fakeClock(T0, (c) => cluster.heal(c.now()));
   const seen = recorder();
   const steadyState = createSteadyStateGate({ source, clock, report: seen.report, prefix: 'havoc', defaultHypothesis: '', blockers: ['severity="critical"'] });
+  const store = memoryStateStore();
   const round = createChaosRound({
     settings: testSettings({ HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat', HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s' }),
-    cluster, killer: cluster, state: memoryStateStore(), clock, random: seededRandom(1), report: seen.report, podMethod: 'evict',
+    cluster, killer: cluster, state: store, clock, random: seededRandom(1), report: seen.report, podMethod: 'evict',
     probe: { check: async () => ({ ok: true }) }, steadyState,
   });
   const tick = async () => {
@@ -168,6 +169,8 @@ test('the round: a firing blocker stops the whole tick; a failing hypothesis ski
   answers[CRITICAL] = EMPTY;
   t.like(await tick(), { outcome: 'acted', killed: 1 });
   t.like(seen.of('recovery')[0], { verdict: { recovered: true }, hypothesis: { verdict: 'held', expr: 'ok < 1', value: '0' } });
+  // The verdict is kept with the kill, so the recent kills and `status` show it after a restart.
+  t.like(store.state.kills.find((k) => k.result === 'killed')?.recovery, { recovered: true, hypothesis: { verdict: 'held', detail: 'held (0)' } });
 
   cluster.workloads = [web({ 'havoc/steady-state': 'x < 1' })];
   t.like(await tick(), { killed: 0 });

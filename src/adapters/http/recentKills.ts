@@ -20,6 +20,10 @@ export interface RecentKill {
   /** recovered, not-recovered, or pending (no verdict yet, or none: blocked, gone, a drain, a check cut short). */
   readonly recovery: 'recovered' | 'not-recovered' | 'pending';
   readonly recoverySeconds: number | null;
+  /** The steady-state hypothesis after recovery; null without Prometheus or before a verdict. */
+  readonly hypothesis: 'held' | 'violated' | 'not-checked' | null;
+  /** What the hypothesis check saw, e.g. "VIOLATED: ... value 0.2". */
+  readonly hypothesisDetail: string | null;
 }
 
 /** Newest first, at most `limit` rows. */
@@ -31,6 +35,8 @@ export function recentKills(history: readonly KillRecord[], limit: number): Rece
       at: k.at, ...where(k.target), action: k.action, result: k.result, dryRun: k.dryRun, count: k.count,
       recovery: k.recovery === undefined ? 'pending' : k.recovery.recovered ? 'recovered' : 'not-recovered',
       recoverySeconds: k.recovery?.seconds ?? null,
+      hypothesis: k.recovery?.hypothesis?.verdict ?? null,
+      hypothesisDetail: k.recovery?.hypothesis?.detail ?? null,
     }));
 }
 

@@ -20,6 +20,7 @@ import { targetsOccurrence } from './targets.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
+import { verdictText } from '../steadyState/verdict.ts';
 
 export interface ChaosRoundDeps {
   readonly settings: Settings;
@@ -137,7 +138,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       });
       // A check cut short by shutdown is no verdict on the workload: leave the record without one.
       if (recordId === undefined || stopping.signal.aborted) return;
-      const recovery = { recovered: verdict.recovered, seconds: verdict.seconds };
+      const recovery = {
+        recovered: verdict.recovered, seconds: verdict.seconds,
+        ...(hypothesis ? { hypothesis: { verdict: hypothesis.verdict, detail: verdictText(hypothesis) } } : {}),
+      };
       await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === recordId ? { ...k, recovery } : k)) })).catch((error: unknown) => {
         deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the recovery verdict failed: ${(error as Error).message}` });
       });
