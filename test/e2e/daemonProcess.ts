@@ -78,10 +78,16 @@ export function startDaemon(options: { kubeconfig: string; config: Record<string
     exited: exitedWith,
     async waitForLine(what, match, timeoutMs = 60_000) {
       let found: LogLine | undefined;
-      await waitFor(async () => {
-        found = lines.find(match);
-        return found !== undefined;
-      }, { timeoutMs, intervalMs: 200, what: `${what}; daemon said: ${lines.slice(-5).map((l) => l.msg).join(' | ')} ${stderr.join('').slice(-500)}` });
+      try {
+        await waitFor(async () => {
+          found = lines.find(match);
+          return found !== undefined;
+        }, { timeoutMs, intervalMs: 200, what });
+      } catch (error) {
+        // What the daemon said by the deadline, not when the wait began.
+        const said = `${lines.slice(-8).map((l) => l.msg).join(' | ')} ${stderr.join('').slice(-500)}`;
+        throw new Error(`${(error as Error).message}; daemon said: ${said}`, { cause: error });
+      }
       return found as LogLine;
     },
     async stop() {

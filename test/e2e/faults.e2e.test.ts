@@ -156,6 +156,8 @@ async function withholdingProxy(cluster: Cluster): Promise<{ url: string; evicti
         return; // withheld: the response is never written
       }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      // Like the API server itself: a watch's headers go out at once, before its first event.
+      res.flushHeaders();
       answer.pipe(res);
     });
     forward.on('error', () => res.destroy());
