@@ -22,7 +22,9 @@ import { createLogger } from './adapters/log/logger.ts';
 import { createLogListener } from './adapters/log/logListener.ts';
 import { createHavocMetrics } from './adapters/metrics/havocMetrics.ts';
 import { createHttpProbe } from './adapters/probe/httpProbe.ts';
+import { systemClock } from './adapters/clock/systemClock.ts';
 import { createCronTicker } from './adapters/schedule/cronTicker.ts';
+import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
 import { pauseCommand, requester, resolveInstall } from './cli/install.ts';
@@ -35,7 +37,7 @@ import { steadyStateGateFromConfig } from './config/steadyStateSource.ts';
 import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
-import type { Clock, Listener, Log } from './domain/ports.ts';
+import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
 import { createReporter } from './domain/reporter.ts';
 import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
@@ -47,19 +49,6 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) => new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  }),
-};
 
 async function main(argv: readonly string[], env: Env): Promise<number> {
   const cli = parseCommandLine(argv);
@@ -118,16 +107,16 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   }
   switch (cli.command) {
     case 'pause': {
-      const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: new Date() });
+      const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: systemClock.now() });
       return print(process.stdout, `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica in ${install.namespace} stops at its next tick`, 0);
     }
     case 'resume': {
-      const result = await resumeChaos({ store, by, now: new Date() });
+      const result = await resumeChaos({ store, by, now: systemClock.now() });
       return print(process.stdout, result.previous ? `chaos resumed by ${by} (was paused by ${result.previous.by}: ${result.previous.reason})` : 'chaos was not paused', 0);
     }
     case 'status': {
       const state = await store.load();
-      return print(process.stdout, cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, new Date()), 0);
+      return print(process.stdout, cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, systemClock.now()), 0);
     }
     default: {
       const clusterReader = createKubernetesCluster({
@@ -137,14 +126,12 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
       await clusterReader.start();
       try {
         if (!clusterReader.synced()) throw new Error(`cannot read the cluster at ${loaded.server} (${loaded.source}); see the log lines above`);
-        const ticker = createCronTicker({ expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: async () => undefined });
-        ticker.start();
-        const nextTick = ticker.nextRun() ?? undefined;
-        await ticker.stop();
+        const now = systemClock.now();
+        const nextTick = nextRun(config.schedule.cron, config.schedule.timezone, now) ?? undefined;
         const snapshot = await clusterReader.snapshot();
         const gate = steadyStateGateFromConfig({ config, clock: systemClock, report: () => undefined });
         const report = planReport({
-          snapshot, settings, state: await store.load(), now: new Date(),
+          snapshot, settings, state: await store.load(), now,
           ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
           ...(nextTick ? { nextTick } : {}), ...(cli.seed === undefined ? {} : { random: seededRandom(cli.seed) }),
         });
@@ -185,7 +172,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     pauseCommand: pauseCommand({ namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap }, defaults.daemon.stateConfigMap),
   });
   if (slack) listeners.push(slack);
-  const reporter = createReporter(listeners, log);
+  const reporter = createReporter({ listeners, log });
   const server: HttpServer | undefined = config.server.port === 0 ? undefined
     : await createHttpServer({
       registry, readiness: () => readiness.status(), host: config.server.host, port: config.server.port, log,
@@ -215,7 +202,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   else log.error({ server: loaded.server, kubeconfig: loaded.source }, `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`);
 
   // Reservations carry this run's name, so a successor (or this pod restarted) can tell a leftover from its own.
-  const owner = `${identity}@${new Date().toISOString()}`;
+  const owner = `${identity}@${systemClock.now().toISOString()}`;
   let round: ChaosRound | undefined;
   const settleLeftovers = () => void round?.settleLeftovers().catch((error: unknown) => {
     log.warn({ err: error }, `settling a previous leader's reservations failed; the next tick retries: ${(error as Error).message}`);
@@ -228,7 +215,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
       renewIntervalSeconds: durationSeconds(config.daemon.leaderElection.renewInterval),
       clock: systemClock, log, report: reporter.report,
       onChange: (leader) => {
-        reporter.report({ type: 'leader', at: new Date(), leader, identity });
+        reporter.report({ type: 'leader', at: systemClock.now(), leader, identity });
         if (leader) settleLeftovers();
       },
     });
@@ -260,7 +247,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   });
   // Before the first tick can kill: every kill series exists at zero (so Prometheus counts the first kill)
   // and the recent kills come back from the persisted history after a restart or a change of leader.
-  await round.announceTargets(new Date()).catch((error: unknown) => {
+  await round.announceTargets(systemClock.now()).catch((error: unknown) => {
     log.warn({ err: error }, 'could not announce the targets at start-up; the first tick does it');
   });
   const acting = round;
@@ -271,7 +258,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
-  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(new Date()), 30_000) : undefined;
+  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(systemClock.now()), 30_000) : undefined;
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
 
   await new Promise<void>((resolve) => {

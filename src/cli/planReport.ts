@@ -4,7 +4,7 @@
 import { budgetLeft, historySeconds } from '../domain/budget/budget.ts';
 import { formatSeconds } from '../domain/duration.ts';
 import { workloadKey, type ClusterSnapshot } from '../domain/model.ts';
-import type { BudgetLeft } from '../domain/occurrence.ts';
+import type { BudgetLeft } from '../domain/budget/budget.ts';
 import type { Random } from '../domain/ports.ts';
 import { drawCandidates, expectedPerDay, findCandidates } from '../domain/selection/candidates.ts';
 import { filterBySteadyState } from '../domain/selection/filters.ts';

@@ -4,18 +4,13 @@
 import type {
   KillAction, KillOutcome, RecoveryVerdict, WorkloadRef,
 } from './model.ts';
+import type { BudgetLeft } from './budget/budget.ts';
 import type { HypothesisVerdict } from './steadyState/verdict.ts';
 
 /** The thing hit: a pod of a workload, or a node. */
 export type Target =
   | { readonly kind: 'Pod'; readonly namespace: string; readonly name: string; readonly uid: string; readonly workload: WorkloadRef; readonly workloadUid: string }
   | { readonly kind: 'Node'; readonly name: string; readonly uid: string };
-
-export interface BudgetLeft {
-  readonly tick: number;
-  readonly hour: number;
-  readonly day: number;
-}
 
 /** `blocked`: an alert blocker fires, or Prometheus cannot say whether one does (fail closed). */
 export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'deadline' | 'failed';

@@ -11,7 +11,13 @@ export interface Reporter {
   flush(): Promise<void>;
 }
 
-export function createReporter(listeners: readonly Listener[], log: Log): Reporter {
+export interface ReporterOptions {
+  readonly listeners: readonly Listener[];
+  /** Where a failing listener is told (as a warning). */
+  readonly log: Log;
+}
+
+export function createReporter({ listeners, log }: ReporterOptions): Reporter {
   const pending = new Set<Promise<void>>();
   const warn = (listener: Listener, occurrence: Occurrence, error: unknown) => {
     log.warn({ listener: listener.name, occurrence: occurrence.type, err: error }, `${listener.name} failed to handle ${occurrence.type}`);

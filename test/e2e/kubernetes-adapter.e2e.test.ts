@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../../src/adapters/clock/systemClock.ts';
 import { createConfigMapStateStore } from '../../src/adapters/kubernetes/configMapStateStore.ts';
 import { createEventListener } from '../../src/adapters/kubernetes/eventRecorder.ts';
 import { createKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/kubernetesCluster.ts';
@@ -14,16 +15,13 @@ import { createLeaderElector, type LeaderElector } from '../../src/adapters/kube
 import { createPodKiller } from '../../src/adapters/kubernetes/podKiller.ts';
 import type { PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
-import type { Clock, Log } from '../../src/domain/ports.ts';
+import type { Log } from '../../src/domain/ports.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import {
   KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster,
 } from './harness/cluster.ts';
 
-const clock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) => sleep(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined),
-};
+const clock = systemClock;
 
 function recordingLog(): Log & { lines: { level: string; obj: object; msg?: string }[] } {
   const lines: { level: string; obj: object; msg?: string }[] = [];

@@ -108,7 +108,7 @@ async function startDaemon(t: ExecutionContext) {
   const log = recordingLog();
   const server = await createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log });
   t.teardown(() => server.close());
-  const reporter = createReporter([metrics.listener], log);
+  const reporter = createReporter({ listeners: [metrics.listener], log });
   const cluster = world();
   const clock = fakeClock(START, (c) => cluster.heal(c.now()));
   const round = (dryRun: boolean) => createChaosRound({
@@ -203,7 +203,7 @@ async function startLiveDaemon(t: ExecutionContext, options: { port: number; sto
   t.teardown(close);
   const round = createChaosRound({
     settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' }), cluster: options.cluster, killer: options.cluster,
-    state: options.store, clock: options.clock, random: seededRandom(5), report: createReporter([metrics.listener], log).report, podMethod: 'evict',
+    state: options.store, clock: options.clock, random: seededRandom(5), report: createReporter({ listeners: [metrics.listener], log }).report, podMethod: 'evict',
     probe: { check: async () => ({ ok: true }) },
   });
   // What the composition root does at start-up, before the first tick.

@@ -174,8 +174,8 @@ test('give-back of a node an administrator keeps cordoned says so, and the node 
   const events = recorder();
   await giveBackNodes({
     settings: testSettings({ HAVOC_NODES_ENABLED: 'true' }), drainer: fakeDrainer(cluster), state: memoryStateStore(), clock: fakeClock(new Date('2026-11-20T09:00:00Z')),
-    random: seededRandom(1), report: events.report,
-  }, new Date('2026-11-20T09:00:00Z'));
+    report: events.report, now: new Date('2026-11-20T09:00:00Z'),
+  });
   t.like(events.of('node-released')[0], { node: { name: 'worker-1' }, keptCordoned: true });
   t.regex(events.of('node-released')[0]!.detail, /left cordoned as an administrator asked \(havoc\/keep-cordoned\)/);
   t.true(cluster.nodes[0]!.unschedulable);

@@ -123,7 +123,7 @@ test('a failing notifier is a warning: on() never throws, the promise never reje
   const log = recordingLog();
   const results: DeliveryResult[] = [];
   const listener = createNotifyListener({ notifier: fake.notifier, log, clusterName: 'c1', onDelivery: (r) => results.push(r) });
-  const reporter = createReporter([listener], log);
+  const reporter = createReporter({ listeners: [listener], log });
   reporter.report(kill('killed'));
   await reporter.flush();
   t.deepEqual(results, ['failed']);

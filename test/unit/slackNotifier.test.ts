@@ -77,7 +77,7 @@ function daemon(webhookUrl: string, timeoutMs: number, env: Record<string, strin
   const events = recorder();
   const log = recordingLog();
   const slack = createNotifyListener({ notifier: createSlackNotifier({ webhookUrl, timeoutMs, retry: FAST }), log, clusterName: 'prod-eu' });
-  const reporter = createReporter([slack, { name: 'record', on: events.report }], log);
+  const reporter = createReporter({ listeners: [slack, { name: 'record', on: events.report }], log });
   const round = createChaosRound({
     settings: testSettings(env), cluster, killer: cluster, state: store, clock, random: seededRandom(7),
     report: reporter.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
@@ -226,7 +226,7 @@ test('the webhook URL never appears in log lines or errors', async (t) => {
   const closed = `http://127.0.0.1:1${SECRET_PATH}`;
   for (const [url, mode] of [[receiver.url, 'reject'], [receiver.url, 'hang'], [closed, 'ok']] as const) {
     receiver.mode = mode;
-    const listener = createSlackListener({ slack: { webhookUrl: url, webhookUrlFile: '', timeout: '1s', retries: 0, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log });
+    const listener = createSlackListener({ slack: { webhookUrl: url, timeout: '1s', retries: 0, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log });
     listener?.on({ type: 'paused', at: FRIDAY, by: 'alice', reason: 'incident' });
     await listener?.flush();
   }
@@ -252,7 +252,7 @@ test('redaction covers the whole URL, the URL without scheme, its path, and ever
 
 test('no webhook configured: no Slack listener', (t) => {
   const log = recordingLog();
-  t.is(createSlackListener({ slack: { webhookUrl: '', webhookUrlFile: '', timeout: '5s', retries: 2, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log }), undefined);
+  t.is(createSlackListener({ slack: { webhookUrl: '', timeout: '5s', retries: 2, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log }), undefined);
   t.is(log.lines[0]?.msg, 'slack notifications off (no slack.webhookUrl or slack.webhookUrlFile)');
 });
 
@@ -273,7 +273,7 @@ test('the example message in docs/operations.md is what the code posts', (t) => 
 test('kill, blocked, drain and NOT-recovered messages carry the exact pause command of this install and the dashboard link; good news does not', async (t) => {
   const receiver = await startReceiver(t);
   const listener = createSlackListener({
-    slack: { webhookUrl: receiver.url, webhookUrlFile: '', timeout: '1s', retries: 0, dailyPlan: true, dashboardUrl: 'https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1' },
+    slack: { webhookUrl: receiver.url, timeout: '1s', retries: 0, dailyPlan: true, dashboardUrl: 'https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1' },
     clusterName: 'prod-eu-1', log: recordingLog(), pauseCommand: 'kube-havoc pause -n havoc --reason "<why>"',
   });
   const target = { kind: 'Pod', namespace: 'shop', name: 'checkout-1', uid: 'u', workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' }, workloadUid: 'w' } as const;

@@ -10,7 +10,7 @@ import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { blockerQuery, matcherProblem } from '../../src/domain/steadyState/blockers.ts';
 import { checkHypothesis, hypothesisFor, leftSide, templateProblems } from '../../src/domain/steadyState/hypothesis.ts';
 import { createSteadyStateGate } from '../../src/domain/steadyState/steadyStateGate.ts';
-import { confirmHypothesis } from '../../src/domain/steadyState/verdict.ts';
+import { confirmHypothesis } from '../../src/domain/steadyState/confirmHypothesis.ts';
 import { fakeClock } from './fakes/fakeClock.ts';
 import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
 import { memoryStateStore } from './fakes/memoryStateStore.ts';

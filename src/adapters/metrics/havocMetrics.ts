@@ -5,45 +5,19 @@
 // new series that lives until the daemon restarts.
 
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { KillResult } from '../../domain/model.ts';
 import type { TickOutcome } from '../../domain/occurrence.ts';
 import { HYPOTHESIS_VERDICTS } from '../../domain/steadyState/verdict.ts';
 import type { Listener } from '../../domain/ports.ts';
-import { createMetricsListener } from './metricsListener.ts';
+import { DELIVERY_RESULTS, type DeliveryResult } from '../notify/notifyListener.ts';
+import { createMetricsListener, type HavocMetricFamilies } from './metricsListener.ts';
 
-/** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
-export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
 export const TICK_OUTCOMES = ['acted', 'idle', 'outside-window', 'paused', 'blocked', 'not-leader', 'overlap', 'deadline', 'failed'] as const satisfies readonly TickOutcome[];
-export const DELIVERY_RESULTS = ['sent', 'failed', 'dropped'] as const;
-export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
 /**
  * Seconds. Recovery is a pod rescheduled and ready again: seconds to a few
  * minutes, up to the default 5 m recovery timeout; dry runs land near 0.
  */
 export const RECOVERY_BUCKETS = [0.5, 1, 2.5, 5, 10, 15, 30, 60, 90, 120, 180, 300, 600];
-
-type WorkloadLabel = 'namespace' | 'kind' | 'workload';
-
-export interface HavocMetricFamilies {
-  readonly kills: Counter<WorkloadLabel | 'action' | 'result' | 'dry_run'>;
-  readonly skips: Counter<'reason' | 'dry_run'>;
-  readonly recoveryDuration: Histogram<WorkloadLabel | 'action' | 'dry_run'>;
-  readonly notRecovered: Counter<WorkloadLabel | 'action' | 'dry_run'>;
-  readonly lastKill: Gauge<WorkloadLabel | 'dry_run'>;
-  readonly eligible: Gauge;
-  readonly budgetLeft: Gauge<'window'>;
-  readonly paused: Gauge;
-  readonly leader: Gauge;
-  readonly ticks: Counter<'outcome'>;
-  readonly nextTick: Gauge;
-  readonly errors: Counter<'kind'>;
-  readonly notifications: Counter<'notifier' | 'result'>;
-  readonly hypothesisVerdicts: Counter<WorkloadLabel | 'verdict' | 'dry_run'>;
-  readonly blocked: Gauge;
-  readonly blockingAlerts: Gauge<'alertname'>;
-  readonly relists: Counter<'resource'>;
-}
 
 export interface HavocMetrics extends HavocMetricFamilies {
   readonly registry: Registry;

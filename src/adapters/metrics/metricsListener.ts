@@ -1,9 +1,37 @@
 // Turns occurrences into metric updates. Synchronous and cheap: a scrape never
 // waits for the loop and the loop never waits for a scrape.
 
-import type { BudgetLeft, Occurrence, Target, TargetSummary, TickOutcome } from '../../domain/occurrence.ts';
+import type { BudgetLeft } from '../../domain/budget/budget.ts';
+import type { Occurrence, Target, TargetSummary, TickOutcome } from '../../domain/occurrence.ts';
 import type { Listener } from '../../domain/ports.ts';
-import { KILL_RESULTS, type HavocMetricFamilies } from './havocMetrics.ts';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { KillResult } from '../../domain/model.ts';
+
+/** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
+export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
+
+type WorkloadLabel = 'namespace' | 'kind' | 'workload';
+
+/** The families the listener feeds; created and registered by havocMetrics.ts. */
+export interface HavocMetricFamilies {
+  readonly kills: Counter<WorkloadLabel | 'action' | 'result' | 'dry_run'>;
+  readonly skips: Counter<'reason' | 'dry_run'>;
+  readonly recoveryDuration: Histogram<WorkloadLabel | 'action' | 'dry_run'>;
+  readonly notRecovered: Counter<WorkloadLabel | 'action' | 'dry_run'>;
+  readonly lastKill: Gauge<WorkloadLabel | 'dry_run'>;
+  readonly eligible: Gauge;
+  readonly budgetLeft: Gauge<'window'>;
+  readonly paused: Gauge;
+  readonly leader: Gauge;
+  readonly ticks: Counter<'outcome'>;
+  readonly nextTick: Gauge;
+  readonly errors: Counter<'kind'>;
+  readonly notifications: Counter<'notifier' | 'result'>;
+  readonly hypothesisVerdicts: Counter<WorkloadLabel | 'verdict' | 'dry_run'>;
+  readonly blocked: Gauge;
+  readonly blockingAlerts: Gauge<'alertname'>;
+  readonly relists: Counter<'resource'>;
+}
 
 export interface MetricsListenerOptions {
   readonly metrics: HavocMetricFamilies;

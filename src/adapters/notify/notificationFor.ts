@@ -7,7 +7,8 @@
 
 import { formatSeconds } from '../../domain/duration.ts';
 import type { KillAction, WorkloadRef } from '../../domain/model.ts';
-import type { BudgetLeft, DayPlanSummary, Occurrence, Target } from '../../domain/occurrence.ts';
+import type { BudgetLeft } from '../../domain/budget/budget.ts';
+import type { DayPlanSummary, Occurrence, Target } from '../../domain/occurrence.ts';
 import type { Notification, NotificationField } from './notifier.ts';
 import { verdictText } from '../../domain/steadyState/verdict.ts';
 

@@ -10,7 +10,8 @@ import { createFailureWatch } from './failureWatch.ts';
 import { notificationFor } from './notificationFor.ts';
 import type { Notification, Notifier } from './notifier.ts';
 
-export type DeliveryResult = 'sent' | 'failed' | 'dropped';
+export const DELIVERY_RESULTS = ['sent', 'failed', 'dropped'] as const;
+export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
 export interface NotifyListenerOptions {
   readonly notifier: Notifier;

@@ -4,13 +4,14 @@
 // budgets, so a dry run shows exactly what a real run would do without
 // spending the real budget.
 
-import type { BudgetLeft } from '../occurrence.ts';
+import type { Caps } from '../settings.ts';
 import type { KillRecord } from '../state.ts';
 
-export interface Caps {
-  readonly perTick: number;
-  readonly perHour: number;
-  readonly perDay: number;
+/** Disruptions still allowed in this tick, this rolling hour and this rolling day. */
+export interface BudgetLeft {
+  readonly tick: number;
+  readonly hour: number;
+  readonly day: number;
 }
 
 const HOUR = 3_600_000;

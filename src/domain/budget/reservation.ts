@@ -10,7 +10,8 @@
 import type { StateStore } from '../ports.ts';
 import { filterByMinGap } from '../selection/filters.ts';
 import type { KillRecord, RecordResult } from '../state.ts';
-import { available, budgetLeft, lastAttempt, type Caps } from './budget.ts';
+import type { Caps } from '../settings.ts';
+import { available, budgetLeft, lastAttempt } from './budget.ts';
 
 export class ReservationRefused extends Error {
   constructor(message: string) {

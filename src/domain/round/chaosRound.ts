@@ -8,9 +8,8 @@ import { formatSeconds } from '../duration.ts';
 import { claimAnnouncement } from '../killSwitch.ts';
 import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
-import type { Clock, Cluster, NodeDrainer, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
+import type { Cluster, NodeDrainer, PodKiller, Random, SteadyStateProbe } from '../ports.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
-import type { Settings } from '../settings.ts';
 import type { Reservation, Settlement } from '../budget/reservation.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
@@ -19,20 +18,16 @@ import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
+import type { RoundStepDeps } from './roundStep.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
 import { verdictText } from '../steadyState/verdict.ts';
 
-export interface ChaosRoundDeps {
-  readonly settings: Settings;
+export interface ChaosRoundDeps extends RoundStepDeps {
   readonly cluster: Cluster;
   readonly killer: PodKiller;
   readonly probe: SteadyStateProbe;
-  readonly state: StateStore;
-  readonly clock: Clock;
   readonly random: Random;
-  readonly report: (o: Occurrence) => void;
   readonly podMethod: 'evict' | 'delete';
-  readonly leadership?: { isLeader(): boolean };
   /** Node chaos; without it (or with nodes.enabled false) only pods are hit. */
   readonly drainer?: NodeDrainer;
   /** The steady state on real metrics (Prometheus); without it, ready replicas and the probe are the whole hypothesis. */
@@ -173,7 +168,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
 
   const giveBack = async (now: Date) => {
     if (!deps.drainer || (deps.leadership && !deps.leadership.isLeader())) return;
-    await giveBackNodes({ ...deps, drainer: deps.drainer }, now).catch((error: unknown) => {
+    await giveBackNodes({ ...deps, drainer: deps.drainer, now }).catch((error: unknown) => {
       deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: `node give-back failed: ${(error as Error).message}` });
     });
   };
@@ -230,8 +225,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const reason = `opted in (${candidate.policy.source}), mtbf ${formatSeconds(candidate.policy.mtbfSeconds)} business time, mode ${candidate.policy.mode}, `
         + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const podDeps = { ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) } as const;
-      const hit = await hitWorkload(podDeps, candidate, spent, history, reason);
+      const hit = await hitWorkload({
+        ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}), candidate, spentThisTick: spent, history, reason,
+      });
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt, hit.recordId);
@@ -241,7 +237,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
       const drain = await startNodeChaos({
         ...deps, drainer: deps.drainer, signal: stopping.signal, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}),
-      }, snapshot, guarded, history, span, spent);
+        snapshot, guarded, history, spanSeconds: span, spentThisTick: spent,
+      });
       if (drain) {
         killed += 1;
         spent += 1;

@@ -9,18 +9,14 @@
 import { budgetLeft } from '../budget/budget.ts';
 import { leftOver, unsettled } from '../budget/reservation.ts';
 import type { KillOutcome } from '../model.ts';
-import type { Occurrence, Target } from '../occurrence.ts';
-import type { Clock, NodeDrainer, PodKiller, StateStore } from '../ports.ts';
-import type { Settings } from '../settings.ts';
+import type { Target } from '../occurrence.ts';
+import type { NodeDrainer, PodKiller } from '../ports.ts';
 import type { KillRecord, VictimRecord } from '../state.ts';
+import type { RoundStepDeps } from './roundStep.ts';
 
-export interface SettleDeps {
-  readonly settings: Settings;
-  readonly state: StateStore;
+export interface SettleDeps extends RoundStepDeps {
   readonly killer: PodKiller;
   readonly drainer?: NodeDrainer;
-  readonly clock: Clock;
-  readonly report: (o: Occurrence) => void;
   /** This run: its own reservations are left to its own tick. */
   readonly owner: string;
 }

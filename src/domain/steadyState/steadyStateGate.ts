@@ -8,7 +8,8 @@ import type { Occurrence, SkipReason } from '../occurrence.ts';
 import type { Clock, MetricsSource } from '../ports.ts';
 import { blockerQuery, firingBlockers, perNamespace, type BlockerCheck } from './blockers.ts';
 import { checkHypothesis, hypothesisFor, type Hypothesis, type HypothesisCheck } from './hypothesis.ts';
-import { confirmHypothesis, type HypothesisVerdict } from './verdict.ts';
+import { confirmHypothesis } from './confirmHypothesis.ts';
+import type { HypothesisVerdict } from './verdict.ts';
 
 export interface SteadyStateGateOptions {
   readonly source: MetricsSource;
