@@ -110,7 +110,7 @@ async function startDaemon(t: ExecutionContext) {
   t.teardown(() => server.close());
   const reporter = createReporter({ listeners: [metrics.listener], log });
   const cluster = world();
-  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   const round = (dryRun: boolean) => createChaosRound({
     settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: String(dryRun) }), cluster, killer: killer(cluster), state: memoryStateStore(), clock,
     random: seededRandom(dryRun ? 1 : 2), report: reporter.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
@@ -233,7 +233,7 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   const port = await freePort();
   const store = memoryStateStore();
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
-  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   let daemon = await startLiveDaemon(t, { port, store, clock, cluster });
   const prometheus = await startPrometheus(t, { targets: [`127.0.0.1:${port}`], job: 'kube-havoc' });
   const killed = 'sum(havoc_kills_total{result="killed", dry_run="false"})';

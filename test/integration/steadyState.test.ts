@@ -54,11 +54,11 @@ async function world(t: ExecutionContext, app?: Partial<FakeApp['state']>) {
 
 function daemon(prometheus: RealPrometheus, options: DaemonOptions) {
   const cluster = fakeCluster([options.workload]);
-  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   const recorded = recorder();
   const metrics = createHavocMetrics({ registry: new Registry(), defaultMetrics: false });
   const report = (o: Occurrence) => { recorded.report(o); void metrics.listener.on(o); };
-  const source = createPrometheusSource({ url: options.prometheusUrl ?? prometheus.url, timeoutMs: 2000 });
+  const source = createPrometheusSource({ url: options.prometheusUrl ?? prometheus.url, timeoutMs: 30_000 });
   const steadyState = createSteadyStateGate({
     source, clock, report, prefix: 'havoc', blockers: options.blockers ?? [], defaultHypothesis: options.defaultHypothesis ?? '',
   });
@@ -208,7 +208,7 @@ test.serial('the hypotheses of docs/steady-state.md hold on a healthy app and fa
     readyReplicas: 'kube_deployment_status_replicas_available{namespace="{{namespace}}",deployment="{{name}}"} >= kube_deployment_spec_replicas{namespace="{{namespace}}",deployment="{{name}}"}',
   };
   const gates = Object.fromEntries(Object.entries(examples).map(([name, template]) => [name, createSteadyStateGate({
-    source: createPrometheusSource({ url: prometheus.url, timeoutMs: 2000 }), clock: fakeClock(START), report: () => undefined,
+    source: createPrometheusSource({ url: prometheus.url, timeoutMs: 30_000 }), clock: fakeClock(START), report: () => undefined,
     prefix: 'havoc', blockers: [], defaultHypothesis: template,
   })]));
   const states = async () => Object.fromEntries(await Promise.all(Object.entries(gates).map(async ([name, gate]) => [name, (await gate.check(checkout()))?.state])));

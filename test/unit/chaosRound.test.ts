@@ -19,7 +19,7 @@ const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 
 function setup(options: { workloads?: WorkloadWithPods[]; env?: Record<string, string>; state?: HavocState; probe?: SteadyStateProbe; healOnSleep?: boolean } = {}) {
   const cluster = fakeCluster(options.workloads ?? [deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
-  const clock = fakeClock(FRIDAY, options.healOnSleep === false ? undefined : (c) => cluster.heal(c.now()));
+  const clock = fakeClock(FRIDAY, options.healOnSleep === false ? {} : { onSleep: (c) => cluster.heal(c.now()) });
   const store = memoryStateStore(options.state);
   const events = recorder();
   const deps: ChaosRoundDeps = {
@@ -293,11 +293,17 @@ test('the reservation re-checks the fresh state: budget spent by another replica
 
 test('a replica that loses the lease during the tick does not kill', async (t) => {
   const { cluster, events } = setup();
-  let calls = 0;
+  // The lease is lost while the drawn workload is read fresh, however often leadership was asked before.
+  let leader = true;
+  const fresh = cluster.workload.bind(cluster);
+  cluster.workload = async (ref) => {
+    leader = false;
+    return fresh(ref);
+  };
   const round = createChaosRound({
     settings: testSettings(), cluster, killer: cluster, state: memoryStateStore(), clock: fakeClock(FRIDAY), random: seededRandom(7),
     report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
-    leadership: { isLeader: () => calls++ === 0 }, // leader at the start of the tick only
+    leadership: { isLeader: () => leader },
   });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 0);

@@ -18,7 +18,7 @@ const OLD = new Date('2026-05-01T00:00:00Z');
 
 async function simulate(env: Record<string, string>, mtbfs: Record<string, string>, seed: number) {
   const cluster = fakeCluster(Object.entries(mtbfs).map(([name, mtbf]) => deployment('shop', name, 4, { 'havoc/enabled': 'true', 'havoc/mtbf': mtbf }, OLD)));
-  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   const events = recorder();
   const settings = testSettings({ HAVOC_SELECTION_MIN_POD_AGE: '1s', ...env });
   const round = createChaosRound({

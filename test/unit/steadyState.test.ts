@@ -150,7 +150,7 @@ test('the round: a firing blocker stops the whole tick; a failing hypothesis ski
   const answers: Record<string, QueryAnswer | QueryAnswer[]> = { [CRITICAL]: firing('Down'), 'ok < 1': vector('0'), 'x < 1': EMPTY, x: vector('9') };
   const source = fakeSource(answers);
   const cluster = fakeCluster([web({ 'havoc/steady-state': 'ok < 1' })]);
-  const clock = fakeClock(T0, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(T0, { onSleep: (c) => cluster.heal(c.now()) });
   const seen = recorder();
   const steadyState = createSteadyStateGate({ source, clock, report: seen.report, prefix: 'havoc', defaultHypothesis: '', blockers: ['severity="critical"'] });
   const store = memoryStateStore();
@@ -183,7 +183,7 @@ test('Prometheus queries per tick grow with the workloads hit, not with those op
   const source = fakeSource({ [CRITICAL]: EMPTY, 'ok < 1': vector('0') });
   const many = Array.from({ length: 200 }, (_, i) => deployment('shop', `svc-${i}`, 2, { 'havoc/enabled': 'true', 'havoc/mtbf': '1000d' }, new Date(T0.getTime() - 3_600_000), { 'havoc/steady-state': 'ok < 1' }));
   const cluster = fakeCluster([...many, web({ 'havoc/steady-state': 'ok < 1' })]);
-  const clock = fakeClock(T0, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(T0, { onSleep: (c) => cluster.heal(c.now()) });
   const steadyState = createSteadyStateGate({ source, clock, report: () => undefined, prefix: 'havoc', defaultHypothesis: '', blockers: ['severity="critical"'] });
   const round = createChaosRound({
     settings: testSettings({ HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat' }),

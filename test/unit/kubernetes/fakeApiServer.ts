@@ -83,27 +83,4 @@ export function createFakeApiServer() {
   };
 }
 
-/** Time passes only when the test says so; sleepers wake when it passes their deadline or on abort. */
-export function fakeClock(start = '2025-03-07T10:00:00Z') {
-  let now = new Date(start).getTime();
-  const sleepers: { until: number; wake: () => void }[] = [];
-  return {
-    now: () => new Date(now),
-    sleep(ms: number, signal?: AbortSignal): Promise<void> {
-      return new Promise<void>((resolve) => {
-        if (signal?.aborted) return resolve();
-        sleepers.push({ until: now + ms, wake: resolve });
-        signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
-    },
-    advance(ms: number) {
-      now += ms;
-      for (const sleeper of sleepers.filter((s) => s.until <= now)) {
-        sleepers.splice(sleepers.indexOf(sleeper), 1);
-        sleeper.wake();
-      }
-    },
-  };
-}
-
 export const silentLog = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,7 +1,11 @@
 import test from 'ava';
 import { createLeaderElector } from '../../../src/adapters/kubernetes/leaderElection.ts';
 import { decideLease, stillLeader, type LeaseDecision, type LeaseSituation } from '../../../src/adapters/kubernetes/leaseDecision.ts';
-import { createFakeApiServer, fakeClock, silentLog, statusError } from './fakeApiServer.ts';
+import { fakeClock, type FakeClock } from '../fakes/fakeClock.ts';
+import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
+
+/** The election runs its own renewal loop: its sleeps wait until the test advances the time. */
+const electionClock = () => fakeClock(new Date('2025-03-07T10:00:00Z'), { sleeps: 'wait' });
 
 const t0 = new Date('2025-03-07T10:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -34,7 +38,7 @@ test('leadership lapses at the renew deadline on our own clock', (t) => {
   t.false(stillLeader(t0, at(10), 10_000));
 });
 
-function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, clock: ReturnType<typeof fakeClock>, changes: boolean[] = []) {
+function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, clock: FakeClock, changes: boolean[] = []) {
   return createLeaderElector({
     leaseApi: api.leases, namespace: 'havoc', leaseName: 'kube-havoc', identity, leaseDurationSeconds: 15, renewIntervalSeconds: 5,
     clock, log: silentLog, onChange: (leader) => changes.push(leader),
@@ -43,7 +47,7 @@ function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, 
 
 test('two candidates: exactly one leads; the other takes over only after the lease has lapsed for the leader', async (t) => {
   const api = createFakeApiServer();
-  const clock = fakeClock();
+  const clock = electionClock();
   const aChanges: boolean[] = [];
   const a = elector('a', api, clock, aChanges);
   const b = elector('b', api, clock);
@@ -83,7 +87,7 @@ test('two candidates: exactly one leads; the other takes over only after the lea
 
 test('the holder renews with one write per interval and no read', async (t) => {
   const api = createFakeApiServer();
-  const clock = fakeClock();
+  const clock = electionClock();
   const a = elector('a', api, clock);
   await a.refresh();
   api.calls.length = 0;
@@ -96,7 +100,7 @@ test('the holder renews with one write per interval and no read', async (t) => {
 
 test('a conflicting write by someone else makes the holder look again at once', async (t) => {
   const api = createFakeApiServer();
-  const clock = fakeClock();
+  const clock = electionClock();
   const a = elector('a', api, clock);
   await a.refresh();
   api.leaseStore.touch('havoc', 'kube-havoc', (lease) => ({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } }));
@@ -107,7 +111,7 @@ test('a conflicting write by someone else makes the holder look again at once', 
 
 test('stop releases the lease so the other candidate acquires at its next try', async (t) => {
   const api = createFakeApiServer();
-  const clock = fakeClock();
+  const clock = electionClock();
   const aChanges: boolean[] = [];
   const a = elector('a', api, clock, aChanges);
   const b = elector('b', api, clock);
@@ -126,7 +130,7 @@ test('stop releases the lease so the other candidate acquires at its next try', 
 
 test('API errors are logged with their kind and never make a leader', async (t) => {
   const api = createFakeApiServer();
-  const clock = fakeClock();
+  const clock = electionClock();
   const warnings: object[] = [];
   const reported: string[] = [];
   const a = createLeaderElector({
@@ -149,6 +153,6 @@ test('API errors are logged with their kind and never make a leader', async (t) 
 test('a lease duration shorter than two renew intervals is refused', (t) => {
   const api = createFakeApiServer();
   t.throws(() => createLeaderElector({
-    leaseApi: api.leases, namespace: 'havoc', leaseName: 'l', identity: 'a', leaseDurationSeconds: 8, renewIntervalSeconds: 5, clock: fakeClock(), log: silentLog,
+    leaseApi: api.leases, namespace: 'havoc', leaseName: 'l', identity: 'a', leaseDurationSeconds: 8, renewIntervalSeconds: 5, clock: electionClock(), log: silentLog,
   }), { message: /at least twice/ });
 });
