@@ -4,13 +4,13 @@
 
 import test from 'ava';
 import { Registry } from 'prom-client';
-import { havocEvents } from '../../src/adapters/kubernetes/havocEvents.ts';
-import { createLogListener } from '../../src/adapters/log/logListener.ts';
-import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { notificationFor } from '../../src/adapters/notify/notificationFor.ts';
-import type { Occurrence } from '../../src/domain/occurrence.ts';
-import type { HypothesisVerdict } from '../../src/domain/steadyState/verdict.ts';
-import { recordingLog } from './fakes/recordingListener.ts';
+import { havocEvents } from '../../../src/adapters/kubernetes/havocEvents.ts';
+import { createLogListener } from '../../../src/adapters/log/logListener.ts';
+import { createHavocMetrics } from '../../../src/adapters/metrics/havocMetrics.ts';
+import { notificationFor } from '../../../src/adapters/notify/notificationFor.ts';
+import type { Occurrence } from '../../../src/domain/occurrence.ts';
+import type { HypothesisVerdict } from '../../../src/domain/steadyState/verdict.ts';
+import { recordingLog } from '../fakes/recordingListener.ts';
 
 const at = new Date('2026-03-04T10:00:00Z');
 const blockerOn: Occurrence = { type: 'blocker', at, firing: true, alerts: ['EtcdNoLeader', 'KubeAPIDown'], detail: 'alerts firing: EtcdNoLeader, KubeAPIDown' };

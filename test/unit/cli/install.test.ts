@@ -1,6 +1,6 @@
 import test from 'ava';
-import { parseCommandLine } from '../../src/cli/args.ts';
-import { pauseCommand, requester, resolveInstall, type InstallChoice } from '../../src/cli/install.ts';
+import { parseCommandLine } from '../../../src/cli/args.ts';
+import { pauseCommand, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
 
 const BASE: InstallChoice = { configNamespace: 'kube-havoc', defaultNamespace: 'kube-havoc', stateConfigMap: 'kube-havoc-state' };
 

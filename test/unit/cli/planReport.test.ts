@@ -1,9 +1,9 @@
 import test from 'ava';
-import { planReport, renderPlan } from '../../src/cli/planReport.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import { deployment } from './fakes/fakeCluster.ts';
-import { node } from './fakes/fakeDrainer.ts';
-import { testSettings } from './fakes/settings.ts';
+import { planReport, renderPlan } from '../../../src/cli/planReport.ts';
+import { seededRandom } from '../../../src/domain/random.ts';
+import { deployment } from '../fakes/fakeCluster.ts';
+import { node } from '../fakes/fakeDrainer.ts';
+import { testSettings } from '../fakes/settings.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z'); // 10:00 in Berlin, inside the window
 const OLD = new Date('2026-11-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { renderStatus } from '../../src/cli/statusReport.ts';
-import { testSettings } from './fakes/settings.ts';
+import { renderStatus } from '../../../src/cli/statusReport.ts';
+import { testSettings } from '../fakes/settings.ts';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 const record = (minutesAgo: number, dryRun: boolean) => ({

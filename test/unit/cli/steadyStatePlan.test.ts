@@ -2,13 +2,13 @@
 // hypothesis and whether it holds right now.
 
 import test from 'ava';
-import { planReport, renderPlan } from '../../src/cli/planReport.ts';
-import { steadyStatePlan } from '../../src/cli/steadyStatePlan.ts';
-import type { QueryAnswer } from '../../src/domain/ports.ts';
-import { createSteadyStateGate } from '../../src/domain/steadyState/steadyStateGate.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment } from './fakes/fakeCluster.ts';
-import { testSettings } from './fakes/settings.ts';
+import { planReport, renderPlan } from '../../../src/cli/planReport.ts';
+import { steadyStatePlan } from '../../../src/cli/steadyStatePlan.ts';
+import type { QueryAnswer } from '../../../src/domain/ports.ts';
+import { createSteadyStateGate } from '../../../src/domain/steadyState/steadyStateGate.ts';
+import { fakeClock } from '../fakes/fakeClock.ts';
+import { deployment } from '../fakes/fakeCluster.ts';
+import { testSettings } from '../fakes/settings.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const OLD = new Date('2026-11-01T00:00:00Z');

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ConfigError, loadConfig, redacted } from '../../src/config/load.ts';
-import { envName, havocSchema, leaves } from '../../src/config/schema.ts';
-import { toSettings } from '../../src/config/settings.ts';
+import { ConfigError, loadConfig, redacted } from '../../../src/config/load.ts';
+import { envName, havocSchema, leaves } from '../../../src/config/schema.ts';
+import { toSettings } from '../../../src/config/settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'havoc-config-'));
 const file = (name: string, text: string) => {

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ConfigError, loadConfig, redacted } from '../../src/config/load.ts';
-import { steadyStateGateFromConfig } from '../../src/config/steadyStateSource.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
+import { ConfigError, loadConfig, redacted } from '../../../src/config/load.ts';
+import { steadyStateGateFromConfig } from '../../../src/config/steadyStateSource.ts';
+import { fakeClock } from '../fakes/fakeClock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'havoc-steady-config-'));
 const file = (name: string, text: string) => {

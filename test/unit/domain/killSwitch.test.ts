@@ -1,7 +1,7 @@
 import test from 'ava';
-import { pauseChaos, resumeChaos } from '../../src/domain/killSwitch.ts';
-import type { StateStore } from '../../src/domain/ports.ts';
-import { emptyState, type HavocState } from '../../src/domain/state.ts';
+import { pauseChaos, resumeChaos } from '../../../src/domain/killSwitch.ts';
+import type { StateStore } from '../../../src/domain/ports.ts';
+import { emptyState, type HavocState } from '../../../src/domain/state.ts';
 
 function memoryStore(initial: HavocState = emptyState): StateStore & { current(): HavocState } {
   let state = initial;

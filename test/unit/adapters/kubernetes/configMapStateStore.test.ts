@@ -1,8 +1,8 @@
 import test from 'ava';
 import {
   capRecords, createConfigMapStateStore, parseState, STATE_KEY,
-} from '../../../src/adapters/kubernetes/configMapStateStore.ts';
-import type { KillRecord } from '../../../src/domain/state.ts';
+} from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
+import type { KillRecord } from '../../../../src/domain/state.ts';
 import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
 
 const record = (id: string, at = '2025-03-07T10:00:00.000Z'): KillRecord => ({

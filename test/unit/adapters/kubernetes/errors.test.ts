@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import test from 'ava';
 import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { apiMessage, KubernetesError, toKubernetesError, type KubernetesErrorKind } from '../../../src/adapters/kubernetes/errors.ts';
-import { createPodKiller, outcomeOf, type PodTerminationApi } from '../../../src/adapters/kubernetes/podKiller.ts';
-import type { KillResult, PodInfo } from '../../../src/domain/model.ts';
+import { apiMessage, KubernetesError, toKubernetesError, type KubernetesErrorKind } from '../../../../src/adapters/kubernetes/errors.ts';
+import { createPodKiller, outcomeOf, type PodTerminationApi } from '../../../../src/adapters/kubernetes/podKiller.ts';
+import type { KillResult, PodInfo } from '../../../../src/domain/model.ts';
 import { statusError } from './fakeApiServer.ts';
 
 const pdbRefusal = statusError(429, 'Cannot evict pod as it would violate the pod\'s disruption budget.', {

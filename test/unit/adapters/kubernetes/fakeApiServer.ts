@@ -4,8 +4,8 @@
 // queued to simulate an unreachable or forbidden API.
 
 import { ApiException, type V1ConfigMap, type V1Lease } from '@kubernetes/client-node';
-import type { ConfigMapApi } from '../../../src/adapters/kubernetes/configMapStateStore.ts';
-import type { LeaseApi } from '../../../src/adapters/kubernetes/leaderElection.ts';
+import type { ConfigMapApi } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
+import type { LeaseApi } from '../../../../src/adapters/kubernetes/leaderElection.ts';
 
 interface Stored { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }
 

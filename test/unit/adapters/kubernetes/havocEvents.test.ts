@@ -1,8 +1,8 @@
 import test from 'ava';
 import type { EventsV1Event } from '@kubernetes/client-node';
-import { createEventListener, type EventsApi } from '../../../src/adapters/kubernetes/eventRecorder.ts';
-import { havocEvents, truncateBytes } from '../../../src/adapters/kubernetes/havocEvents.ts';
-import type { Occurrence, Target } from '../../../src/domain/occurrence.ts';
+import { createEventListener, type EventsApi } from '../../../../src/adapters/kubernetes/eventRecorder.ts';
+import { havocEvents, truncateBytes } from '../../../../src/adapters/kubernetes/havocEvents.ts';
+import type { Occurrence, Target } from '../../../../src/domain/occurrence.ts';
 import { silentLog, statusError } from './fakeApiServer.ts';
 
 const at = new Date('2025-03-07T10:15:30.123Z');

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { createLeaderElector } from '../../../src/adapters/kubernetes/leaderElection.ts';
-import { decideLease, stillLeader, type LeaseDecision, type LeaseSituation } from '../../../src/adapters/kubernetes/leaseDecision.ts';
-import { fakeClock, type FakeClock } from '../fakes/fakeClock.ts';
+import { createLeaderElector } from '../../../../src/adapters/kubernetes/leaderElection.ts';
+import { decideLease, stillLeader, type LeaseDecision, type LeaseSituation } from '../../../../src/adapters/kubernetes/leaseDecision.ts';
+import { fakeClock, type FakeClock } from '../../fakes/fakeClock.ts';
 import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
 
 /** The election runs its own renewal loop: its sleeps wait until the test advances the time. */

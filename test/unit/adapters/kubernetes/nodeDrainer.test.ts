@@ -1,9 +1,9 @@
 import test from 'ava';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { createNodeDrainer, type NodeDrainApi } from '../../src/adapters/kubernetes/nodeDrainer.ts';
-import type { KillOutcome, NodeInfo } from '../../src/domain/model.ts';
-import type { PodKiller } from '../../src/domain/ports.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
+import { createNodeDrainer, type NodeDrainApi } from '../../../../src/adapters/kubernetes/nodeDrainer.ts';
+import type { KillOutcome, NodeInfo } from '../../../../src/domain/model.ts';
+import type { PodKiller } from '../../../../src/domain/ports.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 const UNTIL = new Date('2026-11-20T10:10:00Z');

@@ -2,7 +2,7 @@ import test from 'ava';
 import {
   isOwnWorkload, ownedPods, replicaCounts, selectorText, toNamespaceInfo, toNodeInfo, toPodInfo, toWorkload, toWorkloadWithPods,
   type RawPod, type RawWorkload,
-} from '../../../src/adapters/kubernetes/toWorkload.ts';
+} from '../../../../src/adapters/kubernetes/toWorkload.ts';
 
 const owner = (kind: string, name: string, uid: string, controller = true) => ({ apiVersion: kind === 'ReplicaSet' || kind === 'Deployment' ? 'apps/v1' : 'v1', kind, name, uid, controller });
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { trimForCache } from '../../../src/adapters/kubernetes/trimForCache.ts';
-import { isOwnWorkload, replicaCounts, toNodeInfo, toPodInfo, toWorkload, type RawNode, type RawPod, type RawWorkload } from '../../../src/adapters/kubernetes/toWorkload.ts';
+import { trimForCache } from '../../../../src/adapters/kubernetes/trimForCache.ts';
+import { isOwnWorkload, replicaCounts, toNodeInfo, toPodInfo, toWorkload, type RawNode, type RawPod, type RawWorkload } from '../../../../src/adapters/kubernetes/toWorkload.ts';
 
 const managedFields = [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }];
 const bulky = { 'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(4000), 'deployment.kubernetes.io/revision': '3' };

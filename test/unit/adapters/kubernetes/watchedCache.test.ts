@@ -7,11 +7,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { createWatchedCache } from '../../../src/adapters/kubernetes/watchedCache.ts';
-import { trimForCache } from '../../../src/adapters/kubernetes/trimForCache.ts';
-import type { Log } from '../../../src/domain/ports.ts';
-import { fakeClock } from '../fakes/fakeClock.ts';
-import { waitFor } from '../../e2e/harness/wait-for.ts';
+import { createWatchedCache } from '../../../../src/adapters/kubernetes/watchedCache.ts';
+import { trimForCache } from '../../../../src/adapters/kubernetes/trimForCache.ts';
+import type { Log } from '../../../../src/domain/ports.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { waitFor } from '../../../e2e/harness/wait-for.ts';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const pod = (name: string, rv: string) => ({

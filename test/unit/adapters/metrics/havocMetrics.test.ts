@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { Registry } from 'prom-client';
-import type { Occurrence, Target } from '../../src/domain/occurrence.ts';
-import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { KILL_RESULTS } from '../../src/adapters/metrics/metricsListener.ts';
-import { metricsReference, REFERENCE_END, REFERENCE_START } from '../../src/adapters/metrics/metricsReference.ts';
+import type { Occurrence, Target } from '../../../../src/domain/occurrence.ts';
+import { createHavocMetrics } from '../../../../src/adapters/metrics/havocMetrics.ts';
+import { KILL_RESULTS } from '../../../../src/adapters/metrics/metricsListener.ts';
+import { metricsReference, REFERENCE_END, REFERENCE_START } from '../../../../src/adapters/metrics/metricsReference.ts';
 
 const AT = new Date('2026-11-20T10:00:00Z');
 const POD: Target = {

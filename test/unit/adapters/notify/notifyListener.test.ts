@@ -1,10 +1,10 @@
 import test from 'ava';
-import { createReporter } from '../../src/domain/reporter.ts';
-import type { Occurrence, Target } from '../../src/domain/occurrence.ts';
-import { notificationFor } from '../../src/adapters/notify/notificationFor.ts';
-import type { Notification, Notifier } from '../../src/adapters/notify/notifier.ts';
-import { createNotifyListener, type DeliveryResult } from '../../src/adapters/notify/notifyListener.ts';
-import { recordingLog } from './fakes/recordingListener.ts';
+import { createReporter } from '../../../../src/domain/reporter.ts';
+import type { Occurrence, Target } from '../../../../src/domain/occurrence.ts';
+import { notificationFor } from '../../../../src/adapters/notify/notificationFor.ts';
+import type { Notification, Notifier } from '../../../../src/adapters/notify/notifier.ts';
+import { createNotifyListener, type DeliveryResult } from '../../../../src/adapters/notify/notifyListener.ts';
+import { recordingLog } from '../../fakes/recordingListener.ts';
 
 const AT = new Date('2026-11-20T10:00:00Z');
 const POD: Target = {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import test from 'ava';
-import { createHttpProbe } from '../../../src/adapters/probe/httpProbe.ts';
-import type { Workload } from '../../../src/domain/model.ts';
+import { createHttpProbe } from '../../../../src/adapters/probe/httpProbe.ts';
+import type { Workload } from '../../../../src/domain/model.ts';
 
 let server: Server;
 let base = '';

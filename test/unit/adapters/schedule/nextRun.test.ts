@@ -1,5 +1,5 @@
 import test from 'ava';
-import { nextRun } from '../../src/adapters/schedule/nextRun.ts';
+import { nextRun } from '../../../../src/adapters/schedule/nextRun.ts';
 
 const at = (iso: string) => new Date(iso);
 

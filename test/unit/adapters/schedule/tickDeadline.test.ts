@@ -4,16 +4,16 @@
 
 import test from 'ava';
 import { Registry } from 'prom-client';
-import { tickDeadlineMs } from '../../src/adapters/schedule/cronTicker.ts';
-import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
-import type { SteadyStateProbe } from '../../src/domain/ports.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
-import { memoryStateStore } from './fakes/memoryStateStore.ts';
-import { recorder } from './fakes/recordingListener.ts';
-import { testSettings } from './fakes/settings.ts';
+import { tickDeadlineMs } from '../../../../src/adapters/schedule/cronTicker.ts';
+import { createHavocMetrics } from '../../../../src/adapters/metrics/havocMetrics.ts';
+import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
+import type { SteadyStateProbe } from '../../../../src/domain/ports.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
+import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const LONG_AGO = new Date('2026-11-20T06:00:00Z');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parsePolicy, type PolicyOptions, type PolicyResult } from '../../src/domain/optin/workloadPolicy.ts';
+import { parsePolicy, type PolicyOptions, type PolicyResult } from '../../../../src/domain/optin/workloadPolicy.ts';
 
 const day = 8 * 3600;
 const options: PolicyOptions = { prefix: 'havoc', kubeMonkey: false, defaultMtbfSeconds: 2 * day, businessDaySeconds: day };

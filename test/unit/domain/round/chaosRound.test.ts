@@ -1,15 +1,15 @@
 import test from 'ava';
-import { pauseChaos, resumeChaos } from '../../src/domain/killSwitch.ts';
-import { createChaosRound, type ChaosRoundDeps } from '../../src/domain/round/chaosRound.ts';
-import type { WorkloadWithPods } from '../../src/domain/model.ts';
-import type { SteadyStateProbe } from '../../src/domain/ports.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import type { HavocState } from '../../src/domain/state.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
-import { memoryStateStore } from './fakes/memoryStateStore.ts';
-import { recorder } from './fakes/recordingListener.ts';
-import { testSettings } from './fakes/settings.ts';
+import { pauseChaos, resumeChaos } from '../../../../src/domain/killSwitch.ts';
+import { createChaosRound, type ChaosRoundDeps } from '../../../../src/domain/round/chaosRound.ts';
+import type { WorkloadWithPods } from '../../../../src/domain/model.ts';
+import type { SteadyStateProbe } from '../../../../src/domain/ports.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import type { HavocState } from '../../../../src/domain/state.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
+import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
 
 // Friday 2026-11-20 10:00 in Berlin; the window is 09:00-17:00 there.
 const FRIDAY = new Date('2026-11-20T09:00:00Z');

@@ -1,15 +1,15 @@
 import test from 'ava';
-import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
-import { giveBackNodes } from '../../src/domain/round/nodeChaos.ts';
-import { judgeNodes } from '../../src/domain/nodes/nodeFilters.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import type { NodeInfo } from '../../src/domain/model.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
-import { fakeDrainer, node } from './fakes/fakeDrainer.ts';
-import { memoryStateStore, type MemoryStateStore } from './fakes/memoryStateStore.ts';
-import { recorder } from './fakes/recordingListener.ts';
-import { testSettings } from './fakes/settings.ts';
+import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
+import { giveBackNodes } from '../../../../src/domain/round/nodeChaos.ts';
+import { judgeNodes } from '../../../../src/domain/nodes/nodeFilters.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import type { NodeInfo } from '../../../../src/domain/model.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
+import { fakeDrainer, node } from '../../fakes/fakeDrainer.ts';
+import { memoryStateStore, type MemoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const TEN = 600_000;

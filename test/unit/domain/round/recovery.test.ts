@@ -3,11 +3,11 @@
 // watched status that lags the kill never gives a verdict by itself.
 
 import test from 'ava';
-import type { Workload, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
-import type { Cluster } from '../../src/domain/ports.ts';
-import { watchRecovery } from '../../src/domain/round/recovery.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { pod } from './fakes/fakeCluster.ts';
+import type { Workload, WorkloadRef, WorkloadWithPods } from '../../../../src/domain/model.ts';
+import type { Cluster } from '../../../../src/domain/ports.ts';
+import { watchRecovery } from '../../../../src/domain/round/recovery.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { pod } from '../../fakes/fakeCluster.ts';
 
 const SINCE = new Date('2026-11-20T09:00:00Z');
 const ref: WorkloadRef = { kind: 'Deployment', namespace: 'shop', name: 'web' };

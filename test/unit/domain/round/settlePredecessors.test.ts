@@ -3,16 +3,16 @@
 // and each real kill is recorded and announced exactly once, none invented.
 
 import test from 'ava';
-import { leftOver, reserve } from '../../src/domain/budget/reservation.ts';
-import { createChaosRound, type ChaosRoundDeps } from '../../src/domain/round/chaosRound.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import type { StateStore } from '../../src/domain/ports.ts';
-import type { KillRecord } from '../../src/domain/state.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster, type FakeCluster } from './fakes/fakeCluster.ts';
-import { memoryStateStore } from './fakes/memoryStateStore.ts';
-import { recorder } from './fakes/recordingListener.ts';
-import { testSettings } from './fakes/settings.ts';
+import { leftOver, reserve } from '../../../../src/domain/budget/reservation.ts';
+import { createChaosRound, type ChaosRoundDeps } from '../../../../src/domain/round/chaosRound.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import type { StateStore } from '../../../../src/domain/ports.ts';
+import type { KillRecord } from '../../../../src/domain/state.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster, type FakeCluster } from '../../fakes/fakeCluster.ts';
+import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
 
 // Friday 2026-11-20 10:00 in Berlin; the window is 09:00-17:00 there.
 const FRIDAY = new Date('2026-11-20T09:00:00Z');

@@ -3,13 +3,13 @@
 // and the caps are never broken.
 
 import test from 'ava';
-import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
-import { memoryStateStore } from './fakes/memoryStateStore.ts';
-import { recorder } from './fakes/recordingListener.ts';
-import { testSettings } from './fakes/settings.ts';
+import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
+import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
 
 const START = new Date('2026-06-01T00:00:00Z'); // a Monday
 const END = new Date('2026-07-01T00:00:00Z'); // June 2026 has 22 weekdays

@@ -1,12 +1,12 @@
 import test from 'ava';
-import { available, budgetLeft, lastAttempt } from '../../src/domain/budget/budget.ts';
-import { eligiblePods, filterByMinGap, filterBySteadyState, namespaceVerdict } from '../../src/domain/selection/filters.ts';
-import { blastRadiusAllowance, killCount } from '../../src/domain/selection/killCount.ts';
-import { parseLabelSelector, type LabelSelector } from '../../src/domain/selection/labelSelector.ts';
-import { hitProbability } from '../../src/domain/selection/candidates.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import type { KillRecord } from '../../src/domain/state.ts';
-import { pod } from './fakes/fakeCluster.ts';
+import { available, budgetLeft, lastAttempt } from '../../../../src/domain/budget/budget.ts';
+import { eligiblePods, filterByMinGap, filterBySteadyState, namespaceVerdict } from '../../../../src/domain/selection/filters.ts';
+import { blastRadiusAllowance, killCount } from '../../../../src/domain/selection/killCount.ts';
+import { parseLabelSelector, type LabelSelector } from '../../../../src/domain/selection/labelSelector.ts';
+import { hitProbability } from '../../../../src/domain/selection/candidates.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import type { KillRecord } from '../../../../src/domain/state.ts';
+import { pod } from '../../fakes/fakeCluster.ts';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 const selector = (text: string): LabelSelector => {

@@ -3,19 +3,19 @@
 // verdict after recovery, and the round's three hooks.
 
 import test from 'ava';
-import type { Occurrence } from '../../src/domain/occurrence.ts';
-import type { MetricsSource, QueryAnswer } from '../../src/domain/ports.ts';
-import { seededRandom } from '../../src/domain/random.ts';
-import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
-import { blockerQuery, matcherProblem } from '../../src/domain/steadyState/blockers.ts';
-import { checkHypothesis, hypothesisFor, leftSide, templateProblems } from '../../src/domain/steadyState/hypothesis.ts';
-import { createSteadyStateGate } from '../../src/domain/steadyState/steadyStateGate.ts';
-import { confirmHypothesis } from '../../src/domain/steadyState/confirmHypothesis.ts';
-import { fakeClock } from './fakes/fakeClock.ts';
-import { deployment, fakeCluster } from './fakes/fakeCluster.ts';
-import { memoryStateStore } from './fakes/memoryStateStore.ts';
-import { recorder } from './fakes/recordingListener.ts';
-import { testSettings } from './fakes/settings.ts';
+import type { Occurrence } from '../../../../src/domain/occurrence.ts';
+import type { MetricsSource, QueryAnswer } from '../../../../src/domain/ports.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
+import { blockerQuery, matcherProblem } from '../../../../src/domain/steadyState/blockers.ts';
+import { checkHypothesis, hypothesisFor, leftSide, templateProblems } from '../../../../src/domain/steadyState/hypothesis.ts';
+import { createSteadyStateGate } from '../../../../src/domain/steadyState/steadyStateGate.ts';
+import { confirmHypothesis } from '../../../../src/domain/steadyState/confirmHypothesis.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
+import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
 
 const T0 = new Date('2026-03-04T10:00:00Z');
 const vector = (...values: string[]): QueryAnswer => ({ ok: true, samples: values.map((value) => ({ labels: {}, value })) });

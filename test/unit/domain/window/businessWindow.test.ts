@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createBusinessWindow, windowProblems, type WindowSpec } from '../../src/domain/window/businessWindow.ts';
+import { createBusinessWindow, windowProblems, type WindowSpec } from '../../../../src/domain/window/businessWindow.ts';
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
 const spec = (over: Partial<WindowSpec>): WindowSpec => ({
