@@ -20,7 +20,10 @@ export interface ReporterOptions {
 export function createReporter({ listeners, log }: ReporterOptions): Reporter {
   const pending = new Set<Promise<void>>();
   const warn = (listener: Listener, occurrence: Occurrence, error: unknown) => {
-    log.warn({ listener: listener.name, occurrence: occurrence.type, err: error }, `${listener.name} failed to handle ${occurrence.type}`);
+    log.warn(
+      { listener: listener.name, occurrence: occurrence.type, err: error },
+      `${listener.name} failed to handle ${occurrence.type}`,
+    );
   };
   return {
     report(occurrence) {
@@ -28,7 +31,8 @@ export function createReporter({ listeners, log }: ReporterOptions): Reporter {
         try {
           const result = listener.on(occurrence);
           if (result instanceof Promise) {
-            const tracked: Promise<void> = result.catch((error: unknown) => warn(listener, occurrence, error))
+            const tracked: Promise<void> = result
+              .catch((error: unknown) => warn(listener, occurrence, error))
               .finally(() => pending.delete(tracked));
             pending.add(tracked);
           }

@@ -8,7 +8,9 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { KillResult } from '../../domain/model.ts';
 
 /** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
-export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
+export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (
+  KillResult | 'skipped-not-steady'
+)[];
 
 type WorkloadLabel = 'namespace' | 'kind' | 'workload';
 
@@ -80,14 +82,22 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           // Nothing was done, so no action applies: "none" keeps the label set complete.
           if (o.reason === 'not-steady') {
             const { namespace, kind, name } = o.workload;
-            m.kills.inc({ namespace, kind, workload: name, action: 'none', result: 'skipped-not-steady', dry_run: String(o.dryRun) });
+            m.kills.inc({
+              namespace,
+              kind,
+              workload: name,
+              action: 'none',
+              result: 'skipped-not-steady',
+              dry_run: String(o.dryRun),
+            });
           }
           return;
         case 'recovery': {
           const labels = { ...targetLabels(o.target), action: o.action, dry_run: String(o.dryRun) };
           if (o.verdict.recovered) m.recoveryDuration.observe(labels, o.verdict.seconds);
           else m.notRecovered.inc(labels);
-          if (o.hypothesis !== undefined) m.hypothesisVerdicts.inc({ ...targetLabels(o.target), verdict: o.hypothesis.verdict, dry_run: String(o.dryRun) });
+          if (o.hypothesis !== undefined)
+            m.hypothesisVerdicts.inc({ ...targetLabels(o.target), verdict: o.hypothesis.verdict, dry_run: String(o.dryRun) });
           return;
         }
         case 'blocker': {
@@ -112,7 +122,10 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           for (const target of o.targets) startSeries(m, target, String(o.dryRun), started);
           return;
         // No metric of their own: they show in kills, ticks and the Events.
-        case 'invalid-label': case 'drain-started': case 'node-released': case 'day-plan':
+        case 'invalid-label':
+        case 'drain-started':
+        case 'node-released':
+        case 'day-plan':
           return;
         default: {
           // A new occurrence type fails the build here instead of being silently dropped.

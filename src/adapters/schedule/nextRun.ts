@@ -34,7 +34,13 @@ export function nextRun(expression: string, timezone: string, after: Date): Date
 }
 
 function localClock(timezone: string): (date: Date) => { hour: number; minute: number; second: number } {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
   return (date) => {
     const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, Number(p.value)]));
     return { hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };

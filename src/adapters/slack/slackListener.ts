@@ -42,7 +42,10 @@ export function createSlackListener(options: SlackListenerOptions): NotifyListen
   });
   log.info({ timeoutMs, retries: slack.retries, dailyPlan: slack.dailyPlan }, 'slack notifications on');
   return createNotifyListener({
-    notifier, log, clusterName: options.clusterName, dailyPlan: slack.dailyPlan,
+    notifier,
+    log,
+    clusterName: options.clusterName,
+    dailyPlan: slack.dailyPlan,
     ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
     ...(slack.dashboardUrl === '' ? {} : { dashboardUrl: slack.dashboardUrl }),
     ...(options.onDelivery === undefined ? {} : { onDelivery: options.onDelivery }),

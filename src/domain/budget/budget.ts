@@ -23,12 +23,16 @@ const DAY = 24 * HOUR;
  * number for a failed one, whose effect on the server is unknown.
  */
 function spent(history: readonly KillRecord[], since: number, dryRun: boolean): number {
-  return history
-    .filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since)
-    .reduce((sum, k) => sum + k.count, 0);
+  return history.filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since).reduce((sum, k) => sum + k.count, 0);
 }
 
-export function budgetLeft(history: readonly KillRecord[], now: Date, caps: Caps, dryRun: boolean, spentThisTick: number): BudgetLeft {
+export function budgetLeft(
+  history: readonly KillRecord[],
+  now: Date,
+  caps: Caps,
+  dryRun: boolean,
+  spentThisTick: number,
+): BudgetLeft {
   const t = now.getTime();
   return {
     tick: Math.max(0, caps.perTick - spentThisTick),

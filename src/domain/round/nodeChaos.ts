@@ -24,10 +24,15 @@ export async function giveBackNodes(deps: GiveBack): Promise<void> {
   const released = await deps.drainer.giveBack(deps.now, { dryRun: deps.settings.dryRun });
   // Only a real drain leaves a mark to give back, and the uncordon is always real (also in a dry-run daemon).
   for (const { name, uncordoned } of released) {
-    const detail = uncordoned ? 'drain duration over, node uncordoned'
+    const detail = uncordoned
+      ? 'drain duration over, node uncordoned'
       : `drain duration over; left cordoned as an administrator asked (${drainAnnotations(deps.settings.policy.prefix).keep}), no longer kube-havoc's`;
     deps.report({
-      type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: false, detail,
+      type: 'node-released',
+      at: deps.clock.now(),
+      node: { kind: 'Node', name, uid: '' },
+      dryRun: false,
+      detail,
       ...(uncordoned ? {} : { keptCordoned: true }),
     });
   }
@@ -71,7 +76,9 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   const candidates = judgeNodes(snapshot.nodes, nodes)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
-    .filter((n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined);
+    .filter(
+      (n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined,
+    );
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;
 
@@ -81,10 +88,21 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   if (deps.deadline?.aborted) return undefined;
   let reservation: Reservation;
   try {
-    reservation = await reserve(deps.state, {
-      id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
-      action: 'node-drain', dryRun: settings.dryRun, count: 1, owner: deps.owner, nodeUid: node.uid, reason,
-    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(
+      deps.state,
+      {
+        id: `${now.toISOString()}/node/${node.name}`,
+        at: now.toISOString(),
+        target: `node/${node.name}`,
+        action: 'node-drain',
+        dryRun: settings.dryRun,
+        count: 1,
+        owner: deps.owner,
+        nodeUid: node.uid,
+        reason,
+      },
+      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
+    );
   } catch (error) {
     if (error instanceof ReservationRefused) return undefined;
     throw error;
@@ -95,15 +113,35 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   const done = (async () => {
     let outcome: KillOutcome;
     try {
-      outcome = await deps.drainer.drain(node, { dryRun: settings.dryRun, until, signal: deps.signal, allowed: () => stillAllowed(deps) });
+      outcome = await deps.drainer.drain(node, {
+        dryRun: settings.dryRun,
+        until,
+        signal: deps.signal,
+        allowed: () => stillAllowed(deps),
+      });
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
     }
     // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
     const answer = await settleOutcome(deps, reservation, { result: outcome.result, count: 1 }, 'drain outcome');
     if (answer === 'settled-before') return;
-    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, spentThisTick + 1);
-    deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
+    const budget = budgetLeft(
+      (await deps.state.load().catch(() => ({ kills: history }))).kills,
+      clock.now(),
+      settings.caps,
+      settings.dryRun,
+      spentThisTick + 1,
+    );
+    deps.report({
+      type: 'kill',
+      at: clock.now(),
+      target,
+      action: 'node-drain',
+      dryRun: settings.dryRun,
+      outcome,
+      reason,
+      budget,
+    });
   })();
   return { done };
 }

@@ -52,7 +52,15 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   const now = clock.now();
   const none: HitResult = { killed: [], outcomes: [], spent: 0 };
   const skip = (why: SkipReason, detail: string): HitResult => {
-    deps.report({ type: 'skip', at: now, workload: candidate.workload.ref, workloadUid: candidate.workload.uid, reason: why, detail, dryRun: settings.dryRun });
+    deps.report({
+      type: 'skip',
+      at: now,
+      workload: candidate.workload.ref,
+      workloadUid: candidate.workload.uid,
+      reason: why,
+      detail,
+      dryRun: settings.dryRun,
+    });
     return none;
   };
 
@@ -64,7 +72,8 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   const watchedNotSteady = filterBySteadyState(candidate.workload);
   if (watchedNotSteady !== undefined) return skip('not-steady', watchedNotSteady);
   const workload = await deps.cluster.workload(candidate.workload.ref);
-  if (workload === undefined || workload.uid !== candidate.workload.uid) return skip('no-pods', 'the workload is gone or was replaced');
+  if (workload === undefined || workload.uid !== candidate.workload.uid)
+    return skip('no-pods', 'the workload is gone or was replaced');
   const notSteady = filterBySteadyState(workload);
   if (notSteady !== undefined) return skip('not-steady', notSteady);
   const pods = eligiblePods(workload.pods, { now, minAgeSeconds: settings.minPodAgeSeconds, self: settings.self });
@@ -86,11 +95,23 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   if (deps.deadline?.aborted) return skip('deadline', 'the tick reached its deadline before this kill');
   let reservation: Reservation;
   try {
-    reservation = await reserve(deps.state, {
-      id: `${now.toISOString()}/${workloadKey(workload.ref)}`, at: now.toISOString(), target: workloadKey(workload.ref),
-      action: deps.action, dryRun: settings.dryRun, count, owner: deps.owner, reason,
-      workload: workload.ref, workloadUid: workload.uid, victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
-    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(
+      deps.state,
+      {
+        id: `${now.toISOString()}/${workloadKey(workload.ref)}`,
+        at: now.toISOString(),
+        target: workloadKey(workload.ref),
+        action: deps.action,
+        dryRun: settings.dryRun,
+        count,
+        owner: deps.owner,
+        reason,
+        workload: workload.ref,
+        workloadUid: workload.uid,
+        victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
+      },
+      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
+    );
   } catch (error) {
     if (error instanceof ReservationRefused) return skip('budget-spent', error.message);
     throw error;
@@ -117,8 +138,16 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
   outcomes.forEach((outcome, i) => {
     const pod = victims[i] as PodInfo;
-    if (outcome.result === 'blocked' || outcome.result === 'already-gone') budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
-    const target: Target = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, workload: workload.ref, workloadUid: workload.uid };
+    if (outcome.result === 'blocked' || outcome.result === 'already-gone')
+      budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
+    const target: Target = {
+      kind: 'Pod',
+      namespace: pod.namespace,
+      name: pod.name,
+      uid: pod.uid,
+      workload: workload.ref,
+      workloadUid: workload.uid,
+    };
     deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
   });
   return { killed, outcomes, spent, recordId: reservation.record.id };

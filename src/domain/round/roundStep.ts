@@ -32,7 +32,12 @@ export interface KillStepDeps extends RoundStepDeps {
  * reported and handed to `unstored`; the caller still announces what it knows,
  * unless someone settled (and announced) the kill first.
  */
-export async function settleOutcome(deps: KillStepDeps, reservation: Reservation, settlement: Settlement, what: string): Promise<SettleAnswer> {
+export async function settleOutcome(
+  deps: KillStepDeps,
+  reservation: Reservation,
+  settlement: Settlement,
+  what: string,
+): Promise<SettleAnswer> {
   const answer = await reservation.settle(settlement);
   if (answer === 'not-stored') {
     deps.unstored?.(reservation, settlement);

@@ -26,11 +26,17 @@ export async function confirmHypothesis(options: ConfirmOptions): Promise<Hypoth
     const late = clock.now().getTime() >= options.deadline.getTime();
     if (check.state === 'holds') return { verdict: 'held', expr, value: check.value };
     // An invalid query does not become valid by waiting.
-    if (check.state === 'invalid') return { verdict: 'not-checked', expr, detail: `Prometheus refused the query: ${check.detail}` };
+    if (check.state === 'invalid')
+      return { verdict: 'not-checked', expr, detail: `Prometheus refused the query: ${check.detail}` };
     if (options.signal.aborted || late) {
       const stopping = options.signal.aborted && !late ? 'daemon stopping; ' : '';
       if (check.state === 'fails') {
-        return { verdict: 'violated', expr, ...(check.value === undefined ? {} : { value: check.value }), detail: `${stopping}${check.detail}` };
+        return {
+          verdict: 'violated',
+          expr,
+          ...(check.value === undefined ? {} : { value: check.value }),
+          detail: `${stopping}${check.detail}`,
+        };
       }
       return { verdict: 'not-checked', expr, detail: `${stopping}${check.detail}` };
     }

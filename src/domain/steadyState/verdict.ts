@@ -11,8 +11,11 @@ export type HypothesisVerdict =
 
 export function verdictText(v: HypothesisVerdict): string {
   switch (v.verdict) {
-    case 'held': return `held (${v.value})`;
-    case 'violated': return `VIOLATED: ${v.detail}`;
-    default: return `not checked: ${v.detail}`;
+    case 'held':
+      return `held (${v.value})`;
+    case 'violated':
+      return `VIOLATED: ${v.detail}`;
+    default:
+      return `not checked: ${v.detail}`;
   }
 }

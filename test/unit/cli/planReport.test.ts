@@ -16,13 +16,37 @@ test('plan lists eligible workloads, expected kills, bad labels, candidate nodes
       deployment('shop', 'cart', 2, { 'havoc/enabled': 'true', 'havoc/mtbf': 'banana' }, OLD),
       deployment('shop', 'quiet', 2, {}, OLD),
     ],
-    nodes: [node('worker-1'), node('cp', { labels: { 'havoc/enabled': 'true', 'node-role.kubernetes.io/control-plane': '' } }), node('worker-2')],
+    nodes: [
+      node('worker-1'),
+      node('cp', { labels: { 'havoc/enabled': 'true', 'node-role.kubernetes.io/control-plane': '' } }),
+      node('worker-2'),
+    ],
   };
   const settings = testSettings({ HAVOC_NODES_ENABLED: 'true', HAVOC_NODES_MIN_READY_NODES: '1' });
-  const report = planReport({ snapshot, settings, state: { kills: [] }, now: FRIDAY, nextTick: new Date(FRIDAY.getTime() + 600_000), random: seededRandom(1) });
-  t.deepEqual(report.workloads.map((w) => [w.workload, w.mtbf, w.expectedPerDay]), [['shop/Deployment/checkout', '4h', 2]]);
-  t.deepEqual(report.invalid.map((i) => [i.workload, i.field, i.value]), [['shop/Deployment/cart', 'havoc/mtbf', 'banana']]);
-  t.deepEqual(report.nodes?.map((n) => [n.node, n.candidate]), [['worker-1', true], ['cp', false], ['worker-2', true]]);
+  const report = planReport({
+    snapshot,
+    settings,
+    state: { kills: [] },
+    now: FRIDAY,
+    nextTick: new Date(FRIDAY.getTime() + 600_000),
+    random: seededRandom(1),
+  });
+  t.deepEqual(
+    report.workloads.map((w) => [w.workload, w.mtbf, w.expectedPerDay]),
+    [['shop/Deployment/checkout', '4h', 2]],
+  );
+  t.deepEqual(
+    report.invalid.map((i) => [i.workload, i.field, i.value]),
+    [['shop/Deployment/cart', 'havoc/mtbf', 'banana']],
+  );
+  t.deepEqual(
+    report.nodes?.map((n) => [n.node, n.candidate]),
+    [
+      ['worker-1', true],
+      ['cp', false],
+      ['worker-2', true],
+    ],
+  );
   t.true(report.window.openNow);
   t.deepEqual(report.budget, { tick: 1, hour: 3, day: 10 });
   t.true(Array.isArray(report.draw));
@@ -34,7 +58,12 @@ test('plan lists eligible workloads, expected kills, bad labels, candidate nodes
 
 test('plan outside the window names the next opening', (t) => {
   const saturday = new Date('2026-11-21T10:00:00Z');
-  const report = planReport({ snapshot: { namespaces: [], workloads: [], nodes: [] }, settings: testSettings(), state: { kills: [] }, now: saturday });
+  const report = planReport({
+    snapshot: { namespaces: [], workloads: [], nodes: [] },
+    settings: testSettings(),
+    state: { kills: [] },
+    now: saturday,
+  });
   t.false(report.window.openNow);
   t.is(report.window.nextOpen, '2026-11-23T08:00:00.000Z');
   t.regex(renderPlan(report), /No eligible workloads/);

@@ -16,18 +16,28 @@ const on = { 'havoc/enabled': 'true' };
 
 test('plan shows the firing blocker and, per workload, its hypothesis and whether it holds now', async (t) => {
   const answers: Record<string, QueryAnswer> = {
-    'ALERTS{alertstate="firing",severity="critical"}': { ok: true, samples: [{ labels: { alertname: 'KubeAPIDown' }, value: '1' }] },
+    'ALERTS{alertstate="firing",severity="critical"}': {
+      ok: true,
+      samples: [{ labels: { alertname: 'KubeAPIDown' }, value: '1' }],
+    },
     'errors < 0.01': { ok: true, samples: [{ labels: {}, value: '0.002' }] },
     'up{namespace="shop",job="cart"} == 1': { ok: true, samples: [] },
   };
   const gate = createSteadyStateGate({
     source: { query: async (expr) => answers[expr] ?? { ok: false, problem: 'error', detail: `unexpected ${expr}` } },
-    clock: fakeClock(FRIDAY), report: () => t.fail('plan reports nothing'), prefix: 'havoc',
-    blockers: ['severity="critical"'], defaultHypothesis: 'up{namespace="{{namespace}}",job="{{name}}"} == 1',
+    clock: fakeClock(FRIDAY),
+    report: () => t.fail('plan reports nothing'),
+    prefix: 'havoc',
+    blockers: ['severity="critical"'],
+    defaultHypothesis: 'up{namespace="{{namespace}}",job="{{name}}"} == 1',
   });
   const snapshot = {
-    namespaces: [{ name: 'shop', labels: {} }], nodes: [],
-    workloads: [deployment('shop', 'checkout', 3, on, OLD, { 'havoc/steady-state': 'errors < 0.01' }), deployment('shop', 'cart', 2, on, OLD)],
+    namespaces: [{ name: 'shop', labels: {} }],
+    nodes: [],
+    workloads: [
+      deployment('shop', 'checkout', 3, on, OLD, { 'havoc/steady-state': 'errors < 0.01' }),
+      deployment('shop', 'cart', 2, on, OLD),
+    ],
   };
   const settings = testSettings();
   const steadyState = await steadyStatePlan(gate, snapshot, settings);
@@ -35,7 +45,12 @@ test('plan shows the firing blocker and, per workload, its hypothesis and whethe
     blocked: 'alert firing: KubeAPIDown',
     workloads: [
       { workload: 'shop/Deployment/checkout', hypothesis: 'errors < 0.01', source: 'havoc/steady-state', now: 'holds: 0.002' },
-      { workload: 'shop/Deployment/cart', hypothesis: 'up{namespace="shop",job="cart"} == 1', source: 'steadyState.defaultHypothesis', now: 'fails: up{namespace="shop",job="cart"} == 1 returned no result' },
+      {
+        workload: 'shop/Deployment/cart',
+        hypothesis: 'up{namespace="shop",job="cart"} == 1',
+        source: 'steadyState.defaultHypothesis',
+        now: 'fails: up{namespace="shop",job="cart"} == 1 returned no result',
+      },
     ],
   });
   const text = renderPlan(planReport({ snapshot, settings, state: { kills: [] }, now: FRIDAY, steadyState }));

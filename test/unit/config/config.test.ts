@@ -38,8 +38,14 @@ test('the example config in config/ loads and is valid', (t) => {
 });
 
 test('YAML file, then environment overrides', (t) => {
-  const path = file('ok.yaml', 'dryRun: true\nschedule:\n  timezone: Europe/Berlin\n  weekdays: [mon, wed]\nblastRadius:\n  maxKillsPerDay: 4\n');
-  const config = loadConfig({ file: path, env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '7', HAVOC_DRY_RUN: 'false', HAVOC_NAMESPACES_EXCLUDE: 'payments, ledger' } });
+  const path = file(
+    'ok.yaml',
+    'dryRun: true\nschedule:\n  timezone: Europe/Berlin\n  weekdays: [mon, wed]\nblastRadius:\n  maxKillsPerDay: 4\n',
+  );
+  const config = loadConfig({
+    file: path,
+    env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '7', HAVOC_DRY_RUN: 'false', HAVOC_NAMESPACES_EXCLUDE: 'payments, ledger' },
+  });
   t.is(config.schedule.timezone, 'Europe/Berlin');
   t.deepEqual(config.schedule.weekdays, ['mon', 'wed']);
   t.is(config.blastRadius.maxKillsPerDay, 7);
@@ -48,35 +54,97 @@ test('YAML file, then environment overrides', (t) => {
 });
 
 const badCases: [string, string, Record<string, string>, string[]][] = [
-  ['unknown key', 'dryRun: true\nschedul:\n  cron: "* * * * *"\n', {}, ["configuration param 'schedul.cron' not declared in the schema"]],
-  ['wrong type', 'blastRadius:\n  maxKillsPerTick: many\n', {}, ['blastRadius.maxKillsPerTick: must be a whole number of at least 1: value was "many"']],
+  [
+    'unknown key',
+    'dryRun: true\nschedul:\n  cron: "* * * * *"\n',
+    {},
+    ["configuration param 'schedul.cron' not declared in the schema"],
+  ],
+  [
+    'wrong type',
+    'blastRadius:\n  maxKillsPerTick: many\n',
+    {},
+    ['blastRadius.maxKillsPerTick: must be a whole number of at least 1: value was "many"'],
+  ],
   ['a boolean written as a word', 'nodes:\n  enabled: "no"\n', {}, ['nodes.enabled: must be true or false: value was "no"']],
   ['invalid cron expression', 'schedule:\n  cron: "*/10 25 * * *"\n', {}, ['schedule.cron: is not a valid cron expression']],
-  ['unknown time zone', 'schedule:\n  timezone: Europe/Atlantis\n', {}, ['schedule.timezone: is not an IANA time zone such as Europe/Berlin: value was "Europe/Atlantis"']],
-  ['end before start in a non-wrapping window', 'schedule:\n  start: "17:00"\n  end: "09:00"\n', {}, ['schedule.end: "09:00" is before start "17:00"; set overnight: true for a window that wraps past midnight']],
-  ['a bad weekday', 'schedule:\n  weekdays: [mon, funday]\n', {}, ['schedule.weekdays: "funday" is not one of sun, mon, tue, wed, thu, fri, sat']],
-  ['a bad holiday', 'schedule:\n  excludedDates: ["2026-02-30"]\n', {}, ['schedule.excludedDates: "2026-02-30" is not a date YYYY-MM-DD']],
-  ['a bad duration', 'selection:\n  defaultMtbf: banana\n', {}, ['selection.defaultMtbf: must be a duration such as 30m, 8h, 2d, 1h30m: value was "banana"']],
-  ['a bad env value', '', { HAVOC_BLAST_RADIUS_MAX_UNAVAILABLE_PERCENT: '0' }, ['blastRadius.maxUnavailablePercent: must be a percentage above 0 and at most 100 (got 0)']],
-  ['a bad pod method', 'pods:\n  method: shoot\n', {}, ['pods.method: must be one of the possible values: ["evict","delete"]: value was "shoot"']],
-  ['a lease that expires before its renewal', 'daemon:\n  leaderElection:\n    leaseDuration: 5s\n    renewInterval: 5s\n', {}, ['daemon.leaderElection.leaseDuration: "5s" must be at least twice renewInterval "5s"']],
+  [
+    'unknown time zone',
+    'schedule:\n  timezone: Europe/Atlantis\n',
+    {},
+    ['schedule.timezone: is not an IANA time zone such as Europe/Berlin: value was "Europe/Atlantis"'],
+  ],
+  [
+    'end before start in a non-wrapping window',
+    'schedule:\n  start: "17:00"\n  end: "09:00"\n',
+    {},
+    ['schedule.end: "09:00" is before start "17:00"; set overnight: true for a window that wraps past midnight'],
+  ],
+  [
+    'a bad weekday',
+    'schedule:\n  weekdays: [mon, funday]\n',
+    {},
+    ['schedule.weekdays: "funday" is not one of sun, mon, tue, wed, thu, fri, sat'],
+  ],
+  [
+    'a bad holiday',
+    'schedule:\n  excludedDates: ["2026-02-30"]\n',
+    {},
+    ['schedule.excludedDates: "2026-02-30" is not a date YYYY-MM-DD'],
+  ],
+  [
+    'a bad duration',
+    'selection:\n  defaultMtbf: banana\n',
+    {},
+    ['selection.defaultMtbf: must be a duration such as 30m, 8h, 2d, 1h30m: value was "banana"'],
+  ],
+  [
+    'a bad env value',
+    '',
+    { HAVOC_BLAST_RADIUS_MAX_UNAVAILABLE_PERCENT: '0' },
+    ['blastRadius.maxUnavailablePercent: must be a percentage above 0 and at most 100 (got 0)'],
+  ],
+  [
+    'a bad pod method',
+    'pods:\n  method: shoot\n',
+    {},
+    ['pods.method: must be one of the possible values: ["evict","delete"]: value was "shoot"'],
+  ],
+  [
+    'a lease that expires before its renewal',
+    'daemon:\n  leaderElection:\n    leaseDuration: 5s\n    renewInterval: 5s\n',
+    {},
+    ['daemon.leaderElection.leaseDuration: "5s" must be at least twice renewInterval "5s"'],
+  ],
   ['a bad namespace selector', 'namespaces:\n  selector: "team in (a,b"\n', {}, ['namespaces.selector:']],
 ];
 
 for (const [name, yaml, env, expected] of badCases) {
   test(`bad config is refused with field and value: ${name}`, (t) => {
     const found = problems(() => loadConfig({ file: file(`${name.replace(/\W+/g, '-')}.yaml`, yaml), env }));
-    for (const message of expected) t.true(found.some((p) => p.startsWith(message)), `${message} in ${JSON.stringify(found)}`);
+    for (const message of expected)
+      t.true(
+        found.some((p) => p.startsWith(message)),
+        `${message} in ${JSON.stringify(found)}`,
+      );
   });
 }
 
 test('every problem is listed at once', (t) => {
-  const found = problems(() => loadConfig({ file: file('many.yaml', 'dryRun: maybe\nschedule:\n  cron: nope\n  timezone: Nowhere/Land\nfoo: 1\n'), env: {} }));
+  const found = problems(() =>
+    loadConfig({
+      file: file('many.yaml', 'dryRun: maybe\nschedule:\n  cron: nope\n  timezone: Nowhere/Land\nfoo: 1\n'),
+      env: {},
+    }),
+  );
   t.is(found.length, 4);
 });
 
 test('a missing file is named', (t) => {
-  t.deepEqual(problems(() => loadConfig({ file: join(dir, 'absent.yaml'), env: {} })), [`config file "${join(dir, 'absent.yaml')}" does not exist`]);
+  t.deepEqual(
+    problems(() => loadConfig({ file: join(dir, 'absent.yaml'), env: {} })),
+    [`config file "${join(dir, 'absent.yaml')}" does not exist`],
+  );
 });
 
 test('the webhook URL can come from a file and never shows in errors or redacted output', (t) => {

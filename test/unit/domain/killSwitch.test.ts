@@ -16,7 +16,17 @@ function memoryStore(initial: HavocState = emptyState): StateStore & { current()
 }
 
 const now = new Date('2025-03-07T10:00:00Z');
-const kills = [{ id: 'k', at: now.toISOString(), target: 'shop/Deployment/web', action: 'pod-evict' as const, result: 'killed' as const, dryRun: false, count: 1 }];
+const kills = [
+  {
+    id: 'k',
+    at: now.toISOString(),
+    target: 'shop/Deployment/web',
+    action: 'pod-evict' as const,
+    result: 'killed' as const,
+    dryRun: false,
+    count: 1,
+  },
+];
 
 test('pause sets the flag with reason, who and when, and keeps the history', async (t) => {
   const store = memoryStore({ kills });

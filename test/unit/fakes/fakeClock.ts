@@ -23,7 +23,9 @@ export function fakeClock(start: Date, options: FakeClockOptions = {}): FakeCloc
   const sleepers: { until: number; wake: () => void }[] = [];
   const clock: FakeClock = {
     now: () => new Date(now),
-    set: (t) => { now = t.getTime(); },
+    set: (t) => {
+      now = t.getTime();
+    },
     advance(ms) {
       now += ms;
       for (const sleeper of sleepers.filter((s) => s.until <= now)) {

@@ -7,10 +7,17 @@ import { ApiException, type V1ConfigMap, type V1Lease } from '@kubernetes/client
 import type { ConfigMapApi } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
 import type { LeaseApi } from '../../../../src/adapters/kubernetes/leaderElection.ts';
 
-interface Stored { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }
+interface Stored {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
 
 export function statusError(code: number, message: string, extra: object = {}): ApiException<string> {
-  return new ApiException(code, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', status: 'Failure', code, message, ...extra }), {});
+  return new ApiException(
+    code,
+    'Unknown API Status Code!',
+    JSON.stringify({ kind: 'Status', status: 'Failure', code, message, ...extra }),
+    {},
+  );
 }
 
 export function createFakeApiServer() {
@@ -35,7 +42,8 @@ export function createFakeApiServer() {
       const failure = failures.shift();
       if (failure !== undefined) throw failure;
       const name = body.metadata?.name ?? '';
-      if (objects.has(key(kind, ns, name))) throw statusError(409, `${kind} "${name}" already exists`, { reason: 'AlreadyExists' });
+      if (objects.has(key(kind, ns, name)))
+        throw statusError(409, `${kind} "${name}" already exists`, { reason: 'AlreadyExists' });
       const saved = { ...copy(body), metadata: { ...body.metadata, resourceVersion: String(++version) } };
       objects.set(key(kind, ns, name), saved);
       return copy(saved) as T;
@@ -47,7 +55,11 @@ export function createFakeApiServer() {
       const found = objects.get(key(kind, ns, name));
       if (found === undefined) throw statusError(404, `${kind} "${name}" not found`);
       if (body.metadata?.resourceVersion !== found.metadata?.resourceVersion) {
-        throw statusError(409, `Operation cannot be fulfilled on ${kind} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { reason: 'Conflict' });
+        throw statusError(
+          409,
+          `Operation cannot be fulfilled on ${kind} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          { reason: 'Conflict' },
+        );
       }
       const saved = { ...copy(body), metadata: { ...body.metadata, resourceVersion: String(++version) } };
       objects.set(key(kind, ns, name), saved);
@@ -56,11 +68,14 @@ export function createFakeApiServer() {
     /** Someone else writes (another replica, kubectl): bumps the version. */
     touch(ns: string, name: string, change: (o: T) => T): void {
       const found = objects.get(key(kind, ns, name)) as T;
-      objects.set(key(kind, ns, name), { ...change(copy(found)), metadata: { ...found.metadata, resourceVersion: String(++version) } });
+      objects.set(key(kind, ns, name), {
+        ...change(copy(found)),
+        metadata: { ...found.metadata, resourceVersion: String(++version) },
+      });
     },
     peek(ns: string, name: string): T | undefined {
       const found = objects.get(key(kind, ns, name));
-      return found === undefined ? undefined : copy(found) as T;
+      return found === undefined ? undefined : (copy(found) as T);
     },
   });
 
@@ -77,9 +92,15 @@ export function createFakeApiServer() {
     replaceNamespacedConfigMap: ({ namespace, name, body }) => configMapStore.replace(namespace, name, body),
   };
   return {
-    leases, configMaps, leaseStore, configMapStore, calls,
+    leases,
+    configMaps,
+    leaseStore,
+    configMapStore,
+    calls,
     /** The next API calls fail with these errors, in order. */
-    failNext(...errors: unknown[]) { failures.push(...errors); },
+    failNext(...errors: unknown[]) {
+      failures.push(...errors);
+    },
   };
 }
 

@@ -7,16 +7,32 @@ import { silentLog, statusError } from './fakeApiServer.ts';
 
 const at = new Date('2025-03-07T10:15:30.123Z');
 const workload = { kind: 'Deployment' as const, namespace: 'shop', name: 'web' };
-const target: Target = { kind: 'Pod', namespace: 'shop', name: 'web-7d9f-abcde', uid: 'pod-uid', workload, workloadUid: 'deploy-uid' };
+const target: Target = {
+  kind: 'Pod',
+  namespace: 'shop',
+  name: 'web-7d9f-abcde',
+  uid: 'pod-uid',
+  workload,
+  workloadUid: 'deploy-uid',
+};
 const budget = { tick: 0, hour: 2, day: 9 };
 const kill = (result: 'killed' | 'blocked' | 'already-gone' | 'failed', dryRun = false, detail?: string): Occurrence => ({
-  type: 'kill', at, target, action: 'pod-evict', dryRun, reason: 'opted in (havoc), mtbf 6.0h', budget,
+  type: 'kill',
+  at,
+  target,
+  action: 'pod-evict',
+  dryRun,
+  reason: 'opted in (havoc), mtbf 6.0h',
+  budget,
   outcome: { result, ...(detail === undefined ? {} : { detail }) },
 });
 
 function build(o: Occurrence): EventsV1Event[] {
   let n = 0;
-  return havocEvents(o, { reportingInstance: 'kube-havoc-5d8c-xyz', nextSuffix: () => `18f1a2b3c4d${(n++).toString(16).padStart(4, '0')}` });
+  return havocEvents(o, {
+    reportingInstance: 'kube-havoc-5d8c-xyz',
+    nextSuffix: () => `18f1a2b3c4d${(n++).toString(16).padStart(4, '0')}`,
+  });
 }
 
 /** The checks kube-apiserver applies when an events.k8s.io/v1 Event is created. */
@@ -33,7 +49,8 @@ function assertValid(t: import('ava').ExecutionContext, event: EventsV1Event): v
   t.regex(wire.metadata.name, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
   t.true(wire.metadata.name.length <= 253);
   t.is(wire.metadata.namespace, wire.regarding.namespace ?? 'default');
-  for (const legacy of ['deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount', 'deprecatedSource', 'series']) t.false(legacy in wire);
+  for (const legacy of ['deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount', 'deprecatedSource', 'series'])
+    t.false(legacy in wire);
 }
 
 test('a kill: one Event on the victim pod, one on its Deployment, each naming the other', (t) => {
@@ -42,7 +59,13 @@ test('a kill: one Event on the victim pod, one on its Deployment, each naming th
   events.forEach((e) => assertValid(t, e));
   const [onPod, onWorkload] = events;
   t.deepEqual(onPod?.regarding, { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'web-7d9f-abcde', uid: 'pod-uid' });
-  t.deepEqual(onWorkload?.regarding, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web', uid: 'deploy-uid' });
+  t.deepEqual(onWorkload?.regarding, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: 'web',
+    uid: 'deploy-uid',
+  });
   t.deepEqual(onPod?.related, onWorkload?.regarding);
   t.like(onPod, { action: 'Evict', reason: 'HavocKilled', type: 'Normal', reportingInstance: 'kube-havoc-5d8c-xyz' });
   t.is(onPod?.metadata?.name, 'web-7d9f-abcde.18f1a2b3c4d0000');
@@ -53,13 +76,61 @@ test('a kill: one Event on the victim pod, one on its Deployment, each naming th
 });
 
 const kinds: [string, Occurrence, { reason: string; type: string; note: RegExp }][] = [
-  ['dry run says so', kill('killed', true), { reason: 'HavocKilled', type: 'Normal', note: /^\[dry-run\] Would evict pod shop\/web-7d9f-abcde/ }],
-  ['blocked eviction names the PDB', kill('blocked', false, 'The disruption budget web-pdb needs 3 healthy pods and has 3 currently'), { reason: 'HavocBlockedByPDB', type: 'Warning', note: /blocked by a PodDisruptionBudget: The disruption budget web-pdb/ }],
-  ['blocked dry run', kill('blocked', true, 'web-pdb'), { reason: 'HavocBlockedByPDB', type: 'Warning', note: /^\[dry-run\] Evicting/ }],
-  ['already gone', kill('already-gone', false, 'the pod no longer exists'), { reason: 'HavocAlreadyGone', type: 'Normal', note: /was already gone/ }],
-  ['failed', kill('failed', false, 'forbidden (403)'), { reason: 'HavocKillFailed', type: 'Warning', note: /Evicting pod .* failed: forbidden/ }],
-  ['recovered', { type: 'recovery', at, target, victims: 1, action: 'pod-evict', dryRun: false, verdict: { recovered: true, seconds: 12.34 } }, { reason: 'HavocRecovered', type: 'Normal', note: /Deployment web is back at steady state 12\.3s after evicting one victim/ }],
-  ['not recovered', { type: 'recovery', at, target, victims: 2, action: 'pod-delete', dryRun: true, verdict: { recovered: false, seconds: 300, detail: '2/3 pods ready' } }, { reason: 'HavocNotRecovered', type: 'Warning', note: /^\[dry-run\] Deployment web did not recover within 300\.0s after deleting 2 victims: 2\/3 pods ready/ }],
+  [
+    'dry run says so',
+    kill('killed', true),
+    { reason: 'HavocKilled', type: 'Normal', note: /^\[dry-run\] Would evict pod shop\/web-7d9f-abcde/ },
+  ],
+  [
+    'blocked eviction names the PDB',
+    kill('blocked', false, 'The disruption budget web-pdb needs 3 healthy pods and has 3 currently'),
+    { reason: 'HavocBlockedByPDB', type: 'Warning', note: /blocked by a PodDisruptionBudget: The disruption budget web-pdb/ },
+  ],
+  [
+    'blocked dry run',
+    kill('blocked', true, 'web-pdb'),
+    { reason: 'HavocBlockedByPDB', type: 'Warning', note: /^\[dry-run\] Evicting/ },
+  ],
+  [
+    'already gone',
+    kill('already-gone', false, 'the pod no longer exists'),
+    { reason: 'HavocAlreadyGone', type: 'Normal', note: /was already gone/ },
+  ],
+  [
+    'failed',
+    kill('failed', false, 'forbidden (403)'),
+    { reason: 'HavocKillFailed', type: 'Warning', note: /Evicting pod .* failed: forbidden/ },
+  ],
+  [
+    'recovered',
+    {
+      type: 'recovery',
+      at,
+      target,
+      victims: 1,
+      action: 'pod-evict',
+      dryRun: false,
+      verdict: { recovered: true, seconds: 12.34 },
+    },
+    { reason: 'HavocRecovered', type: 'Normal', note: /Deployment web is back at steady state 12\.3s after evicting one victim/ },
+  ],
+  [
+    'not recovered',
+    {
+      type: 'recovery',
+      at,
+      target,
+      victims: 2,
+      action: 'pod-delete',
+      dryRun: true,
+      verdict: { recovered: false, seconds: 300, detail: '2/3 pods ready' },
+    },
+    {
+      reason: 'HavocNotRecovered',
+      type: 'Warning',
+      note: /^\[dry-run\] Deployment web did not recover within 300\.0s after deleting 2 victims: 2\/3 pods ready/,
+    },
+  ],
 ];
 for (const [title, occurrence, expected] of kinds) {
   test(`kill and recovery Events: ${title}`, (t) => {
@@ -75,17 +146,36 @@ for (const [title, occurrence, expected] of kinds) {
 
 test('skips: only a workload not at steady state or failing its probe gets an Event', (t) => {
   const skip = (reason: 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods'): Occurrence => ({
-    type: 'skip', at, workload, workloadUid: 'deploy-uid', reason, detail: '2/3 replicas ready', dryRun: false,
+    type: 'skip',
+    at,
+    workload,
+    workloadUid: 'deploy-uid',
+    reason,
+    detail: '2/3 replicas ready',
+    dryRun: false,
   });
   const [notSteady] = build(skip('not-steady'));
   assertValid(t, notSteady!);
-  t.like(notSteady, { reason: 'HavocSkipped', action: 'CheckSteadyState', type: 'Normal', regarding: { kind: 'Deployment', name: 'web' } });
+  t.like(notSteady, {
+    reason: 'HavocSkipped',
+    action: 'CheckSteadyState',
+    type: 'Normal',
+    regarding: { kind: 'Deployment', name: 'web' },
+  });
   t.like(build(skip('probe-failed'))[0], { type: 'Warning' });
   for (const quiet of ['budget-spent', 'min-gap', 'blast-radius', 'no-pods'] as const) t.deepEqual(build(skip(quiet)), []);
 });
 
 test('an invalid label: a Warning on the workload with field and value', (t) => {
-  const [event, ...rest] = build({ type: 'invalid-label', at, workload, workloadUid: 'deploy-uid', field: 'havoc/mtbf', value: '2x', message: 'must be a duration' });
+  const [event, ...rest] = build({
+    type: 'invalid-label',
+    at,
+    workload,
+    workloadUid: 'deploy-uid',
+    field: 'havoc/mtbf',
+    value: '2x',
+    message: 'must be a duration',
+  });
   t.deepEqual(rest, []);
   assertValid(t, event!);
   t.like(event, { reason: 'HavocInvalidLabel', type: 'Warning', action: 'ValidateLabels' });
@@ -93,18 +183,41 @@ test('an invalid label: a Warning on the workload with field and value', (t) => 
 });
 
 test('a bare pod is its own workload: one Event; a node Event lives in "default"', (t) => {
-  const bare: Target = { kind: 'Pod', namespace: 'shop', name: 'solo', uid: 'solo-uid', workload: { kind: 'Pod', namespace: 'shop', name: 'solo' }, workloadUid: 'solo-uid' };
+  const bare: Target = {
+    kind: 'Pod',
+    namespace: 'shop',
+    name: 'solo',
+    uid: 'solo-uid',
+    workload: { kind: 'Pod', namespace: 'shop', name: 'solo' },
+    workloadUid: 'solo-uid',
+  };
   t.is(build({ ...kill('killed'), target: bare } as Occurrence).length, 1);
-  const [drain] = build({ ...kill('killed'), action: 'node-drain', target: { kind: 'Node', name: 'node-a', uid: 'n-uid' } } as Occurrence);
+  const [drain] = build({
+    ...kill('killed'),
+    action: 'node-drain',
+    target: { kind: 'Node', name: 'node-a', uid: 'n-uid' },
+  } as Occurrence);
   assertValid(t, drain!);
   t.like(drain, { action: 'Drain', metadata: { namespace: 'default' }, regarding: { kind: 'Node', name: 'node-a' } });
 });
 
 test('a drain start and a give-back are Events on the Node, in "default"', (t) => {
   const node = { kind: 'Node' as const, name: 'node-a', uid: 'n-uid' };
-  const [started] = build({ type: 'drain-started', at, node, dryRun: true, until: new Date('2025-03-07T10:25:30.123Z'), reason: 'opted-in node' });
+  const [started] = build({
+    type: 'drain-started',
+    at,
+    node,
+    dryRun: true,
+    until: new Date('2025-03-07T10:25:30.123Z'),
+    reason: 'opted-in node',
+  });
   assertValid(t, started!);
-  t.like(started, { action: 'Cordon', reason: 'HavocDrainStarted', metadata: { namespace: 'default' }, regarding: { kind: 'Node', name: 'node-a' } });
+  t.like(started, {
+    action: 'Cordon',
+    reason: 'HavocDrainStarted',
+    metadata: { namespace: 'default' },
+    regarding: { kind: 'Node', name: 'node-a' },
+  });
   t.regex(started?.note ?? '', /^\[dry-run\] Cordoned node node-a .* given back at 2025-03-07T10:25:30.123Z/);
   const [released] = build({ type: 'node-released', at, node, dryRun: false, detail: 'drain duration over, node uncordoned' });
   assertValid(t, released!);

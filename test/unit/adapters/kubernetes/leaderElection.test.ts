@@ -1,6 +1,11 @@
 import test from 'ava';
 import { createLeaderElector } from '../../../../src/adapters/kubernetes/leaderElection.ts';
-import { decideLease, stillLeader, type LeaseDecision, type LeaseSituation } from '../../../../src/adapters/kubernetes/leaseDecision.ts';
+import {
+  decideLease,
+  stillLeader,
+  type LeaseDecision,
+  type LeaseSituation,
+} from '../../../../src/adapters/kubernetes/leaseDecision.ts';
 import { fakeClock, type FakeClock } from '../../fakes/fakeClock.ts';
 import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
 
@@ -14,12 +19,24 @@ const base: Omit<LeaseSituation, 'lease'> = { identity: 'me', now: t0, observedA
 const decisions: [string, Partial<LeaseSituation>, LeaseDecision['action']][] = [
   ['no Lease object: create it', { lease: undefined }, 'create'],
   ['we hold it: renew', { lease: { holder: 'me', durationSeconds: 15 } }, 'renew'],
-  ['we hold it even after a long pause: renew (the write proves nobody took it)', { lease: { holder: 'me', durationSeconds: 15 }, now: at(60) }, 'renew'],
+  [
+    'we hold it even after a long pause: renew (the write proves nobody took it)',
+    { lease: { holder: 'me', durationSeconds: 15 }, now: at(60) },
+    'renew',
+  ],
   ['released (no holder): acquire at once', { lease: { holder: '', durationSeconds: 1 } }, 'acquire'],
   ['held by another, just seen: wait', { lease: { holder: 'other', durationSeconds: 15 }, now: at(0) }, 'wait'],
-  ['held by another, seen unchanged for 14.9 s of 15: wait', { lease: { holder: 'other', durationSeconds: 15 }, now: at(14.9) }, 'wait'],
-  ['held by another, unchanged for the whole duration: acquire', { lease: { holder: 'other', durationSeconds: 15 }, now: at(15) }, 'acquire'],
-  ['the Lease\'s own duration counts, not ours', { lease: { holder: 'other', durationSeconds: 60 }, now: at(30) }, 'wait'],
+  [
+    'held by another, seen unchanged for 14.9 s of 15: wait',
+    { lease: { holder: 'other', durationSeconds: 15 }, now: at(14.9) },
+    'wait',
+  ],
+  [
+    'held by another, unchanged for the whole duration: acquire',
+    { lease: { holder: 'other', durationSeconds: 15 }, now: at(15) },
+    'acquire',
+  ],
+  ["the Lease's own duration counts, not ours", { lease: { holder: 'other', durationSeconds: 60 }, now: at(30) }, 'wait'],
   ['no duration on the Lease: ours', { lease: { holder: 'other' }, now: at(15) }, 'acquire'],
 ];
 for (const [title, situation, action] of decisions) {
@@ -29,7 +46,11 @@ for (const [title, situation, action] of decisions) {
 }
 
 test('lease decision: waiting says until when, counted from when we saw it', (t) => {
-  t.deepEqual(decideLease({ ...base, lease: { holder: 'other', durationSeconds: 15 }, observedAt: at(5), now: at(10) }), { action: 'wait', holder: 'other', expiresAt: at(20) });
+  t.deepEqual(decideLease({ ...base, lease: { holder: 'other', durationSeconds: 15 }, observedAt: at(5), now: at(10) }), {
+    action: 'wait',
+    holder: 'other',
+    expiresAt: at(20),
+  });
 });
 
 test('leadership lapses at the renew deadline on our own clock', (t) => {
@@ -40,8 +61,15 @@ test('leadership lapses at the renew deadline on our own clock', (t) => {
 
 function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, clock: FakeClock, changes: boolean[] = []) {
   return createLeaderElector({
-    leaseApi: api.leases, namespace: 'havoc', leaseName: 'kube-havoc', identity, leaseDurationSeconds: 15, renewIntervalSeconds: 5,
-    clock, log: silentLog, onChange: (leader) => changes.push(leader),
+    leaseApi: api.leases,
+    namespace: 'havoc',
+    leaseName: 'kube-havoc',
+    identity,
+    leaseDurationSeconds: 15,
+    renewIntervalSeconds: 5,
+    clock,
+    log: silentLog,
+    onChange: (leader) => changes.push(leader),
   });
 }
 
@@ -134,8 +162,15 @@ test('API errors are logged with their kind and never make a leader', async (t) 
   const warnings: object[] = [];
   const reported: string[] = [];
   const a = createLeaderElector({
-    leaseApi: api.leases, namespace: 'havoc', leaseName: 'kube-havoc', identity: 'a', leaseDurationSeconds: 15, renewIntervalSeconds: 5,
-    clock, log: { ...silentLog, warn: (o: object) => warnings.push(o) }, report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
+    leaseApi: api.leases,
+    namespace: 'havoc',
+    leaseName: 'kube-havoc',
+    identity: 'a',
+    leaseDurationSeconds: 15,
+    renewIntervalSeconds: 5,
+    clock,
+    log: { ...silentLog, warn: (o: object) => warnings.push(o) },
+    report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
   });
   const forbidden = statusError(403, 'leases.coordination.k8s.io "kube-havoc" is forbidden');
   api.failNext(forbidden, forbidden);
@@ -152,7 +187,18 @@ test('API errors are logged with their kind and never make a leader', async (t) 
 
 test('a lease duration shorter than two renew intervals is refused', (t) => {
   const api = createFakeApiServer();
-  t.throws(() => createLeaderElector({
-    leaseApi: api.leases, namespace: 'havoc', leaseName: 'l', identity: 'a', leaseDurationSeconds: 8, renewIntervalSeconds: 5, clock: electionClock(), log: silentLog,
-  }), { message: /at least twice/ });
+  t.throws(
+    () =>
+      createLeaderElector({
+        leaseApi: api.leases,
+        namespace: 'havoc',
+        leaseName: 'l',
+        identity: 'a',
+        leaseDurationSeconds: 8,
+        renewIntervalSeconds: 5,
+        clock: electionClock(),
+        log: silentLog,
+      }),
+    { message: /at least twice/ },
+  );
 });

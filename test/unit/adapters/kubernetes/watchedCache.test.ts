@@ -15,7 +15,14 @@ import { waitFor } from '../../../e2e/harness/wait-for.ts';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const pod = (name: string, rv: string) => ({
-  metadata: { name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: rv, labels: { 'havoc/enabled': 'true' }, managedFields: [{ manager: 'kubectl' }] },
+  metadata: {
+    name,
+    namespace: 'shop',
+    uid: `uid-${name}`,
+    resourceVersion: rv,
+    labels: { 'havoc/enabled': 'true' },
+    managedFields: [{ manager: 'kubectl' }],
+  },
   spec: { nodeName: 'n1', containers: [{ name: 'a', image: 'i' }] },
   status: { phase: 'Running' },
 });
@@ -31,20 +38,32 @@ test('bookmarks and a server-side timeout are asked for, objects are trimmed, ch
       res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '12' } } })}\n`);
       res.end(`${JSON.stringify({ type: 'ADDED', object: pod('solo-2', '13') })}\n`);
     } else if (watches.length === 2) {
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } })}\n`,
+      );
     } // later watches stay open until the test stops the cache
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromClusterAndUser({ name: 'fake', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }, { name: 'u' });
+  kubeConfig.loadFromClusterAndUser(
+    { name: 'fake', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+    { name: 'u' },
+  );
   let lists = 0;
   let relisted = 0;
   const changes: string[] = [];
   const cache = createWatchedCache<KubernetesObject>({
-    kubeConfig, what: 'pods', path: '/api/v1/pods', labelSelector: 'havoc/enabled', clock: fakeClock(new Date()), log: quiet,
+    kubeConfig,
+    what: 'pods',
+    path: '/api/v1/pods',
+    labelSelector: 'havoc/enabled',
+    clock: fakeClock(new Date()),
+    log: quiet,
     listPage: async () => ({ items: [pod('solo-1', '10')], metadata: { resourceVersion: String(10 + (lists += 1) * 100) } }),
     transform: trimForCache('pod', ['havoc/']),
-    onRelist: () => { relisted += 1; },
+    onRelist: () => {
+      relisted += 1;
+    },
     random: () => 0.5,
   });
   cache.onChange((o) => changes.push(o.metadata?.name ?? ''));

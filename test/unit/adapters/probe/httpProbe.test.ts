@@ -25,7 +25,12 @@ test.after.always(() => {
 });
 
 const workload = (annotations: Record<string, string>): Workload => ({
-  ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, uid: 'u', labels: {}, annotations, desired: 1, ready: 1,
+  ref: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+  uid: 'u',
+  labels: {},
+  annotations,
+  desired: 1,
+  ready: 1,
 });
 // Answers come from 127.0.0.1 at once; the generous timeout keeps a loaded
 // machine from turning them into timeouts. Only the timeout case gets a short one.
@@ -67,5 +72,7 @@ test('probe: a refused connection says so', async (t) => {
 test('probe: no annotation (or another prefix) means nothing to check', async (t) => {
   t.deepEqual(await probe.check(workload({})), { ok: true });
   t.deepEqual(await probe.check(workload({ 'chaos/probe-url': `${base}/sick` })), { ok: true });
-  t.false((await createHttpProbe({ timeoutMs: 30_000, prefix: 'chaos' }).check(workload({ 'chaos/probe-url': `${base}/sick` }))).ok);
+  t.false(
+    (await createHttpProbe({ timeoutMs: 30_000, prefix: 'chaos' }).check(workload({ 'chaos/probe-url': `${base}/sick` }))).ok,
+  );
 });

@@ -21,13 +21,25 @@ const NEXT = new Date(FRIDAY.getTime() + 600_000);
 const probed = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 
 function setup(probe: SteadyStateProbe) {
-  const cluster = fakeCluster([deployment('shop', 'checkout', 3, probed, LONG_AGO, { 'havoc/probe-url': 'http://127.0.0.1:1/ok' })]);
+  const cluster = fakeCluster([
+    deployment('shop', 'checkout', 3, probed, LONG_AGO, { 'havoc/probe-url': 'http://127.0.0.1:1/ok' }),
+  ]);
   const events = recorder();
   const metrics = createHavocMetrics({ registry: new Registry(), defaultMetrics: false });
   const round = createChaosRound({
-    settings: testSettings({ HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '3' }), cluster, killer: cluster, state: memoryStateStore(),
-    clock: fakeClock(FRIDAY), random: seededRandom(7), podMethod: 'evict', probe, owner: 'me',
-    report: (o) => { events.report(o); metrics.listener.on(o); },
+    settings: testSettings({ HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '3' }),
+    cluster,
+    killer: cluster,
+    state: memoryStateStore(),
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(7),
+    podMethod: 'evict',
+    probe,
+    owner: 'me',
+    report: (o) => {
+      events.report(o);
+      metrics.listener.on(o);
+    },
   });
   return { cluster, events, metrics, round };
 }
@@ -46,25 +58,43 @@ for (const [title, period, configured, expected] of deadlines) {
 
 test('a tick due while the previous one runs is reported as overlap, once, in the log occurrence and the metric', async (t) => {
   let release!: () => void;
-  const held = new Promise<void>((resolve) => { release = resolve; });
-  const { events, metrics, round } = setup({ check: async () => { await held; return { ok: true }; } });
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const { events, metrics, round } = setup({
+    check: async () => {
+      await held;
+      return { ok: true };
+    },
+  });
   const first = round.tick({ at: FRIDAY, nextTick: NEXT });
   await new Promise((resolve) => setImmediate(resolve));
   const second = await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
   t.is(second.outcome, 'overlap');
   release();
   t.is((await first).outcome, 'acted');
-  t.deepEqual(events.of('tick').map((o) => o.outcome), ['overlap', 'acted']);
+  t.deepEqual(
+    events.of('tick').map((o) => o.outcome),
+    ['overlap', 'acted'],
+  );
   const ticks = await metrics.ticks.get();
   t.is(ticks.values.find((v) => v.labels.outcome === 'overlap')?.value, 1);
 });
 
 test('a tick that reaches its deadline is reported then, starts no new kill, and is not reported again when it ends', async (t) => {
   const deadline = new AbortController();
-  const { cluster, events, round } = setup({ check: async () => { deadline.abort(); return { ok: true }; } });
+  const { cluster, events, round } = setup({
+    check: async () => {
+      deadline.abort();
+      return { ok: true };
+    },
+  });
   const summary = await round.tick({ at: FRIDAY, nextTick: NEXT, deadline: deadline.signal });
   t.is(cluster.kills.length, 0, 'the kill after the deadline was not started');
-  t.deepEqual(events.of('tick').map((o) => o.outcome), ['deadline']);
+  t.deepEqual(
+    events.of('tick').map((o) => o.outcome),
+    ['deadline'],
+  );
   t.regex(events.of('tick')[0]!.detail ?? '', /reached its deadline/);
   t.like(events.of('skip')[0], { reason: 'deadline' });
   t.is(summary.killed, 0);

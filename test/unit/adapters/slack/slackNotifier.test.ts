@@ -38,7 +38,10 @@ async function startReceiver(t: ExecutionContext) {
   const held: ServerResponse[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const receiver = {
-    mode: 'ok' as Mode, received, held, url: '',
+    mode: 'ok' as Mode,
+    received,
+    held,
+    url: '',
     /** Resolves once `count` requests have arrived. */
     until(count: number) {
       return new Promise<void>((resolve) => {
@@ -52,7 +55,9 @@ async function startReceiver(t: ExecutionContext) {
   };
   const server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       received.push({ path: request.url ?? '', payload: JSON.parse(body) as SlackPayload });
       for (const w of waiters.filter((x) => received.length >= x.count)) w.resolve();
@@ -65,7 +70,13 @@ async function startReceiver(t: ExecutionContext) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SECRET_PATH}`;
-  t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return receiver;
 }
 
@@ -76,16 +87,30 @@ function daemon(webhookUrl: string, timeoutMs: number, env: Record<string, strin
   const store = memoryStateStore();
   const events = recorder();
   const log = recordingLog();
-  const slack = createNotifyListener({ notifier: createSlackNotifier({ webhookUrl, timeoutMs, retry: FAST }), log, clusterName: 'prod-eu' });
+  const slack = createNotifyListener({
+    notifier: createSlackNotifier({ webhookUrl, timeoutMs, retry: FAST }),
+    log,
+    clusterName: 'prod-eu',
+  });
   const reporter = createReporter({ listeners: [slack, { name: 'record', on: events.report }], log });
   const round = createChaosRound({
-    settings: testSettings(env), cluster, killer: cluster, state: store, clock, random: seededRandom(7),
-    report: reporter.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+    settings: testSettings(env),
+    cluster,
+    killer: cluster,
+    state: store,
+    clock,
+    random: seededRandom(7),
+    report: reporter.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
   });
   return { cluster, store, events, log, reporter, round, slack };
 }
 
-const texts = (p: SlackPayload | undefined) => (p?.blocks ?? []).flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)]).filter((x) => x !== undefined);
+const texts = (p: SlackPayload | undefined) =>
+  (p?.blocks ?? [])
+    .flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)])
+    .filter((x) => x !== undefined);
 const titlesOf = (received: { payload: SlackPayload }[]) => received.map((r) => r.payload.blocks[0]?.text?.text);
 
 test('a kill and its recovery verdict arrive as Block Kit messages through the real client', async (t) => {
@@ -97,10 +122,16 @@ test('a kill and its recovery verdict arrive as Block Kit messages through the r
 
   const victim = d.events.of('kill')[0]?.target.name;
   const killTitle = `:boom: [DRY RUN] Would evict pod shop/${victim}`;
-  t.deepEqual(titlesOf(receiver.received).filter((x) => !x?.includes('plan')), [killTitle, ':white_check_mark: [DRY RUN] Recovered: Deployment shop/checkout']);
+  t.deepEqual(
+    titlesOf(receiver.received).filter((x) => !x?.includes('plan')),
+    [killTitle, ':white_check_mark: [DRY RUN] Recovered: Deployment shop/checkout'],
+  );
   t.true(receiver.received.every((r) => r.path === SECRET_PATH));
   const killMessage = receiver.received.find((r) => r.payload.blocks[0]?.text?.text === killTitle)?.payload;
-  t.deepEqual(killMessage?.blocks.map((b) => b.type), ['header', 'section', 'section', 'context']);
+  t.deepEqual(
+    killMessage?.blocks.map((b) => b.type),
+    ['header', 'section', 'section', 'context'],
+  );
   t.is(killMessage?.text, `[DRY RUN] Would evict pod shop/${victim} (Deployment shop/checkout) in prod-eu`);
   const lines = texts(killMessage);
   for (const expected of [
@@ -109,7 +140,8 @@ test('a kill and its recovery verdict arrive as Block Kit messages through the r
     '*Action*\npod-evict',
     '*Outcome*\nkilled',
     '*Budget left*\ntick 0 · hour 2 · day 9',
-  ]) t.true(lines.includes(expected), expected);
+  ])
+    t.true(lines.includes(expected), expected);
   t.true(lines.some((l) => l.startsWith('*Why eligible*\nopted in (havoc), mtbf')));
   t.true(lines.some((l) => l.startsWith('kube-havoc · cluster *prod-eu* · <!date^1795165200^')));
 });
@@ -129,24 +161,63 @@ test('the daily plan is posted once, at the first tick in the window', async (t)
 
 test('blocked evictions, pause and resume, and repeated failures each get a message', async (t) => {
   const receiver = await startReceiver(t);
-  const listener = createNotifyListener({ notifier: createSlackNotifier({ webhookUrl: receiver.url, timeoutMs: 30_000, retry: FAST }), log: recordingLog(), clusterName: 'prod-eu' });
+  const listener = createNotifyListener({
+    notifier: createSlackNotifier({ webhookUrl: receiver.url, timeoutMs: 30_000, retry: FAST }),
+    log: recordingLog(),
+    clusterName: 'prod-eu',
+  });
   const at = FRIDAY;
-  const target = { kind: 'Pod' as const, namespace: 'shop', name: 'checkout-1', uid: 'u', workload: { kind: 'Deployment' as const, namespace: 'shop', name: 'checkout' }, workloadUid: 'w' };
-  const failed: Occurrence = { type: 'tick', at, outcome: 'failed', eligible: 0, killed: 0, durationMs: 3, dryRun: false, detail: 'connect ECONNREFUSED 10.0.0.1:443' };
+  const target = {
+    kind: 'Pod' as const,
+    namespace: 'shop',
+    name: 'checkout-1',
+    uid: 'u',
+    workload: { kind: 'Deployment' as const, namespace: 'shop', name: 'checkout' },
+    workloadUid: 'w',
+  };
+  const failed: Occurrence = {
+    type: 'tick',
+    at,
+    outcome: 'failed',
+    eligible: 0,
+    killed: 0,
+    durationMs: 3,
+    dryRun: false,
+    detail: 'connect ECONNREFUSED 10.0.0.1:443',
+  };
   const occurrences: Occurrence[] = [
-    { type: 'kill', at, target, action: 'pod-evict', dryRun: false, outcome: { result: 'blocked', detail: 'would violate PodDisruptionBudget shop/checkout-pdb' }, reason: 'opted in', budget: { tick: 1, hour: 3, day: 10 } },
+    {
+      type: 'kill',
+      at,
+      target,
+      action: 'pod-evict',
+      dryRun: false,
+      outcome: { result: 'blocked', detail: 'would violate PodDisruptionBudget shop/checkout-pdb' },
+      reason: 'opted in',
+      budget: { tick: 1, hour: 3, day: 10 },
+    },
     { type: 'paused', at, by: 'alice', reason: 'incident <42> & friends' },
     { type: 'resumed', at, by: 'alice' },
-    failed, failed, failed, failed,
+    failed,
+    failed,
+    failed,
+    failed,
   ];
   for (const o of occurrences) listener.on(o);
   await listener.flush();
   t.deepEqual(titlesOf(receiver.received), [
-    ':warning: Eviction blocked: pod shop/checkout-1', ':warning: Chaos paused', ':white_check_mark: Chaos resumed',
+    ':warning: Eviction blocked: pod shop/checkout-1',
+    ':warning: Chaos paused',
+    ':white_check_mark: Chaos resumed',
     ':rotating_light: Repeated failures: 3 ticks in a row failed',
   ]);
-  t.true(texts(receiver.received[0]?.payload).includes('*Outcome*\nblocked: would violate PodDisruptionBudget shop/checkout-pdb'));
-  t.true(texts(receiver.received[1]?.payload).includes('*Reason*\nincident &lt;42&gt; &amp; friends'), 'mrkdwn control characters are escaped');
+  t.true(
+    texts(receiver.received[0]?.payload).includes('*Outcome*\nblocked: would violate PodDisruptionBudget shop/checkout-pdb'),
+  );
+  t.true(
+    texts(receiver.received[1]?.payload).includes('*Reason*\nincident &lt;42&gt; &amp; friends'),
+    'mrkdwn control characters are escaped',
+  );
 });
 
 test('Slack answering 500: the kill is recorded once, each message is tried 1 + retries times, then retries stop', async (t) => {
@@ -214,7 +285,18 @@ test('a 4xx is final: one attempt, no retries', async (t) => {
   const receiver = await startReceiver(t);
   receiver.mode = 'reject';
   const notifier = createSlackNotifier({ webhookUrl: receiver.url, timeoutMs: 30_000, retry: FAST });
-  const error = await t.throwsAsync(notifier.send({ topic: 'resumed', tone: 'good', title: 'Chaos resumed', summary: 's', fields: [], cluster: 'c', dryRun: false, at: FRIDAY }));
+  const error = await t.throwsAsync(
+    notifier.send({
+      topic: 'resumed',
+      tone: 'good',
+      title: 'Chaos resumed',
+      summary: 's',
+      fields: [],
+      cluster: 'c',
+      dryRun: false,
+      at: FRIDAY,
+    }),
+  );
   t.is(receiver.received.length, 1);
   t.regex(error?.message ?? '', /statusCode = 403/);
 });
@@ -225,14 +307,24 @@ test('the webhook URL never appears in log lines or errors', async (t) => {
   // A URL on a closed port as well: connection errors are the other path an address can leak through.
   const closed = `http://127.0.0.1:1${SECRET_PATH}`;
   // Only the hanging case waits for its timeout; the others answer at once and get a generous one.
-  for (const [url, mode, timeout] of [[receiver.url, 'reject', '30s'], [receiver.url, 'hang', '1s'], [closed, 'ok', '30s']] as const) {
+  for (const [url, mode, timeout] of [
+    [receiver.url, 'reject', '30s'],
+    [receiver.url, 'hang', '1s'],
+    [closed, 'ok', '30s'],
+  ] as const) {
     receiver.mode = mode;
-    const listener = createSlackListener({ slack: { webhookUrl: url, timeout, retries: 0, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log });
+    const listener = createSlackListener({
+      slack: { webhookUrl: url, timeout, retries: 0, dailyPlan: true, dashboardUrl: '' },
+      clusterName: 'c',
+      log,
+    });
     listener?.on({ type: 'paused', at: FRIDAY, by: 'alice', reason: 'incident' });
     await listener?.flush();
   }
   // Serialized as pino's err serializer does: message, stack, cause and every own property.
-  const logged = JSON.stringify(log.lines, (_key, value: unknown) => (value instanceof Error ? { ...value, message: value.message, stack: value.stack, cause: value.cause } : value));
+  const logged = JSON.stringify(log.lines, (_key, value: unknown) =>
+    value instanceof Error ? { ...value, message: value.message, stack: value.stack, cause: value.cause } : value,
+  );
   t.is(log.lines.filter((l) => l.msg === 'slack notification not delivered').length, 3);
   t.true(logged.includes('statusCode = 403'), 'the rejection itself is logged');
   t.false(logged.includes('xoxSecretToken123'));
@@ -253,7 +345,14 @@ test('redaction covers the whole URL, the URL without scheme, its path, and ever
 
 test('no webhook configured: no Slack listener', (t) => {
   const log = recordingLog();
-  t.is(createSlackListener({ slack: { webhookUrl: '', timeout: '5s', retries: 2, dailyPlan: true, dashboardUrl: '' }, clusterName: 'c', log }), undefined);
+  t.is(
+    createSlackListener({
+      slack: { webhookUrl: '', timeout: '5s', retries: 2, dailyPlan: true, dashboardUrl: '' },
+      clusterName: 'c',
+      log,
+    }),
+    undefined,
+  );
   t.is(log.lines[0]?.msg, 'slack notifications off (no slack.webhookUrl or slack.webhookUrlFile)');
 });
 
@@ -261,10 +360,21 @@ test('the example message in docs/operations.md is what the code posts', (t) => 
   const doc = readFileSync('docs/operations.md', 'utf8');
   const example = /<!-- slack-example:start -->\n```json\n([\s\S]*?)\n```\n<!-- slack-example:end -->/.exec(doc)?.[1];
   const kill: Occurrence = {
-    type: 'kill', at: new Date('2026-11-20T10:42:00Z'),
-    target: { kind: 'Pod', namespace: 'shop', name: 'checkout-7d9f8b6c5-x2x9q', uid: 'u', workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' }, workloadUid: 'w' },
-    action: 'pod-evict', dryRun: true, outcome: { result: 'killed' },
-    reason: 'opted in (havoc), mtbf 8.0h business time, mode one, chance this tick 2.1%', budget: { tick: 0, hour: 2, day: 9 },
+    type: 'kill',
+    at: new Date('2026-11-20T10:42:00Z'),
+    target: {
+      kind: 'Pod',
+      namespace: 'shop',
+      name: 'checkout-7d9f8b6c5-x2x9q',
+      uid: 'u',
+      workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' },
+      workloadUid: 'w',
+    },
+    action: 'pod-evict',
+    dryRun: true,
+    outcome: { result: 'killed' },
+    reason: 'opted in (havoc), mtbf 8.0h business time, mode one, chance this tick 2.1%',
+    budget: { tick: 0, hour: 2, day: 9 },
   };
   const notification = notificationFor(kill, { clusterName: 'prod-eu-1' });
   t.truthy(notification);
@@ -274,21 +384,71 @@ test('the example message in docs/operations.md is what the code posts', (t) => 
 test('kill, blocked, drain and NOT-recovered messages carry the exact pause command of this install and the dashboard link; good news does not', async (t) => {
   const receiver = await startReceiver(t);
   const listener = createSlackListener({
-    slack: { webhookUrl: receiver.url, timeout: '30s', retries: 0, dailyPlan: true, dashboardUrl: 'https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1' },
-    clusterName: 'prod-eu-1', log: recordingLog(), pauseCommand: 'kube-havoc pause -n havoc --reason "<why>"',
+    slack: {
+      webhookUrl: receiver.url,
+      timeout: '30s',
+      retries: 0,
+      dailyPlan: true,
+      dashboardUrl: 'https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1',
+    },
+    clusterName: 'prod-eu-1',
+    log: recordingLog(),
+    pauseCommand: 'kube-havoc pause -n havoc --reason "<why>"',
   });
-  const target = { kind: 'Pod', namespace: 'shop', name: 'checkout-1', uid: 'u', workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' }, workloadUid: 'w' } as const;
-  const kill = (result: 'killed' | 'blocked'): Occurrence => ({ type: 'kill', at: FRIDAY, target, action: 'pod-evict', dryRun: false, outcome: { result }, reason: 'opted in', budget: { tick: 0, hour: 2, day: 9 } });
+  const target = {
+    kind: 'Pod',
+    namespace: 'shop',
+    name: 'checkout-1',
+    uid: 'u',
+    workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' },
+    workloadUid: 'w',
+  } as const;
+  const kill = (result: 'killed' | 'blocked'): Occurrence => ({
+    type: 'kill',
+    at: FRIDAY,
+    target,
+    action: 'pod-evict',
+    dryRun: false,
+    outcome: { result },
+    reason: 'opted in',
+    budget: { tick: 0, hour: 2, day: 9 },
+  });
   const recovery = (recovered: boolean): Occurrence => ({
-    type: 'recovery', at: FRIDAY, target, victims: 1, action: 'pod-evict', dryRun: false,
+    type: 'recovery',
+    at: FRIDAY,
+    target,
+    victims: 1,
+    action: 'pod-evict',
+    dryRun: false,
     verdict: recovered ? { recovered: true, seconds: 12 } : { recovered: false, seconds: 300, detail: '2/3 ready' },
   });
-  const drain: Occurrence = { type: 'drain-started', at: FRIDAY, node: { kind: 'Node', name: 'worker-3', uid: 'n' }, dryRun: false, until: NEXT, reason: 'opted-in node' };
-  for (const o of [kill('killed'), kill('blocked'), recovery(false), drain, recovery(true), { type: 'paused', at: FRIDAY, by: 'alice', reason: 'incident' } as const]) listener?.on(o);
+  const drain: Occurrence = {
+    type: 'drain-started',
+    at: FRIDAY,
+    node: { kind: 'Node', name: 'worker-3', uid: 'n' },
+    dryRun: false,
+    until: NEXT,
+    reason: 'opted-in node',
+  };
+  for (const o of [
+    kill('killed'),
+    kill('blocked'),
+    recovery(false),
+    drain,
+    recovery(true),
+    { type: 'paused', at: FRIDAY, by: 'alice', reason: 'incident' } as const,
+  ])
+    listener?.on(o);
   await listener?.flush();
-  const sections = receiver.received.map((r) => r.payload.blocks.filter((b) => b.type === 'section').map((b) => b.text?.text ?? '').join('\n'));
+  const sections = receiver.received.map((r) =>
+    r.payload.blocks
+      .filter((b) => b.type === 'section')
+      .map((b) => b.text?.text ?? '')
+      .join('\n'),
+  );
   const stop = ':octagonal_sign: *Stop all chaos:* `kube-havoc pause -n havoc --reason "&lt;why&gt;"`';
-  const link = (namespace?: string) => `:bar_chart: <https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1${namespace === undefined ? '' : `&amp;var-namespace=${namespace}`}|Open the kube-havoc dashboard>`;
+  const link = (namespace?: string) =>
+    `:bar_chart: <https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1${namespace === undefined ? '' : `&amp;var-namespace=${namespace}`}|Open the kube-havoc dashboard>`;
   t.is(sections.length, 6);
   t.true(sections[0]?.includes(`${stop}\n${link('shop')}`), `kill: ${sections[0]}`);
   t.true(sections[1]?.includes(`${stop}\n${link('shop')}`), `blocked: ${sections[1]}`);

@@ -17,14 +17,28 @@ const LONG_AGO = new Date('2026-11-20T06:00:00Z');
 const NEXT = new Date(FRIDAY.getTime() + 600_000);
 const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 
-function setup(options: { workloads?: WorkloadWithPods[]; env?: Record<string, string>; state?: HavocState; probe?: SteadyStateProbe; healOnSleep?: boolean } = {}) {
+function setup(
+  options: {
+    workloads?: WorkloadWithPods[];
+    env?: Record<string, string>;
+    state?: HavocState;
+    probe?: SteadyStateProbe;
+    healOnSleep?: boolean;
+  } = {},
+) {
   const cluster = fakeCluster(options.workloads ?? [deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
   const clock = fakeClock(FRIDAY, options.healOnSleep === false ? {} : { onSleep: (c) => cluster.heal(c.now()) });
   const store = memoryStateStore(options.state);
   const events = recorder();
   const deps: ChaosRoundDeps = {
     settings: testSettings(options.env),
-    cluster, killer: cluster, state: store, clock, random: seededRandom(7), report: events.report, podMethod: 'evict',
+    cluster,
+    killer: cluster,
+    state: store,
+    clock,
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
     probe: options.probe ?? { check: async () => ({ ok: true }) },
   };
   return { cluster, clock, store, events, round: createChaosRound(deps) };
@@ -36,7 +50,12 @@ test('killed: one pod of an opted-in workload is evicted, recorded, and recovery
   await round.settle();
   t.deepEqual(summary, { outcome: 'acted', eligible: 1, killed: 1 });
   t.is(cluster.kills.length, 1);
-  t.like(events.of('kill')[0], { action: 'pod-evict', dryRun: false, outcome: { result: 'killed' }, target: { kind: 'Pod', namespace: 'shop' } });
+  t.like(events.of('kill')[0], {
+    action: 'pod-evict',
+    dryRun: false,
+    outcome: { result: 'killed' },
+    target: { kind: 'Pod', namespace: 'shop' },
+  });
   t.like(store.state.kills[0], { target: 'shop/Deployment/checkout', result: 'killed', count: 1, dryRun: false });
   const recovery = events.of('recovery')[0];
   t.like(recovery, { verdict: { recovered: true }, victims: 1 });
@@ -45,9 +64,25 @@ test('killed: one pod of an opted-in workload is evicted, recorded, and recovery
 
 test('the targets are announced before any of them is hit, with the action and the last kill from history', async (t) => {
   const killedAt = new Date(LONG_AGO.getTime() + 60_000).toISOString();
-  const { events, round } = setup({ state: { kills: [{ id: 'k', at: killedAt, target: 'shop/Deployment/checkout', action: 'pod-evict', result: 'killed', dryRun: false, count: 1 }] } });
+  const { events, round } = setup({
+    state: {
+      kills: [
+        {
+          id: 'k',
+          at: killedAt,
+          target: 'shop/Deployment/checkout',
+          action: 'pod-evict',
+          result: 'killed',
+          dryRun: false,
+          count: 1,
+        },
+      ],
+    },
+  });
   await round.announceTargets(FRIDAY);
-  t.deepEqual(events.of('targets')[0]?.targets, [{ kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict', lastKilled: new Date(killedAt) }]);
+  t.deepEqual(events.of('targets')[0]?.targets, [
+    { kind: 'Deployment', namespace: 'shop', name: 'checkout', action: 'pod-evict', lastKilled: new Date(killedAt) },
+  ]);
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   const order = events.occurrences.map((o) => o.type).filter((type) => type === 'targets' || type === 'kill');
   t.deepEqual(order, ['targets', 'targets', 'kill']);
@@ -69,7 +104,10 @@ test('the recovery verdict is written onto the kill record, so the recent kills 
 
 test('blocked by PDB: reported as blocked, nothing counted against the budget, the gap still applies', async (t) => {
   const { cluster, store, events, round } = setup();
-  cluster.nextOutcome = { result: 'blocked', detail: 'Cannot evict pod as it would violate the pod\'s disruption budget "checkout-pdb"' };
+  cluster.nextOutcome = {
+    result: 'blocked',
+    detail: 'Cannot evict pod as it would violate the pod\'s disruption budget "checkout-pdb"',
+  };
   const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(summary.killed, 0);
   t.like(events.of('kill')[0], { outcome: { result: 'blocked' } });
@@ -105,7 +143,9 @@ test('skipped, probe failed: the steady-state probe gates the kill', async (t) =
 });
 
 test('skipped, paused: the kill switch stops everything', async (t) => {
-  const { cluster, events, round } = setup({ state: { kills: [], paused: { reason: 'incident 42', by: 'alice', at: FRIDAY.toISOString() } } });
+  const { cluster, events, round } = setup({
+    state: { kills: [], paused: { reason: 'incident 42', by: 'alice', at: FRIDAY.toISOString() } },
+  });
   const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(summary.outcome, 'paused');
   t.is(cluster.kills.length, 0);
@@ -114,8 +154,13 @@ test('skipped, paused: the kill switch stops everything', async (t) => {
 
 test('skipped, budget spent: the daily cap from persisted history holds after a restart', async (t) => {
   const kills = Array.from({ length: 10 }, (_, i) => ({
-    id: `k${i}`, at: new Date(FRIDAY.getTime() - (i + 2) * 3_600_000).toISOString(), target: `other/Deployment/w${i}`,
-    action: 'pod-evict' as const, result: 'killed' as const, dryRun: false, count: 1,
+    id: `k${i}`,
+    at: new Date(FRIDAY.getTime() - (i + 2) * 3_600_000).toISOString(),
+    target: `other/Deployment/w${i}`,
+    action: 'pod-evict' as const,
+    result: 'killed' as const,
+    dryRun: false,
+    count: 1,
   }));
   const { cluster, events, round } = setup({ state: { kills } });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
@@ -136,7 +181,10 @@ test('dry run: every step but the mutation, and it says so', async (t) => {
   const { cluster, store, events, round } = setup({ env: { HAVOC_DRY_RUN: 'true' } });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   await round.settle();
-  t.deepEqual(cluster.kills.map((k) => k.dryRun), [true]);
+  t.deepEqual(
+    cluster.kills.map((k) => k.dryRun),
+    [true],
+  );
   t.is(cluster.workloads[0]?.pods.length, 3);
   t.like(events.of('kill')[0], { dryRun: true, outcome: { result: 'killed' } });
   t.like(events.of('recovery')[0], { dryRun: true, verdict: { recovered: true } });
@@ -181,8 +229,16 @@ test('ticks never overlap', async (t) => {
 test('only the leader acts', async (t) => {
   const { cluster, events } = setup();
   const round = createChaosRound({
-    settings: testSettings(), cluster, killer: cluster, state: memoryStateStore(), clock: fakeClock(FRIDAY), random: seededRandom(1),
-    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) }, leadership: { isLeader: () => false },
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: memoryStateStore(),
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(1),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
+    leadership: { isLeader: () => false },
   });
   t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).outcome, 'not-leader');
   t.is(cluster.kills.length, 0);
@@ -200,7 +256,7 @@ test('protected and excluded namespaces are never touched, whatever their labels
   t.is(cluster.kills.length, 0);
 });
 
-test('the daemon\'s own namespace is protected even when not configured', async (t) => {
+test("the daemon's own namespace is protected even when not configured", async (t) => {
   const w = deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO);
   const { cluster, round } = setup({ workloads: [w], env: { POD_NAMESPACE: 'shop', HAVOC_NAMESPACES_PROTECTED: '' } });
   t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).eligible, 0);
@@ -215,14 +271,20 @@ test('a bad label skips that workload only, with one warning per bad value', asy
   const { cluster, events, round } = setup({ workloads, env: { HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s' } });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
-  t.deepEqual(events.of('invalid-label').map((o) => [o.workload.name, o.field, o.value]), [['cart', 'havoc/mtbf', 'banana']]);
+  t.deepEqual(
+    events.of('invalid-label').map((o) => [o.workload.name, o.field, o.value]),
+    [['cart', 'havoc/mtbf', 'banana']],
+  );
   t.true(cluster.kills.every((k) => k.pod.startsWith('shop/checkout')));
   t.true(cluster.kills.length >= 1);
 });
 
 test('kill modes are capped by the unavailability share', async (t) => {
   const w = deployment('shop', 'checkout', 4, { ...alwaysHit, 'havoc/kill-mode': 'all' }, LONG_AGO);
-  const { cluster, round } = setup({ workloads: [w], env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '10', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '10' } });
+  const { cluster, round } = setup({
+    workloads: [w],
+    env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '10', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '10' },
+  });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 2, '50% of 4 replicas');
 });
@@ -231,8 +293,15 @@ test('the daily plan is sent once per local day, also across restarts', async (t
   const { store, events, round } = setup();
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   const restarted = createChaosRound({
-    settings: testSettings(), cluster: fakeCluster([]), killer: fakeCluster([]), state: store, clock: fakeClock(NEXT),
-    random: seededRandom(3), report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+    settings: testSettings(),
+    cluster: fakeCluster([]),
+    killer: fakeCluster([]),
+    state: store,
+    clock: fakeClock(NEXT),
+    random: seededRandom(3),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
   });
   await restarted.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
   t.is(events.of('day-plan').length, 1);
@@ -246,8 +315,15 @@ test('the kill switch is announced once per pause and once per resume, across re
   // Each call is a fresh process (a restart, or another replica taking the lease) on the same persisted state.
   const restartedTick = async () => {
     const round = createChaosRound({
-      settings: testSettings(), cluster: fakeCluster([]), killer: fakeCluster([]), state: store, clock: fakeClock(at),
-      random: seededRandom(3), report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+      settings: testSettings(),
+      cluster: fakeCluster([]),
+      killer: fakeCluster([]),
+      state: store,
+      clock: fakeClock(at),
+      random: seededRandom(3),
+      report: events.report,
+      podMethod: 'evict',
+      probe: { check: async () => ({ ok: true }) },
     });
     await round.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
     at = new Date(at.getTime() + 600_000);
@@ -261,7 +337,13 @@ test('the kill switch is announced once per pause and once per resume, across re
   await resumeChaos({ store, by: 'bob', now: at });
   await restartedTick();
   await restartedTick();
-  t.deepEqual(events.occurrences.filter((o) => o.type === 'paused' || o.type === 'resumed').map((o) => [o.type, o.by]), [['paused', 'alice'], ['resumed', 'bob']]);
+  t.deepEqual(
+    events.occurrences.filter((o) => o.type === 'paused' || o.type === 'resumed').map((o) => [o.type, o.by]),
+    [
+      ['paused', 'alice'],
+      ['resumed', 'bob'],
+    ],
+  );
 });
 
 test('a failed kill keeps its budget: the effect on the server is unknown, so no second pod goes this tick', async (t) => {
@@ -281,7 +363,21 @@ test('the reservation re-checks the fresh state: budget spent by another replica
     // Just before our reservation (the write that adds a record), another replica writes first.
     if (!raced && change(store.state).kills.length > store.state.kills.length) {
       raced = true;
-      store.state = { ...store.state, kills: [...store.state.kills, { id: 'other', at: FRIDAY.toISOString(), target: 'x/Deployment/y', action: 'pod-evict', result: 'killed', dryRun: false, count: 1 }] };
+      store.state = {
+        ...store.state,
+        kills: [
+          ...store.state.kills,
+          {
+            id: 'other',
+            at: FRIDAY.toISOString(),
+            target: 'x/Deployment/y',
+            action: 'pod-evict',
+            result: 'killed',
+            dryRun: false,
+            count: 1,
+          },
+        ],
+      };
     }
     return update(change);
   };
@@ -301,8 +397,15 @@ test('a replica that loses the lease during the tick does not kill', async (t) =
     return fresh(ref);
   };
   const round = createChaosRound({
-    settings: testSettings(), cluster, killer: cluster, state: memoryStateStore(), clock: fakeClock(FRIDAY), random: seededRandom(7),
-    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: memoryStateStore(),
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
     leadership: { isLeader: () => leader },
   });
   await round.tick({ at: FRIDAY, nextTick: NEXT });

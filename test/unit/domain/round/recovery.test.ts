@@ -40,11 +40,12 @@ function splitCluster(): SplitCluster {
       return cluster.freshView;
     },
     watched: () => cluster.watchedView,
-    changed: (_ref: WorkloadRef, signal: AbortSignal) => new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      waiters.push(resolve);
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    }),
+    changed: (_ref: WorkloadRef, signal: AbortSignal) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve();
+        waiters.push(resolve);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
   };
   return cluster;
 }
@@ -54,13 +55,19 @@ function stillClock(start: Date) {
   let now = start.getTime();
   return {
     now: () => new Date(now),
-    advance: (ms: number) => { now += ms; },
-    sleep: (_ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true })),
+    advance: (ms: number) => {
+      now += ms;
+    },
+    sleep: (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true })),
   };
 }
 
 const withPods = (ready: number, uids: string[], extra: Partial<WorkloadWithPods> = {}): WorkloadWithPods => ({
-  ...base, ready, pods: uids.map((uid) => ({ ...pod('shop', uid, SINCE), uid })), ...extra,
+  ...base,
+  ready,
+  pods: uids.map((uid) => ({ ...pod('shop', uid, SINCE), uid })),
+  ...extra,
 });
 
 test('a watched status that lags the kill does not decide: the fresh read does, then the watch events', async (t) => {
@@ -69,8 +76,15 @@ test('a watched status that lags the kill does not decide: the fresh read does, 
   cluster.freshView = withPods(2, ['a', 'b']);
   const clock = stillClock(SINCE);
   const verdict = watchRecovery({
-    cluster, clock, probe: { check: async () => ({ ok: true }) }, workload: ref, victimUids: ['victim'],
-    timeoutSeconds: 300, pollSeconds: 5, signal: new AbortController().signal, since: SINCE,
+    cluster,
+    clock,
+    probe: { check: async () => ({ ok: true }) },
+    workload: ref,
+    victimUids: ['victim'],
+    timeoutSeconds: 300,
+    pollSeconds: 5,
+    signal: new AbortController().signal,
+    since: SINCE,
   });
   await new Promise((resolve) => setImmediate(resolve));
   t.is(cluster.reads, 1, 'one fresh read at the start');
@@ -94,8 +108,15 @@ test('a victim still there keeps it from recovering even when every count is bac
   cluster.freshView = withPods(3, ['victim', 'b', 'c']);
   const clock = fakeClock(SINCE);
   const verdict = await watchRecovery({
-    cluster, clock, probe: { check: async () => ({ ok: true }) }, workload: ref, victimUids: ['victim'],
-    timeoutSeconds: 180, pollSeconds: 5, signal: new AbortController().signal, since: SINCE,
+    cluster,
+    clock,
+    probe: { check: async () => ({ ok: true }) },
+    workload: ref,
+    victimUids: ['victim'],
+    timeoutSeconds: 180,
+    pollSeconds: 5,
+    signal: new AbortController().signal,
+    since: SINCE,
   });
   t.like(verdict, { recovered: false, detail: 'a killed pod is still there' });
   // With no watch event at all it re-reads only at the fallback interval (60 s): 0, 60, 120, 180.
@@ -109,8 +130,16 @@ test('what no watch sees is polled: a probe that fails is asked again every poll
   const probe = { check: async () => ({ ok: (answers += 1) >= 3, detail: '503' }) };
   const clock = fakeClock(SINCE);
   const verdict = await watchRecovery({
-    cluster, clock, probe, probeUrl: 'http://web/healthz', workload: ref, victimUids: [],
-    timeoutSeconds: 300, pollSeconds: 5, signal: new AbortController().signal, since: SINCE,
+    cluster,
+    clock,
+    probe,
+    probeUrl: 'http://web/healthz',
+    workload: ref,
+    victimUids: [],
+    timeoutSeconds: 300,
+    pollSeconds: 5,
+    signal: new AbortController().signal,
+    since: SINCE,
   });
   t.deepEqual(verdict, { recovered: true, seconds: 10 });
   t.is(answers, 3);
@@ -122,8 +151,15 @@ test('a workload that left the watch (gone, opted out) is read every pollSeconds
   cluster.freshView = undefined;
   const clock = fakeClock(SINCE);
   const verdict = await watchRecovery({
-    cluster, clock, probe: { check: async () => ({ ok: true }) }, workload: ref, victimUids: ['victim'],
-    timeoutSeconds: 20, pollSeconds: 5, signal: new AbortController().signal, since: SINCE,
+    cluster,
+    clock,
+    probe: { check: async () => ({ ok: true }) },
+    workload: ref,
+    victimUids: ['victim'],
+    timeoutSeconds: 20,
+    pollSeconds: 5,
+    signal: new AbortController().signal,
+    since: SINCE,
   });
   t.like(verdict, { recovered: false, seconds: 20, detail: 'workload is gone' });
   t.is(cluster.reads, 5);
@@ -135,8 +171,15 @@ test('stopping the daemon ends the wait at once with what was last seen', async 
   cluster.watchedView = { ...base, ready: 2 };
   const stop = new AbortController();
   const verdict = watchRecovery({
-    cluster, clock: stillClock(SINCE), probe: { check: async () => ({ ok: true }) }, workload: ref, victimUids: ['victim'],
-    timeoutSeconds: 300, pollSeconds: 5, signal: stop.signal, since: SINCE,
+    cluster,
+    clock: stillClock(SINCE),
+    probe: { check: async () => ({ ok: true }) },
+    workload: ref,
+    victimUids: ['victim'],
+    timeoutSeconds: 300,
+    pollSeconds: 5,
+    signal: stop.signal,
+    since: SINCE,
   });
   await new Promise((resolve) => setImmediate(resolve));
   stop.abort();

@@ -25,9 +25,23 @@ class Crash extends Error {}
 function replica(cluster: FakeCluster, store: StateStore, owner: string, crashAt?: 'reserved' | 'killed') {
   const events = recorder();
   const deps: ChaosRoundDeps = {
-    settings: testSettings(), cluster, killer: cluster, state: store, clock: fakeClock(FRIDAY), random: seededRandom(7),
-    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) }, owner,
-    ...(crashAt ? { checkpoint: async (point: string) => { if (point === crashAt) throw new Crash(`stopped at ${point}`); } } : {}),
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: store,
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
+    owner,
+    ...(crashAt
+      ? {
+          checkpoint: async (point: string) => {
+            if (point === crashAt) throw new Crash(`stopped at ${point}`);
+          },
+        }
+      : {}),
   };
   return { events, round: createChaosRound(deps) };
 }
@@ -53,7 +67,11 @@ test('stopped after the eviction, before the record: the successor records the k
   t.like(store.state.kills[0], { result: 'killed', count: 1 });
   const kills = second.events.of('kill');
   t.is(kills.length, 1);
-  t.like(kills[0], { action: 'pod-evict', outcome: { result: 'killed' }, target: { kind: 'Pod', namespace: 'shop', workload: { name: 'checkout' } } });
+  t.like(kills[0], {
+    action: 'pod-evict',
+    outcome: { result: 'killed' },
+    target: { kind: 'Pod', namespace: 'shop', workload: { name: 'checkout' } },
+  });
   t.regex(kills[0]!.outcome.detail ?? '', /pod found gone by UID \(reserved by pod-a\/1/);
   t.false(podsOf(cluster).includes((kills[0]!.target as { uid: string }).uid), 'the announced victim is really gone');
   t.is(second.events.of('recovery').length, 1, 'the recovery is still watched');
@@ -99,7 +117,9 @@ test('a replica leaves its own reservations to its own tick', async (t) => {
 test('a successor that cannot read the pods leaves the reservation for the next try and says why', async (t) => {
   const { cluster, store } = setup();
   await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
-  cluster.fate = async () => { throw Object.assign(new Error('no answer from the API server within 10s'), { kind: 'api-unreachable' }); };
+  cluster.fate = async () => {
+    throw Object.assign(new Error('no answer from the API server within 10s'), { kind: 'api-unreachable' });
+  };
   const second = replica(cluster, store, 'pod-b/1');
   await second.round.settleLeftovers();
   t.is(store.state.kills[0]!.result, 'reserved');
@@ -108,7 +128,13 @@ test('a successor that cannot read the pods leaves the reservation for the next 
 });
 
 const reservedRecord: Omit<KillRecord, 'result'> = {
-  id: 'r1', at: FRIDAY.toISOString(), target: 'shop/Deployment/checkout', action: 'pod-evict', dryRun: false, count: 1, owner: 'pod-a/1',
+  id: 'r1',
+  at: FRIDAY.toISOString(),
+  target: 'shop/Deployment/checkout',
+  action: 'pod-evict',
+  dryRun: false,
+  count: 1,
+  owner: 'pod-a/1',
 };
 const rules = { caps: { perTick: 1, perHour: 3, perDay: 10 }, minGapSeconds: 3600, spentThisTick: 0 };
 
@@ -125,7 +151,11 @@ test('the owner, still running, corrects a successor that found nothing done yet
   t.is(await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }), 'recorded');
   t.is(await mine.settle({ result: 'killed', count: 1 }), 'recorded');
   t.is(store.state.kills[0]!.result, 'killed');
-  t.is(await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }), 'settled-before', 'a successor never overwrites a settlement');
+  t.is(
+    await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }),
+    'settled-before',
+    'a successor never overwrites a settlement',
+  );
 });
 
 test('a reservation is stored as reserved, never as a kill that has not happened; a lost write is said', async (t) => {
@@ -180,8 +210,17 @@ test('a replica that loses the lease and takes it back settles what was left mea
   let leader = true;
   const events = recorder();
   const round = createChaosRound({
-    settings: testSettings(), cluster, killer: cluster, state: store, clock: fakeClock(FRIDAY), random: seededRandom(7),
-    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) }, owner: 'pod-b/1', leadership: { isLeader: () => leader },
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: store,
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
+    owner: 'pod-b/1',
+    leadership: { isLeader: () => leader },
   });
   // Leader before the window opens: it settles (nothing yet) and kills nothing.
   t.is((await round.tick({ at: new Date(FRIDAY.getTime() - 7_200_000), nextTick: FRIDAY })).outcome, 'outside-window');

@@ -17,13 +17,24 @@ const TICK = 600_000;
 const OLD = new Date('2026-05-01T00:00:00Z');
 
 async function simulate(env: Record<string, string>, mtbfs: Record<string, string>, seed: number) {
-  const cluster = fakeCluster(Object.entries(mtbfs).map(([name, mtbf]) => deployment('shop', name, 4, { 'havoc/enabled': 'true', 'havoc/mtbf': mtbf }, OLD)));
+  const cluster = fakeCluster(
+    Object.entries(mtbfs).map(([name, mtbf]) =>
+      deployment('shop', name, 4, { 'havoc/enabled': 'true', 'havoc/mtbf': mtbf }, OLD),
+    ),
+  );
   const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   const events = recorder();
   const settings = testSettings({ HAVOC_SELECTION_MIN_POD_AGE: '1s', ...env });
   const round = createChaosRound({
-    settings, cluster, killer: cluster, state: memoryStateStore(), clock, random: seededRandom(seed),
-    report: events.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+    settings,
+    cluster,
+    killer: cluster,
+    state: memoryStateStore(),
+    clock,
+    random: seededRandom(seed),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
   });
   let ticks = 0;
   for (let at = START.getTime(); at < END.getTime(); at += TICK) {
@@ -39,7 +50,12 @@ async function simulate(env: Record<string, string>, mtbfs: Record<string, strin
 test('over a month, each workload is hit about once per MTBF of business time', async (t) => {
   const mtbfHours: Record<string, number> = { often: 0.5, hourly: 4, daily: 8, rare: 24 };
   const { events, businessHours } = await simulate(
-    { HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '100', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '1000', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '10000' },
+    {
+      HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s',
+      HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '100',
+      HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '1000',
+      HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '10000',
+    },
     { often: '30m', hourly: '4h', daily: '1d', rare: '3d' },
     20261121,
   );
@@ -49,18 +65,24 @@ test('over a month, each workload is hit about once per MTBF of business time', 
     const kills = events.of('kill').filter((k) => k.target.kind === 'Pod' && k.target.workload.name === name).length;
     // Each in-window tick is a Bernoulli trial with p = 10 min / MTBF; the
     // stated tolerance is four standard deviations of that binomial.
-    const p = Math.min(1, (10 / 60) / hours);
+    const p = Math.min(1, 10 / 60 / hours);
     const expected = ticksInWindow * p;
     const tolerance = 4 * Math.sqrt(ticksInWindow * p * (1 - p));
     t.log(`${name}: ${kills} kills, expected ${expected.toFixed(1)} ± ${tolerance.toFixed(1)}`);
-    t.true(Math.abs(kills - expected) <= tolerance, `${name}: ${kills} kills, expected ${expected.toFixed(1)} ± ${tolerance.toFixed(1)}`);
+    t.true(
+      Math.abs(kills - expected) <= tolerance,
+      `${name}: ${kills} kills, expected ${expected.toFixed(1)} ± ${tolerance.toFixed(1)}`,
+    );
   }
 });
 
 test('over a month with the default caps, no kill falls outside the window or breaks a cap', async (t) => {
   const mtbfs = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`w${i}`, '2h']));
   const { events, settings } = await simulate({}, mtbfs, 42);
-  const kills = events.of('kill').filter((k) => k.outcome.result === 'killed').map((k) => k.at.getTime());
+  const kills = events
+    .of('kill')
+    .filter((k) => k.outcome.result === 'killed')
+    .map((k) => k.at.getTime());
   t.true(kills.length > 50, `the caps are reached, not avoided: ${kills.length} kills`);
   for (const at of kills) t.true(settings.window.contains(new Date(at)), new Date(at).toISOString());
   const inWindow = (ms: number, at: number) => kills.filter((k) => k > at - ms && k <= at).length;

@@ -15,8 +15,10 @@ const selector = (text: string): LabelSelector => {
   return parsed;
 };
 const rules = (over: { include?: string[]; exclude?: string[]; selector?: string; protected?: string[] } = {}) => ({
-  include: new Set(over.include ?? []), exclude: new Set(over.exclude ?? []),
-  selector: selector(over.selector ?? ''), protected: new Set(over.protected ?? ['kube-system', 'kube-havoc']),
+  include: new Set(over.include ?? []),
+  exclude: new Set(over.exclude ?? []),
+  selector: selector(over.selector ?? ''),
+  protected: new Set(over.protected ?? ['kube-system', 'kube-havoc']),
 });
 
 const nsCases: [string, ReturnType<typeof rules>, string, Record<string, string>, boolean][] = [
@@ -69,7 +71,9 @@ test('eligible pods: running, not terminating, old enough, not the daemon itself
     pod('shop', 'havoc-self', old),
     pod('shop', 'unstarted', old, { startedAt: undefined }),
   ];
-  const names = eligiblePods(pods, { now: NOW, minAgeSeconds: 300, self: { namespace: 'shop', podName: 'havoc-self' } }).map((p) => p.name);
+  const names = eligiblePods(pods, { now: NOW, minAgeSeconds: 300, self: { namespace: 'shop', podName: 'havoc-self' } }).map(
+    (p) => p.name,
+  );
   t.deepEqual(names, ['ok']);
 });
 
@@ -110,12 +114,26 @@ for (const [desired, ready, percent, allowance] of radiusCases) {
 }
 
 const record = (minutesAgo: number, over: Partial<KillRecord> = {}): KillRecord => ({
-  id: `${minutesAgo}`, at: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(), target: 'shop/Deployment/a',
-  action: 'pod-evict', result: 'killed', dryRun: false, count: 1, ...over,
+  id: `${minutesAgo}`,
+  at: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
+  target: 'shop/Deployment/a',
+  action: 'pod-evict',
+  result: 'killed',
+  dryRun: false,
+  count: 1,
+  ...over,
 });
 
 test('budgets: rolling hour and day, dry run counted apart, blocked attempts free', (t) => {
-  const history = [record(10), record(50, { count: 2 }), record(70), record(23 * 60), record(25 * 60), record(5, { dryRun: true }), record(6, { result: 'blocked', count: 0 })];
+  const history = [
+    record(10),
+    record(50, { count: 2 }),
+    record(70),
+    record(23 * 60),
+    record(25 * 60),
+    record(5, { dryRun: true }),
+    record(6, { result: 'blocked', count: 0 }),
+  ];
   const caps = { perTick: 2, perHour: 4, perDay: 6 };
   t.deepEqual(budgetLeft(history, NOW, caps, false, 1), { tick: 1, hour: 1, day: 1 });
   t.deepEqual(budgetLeft(history, NOW, caps, true, 0), { tick: 2, hour: 3, day: 5 });
@@ -123,7 +141,7 @@ test('budgets: rolling hour and day, dry run counted apart, blocked attempts fre
   t.is(lastAttempt(history, 'shop/Deployment/a', false)?.toISOString(), new Date(NOW.getTime() - 6 * 60_000).toISOString());
 });
 
-test('hit probability is the tick\'s business span over the MTBF, capped at one', (t) => {
+test("hit probability is the tick's business span over the MTBF, capped at one", (t) => {
   t.is(hitProbability(3600, 600), 1 / 6);
   t.is(hitProbability(300, 600), 1);
   t.is(hitProbability(3600, 0), 0);

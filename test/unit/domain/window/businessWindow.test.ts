@@ -3,7 +3,13 @@ import { createBusinessWindow, windowProblems, type WindowSpec } from '../../../
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
 const spec = (over: Partial<WindowSpec>): WindowSpec => ({
-  timezone: 'UTC', weekdays: [...weekdays], start: '09:00', end: '17:00', overnight: false, excludedDates: [], ...over,
+  timezone: 'UTC',
+  weekdays: [...weekdays],
+  start: '09:00',
+  end: '17:00',
+  overnight: false,
+  excludedDates: [],
+  ...over,
 });
 
 const containsCases: [string, Partial<WindowSpec>, string, boolean][] = [
@@ -33,14 +39,34 @@ const containsCases: [string, Partial<WindowSpec>, string, boolean][] = [
   ['day before the holiday', { excludedDates: ['2026-12-24'] }, '2026-12-23T10:00:00Z', true],
   // Overnight 22:00-06:00: the window belongs to the day it opens.
   ['overnight, Friday night', { start: '22:00', end: '06:00', overnight: true }, '2026-11-20T23:00:00Z', true],
-  ['overnight, Saturday early morning belongs to Friday', { start: '22:00', end: '06:00', overnight: true }, '2026-11-21T05:59:00Z', true],
+  [
+    'overnight, Saturday early morning belongs to Friday',
+    { start: '22:00', end: '06:00', overnight: true },
+    '2026-11-21T05:59:00Z',
+    true,
+  ],
   ['overnight, Saturday 06:00', { start: '22:00', end: '06:00', overnight: true }, '2026-11-21T06:00:00Z', false],
   ['overnight, Saturday night', { start: '22:00', end: '06:00', overnight: true }, '2026-11-21T22:00:00Z', false],
-  ['overnight, Monday early morning belongs to Sunday', { start: '22:00', end: '06:00', overnight: true }, '2026-11-23T03:00:00Z', false],
+  [
+    'overnight, Monday early morning belongs to Sunday',
+    { start: '22:00', end: '06:00', overnight: true },
+    '2026-11-23T03:00:00Z',
+    false,
+  ],
   ['overnight, Monday night', { start: '22:00', end: '06:00', overnight: true }, '2026-11-23T22:30:00Z', true],
   ['overnight, midday', { start: '22:00', end: '06:00', overnight: true }, '2026-11-23T12:00:00Z', false],
-  ['overnight, opened on a holiday', { start: '22:00', end: '06:00', overnight: true, excludedDates: ['2026-11-20'] }, '2026-11-21T03:00:00Z', false],
-  ['overnight, Thursday night before the holiday', { start: '22:00', end: '06:00', overnight: true, excludedDates: ['2026-11-20'] }, '2026-11-19T23:00:00Z', true],
+  [
+    'overnight, opened on a holiday',
+    { start: '22:00', end: '06:00', overnight: true, excludedDates: ['2026-11-20'] },
+    '2026-11-21T03:00:00Z',
+    false,
+  ],
+  [
+    'overnight, Thursday night before the holiday',
+    { start: '22:00', end: '06:00', overnight: true, excludedDates: ['2026-11-20'] },
+    '2026-11-19T23:00:00Z',
+    true,
+  ],
   ['end of day 24:00', { start: '18:00', end: '24:00' }, '2026-11-20T23:59:00Z', true],
 ];
 
@@ -52,8 +78,20 @@ for (const [name, over, at, expected] of containsCases) {
 
 const secondsCases: [string, Partial<WindowSpec>, string, string, number][] = [
   ['a plain day', {}, '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z', 8 * 3600],
-  ['Berlin spring forward: 01:00-05:00 local is three real hours', { timezone: 'Europe/Berlin', weekdays: ['sun'], start: '01:00', end: '05:00' }, '2026-03-28T20:00:00Z', '2026-03-29T12:00:00Z', 3 * 3600],
-  ['Berlin fall back: 01:00-05:00 local is five real hours', { timezone: 'Europe/Berlin', weekdays: ['sun'], start: '01:00', end: '05:00' }, '2026-10-24T20:00:00Z', '2026-10-25T12:00:00Z', 5 * 3600],
+  [
+    'Berlin spring forward: 01:00-05:00 local is three real hours',
+    { timezone: 'Europe/Berlin', weekdays: ['sun'], start: '01:00', end: '05:00' },
+    '2026-03-28T20:00:00Z',
+    '2026-03-29T12:00:00Z',
+    3 * 3600,
+  ],
+  [
+    'Berlin fall back: 01:00-05:00 local is five real hours',
+    { timezone: 'Europe/Berlin', weekdays: ['sun'], start: '01:00', end: '05:00' },
+    '2026-10-24T20:00:00Z',
+    '2026-10-25T12:00:00Z',
+    5 * 3600,
+  ],
   ['across a weekend', { timezone: 'Europe/Berlin' }, '2026-11-20T15:00:00Z', '2026-11-23T09:00:00Z', 2 * 3600],
   ['part of a minute', {}, '2026-11-20T09:00:30Z', '2026-11-20T09:01:00Z', 30],
   ['a holiday week day counts nothing', { excludedDates: ['2026-12-24'] }, '2026-12-24T00:00:00Z', '2026-12-25T00:00:00Z', 0],
@@ -87,8 +125,16 @@ test('localDate is the date in the window zone', (t) => {
 });
 
 const problemCases: [string, Partial<WindowSpec>, string][] = [
-  ['end before start without overnight', { start: '17:00', end: '09:00' }, 'end: "09:00" is before start "17:00"; set overnight: true for a window that wraps past midnight'],
-  ['overnight with end after start', { overnight: true }, 'overnight: is true but end "17:00" is after start "09:00" on the same day'],
+  [
+    'end before start without overnight',
+    { start: '17:00', end: '09:00' },
+    'end: "09:00" is before start "17:00"; set overnight: true for a window that wraps past midnight',
+  ],
+  [
+    'overnight with end after start',
+    { overnight: true },
+    'overnight: is true but end "17:00" is after start "09:00" on the same day',
+  ],
   ['empty window', { start: '09:00', end: '09:00' }, 'end: "09:00" equals start "09:00": the window would be empty'],
   ['unknown zone', { timezone: 'Mars/Olympus' }, 'timezone: "Mars/Olympus" is not an IANA time zone'],
   ['bad time', { start: '9am' }, 'start: "9am" is not a time of day HH:MM (00:00 to 23:59)'],
@@ -96,7 +142,10 @@ const problemCases: [string, Partial<WindowSpec>, string][] = [
 
 for (const [name, over, message] of problemCases) {
   test(`window problems: ${name}`, (t) => {
-    t.deepEqual(windowProblems(spec(over)).map((p) => `${p.field}: ${p.message}`), [message]);
+    t.deepEqual(
+      windowProblems(spec(over)).map((p) => `${p.field}: ${p.message}`),
+      [message],
+    );
     t.throws(() => createBusinessWindow(spec(over)));
   });
 }
