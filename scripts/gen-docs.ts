@@ -22,4 +22,6 @@ writeFileSync(CONFIG_DOC, `${reference.slice(0, from + START.length)}\n${configR
 const registry = new Registry();
 createHavocMetrics({ registry, defaultMetrics: false });
 writeFileSync(METRICS_DOC, withMetricsReference(readFileSync(METRICS_DOC, 'utf8'), registry));
-console.log(`wrote config/defaults.yaml, the configuration reference in ${CONFIG_DOC} and the metrics reference in ${METRICS_DOC}`);
+console.log(
+  `wrote config/defaults.yaml, the configuration reference in ${CONFIG_DOC} and the metrics reference in ${METRICS_DOC}`,
+);

@@ -22,7 +22,9 @@ import { createLogger } from './adapters/log/logger.ts';
 import { createLogListener } from './adapters/log/logListener.ts';
 import { createHavocMetrics } from './adapters/metrics/havocMetrics.ts';
 import { createHttpProbe } from './adapters/probe/httpProbe.ts';
+import { systemClock } from './adapters/clock/systemClock.ts';
 import { createCronTicker } from './adapters/schedule/cronTicker.ts';
+import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
 import { pauseCommand, requester, resolveInstall } from './cli/install.ts';
@@ -35,7 +37,7 @@ import { steadyStateGateFromConfig } from './config/steadyStateSource.ts';
 import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
-import type { Clock, Listener, Log } from './domain/ports.ts';
+import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
 import { createReporter } from './domain/reporter.ts';
 import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
@@ -46,20 +48,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
-
-const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) => new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  }),
-};
 
 async function main(argv: readonly string[], env: Env): Promise<number> {
   const cli = parseCommandLine(argv);
@@ -73,14 +61,20 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
     if (error instanceof ConfigError) return print(process.stderr, `kube-havoc: ${error.message}`, 1);
     throw error;
   }
-  if (cli.command === 'validate') return print(process.stdout, `${cli.config}: valid${config.dryRun ? ' (dry run)' : ' (LIVE: kills are real)'}`, 0);
+  if (cli.command === 'validate')
+    return print(process.stdout, `${cli.config}: valid${config.dryRun ? ' (dry run)' : ' (LIVE: kills are real)'}`, 0);
 
   const log = createLogger({ level: config.log.level, pretty: cli.logPretty || config.log.pretty });
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({
-      ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }), ...(cli.context === undefined ? {} : { context: cli.context }), env,
-      timeouts: { readMs: durationSeconds(config.kubernetes.readTimeout) * 1000, writeMs: durationSeconds(config.kubernetes.writeTimeout) * 1000 },
+      ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }),
+      ...(cli.context === undefined ? {} : { context: cli.context }),
+      env,
+      timeouts: {
+        readMs: durationSeconds(config.kubernetes.readTimeout) * 1000,
+        writeMs: durationSeconds(config.kubernetes.writeTimeout) * 1000,
+      },
     });
   } catch (error) {
     return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
@@ -101,52 +95,85 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   const install = resolveInstall({
     ...(cli.namespace === undefined ? {} : { flagNamespace: cli.namespace }),
     ...(cli.stateConfigMap === undefined ? {} : { flagStateConfigMap: cli.stateConfigMap }),
-    configNamespace: config.daemon.namespace, defaultNamespace: defaults.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap,
+    configNamespace: config.daemon.namespace,
+    defaultNamespace: defaults.daemon.namespace,
+    stateConfigMap: config.daemon.stateConfigMap,
     ...contextNamespace(kubeConfig),
   });
   const store = createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log });
   const inPod = loaded.source === 'in-cluster service account';
   const by = requester({
-    ...(cli.by === undefined ? {} : { by: cli.by }), ...(env.USER === undefined ? {} : { user: env.USER }),
-    ...(inPod ? {} : { kubeUser: kubeConfig.getCurrentUser()?.name ?? '' }), host: hostname(),
+    ...(cli.by === undefined ? {} : { by: cli.by }),
+    ...(env.USER === undefined ? {} : { user: env.USER }),
+    ...(inPod ? {} : { kubeUser: kubeConfig.getCurrentUser()?.name ?? '' }),
+    host: hostname(),
   });
   // A guessed namespace (kubeconfig context, default) must hold an install; a pause nobody reads would stop nothing.
-  if ((cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status') && (install.namespaceFrom === 'kubeconfig context' || install.namespaceFrom === 'default')
-    && !(await stateConfigMapExists({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap }))) {
-    return print(process.stderr, `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) in namespace "${install.namespace}" (from the ${install.namespaceFrom}); `
-      + 'name the namespace kube-havoc is installed in with -n NAMESPACE', 1);
+  if (
+    (cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status') &&
+    (install.namespaceFrom === 'kubeconfig context' || install.namespaceFrom === 'default') &&
+    !(await stateConfigMapExists({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap }))
+  ) {
+    return print(
+      process.stderr,
+      `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) in namespace "${install.namespace}" (from the ${install.namespaceFrom}); ` +
+        'name the namespace kube-havoc is installed in with -n NAMESPACE',
+      1,
+    );
   }
   switch (cli.command) {
     case 'pause': {
-      const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: new Date() });
-      return print(process.stdout, `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica in ${install.namespace} stops at its next tick`, 0);
+      const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: systemClock.now() });
+      return print(
+        process.stdout,
+        `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica in ${install.namespace} stops at its next tick`,
+        0,
+      );
     }
     case 'resume': {
-      const result = await resumeChaos({ store, by, now: new Date() });
-      return print(process.stdout, result.previous ? `chaos resumed by ${by} (was paused by ${result.previous.by}: ${result.previous.reason})` : 'chaos was not paused', 0);
+      const result = await resumeChaos({ store, by, now: systemClock.now() });
+      return print(
+        process.stdout,
+        result.previous
+          ? `chaos resumed by ${by} (was paused by ${result.previous.by}: ${result.previous.reason})`
+          : 'chaos was not paused',
+        0,
+      );
     }
     case 'status': {
       const state = await store.load();
-      return print(process.stdout, cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, new Date()), 0);
+      return print(
+        process.stdout,
+        cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, systemClock.now()),
+        0,
+      );
     }
     default: {
       const clusterReader = createKubernetesCluster({
-        kubeConfig: loaded.kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log,
+        kubeConfig: loaded.kubeConfig,
+        labelPrefix: config.labelPrefix,
+        kubeMonkey: config.compat.kubeMonkey,
+        nodeChaos: config.nodes.enabled,
+        clock: systemClock,
+        log,
         namespaces: config.namespaces.include,
       });
       await clusterReader.start();
       try {
-        if (!clusterReader.synced()) throw new Error(`cannot read the cluster at ${loaded.server} (${loaded.source}); see the log lines above`);
-        const ticker = createCronTicker({ expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: async () => undefined });
-        ticker.start();
-        const nextTick = ticker.nextRun() ?? undefined;
-        await ticker.stop();
+        if (!clusterReader.synced())
+          throw new Error(`cannot read the cluster at ${loaded.server} (${loaded.source}); see the log lines above`);
+        const now = systemClock.now();
+        const nextTick = nextRun(config.schedule.cron, config.schedule.timezone, now) ?? undefined;
         const snapshot = await clusterReader.snapshot();
         const gate = steadyStateGateFromConfig({ config, clock: systemClock, report: () => undefined });
         const report = planReport({
-          snapshot, settings, state: await store.load(), now: new Date(),
+          snapshot,
+          settings,
+          state: await store.load(),
+          now,
           ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
-          ...(nextTick ? { nextTick } : {}), ...(cli.seed === undefined ? {} : { random: seededRandom(cli.seed) }),
+          ...(nextTick ? { nextTick } : {}),
+          ...(cli.seed === undefined ? {} : { random: seededRandom(cli.seed) }),
         });
         return print(process.stdout, cli.json ? JSON.stringify(report, null, 2) : renderPlan(report), 0);
       } finally {
@@ -162,13 +189,27 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
   const version = packageVersion();
   log.debug({ config: redacted(config) }, 'configuration');
-  log.info({
-    version, kubeconfig: loaded.source, server: loaded.server, identity, dryRun: config.dryRun, cron: config.schedule.cron,
-    window: `${config.schedule.weekdays.join(',')} ${config.schedule.start}-${config.schedule.end} ${config.schedule.timezone}`,
-    caps: config.blastRadius, nodeChaos: config.nodes.enabled,
-  }, `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`);
+  log.info(
+    {
+      version,
+      kubeconfig: loaded.source,
+      server: loaded.server,
+      identity,
+      dryRun: config.dryRun,
+      cron: config.schedule.cron,
+      window: `${config.schedule.weekdays.join(',')} ${config.schedule.start}-${config.schedule.end} ${config.schedule.timezone}`,
+      caps: config.blastRadius,
+      nodeChaos: config.nodes.enabled,
+    },
+    `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`,
+  );
 
-  const state = createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log });
+  const state = createConfigMapStateStore({
+    kubeConfig,
+    namespace: config.daemon.namespace,
+    name: config.daemon.stateConfigMap,
+    log,
+  });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   // Without leader election this replica acts from the start; the README's "no replica acts" alert must not fire after each restart.
@@ -176,26 +217,47 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   const readiness = createReadiness({ conditions: ['config', 'api'] });
   readiness.set('config', true);
   const listeners: Listener[] = [
-    createLogListener({ log }), metrics.listener, createApiReadinessListener({ readiness, condition: 'api' }),
+    createLogListener({ log }),
+    metrics.listener,
+    createApiReadinessListener({ readiness, condition: 'api' }),
     createEventListener({ kubeConfig, reportingInstance: identity, log }),
   ];
   const defaults = loadConfig({ env: {} });
   const slack = createSlackListener({
-    slack: config.slack, clusterName: config.clusterName, log, onDelivery: metrics.deliveries('slack'),
-    pauseCommand: pauseCommand({ namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap }, defaults.daemon.stateConfigMap),
+    slack: config.slack,
+    clusterName: config.clusterName,
+    log,
+    onDelivery: metrics.deliveries('slack'),
+    pauseCommand: pauseCommand(
+      { namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap },
+      defaults.daemon.stateConfigMap,
+    ),
   });
   if (slack) listeners.push(slack);
-  const reporter = createReporter(listeners, log);
-  const server: HttpServer | undefined = config.server.port === 0 ? undefined
-    : await createHttpServer({
-      registry, readiness: () => readiness.status(), host: config.server.host, port: config.server.port, log,
-      // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
-      recentKills: async () => recentKills((await state.load()).kills, 200),
-    });
+  const reporter = createReporter({ listeners, log });
+  const server: HttpServer | undefined =
+    config.server.port === 0
+      ? undefined
+      : await createHttpServer({
+          registry,
+          readiness: () => readiness.status(),
+          host: config.server.host,
+          port: config.server.port,
+          log,
+          // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
+          recentKills: async () => recentKills((await state.load()).kills, 200),
+        });
 
   const cluster = createKubernetesCluster({
-    kubeConfig, labelPrefix: config.labelPrefix, kubeMonkey: config.compat.kubeMonkey, nodeChaos: config.nodes.enabled, clock: systemClock, log, report: reporter.report,
-    namespaces: config.namespaces.include, onRelist: metrics.relist,
+    kubeConfig,
+    labelPrefix: config.labelPrefix,
+    kubeMonkey: config.compat.kubeMonkey,
+    nodeChaos: config.nodes.enabled,
+    clock: systemClock,
+    log,
+    report: reporter.report,
+    namespaces: config.namespaces.include,
+    onRelist: metrics.relist,
   });
   await cluster.start();
   // Ready only while the cluster view is fresh: the caches synced and the API server answering (standby replicas too).
@@ -212,23 +274,36 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   };
   const syncCheck = setInterval(() => void checkApi(), 5000);
   if (cluster.synced()) readiness.set('api', true);
-  else log.error({ server: loaded.server, kubeconfig: loaded.source }, `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`);
+  else
+    log.error(
+      { server: loaded.server, kubeconfig: loaded.source },
+      `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`,
+    );
 
   // Reservations carry this run's name, so a successor (or this pod restarted) can tell a leftover from its own.
-  const owner = `${identity}@${new Date().toISOString()}`;
+  const owner = `${identity}@${systemClock.now().toISOString()}`;
   let round: ChaosRound | undefined;
-  const settleLeftovers = () => void round?.settleLeftovers().catch((error: unknown) => {
-    log.warn({ err: error }, `settling a previous leader's reservations failed; the next tick retries: ${(error as Error).message}`);
-  });
+  const settleLeftovers = () =>
+    void round?.settleLeftovers().catch((error: unknown) => {
+      log.warn(
+        { err: error },
+        `settling a previous leader's reservations failed; the next tick retries: ${(error as Error).message}`,
+      );
+    });
   let elector: LeaderElector | undefined;
   if (config.daemon.leaderElection.enabled) {
     elector = createLeaderElector({
-      kubeConfig, namespace: config.daemon.namespace, leaseName: config.daemon.leaderElection.leaseName, identity,
+      kubeConfig,
+      namespace: config.daemon.namespace,
+      leaseName: config.daemon.leaderElection.leaseName,
+      identity,
       leaseDurationSeconds: durationSeconds(config.daemon.leaderElection.leaseDuration),
       renewIntervalSeconds: durationSeconds(config.daemon.leaderElection.renewInterval),
-      clock: systemClock, log, report: reporter.report,
+      clock: systemClock,
+      log,
+      report: reporter.report,
       onChange: (leader) => {
-        reporter.report({ type: 'leader', at: new Date(), leader, identity });
+        reporter.report({ type: 'leader', at: systemClock.now(), leader, identity });
         if (leader) settleLeftovers();
       },
     });
@@ -236,42 +311,68 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   }
   const steadyState = steadyStateGateFromConfig({ config, clock: systemClock, report: reporter.report });
   // origin + path: user:password in a URL must not reach the log.
-  const prometheusUrl = config.steadyState.prometheus.url === '' ? '' : `${new URL(config.steadyState.prometheus.url).origin}${new URL(config.steadyState.prometheus.url).pathname}`;
-  if (steadyState) log.info({ prometheus: prometheusUrl, blockers: config.steadyState.blockers }, 'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer');
+  const prometheusUrl =
+    config.steadyState.prometheus.url === ''
+      ? ''
+      : `${new URL(config.steadyState.prometheus.url).origin}${new URL(config.steadyState.prometheus.url).pathname}`;
+  if (steadyState)
+    log.info(
+      { prometheus: prometheusUrl, blockers: config.steadyState.blockers },
+      'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer',
+    );
   const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
   round = createChaosRound({
-    settings, cluster, clock: systemClock, random: { next: Math.random }, report: reporter.report, owner,
+    settings,
+    cluster,
+    clock: systemClock,
+    random: { next: Math.random },
+    report: reporter.report,
+    owner,
     ...testStopAt(env, log, () => reporter.flush()),
-    killer: config.pods.method === 'evict' ? evictor : createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: config.pods.gracePeriodSeconds }),
+    killer:
+      config.pods.method === 'evict'
+        ? evictor
+        : createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: config.pods.gracePeriodSeconds }),
     probe: createHttpProbe({ timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000, prefix: config.labelPrefix }),
     state,
     podMethod: config.pods.method,
     ...(elector ? { leadership: elector } : {}),
     ...(steadyState ? { steadyState } : {}),
-    ...(config.nodes.enabled ? {
-      drainer: createNodeDrainer({
-        kubeConfig, evictor, labelPrefix: config.labelPrefix, clock: systemClock,
-        drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout), podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
-        deleteEmptyDirData: config.nodes.deleteEmptyDirData, evictBarePods: config.nodes.evictBarePods, self: settings.self,
-        protectedNamespaces: settings.namespaces.protected,
-        watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
-      }),
-    } : {}),
+    ...(config.nodes.enabled
+      ? {
+          drainer: createNodeDrainer({
+            kubeConfig,
+            evictor,
+            labelPrefix: config.labelPrefix,
+            clock: systemClock,
+            drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout),
+            podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
+            deleteEmptyDirData: config.nodes.deleteEmptyDirData,
+            evictBarePods: config.nodes.evictBarePods,
+            self: settings.self,
+            protectedNamespaces: settings.namespaces.protected,
+            watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
+          }),
+        }
+      : {}),
   });
   // Before the first tick can kill: every kill series exists at zero (so Prometheus counts the first kill)
   // and the recent kills come back from the persisted history after a restart or a change of leader.
-  await round.announceTargets(new Date()).catch((error: unknown) => {
+  await round.announceTargets(systemClock.now()).catch((error: unknown) => {
     log.warn({ err: error }, 'could not announce the targets at start-up; the first tick does it');
   });
   const acting = round;
   const ticker = createCronTicker({
-    expression: config.schedule.cron, timezone: config.schedule.timezone, onTick: (tick) => acting.tick(tick), log,
+    expression: config.schedule.cron,
+    timezone: config.schedule.timezone,
+    onTick: (tick) => acting.tick(tick),
+    log,
     deadlineMs: durationSeconds(config.schedule.tickDeadline) * 1000,
   });
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
-  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(new Date()), 30_000) : undefined;
+  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(systemClock.now()), 30_000) : undefined;
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
 
   await new Promise<void>((resolve) => {
@@ -308,7 +409,11 @@ function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): { context
  * process SIGKILL itself at that step of a kill, the way a crashed leader
  * would. Unset in every real deployment; read only here.
  */
-function testStopAt(env: Env, log: Log, flush: () => Promise<void>): { checkpoint?: (point: 'reserved' | 'killed') => Promise<void> } {
+function testStopAt(
+  env: Env,
+  log: Log,
+  flush: () => Promise<void>,
+): { checkpoint?: (point: 'reserved' | 'killed') => Promise<void> } {
   const at = env.HAVOC_TEST_STOP_AT;
   if (at === undefined || at === '') return {};
   if (at !== 'reserved' && at !== 'killed') throw new Error(`HAVOC_TEST_STOP_AT "${at}" must be reserved or killed`);
@@ -328,10 +433,13 @@ function print(stream: NodeJS.WriteStream, text: string, code: number): number {
   return code;
 }
 
-main(process.argv.slice(2), process.env).then((code) => {
-  // Exit explicitly: a watch or socket left open must not keep a stopped daemon alive.
-  process.stdout.write('', () => process.exit(code));
-}, (error: unknown) => {
-  process.stderr.write(`kube-havoc: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 70;
-});
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    // Exit explicitly: a watch or socket left open must not keep a stopped daemon alive.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (error: unknown) => {
+    process.stderr.write(`kube-havoc: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

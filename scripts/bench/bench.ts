@@ -39,7 +39,8 @@ const replicas = whole('replicas', values.replicas, 1);
 const ticks = whole('ticks', values.ticks, 2);
 const interval = whole('interval', values.interval, 1);
 const scales = (values['opted-in'] ?? '').split(',').map((s) => whole('opted-in', s));
-if (scales.some((k) => k > deployments)) throw new Error(`--opted-in ${values['opted-in']}: at most --deployments ${deployments}`);
+if (scales.some((k) => k > deployments))
+  throw new Error(`--opted-in ${values['opted-in']}: at most --deployments ${deployments}`);
 const daemons = (values.daemon ?? '').split(',').map((pair) => {
   const [label, main] = pair.split('=');
   if (!label || !main) throw new Error(`--daemon wants label=path/to/main.js pairs, got "${pair}"`);
@@ -58,13 +59,21 @@ export interface ScaleResult {
 
 function deployment(namespace: string, name: string): object {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       // The template carries the opt-in label, as many users' do.
       template: {
         metadata: { labels: { app: name, 'havoc/enabled': 'true' } },
-        spec: { nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'example.invalid/app:1' }] },
+        spec: {
+          nodeSelector: KWOK_NODE_SELECTOR,
+          tolerations: [KWOK_TOLERATION],
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: 'app', image: 'example.invalid/app:1' }],
+        },
       },
     },
   };
@@ -86,13 +95,22 @@ async function optIn(cluster: Cluster, ns: string, from: number, to: number, mtb
   }
 }
 
-async function measure(cluster: Cluster, own: string, daemon: { label: string; main: string }, optedIn: number): Promise<ScaleResult> {
+async function measure(
+  cluster: Cluster,
+  own: string,
+  daemon: { label: string; main: string },
+  optedIn: number,
+): Promise<ScaleResult> {
   const proxy = await startCountingProxy(cluster);
   const started = Date.now();
   const daemonProcess = startDaemon({
-    kubeconfig: proxy.kubeconfig, main: daemon.main, name: `bench-${daemon.label}`,
+    kubeconfig: proxy.kubeconfig,
+    main: daemon.main,
+    name: `bench-${daemon.label}`,
     config: e2eConfig(own, {
-      dryRun: true, schedule: { cron: `*/${interval} * * * * *` }, daemon: { leaderElection: { enabled: false } },
+      dryRun: true,
+      schedule: { cron: `*/${interval} * * * * *` },
+      daemon: { leaderElection: { enabled: false } },
       selection: { minPodAge: '1s', minTimeBetweenKills: '1s' },
       blastRadius: { maxKillsPerTick: 1, maxKillsPerHour: 100_000, maxKillsPerDay: 1_000_000 },
     }),
@@ -107,21 +125,52 @@ async function measure(cluster: Cluster, own: string, daemon: { label: string; m
     const tickLines = () => daemonProcess.lines.filter((l) => l.event === 'tick');
     // Two ticks to settle (the daily plan is written once), then the measured ones.
     await waitFor(() => tickLines().length >= 2, { timeoutMs: (interval * 3 + 120) * 1000, what: 'two warm-up ticks' });
-    const begin = { at: Date.now(), bytes: bytesSoFar(proxy.requests), requests: proxy.requests.length, cpu: sampleProcess(daemonProcess.pid)?.cpuSeconds ?? 0 };
+    const begin = {
+      at: Date.now(),
+      bytes: bytesSoFar(proxy.requests),
+      requests: proxy.requests.length,
+      cpu: sampleProcess(daemonProcess.pid)?.cpuSeconds ?? 0,
+    };
     const skip = tickLines().length;
-    await waitFor(() => tickLines().length >= skip + ticks, { timeoutMs: (interval * ticks * 3 + 120) * 1000, intervalMs: 500, what: `${ticks} measured ticks` });
-    const end = { at: Date.now(), bytes: bytesSoFar(proxy.requests), requests: proxy.requests.length, cpu: sampleProcess(daemonProcess.pid)?.cpuSeconds ?? 0 };
-    const costs = tickCosts(daemonProcess.lines.filter((l) => Number(l.time) > begin.at), proxy.requests);
+    await waitFor(() => tickLines().length >= skip + ticks, {
+      timeoutMs: (interval * ticks * 3 + 120) * 1000,
+      intervalMs: 500,
+      what: `${ticks} measured ticks`,
+    });
+    const end = {
+      at: Date.now(),
+      bytes: bytesSoFar(proxy.requests),
+      requests: proxy.requests.length,
+      cpu: sampleProcess(daemonProcess.pid)?.cpuSeconds ?? 0,
+    };
+    const costs = tickCosts(
+      daemonProcess.lines.filter((l) => Number(l.time) > begin.at),
+      proxy.requests,
+    );
     // "Idle": nothing drawn. A tick that drew a workload but killed nothing (a skip) is in neither column.
     const idle = costs.filter((c) => c.outcome === 'idle');
     const kills = costs.filter((c) => c.killed > 0);
     const hours = (end.at - begin.at) / 3_600_000;
     const window = samples.filter((s) => s.at >= begin.at);
     return {
-      daemon: daemon.label, optedIn, startupSyncMs: Number(synced.time) - started,
-      idleTick: { requests: spread(idle.map((c) => c.requests)), bytes: spread(idle.map((c) => c.bytes)), decisionMs: spread(idle.map((c) => c.durationMs)) },
-      killTick: { requests: spread(kills.map((c) => c.requests)), bytes: spread(kills.map((c) => c.bytes)), evictionMs: spread(kills.flatMap((c) => (c.evictionMs === undefined ? [] : [c.evictionMs]))) },
-      perHour: { requests: Math.round((end.requests - begin.requests) / hours), bytes: Math.round((end.bytes - begin.bytes) / hours), cpuSeconds: Math.round((end.cpu - begin.cpu) / hours) },
+      daemon: daemon.label,
+      optedIn,
+      startupSyncMs: Number(synced.time) - started,
+      idleTick: {
+        requests: spread(idle.map((c) => c.requests)),
+        bytes: spread(idle.map((c) => c.bytes)),
+        decisionMs: spread(idle.map((c) => c.durationMs)),
+      },
+      killTick: {
+        requests: spread(kills.map((c) => c.requests)),
+        bytes: spread(kills.map((c) => c.bytes)),
+        evictionMs: spread(kills.flatMap((c) => (c.evictionMs === undefined ? [] : [c.evictionMs]))),
+      },
+      perHour: {
+        requests: Math.round((end.requests - begin.requests) / hours),
+        bytes: Math.round((end.bytes - begin.bytes) / hours),
+        cpuSeconds: Math.round((end.cpu - begin.cpu) / hours),
+      },
       memory: {
         steadyMiB: mib(spread(window.map((s) => s.rssBytes)).p50),
         peakMiB: mib(Math.max(0, ...samples.map((s) => s.peakBytes))),
@@ -138,17 +187,34 @@ const mib = (bytes: number) => Math.round(bytes / 1048576);
 const kb = (bytes: number) => (bytes / 1000).toFixed(1);
 
 function render(results: readonly ScaleResult[]): string {
-  const head = '| daemon | opted in | idle tick: requests p50/max | bytes p50/max (KB) | decision ms p50/p99/max | kill tick: requests p50/max | eviction ms p50/p99/max | per hour: requests, MB, CPU s | RSS steady/peak MiB | start-up sync ms |';
-  const rows = results.map((r) => `| ${r.daemon} | ${r.optedIn} | ${r.idleTick.requests.p50}/${r.idleTick.requests.max} | ${kb(r.idleTick.bytes.p50)}/${kb(r.idleTick.bytes.max)} | `
-    + `${r.idleTick.decisionMs.p50}/${r.idleTick.decisionMs.p99}/${r.idleTick.decisionMs.max} | `
-    + `${r.killTick.requests.n === 0 ? '–' : `${r.killTick.requests.p50}/${r.killTick.requests.max}`} | `
-    + `${r.killTick.evictionMs.n === 0 ? '–' : `${r.killTick.evictionMs.p50}/${r.killTick.evictionMs.p99}/${r.killTick.evictionMs.max}`} | `
-    + `${r.perHour.requests}, ${(r.perHour.bytes / 1e6).toFixed(1)}, ${r.perHour.cpuSeconds} | ${r.memory.steadyMiB}/${r.memory.peakMiB} | ${r.startupSyncMs} |`);
+  const head =
+    '| daemon | opted in | idle tick: requests p50/max | bytes p50/max (KB) | decision ms p50/p99/max | kill tick: requests p50/max | eviction ms p50/p99/max | per hour: requests, MB, CPU s | RSS steady/peak MiB | start-up sync ms |';
+  const rows = results.map(
+    (r) =>
+      `| ${r.daemon} | ${r.optedIn} | ${r.idleTick.requests.p50}/${r.idleTick.requests.max} | ${kb(r.idleTick.bytes.p50)}/${kb(r.idleTick.bytes.max)} | ` +
+      `${r.idleTick.decisionMs.p50}/${r.idleTick.decisionMs.p99}/${r.idleTick.decisionMs.max} | ` +
+      `${r.killTick.requests.n === 0 ? '–' : `${r.killTick.requests.p50}/${r.killTick.requests.max}`} | ` +
+      `${r.killTick.evictionMs.n === 0 ? '–' : `${r.killTick.evictionMs.p50}/${r.killTick.evictionMs.p99}/${r.killTick.evictionMs.max}`} | ` +
+      `${r.perHour.requests}, ${(r.perHour.bytes / 1e6).toFixed(1)}, ${r.perHour.cpuSeconds} | ${r.memory.steadyMiB}/${r.memory.peakMiB} | ${r.startupSyncMs} |`,
+  );
   return [head, `|${'---|'.repeat(10)}`, ...rows].join('\n');
 }
 
-const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg().map((l) => l.toFixed(2)) };
-const params = { nodes, deployments, replicas, ticks, intervalSeconds: interval, optedIn: scales, daemons: daemons.map((d) => d.label) };
+const machine = {
+  cpus: cpus().length,
+  model: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  loadAverageAtStart: loadavg().map((l) => l.toFixed(2)),
+};
+const params = {
+  nodes,
+  deployments,
+  replicas,
+  ticks,
+  intervalSeconds: interval,
+  optedIn: scales,
+  daemons: daemons.map((d) => d.label),
+};
 console.error(`bench: ${JSON.stringify(params)} on ${machine.cpus} x ${machine.model}`);
 const cluster = await startCluster({ nodes, startTimeoutMs: (180 + nodes) * 1000 });
 const results: ScaleResult[] = [];
@@ -172,5 +238,8 @@ try {
 }
 const table = render(results);
 console.log(table);
-writeFileSync(values.out ?? 'bench-results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, params, results }, null, 2)}\n`);
+writeFileSync(
+  values.out ?? 'bench-results.json',
+  `${JSON.stringify({ at: new Date().toISOString(), machine, params, results }, null, 2)}\n`,
+);
 console.error(`bench: wrote ${values.out}`);

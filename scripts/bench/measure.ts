@@ -38,18 +38,23 @@ export interface TickCost {
  */
 export function tickCosts(lines: readonly LogLine[], requests: readonly ProxiedRequest[]): TickCost[] {
   const kills = lines.filter((l) => l.event === 'kill');
-  return lines.filter((l) => l.event === 'tick').map((tick) => {
-    const to = Number(tick.time);
-    // The log line is written a moment after the tick's clock stopped; a few ms of slack at the start.
-    const start = to - Number(tick.durationMs) - 5;
-    const inTick = requests.filter((r) => r.startedAt >= start && r.startedAt <= to);
-    const kill = kills.find((k) => Number(k.time) >= start && Number(k.time) <= to);
-    return {
-      outcome: String(tick.outcome), killed: Number(tick.killed), requests: inTick.length,
-      bytes: inTick.reduce((sum, r) => sum + r.requestBytes + r.responseBytes, 0), durationMs: Number(tick.durationMs),
-      ...(kill === undefined ? {} : { evictionMs: Number(kill.time) - start }),
-    };
-  });
+  return lines
+    .filter((l) => l.event === 'tick')
+    .map((tick) => {
+      const to = Number(tick.time);
+      // The log line is written a moment after the tick's clock stopped; a few ms of slack at the start.
+      const start = to - Number(tick.durationMs) - 5;
+      const inTick = requests.filter((r) => r.startedAt >= start && r.startedAt <= to);
+      const kill = kills.find((k) => Number(k.time) >= start && Number(k.time) <= to);
+      return {
+        outcome: String(tick.outcome),
+        killed: Number(tick.killed),
+        requests: inTick.length,
+        bytes: inTick.reduce((sum, r) => sum + r.requestBytes + r.responseBytes, 0),
+        durationMs: Number(tick.durationMs),
+        ...(kill === undefined ? {} : { evictionMs: Number(kill.time) - start }),
+      };
+    });
 }
 
 export interface ProcessSample {

@@ -45,10 +45,15 @@ function parseCommandLine(): { durationMs?: number } | undefined {
 }
 
 /** Resolves with why the demo should stop: Ctrl-C, SIGTERM or the duration, counted from startTimer() (the daemon's start). */
-function stopSignal(durationMs: number | undefined, cleanupNote: () => string): { readonly stopped: Promise<string>; requested(): boolean; startTimer(): void } {
+function stopSignal(
+  durationMs: number | undefined,
+  cleanupNote: () => string,
+): { readonly stopped: Promise<string>; requested(): boolean; startTimer(): void } {
   let why: string | undefined;
   let resolve: (reason: string) => void = () => undefined;
-  const stopped = new Promise<string>((r) => { resolve = r; });
+  const stopped = new Promise<string>((r) => {
+    resolve = r;
+  });
   const request = (reason: string) => {
     if (why === undefined) {
       why = reason;
@@ -70,22 +75,35 @@ function stopSignal(durationMs: number | undefined, cleanupNote: () => string): 
   return { stopped, requested: () => why !== undefined, startTimer };
 }
 
-
 /** Processes whose command line names `dir`: what the demo started and must not leave running. */
 function processesNaming(dir: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir) && !/State:\s+Z/.test(readFileSync(`/proc/${entry}/status`, 'utf8'))) found.push(Number(entry));
-    } catch { /* gone meanwhile */ }
+      if (
+        readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir) &&
+        !/State:\s+Z/.test(readFileSync(`/proc/${entry}/status`, 'utf8'))
+      )
+        found.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return found;
 }
 
-function startDaemon(configFile: string, kubeconfig: string, counts: Map<string, number>): { child: ChildProcess; exited: Promise<number | null> } {
+function startDaemon(
+  configFile: string,
+  kubeconfig: string,
+  counts: Map<string, number>,
+): { child: ChildProcess; exited: Promise<number | null> } {
   // Its own process group: Ctrl-C reaches the demo, which stops the daemon itself after reading its metrics.
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile, '--kubeconfig', kubeconfig], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile, '--kubeconfig', kubeconfig], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
@@ -98,7 +116,12 @@ function startDaemon(configFile: string, kubeconfig: string, counts: Map<string,
         process.stdout.write(`${text}\n`);
         continue;
       }
-      const key = line.event === 'kill' ? `kill:${String(line.result)}` : line.event === 'recovery' ? `recovery:${String(line.recovered)}` : String(line.event);
+      const key =
+        line.event === 'kill'
+          ? `kill:${String(line.result)}`
+          : line.event === 'recovery'
+            ? `recovery:${String(line.recovered)}`
+            : String(line.event);
       counts.set(key, (counts.get(key) ?? 0) + 1);
       const shown = narrate(line, paint);
       if (shown !== undefined) process.stdout.write(`${shown}\n`);
@@ -128,8 +151,17 @@ async function main(): Promise<number> {
   let daemonPid: number | undefined;
   // Safety net for an exit that skips the finally below (a third Ctrl-C): stop by PID, synchronously.
   process.once('exit', () => {
-    if (daemonPid !== undefined) try { process.kill(daemonPid, 'SIGKILL'); } catch { /* already gone */ }
-    if (existsSync(root)) spawnSync('bash', [path.join(ROOT, 'scripts', 'e2e', 'cluster.sh'), 'down', '--purge', path.join(root, 'cluster')], { stdio: 'ignore', timeout: 30_000 });
+    if (daemonPid !== undefined)
+      try {
+        process.kill(daemonPid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    if (existsSync(root))
+      spawnSync('bash', [path.join(ROOT, 'scripts', 'e2e', 'cluster.sh'), 'down', '--purge', path.join(root, 'cluster')], {
+        stdio: 'ignore',
+        timeout: 30_000,
+      });
     rmSync(root, { recursive: true, force: true });
   });
   const counts = new Map<string, number>();
@@ -142,32 +174,57 @@ async function main(): Promise<number> {
     cluster = await startLocalCluster({ binDir, dir: path.join(root, 'cluster'), nodes: 3, say });
     cleanups.push({ what: 'the control plane', run: () => cluster?.stop() });
     const kubeconfig = cluster.kubeconfig;
-    const kubectl = async (args: string[], input?: string) => (await run(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { ...(input === undefined ? {} : { input }), timeoutMs: 180_000 })).stdout;
+    const kubectl = async (args: string[], input?: string) =>
+      (
+        await run(KUBECTL, ['--kubeconfig', kubeconfig, ...args], {
+          ...(input === undefined ? {} : { input }),
+          timeoutMs: 180_000,
+        })
+      ).stdout;
     const started = cluster.pids();
 
     section('2. A small shop');
     await kubectl(['create', 'namespace', SHOP_NAMESPACE]);
     await kubectl(['create', 'namespace', DAEMON_NAMESPACE]);
-    for (let i = 0; i < 100 && !(await kubectl(['-n', SHOP_NAMESPACE, 'get', 'serviceaccounts', '-o', 'name'])).includes('default'); i++) await new Promise((r) => setTimeout(r, 300));
+    for (
+      let i = 0;
+      i < 100 && !(await kubectl(['-n', SHOP_NAMESPACE, 'get', 'serviceaccounts', '-o', 'name'])).includes('default');
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 300));
     await kubectl(['apply', '-f', '-'], shopManifest());
     await kubectl(['-n', SHOP_NAMESPACE, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=120s']);
     for (const w of SHOP) {
-      const labels = Object.entries(w.labels).map(([k, v]) => `${k}=${v}`).join(' ') || '(no havoc labels)';
-      say(`${`${SHOP_NAMESPACE}/${w.name}`.padEnd(15)} ${String(w.replicas)} pods  ${labels}\n${' '.repeat(6)}${' '.repeat(24)}${paint('dim', w.role)}`);
+      const labels =
+        Object.entries(w.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || '(no havoc labels)';
+      say(
+        `${`${SHOP_NAMESPACE}/${w.name}`.padEnd(15)} ${String(w.replicas)} pods  ${labels}\n${' '.repeat(6)}${' '.repeat(24)}${paint('dim', w.role)}`,
+      );
     }
     if (stop.requested()) return 130;
 
-    const slack: SlackReceiver = await startSlackReceiver({ onMessage: (summary) => {
-      counts.set('slack', (counts.get('slack') ?? 0) + 1);
-      process.stdout.write(`${paint('dim', new Date().toISOString().slice(11, 19))}  ${paint('cyan', 'SLACK'.padEnd(10))} ${summary}\n`);
-    } });
+    const slack: SlackReceiver = await startSlackReceiver({
+      onMessage: (summary) => {
+        counts.set('slack', (counts.get('slack') ?? 0) + 1);
+        process.stdout.write(
+          `${paint('dim', new Date().toISOString().slice(11, 19))}  ${paint('cyan', 'SLACK'.padEnd(10))} ${summary}\n`,
+        );
+      },
+    });
     cleanups.push({ what: 'the Slack receiver', run: () => slack.close() });
     const metricsPort = await freePort();
     const configFile = path.join(root, 'config.yaml');
     writeFileSync(configFile, stringify(demoConfig({ metricsPort, slackUrl: slack.url })));
     // The one-shot commands log their start-up as JSON lines on stdout too; the demo shows only the report.
-    const cli = async (...args: string[]) => (await run(process.execPath, [MAIN, ...args, '--config', configFile, '--kubeconfig', kubeconfig], { timeoutMs: 60_000 }))
-      .stdout.split('\n').filter((line) => !line.startsWith('{"level":')).join('\n');
+    const cli = async (...args: string[]) =>
+      (
+        await run(process.execPath, [MAIN, ...args, '--config', configFile, '--kubeconfig', kubeconfig], { timeoutMs: 60_000 })
+      ).stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('{"level":'))
+        .join('\n');
 
     section('3. `kube-havoc plan`: what chaos would do now (read-only)');
     process.stdout.write(await cli('plan'));
@@ -176,22 +233,39 @@ async function main(): Promise<number> {
     const daemon = startDaemon(configFile, kubeconfig, counts);
     daemonPid = daemon.child.pid;
     stop.startTimer();
-    cleanups.push({ what: 'the daemon', run: async () => { await stopDaemon(daemon); daemonPid = undefined; } });
+    cleanups.push({
+      what: 'the daemon',
+      run: async () => {
+        await stopDaemon(daemon);
+        daemonPid = undefined;
+      },
+    });
     say(`config: ${configFile} (dryRun: false, schedule.cron "*/2 * * * * *")`);
     say(`metrics: http://127.0.0.1:${metricsPort}/metrics   Slack webhook: ${slack.url}`);
-    say(`started by the demo (stopped by PID at the end): ${[...started.map((p) => `${p.name} ${p.pid}`), `kube-havoc ${String(daemon.child.pid)}`].join(', ')}`);
-    say(options.durationMs === undefined ? 'Ctrl-C stops the demo and removes everything it started.' : `running for ${options.durationMs / 1000}s (Ctrl-C stops earlier)`);
+    say(
+      `started by the demo (stopped by PID at the end): ${[...started.map((p) => `${p.name} ${p.pid}`), `kube-havoc ${String(daemon.child.pid)}`].join(', ')}`,
+    );
+    say(
+      options.durationMs === undefined
+        ? 'Ctrl-C stops the demo and removes everything it started.'
+        : `running for ${options.durationMs / 1000}s (Ctrl-C stops earlier)`,
+    );
     const why = await Promise.race([stop.stopped, daemon.exited.then((code) => `the daemon exited (code ${String(code)})`)]);
 
     section(`5. Stopping: ${why}`);
-    const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => '');
+    const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
     const kills = scraped.split('\n').filter((l) => l.startsWith('havoc_kills_total{'));
     if (kills.length > 0) say(`from /metrics, havoc_kills_total:\n${kills.map((l) => `      ${l}`).join('\n')}`);
     await stopDaemon(daemon);
     say('`kube-havoc status`:');
     process.stdout.write(await cli('status'));
     const n = (key: string) => counts.get(key) ?? 0;
-    say(`summary: ${n('kill:killed')} kills, ${n('kill:blocked')} blocked by a PodDisruptionBudget, ${n('recovery:true')} recovered, ${n('recovery:false')} not recovered, ${n('skip')} skips, ${n('invalid-label')} bad-label warnings, ${n('slack')} Slack messages`);
+    say(
+      `summary: ${n('kill:killed')} kills, ${n('kill:blocked')} blocked by a PodDisruptionBudget, ${n('recovery:true')} recovered, ${n('recovery:false')} not recovered, ${n('skip')} skips, ${n('invalid-label')} bad-label warnings, ${n('slack')} Slack messages`,
+    );
   } catch (error) {
     status = 1;
     process.stderr.write(`demo: ${(error as Error).message}\n`);
@@ -216,7 +290,10 @@ async function main(): Promise<number> {
   return stop.requested() && status === 0 ? 0 : status;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`demo: ${(error as Error).message}\n`);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo: ${(error as Error).message}\n`);
+    process.exit(2);
+  },
+);

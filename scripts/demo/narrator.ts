@@ -37,17 +37,23 @@ export function narrate(line: DaemonLine, paint: Paint): string | undefined {
   const where = `${str(line.namespace)}/${str(line.pod)}`;
   switch (line.event) {
     case 'tick':
-      if (line.outcome === 'idle') return `${at}  ${tag('dim', 'tick')} ${paint('dim', `${str(line.eligible)} eligible, nobody drawn this time`)}`;
-      if (line.outcome === 'acted') return `${at}  ${tag('dim', 'tick')} ${paint('dim', `${str(line.eligible)} eligible, ${str(line.killed)} killed; ${budget(line.budget)}`)}`;
+      if (line.outcome === 'idle')
+        return `${at}  ${tag('dim', 'tick')} ${paint('dim', `${str(line.eligible)} eligible, nobody drawn this time`)}`;
+      if (line.outcome === 'acted')
+        return `${at}  ${tag('dim', 'tick')} ${paint('dim', `${str(line.eligible)} eligible, ${str(line.killed)} killed; ${budget(line.budget)}`)}`;
       return `${at}  ${tag('dim', 'tick')} ${paint('dim', `${str(line.outcome)}${line.detail ? `: ${str(line.detail)}` : ''}`)}`;
     case 'kill': {
       const what = `${line.action === 'pod-delete' ? 'deleted' : 'evicted'} ${where} (${str(line.workload)})`;
       const why = paint('dim', `why: ${str(line.reason)}`);
       switch (line.result) {
-        case 'killed': return `${at}  ${tag('red', 'KILLED')} ${what}\n${' '.repeat(21)}${why}`;
-        case 'blocked': return `${at}  ${tag('yellow', 'BLOCKED')} ${where} (${str(line.workload)}): ${str(line.detail)}`;
-        case 'already-gone': return `${at}  ${tag('dim', 'GONE')} ${where} was already gone`;
-        default: return `${at}  ${tag('red', 'FAILED')} ${where} (${str(line.workload)}): ${str(line.detail)}`;
+        case 'killed':
+          return `${at}  ${tag('red', 'KILLED')} ${what}\n${' '.repeat(21)}${why}`;
+        case 'blocked':
+          return `${at}  ${tag('yellow', 'BLOCKED')} ${where} (${str(line.workload)}): ${str(line.detail)}`;
+        case 'already-gone':
+          return `${at}  ${tag('dim', 'GONE')} ${where} was already gone`;
+        default:
+          return `${at}  ${tag('red', 'FAILED')} ${where} (${str(line.workload)}): ${str(line.detail)}`;
       }
     }
     case 'recovery':

@@ -23,18 +23,51 @@ export interface ShopWorkload {
 // means about one kill every 12 seconds of wall time, less the 10 s gap
 // each workload keeps after an attempt (selection.minTimeBetweenKills).
 export const SHOP: readonly ShopWorkload[] = [
-  { name: 'frontend', replicas: 4, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '12s' }, role: 'one pod at a time (mode one)' },
-  { name: 'cart', replicas: 4, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '20s', 'havoc/kill-mode': 'fixed', 'havoc/kill-value': '2' }, role: 'two pods at once (mode fixed, value 2)' },
-  { name: 'catalog', replicas: 6, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '30s', 'havoc/kill-mode': 'random-max-percent', 'havoc/kill-value': '50' }, role: 'up to half its pods (mode random-max-percent, 50)' },
-  { name: 'checkout', replicas: 3, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '6s' }, pdb: true, role: 'a PodDisruptionBudget with maxUnavailable 0: every eviction is refused' },
-  { name: 'inventory', replicas: 4, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '6s' }, onePerNode: true, role: 'one pod per node, 4 replicas on 3 nodes: never all ready, so skipped as not steady' },
+  {
+    name: 'frontend',
+    replicas: 4,
+    labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '12s' },
+    role: 'one pod at a time (mode one)',
+  },
+  {
+    name: 'cart',
+    replicas: 4,
+    labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '20s', 'havoc/kill-mode': 'fixed', 'havoc/kill-value': '2' },
+    role: 'two pods at once (mode fixed, value 2)',
+  },
+  {
+    name: 'catalog',
+    replicas: 6,
+    labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '30s', 'havoc/kill-mode': 'random-max-percent', 'havoc/kill-value': '50' },
+    role: 'up to half its pods (mode random-max-percent, 50)',
+  },
+  {
+    name: 'checkout',
+    replicas: 3,
+    labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '6s' },
+    pdb: true,
+    role: 'a PodDisruptionBudget with maxUnavailable 0: every eviction is refused',
+  },
+  {
+    name: 'inventory',
+    replicas: 4,
+    labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '6s' },
+    onePerNode: true,
+    role: 'one pod per node, 4 replicas on 3 nodes: never all ready, so skipped as not steady',
+  },
   { name: 'payments', replicas: 2, labels: {}, role: 'not opted in: never touched' },
-  { name: 'search', replicas: 2, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': 'banana' }, role: 'a bad label: skipped, with a warning Event' },
+  {
+    name: 'search',
+    replicas: 2,
+    labels: { 'havoc/enabled': 'true', 'havoc/mtbf': 'banana' },
+    role: 'a bad label: skipped, with a warning Event',
+  },
 ];
 
 function deployment(w: ShopWorkload): unknown {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: w.name, namespace: SHOP_NAMESPACE, labels: w.labels },
     spec: {
       replicas: w.replicas,
@@ -42,8 +75,20 @@ function deployment(w: ShopWorkload): unknown {
       template: {
         metadata: { labels: { app: w.name } },
         spec: {
-          nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], terminationGracePeriodSeconds: 0,
-          ...(w.onePerNode ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: w.name } }, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
+          nodeSelector: KWOK_NODE_SELECTOR,
+          tolerations: [KWOK_TOLERATION],
+          terminationGracePeriodSeconds: 0,
+          ...(w.onePerNode
+            ? {
+                affinity: {
+                  podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                      { labelSelector: { matchLabels: { app: w.name } }, topologyKey: 'kubernetes.io/hostname' },
+                    ],
+                  },
+                },
+              }
+            : {}),
           containers: [{ name: 'app', image: `example.invalid/shop/${w.name}:1` }],
         },
       },
@@ -56,7 +101,9 @@ export function shopManifest(): string {
   const items: unknown[] = SHOP.map(deployment);
   for (const w of SHOP.filter((s) => s.pdb)) {
     items.push({
-      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: `${w.name}-pdb`, namespace: SHOP_NAMESPACE },
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: `${w.name}-pdb`, namespace: SHOP_NAMESPACE },
       spec: { maxUnavailable: 0, selector: { matchLabels: { app: w.name } } },
     });
   }
@@ -72,13 +119,23 @@ export function demoConfig(options: { readonly metricsPort: number; readonly sla
   return {
     dryRun: false,
     clusterName: 'demo',
-    schedule: { cron: '*/2 * * * * *', timezone: 'UTC', weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '24:00' },
+    schedule: {
+      cron: '*/2 * * * * *',
+      timezone: 'UTC',
+      weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+      start: '00:00',
+      end: '24:00',
+    },
     selection: { defaultMtbf: '1m', minPodAge: '1s', minTimeBetweenKills: '10s' },
     namespaces: { include: [SHOP_NAMESPACE] },
     blastRadius: { maxKillsPerTick: 2, maxKillsPerHour: 500, maxKillsPerDay: 1000, maxUnavailablePercent: 50 },
     pods: { method: 'evict', recoveryTimeout: '1m', recoveryPollInterval: '1s' },
     slack: { webhookUrl: options.slackUrl, dailyPlan: true, timeout: '2s', retries: 0 },
-    daemon: { namespace: DAEMON_NAMESPACE, podName: 'kube-havoc-demo', leaderElection: { leaseDuration: '6s', renewInterval: '2s' } },
+    daemon: {
+      namespace: DAEMON_NAMESPACE,
+      podName: 'kube-havoc-demo',
+      leaderElection: { leaseDuration: '6s', renewInterval: '2s' },
+    },
     server: { host: '127.0.0.1', port: options.metricsPort },
     log: { level: 'debug' },
   };

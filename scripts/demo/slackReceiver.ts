@@ -22,7 +22,9 @@ function summary(message: Posted): string {
   return header ?? message.text ?? JSON.stringify(message);
 }
 
-export async function startSlackReceiver(options: { readonly onMessage: (summary: string, message: unknown) => void }): Promise<SlackReceiver> {
+export async function startSlackReceiver(options: {
+  readonly onMessage: (summary: string, message: unknown) => void;
+}): Promise<SlackReceiver> {
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -43,9 +45,10 @@ export async function startSlackReceiver(options: { readonly onMessage: (summary
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/services/demo`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

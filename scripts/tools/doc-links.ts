@@ -20,7 +20,11 @@ export interface DeadLink {
 /** README.md, CONTRIBUTING.md and every markdown file under docs/. */
 export function documentationFiles(root = ROOT): string[] {
   const docs = path.join(root, 'docs');
-  const inDocs = existsSync(docs) ? readdirSync(docs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f)) : [];
+  const inDocs = existsSync(docs)
+    ? readdirSync(docs, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join('docs', f))
+    : [];
   return ['README.md', 'CONTRIBUTING.md', ...inDocs.sort()].filter((f) => existsSync(path.join(root, f)));
 }
 
@@ -45,7 +49,10 @@ export function anchors(markdown: string): Set<string> {
     if (/^\s*```/.test(line)) fenced = !fenced;
     const heading = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
-    const slug = (heading[1] ?? '').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = (heading[1] ?? '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);
@@ -64,13 +71,18 @@ export function deadLinks(files: readonly string[] = documentationFiles(), root 
         const target = raw ?? '';
         if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http:, https:, mailto:
         const [pathPart = '', anchor] = target.split('#', 2);
-        const resolved = pathPart === '' ? path.join(root, file) : path.resolve(path.dirname(path.join(root, file)), decodeURIComponent(pathPart));
+        const resolved =
+          pathPart === ''
+            ? path.join(root, file)
+            : path.resolve(path.dirname(path.join(root, file)), decodeURIComponent(pathPart));
         const where = `${file}:${index + 1}`;
         if (!resolved.startsWith(root) || !existsSync(resolved)) {
           dead.push({ where, target, why: 'no such file' });
         } else if (anchor !== undefined && anchor !== '') {
-          if (statSync(resolved).isDirectory() || !resolved.endsWith('.md')) dead.push({ where, target, why: 'an anchor on something that is not a markdown file' });
-          else if (!anchors(readFileSync(resolved, 'utf8')).has(anchor)) dead.push({ where, target, why: `no heading with the anchor #${anchor}` });
+          if (statSync(resolved).isDirectory() || !resolved.endsWith('.md'))
+            dead.push({ where, target, why: 'an anchor on something that is not a markdown file' });
+          else if (!anchors(readFileSync(resolved, 'utf8')).has(anchor))
+            dead.push({ where, target, why: `no heading with the anchor #${anchor}` });
         }
       }
     });
@@ -81,6 +93,8 @@ export function deadLinks(files: readonly string[] = documentationFiles(), root 
 if (import.meta.main) {
   const dead = deadLinks();
   for (const d of dead) process.stdout.write(`${d.where}: ${d.target}: ${d.why}\n`);
-  process.stdout.write(dead.length === 0 ? `no dead links in ${documentationFiles().join(', ')}\n` : `${dead.length} dead links\n`);
+  process.stdout.write(
+    dead.length === 0 ? `no dead links in ${documentationFiles().join(', ')}\n` : `${dead.length} dead links\n`,
+  );
   process.exitCode = dead.length === 0 ? 0 : 1;
 }

@@ -45,7 +45,9 @@ if (import.meta.main) {
   if (process.argv.includes('--check')) {
     const missing = knownTimeZones().filter((z) => !inFile.has(z));
     if (missing.length > 0) {
-      process.stderr.write(`${TIMEZONES_FILE} lacks ${missing.length} zone(s) this Node accepts (${missing.slice(0, 5).join(', ')}...): run node scripts/tools/helm-timezones.ts\n`);
+      process.stderr.write(
+        `${TIMEZONES_FILE} lacks ${missing.length} zone(s) this Node accepts (${missing.slice(0, 5).join(', ')}...): run node scripts/tools/helm-timezones.ts\n`,
+      );
       process.exitCode = 1;
     }
   } else {

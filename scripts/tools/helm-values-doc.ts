@@ -29,7 +29,11 @@ export interface ValueDoc {
 function paragraph(comment: string | null | undefined): string {
   if (!comment) return '';
   const parts = comment.split(/\n[ \t]*\n/);
-  return (parts[parts.length - 1] ?? '').split('\n').map((line) => line.trim()).join(' ').trim();
+  return (parts[parts.length - 1] ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .join(' ')
+    .trim();
 }
 
 function walk(pairs: readonly Pair[], inherited: string | null | undefined, prefix: string, out: ValueDoc[]): void {

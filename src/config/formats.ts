@@ -24,7 +24,12 @@ function shown(value: unknown): string {
 }
 
 function list(value: unknown): unknown {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : value;
 }
 
 function stringArray(value: unknown, what: string, check: (item: string) => string | undefined): void {
@@ -66,7 +71,9 @@ export const formats = {
       if (typeof value !== 'string') throw new Error('must be a cron expression string');
       const result = cron.validateDetailed(value);
       if (!result.valid) {
-        const why = result.errors.map((e) => `${e.field}${e.value === undefined ? '' : ` "${e.value}"`}: ${e.message}`).join('; ');
+        const why = result.errors
+          .map((e) => `${e.field}${e.value === undefined ? '' : ` "${e.value}"`}: ${e.message}`)
+          .join('; ');
         throw new Error(`is not a valid cron expression (${why || 'unparseable'})`);
       }
     },
@@ -74,21 +81,26 @@ export const formats = {
   timezone: {
     name: 'havoc-timezone',
     validate(value: unknown) {
-      if (typeof value !== 'string' || !isTimeZone(value)) throw new Error(`is not an IANA time zone such as Europe/Berlin${shown(value)}`);
+      if (typeof value !== 'string' || !isTimeZone(value))
+        throw new Error(`is not an IANA time zone such as Europe/Berlin${shown(value)}`);
     },
   },
   clock: {
     name: 'havoc-clock',
     validate(value: unknown) {
-      if (typeof value !== 'string' || parseClock(value) === undefined) throw new Error(`must be a time of day HH:MM (24-hour)${shown(value)}`);
+      if (typeof value !== 'string' || parseClock(value) === undefined)
+        throw new Error(`must be a time of day HH:MM (24-hour)${shown(value)}`);
     },
   },
   weekdays: {
     name: 'havoc-weekdays',
     coerce: list,
     validate(value: unknown) {
-      stringArray(value, 'weekdays', (d) => ((WEEKDAYS as readonly string[]).includes(d) ? undefined : `"${d}" is not one of ${WEEKDAYS.join(', ')}`));
-      if ((value as unknown[]).length === 0) throw new Error('must name at least one weekday (to stop all chaos, pause or set dryRun)');
+      stringArray(value, 'weekdays', (d) =>
+        (WEEKDAYS as readonly string[]).includes(d) ? undefined : `"${d}" is not one of ${WEEKDAYS.join(', ')}`,
+      );
+      if ((value as unknown[]).length === 0)
+        throw new Error('must name at least one weekday (to stop all chaos, pause or set dryRun)');
     },
   },
   dates: {
@@ -137,7 +149,8 @@ export const formats = {
     name: 'havoc-percent',
     coerce: toNumber,
     validate(value: unknown) {
-      if (typeof value !== 'number' || !(value > 0 && value <= 100)) throw new Error(`must be a percentage above 0 and at most 100${shown(value)}`);
+      if (typeof value !== 'number' || !(value > 0 && value <= 100))
+        throw new Error(`must be a percentage above 0 and at most 100${shown(value)}`);
     },
   },
   optionalUrl: {
@@ -166,7 +179,7 @@ export const formats = {
     coerce: (v: unknown) => {
       if (typeof v !== 'string') return v;
       try {
-        return v.trim() === '' ? [] : JSON.parse(v) as unknown;
+        return v.trim() === '' ? [] : (JSON.parse(v) as unknown);
       } catch {
         return [v];
       }

@@ -48,7 +48,11 @@ export function loadConfig(options: LoadOptions): HavocConfig {
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    problems.push(...String((error as Error).message).split('\n').filter((line) => line.trim() !== ''));
+    problems.push(
+      ...String((error as Error).message)
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    );
   }
   const value = config.getProperties();
   const seen = new Set(problems.map((p) => p.split(':')[0]));
@@ -69,7 +73,9 @@ function crossFieldProblems(config: HavocConfig): string[] {
   const leaseSeconds = parseDuration(lease.leaseDuration);
   const renewSeconds = parseDuration(lease.renewInterval);
   if (typeof leaseSeconds === 'number' && typeof renewSeconds === 'number' && leaseSeconds < 2 * renewSeconds) {
-    problems.push(`daemon.leaderElection.leaseDuration: "${lease.leaseDuration}" must be at least twice renewInterval "${lease.renewInterval}", so a leader renews before another may take over`);
+    problems.push(
+      `daemon.leaderElection.leaseDuration: "${lease.leaseDuration}" must be at least twice renewInterval "${lease.renewInterval}", so a leader renews before another may take over`,
+    );
   }
   if (config.slack.webhookUrl !== '' && config.slack.webhookUrlFile !== '') {
     problems.push('slack.webhookUrlFile: set either slack.webhookUrl or slack.webhookUrlFile, not both');
@@ -90,14 +96,20 @@ function steadyStateProblems(s: HavocConfig['steadyState']): string[] {
   const field = (name: string) => `steadyState.${name}`;
   const p = s.prometheus;
   if (p.url === '') {
-    if (s.blockers.length > 0) problems.push(`${field('blockers')}: needs steadyState.prometheus.url (the alerts are read from Prometheus)`);
-    if (s.defaultHypothesis !== '') problems.push(`${field('defaultHypothesis')}: needs steadyState.prometheus.url (the hypothesis is evaluated by Prometheus)`);
+    if (s.blockers.length > 0)
+      problems.push(`${field('blockers')}: needs steadyState.prometheus.url (the alerts are read from Prometheus)`);
+    if (s.defaultHypothesis !== '')
+      problems.push(
+        `${field('defaultHypothesis')}: needs steadyState.prometheus.url (the hypothesis is evaluated by Prometheus)`,
+      );
   }
   if (p.bearerTokenFile !== '' && (p.basicAuthUsername !== '' || p.basicAuthPasswordFile !== '')) {
     problems.push(`${field('prometheus.bearerTokenFile')}: set either a bearer token or basic auth, not both`);
   }
   if ((p.basicAuthUsername === '') !== (p.basicAuthPasswordFile === '')) {
-    problems.push(`${field('prometheus.basicAuthPasswordFile')}: basic auth needs both basicAuthUsername and basicAuthPasswordFile`);
+    problems.push(
+      `${field('prometheus.basicAuthPasswordFile')}: basic auth needs both basicAuthUsername and basicAuthPasswordFile`,
+    );
   }
   for (const name of ['bearerTokenFile', 'basicAuthPasswordFile', 'caFile'] as const) {
     if (p[name] === '') continue;
@@ -113,7 +125,8 @@ function steadyStateProblems(s: HavocConfig['steadyState']): string[] {
 function withWebhookFromFile(config: HavocConfig): HavocConfig {
   if (config.slack.webhookUrlFile === '') return config;
   const url = readFileSync(config.slack.webhookUrlFile, 'utf8').trim();
-  if (!URL.canParse(url)) throw new ConfigError([`slack.webhookUrlFile: file "${config.slack.webhookUrlFile}" does not hold an http(s) URL`]);
+  if (!URL.canParse(url))
+    throw new ConfigError([`slack.webhookUrlFile: file "${config.slack.webhookUrlFile}" does not hold an http(s) URL`]);
   return { ...config, slack: { ...config.slack, webhookUrl: url } };
 }
 

@@ -14,16 +14,23 @@ export function configReferenceMarkdown(): string {
 }
 
 export function defaultsYaml(): string {
-  const header = '# kube-havoc defaults: generated from src/config/schema.ts by `npm run docs`; do not edit.\n'
-    + '# Every key can also be set by the environment variable named in its comment.\n';
+  const header =
+    '# kube-havoc defaults: generated from src/config/schema.ts by `npm run docs`; do not edit.\n' +
+    '# Every key can also be set by the environment variable named in its comment.\n';
   return header + render(withEnvNames(havocSchema()), 0);
 }
 
 function render(tree: SchemaTree, depth: number): string {
   const pad = '  '.repeat(depth);
-  return Object.entries(tree).map(([key, node]) => {
-    if (!isLeaf(node)) return `${pad}${key}:\n${render(node, depth + 1)}`;
-    const value = stringify({ [key]: node.default }, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }).trimEnd().split('\n').map((l) => pad + l).join('\n');
-    return `${pad}# ${node.doc} (${node.env})\n${value}\n`;
-  }).join('');
+  return Object.entries(tree)
+    .map(([key, node]) => {
+      if (!isLeaf(node)) return `${pad}${key}:\n${render(node, depth + 1)}`;
+      const value = stringify({ [key]: node.default }, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })
+        .trimEnd()
+        .split('\n')
+        .map((l) => pad + l)
+        .join('\n');
+      return `${pad}# ${node.doc} (${node.env})\n${value}\n`;
+    })
+    .join('');
 }

@@ -13,92 +13,274 @@ export interface SchemaLeaf {
   sensitive?: boolean;
   nullable?: boolean;
 }
-export interface SchemaTree { [key: string]: SchemaLeaf | SchemaTree }
+export interface SchemaTree {
+  [key: string]: SchemaLeaf | SchemaTree;
+}
 
 export function havocSchema(): SchemaTree {
   const f = formatNames();
   return {
-    dryRun: { doc: 'Do every step except the mutation (evictions and drains use the API server\'s own dry run). On by default.', format: f.boolean, default: true },
-    clusterName: { doc: 'Name shown in Slack messages and Events, to tell clusters apart.', format: String, default: 'kubernetes' },
-    labelPrefix: { doc: 'Prefix of the opt-in labels and annotations: <prefix>/enabled, <prefix>/mtbf, ...', format: f.labelPrefix, default: 'havoc' },
+    dryRun: {
+      doc: "Do every step except the mutation (evictions and drains use the API server's own dry run). On by default.",
+      format: f.boolean,
+      default: true,
+    },
+    clusterName: {
+      doc: 'Name shown in Slack messages and Events, to tell clusters apart.',
+      format: String,
+      default: 'kubernetes',
+    },
+    labelPrefix: {
+      doc: 'Prefix of the opt-in labels and annotations: <prefix>/enabled, <prefix>/mtbf, ...',
+      format: f.labelPrefix,
+      default: 'havoc',
+    },
     compat: {
-      kubeMonkey: { doc: 'Also honour kube-monkey/enabled, kube-monkey/mtbf (days), kube-monkey/kill-mode and kube-monkey/kill-value.', format: f.boolean, default: false },
+      kubeMonkey: {
+        doc: 'Also honour kube-monkey/enabled, kube-monkey/mtbf (days), kube-monkey/kill-mode and kube-monkey/kill-value.',
+        format: f.boolean,
+        default: false,
+      },
     },
     schedule: {
-      cron: { doc: 'When the daemon considers kills (node-cron expression, 5 or 6 fields), evaluated in schedule.timezone.', format: f.cron, default: '*/10 * * * *' },
+      cron: {
+        doc: 'When the daemon considers kills (node-cron expression, 5 or 6 fields), evaluated in schedule.timezone.',
+        format: f.cron,
+        default: '*/10 * * * *',
+      },
       timezone: { doc: 'IANA time zone of the business window and the cron expression.', format: f.timezone, default: 'UTC' },
-      weekdays: { doc: 'Days on which the window opens (sun..sat).', format: f.weekdays, default: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+      weekdays: {
+        doc: 'Days on which the window opens (sun..sat).',
+        format: f.weekdays,
+        default: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      },
       start: { doc: 'Window start, HH:MM local time.', format: f.clock, default: '10:00' },
-      end: { doc: 'Window end, HH:MM local time (24:00 allowed). Must be after start unless overnight is true.', format: f.clock, default: '16:00' },
-      overnight: { doc: 'The window wraps past midnight (end before start); it belongs to the day it opens.', format: f.boolean, default: false },
-      excludedDates: { doc: 'Local dates (YYYY-MM-DD) on which no window opens: holidays, freezes.', format: f.dates, default: [] },
-      tickDeadline: { doc: 'Longest a tick may run; it is also cut to 90% of the time until the next tick. A tick that reaches it starts no new kill and is reported.', format: f.duration, default: '5m' },
+      end: {
+        doc: 'Window end, HH:MM local time (24:00 allowed). Must be after start unless overnight is true.',
+        format: f.clock,
+        default: '16:00',
+      },
+      overnight: {
+        doc: 'The window wraps past midnight (end before start); it belongs to the day it opens.',
+        format: f.boolean,
+        default: false,
+      },
+      excludedDates: {
+        doc: 'Local dates (YYYY-MM-DD) on which no window opens: holidays, freezes.',
+        format: f.dates,
+        default: [],
+      },
+      tickDeadline: {
+        doc: 'Longest a tick may run; it is also cut to 90% of the time until the next tick. A tick that reaches it starts no new kill and is reported.',
+        format: f.duration,
+        default: '5m',
+      },
     },
     selection: {
-      defaultMtbf: { doc: 'MTBF for opted-in workloads without an mtbf label, in business time (1d = one daily window).', format: f.duration, default: '2d' },
-      minPodAge: { doc: 'Pods younger than this are never victims (lets a fresh rollout settle).', format: f.duration, default: '5m' },
-      minTimeBetweenKills: { doc: 'Per workload: no new attempt until this much wall time has passed since the last one.', format: f.duration, default: '1h' },
+      defaultMtbf: {
+        doc: 'MTBF for opted-in workloads without an mtbf label, in business time (1d = one daily window).',
+        format: f.duration,
+        default: '2d',
+      },
+      minPodAge: {
+        doc: 'Pods younger than this are never victims (lets a fresh rollout settle).',
+        format: f.duration,
+        default: '5m',
+      },
+      minTimeBetweenKills: {
+        doc: 'Per workload: no new attempt until this much wall time has passed since the last one.',
+        format: f.duration,
+        default: '1h',
+      },
     },
     namespaces: {
       include: { doc: 'Only these namespaces (empty: all).', format: f.names, default: [] },
       exclude: { doc: 'Never these namespaces.', format: f.names, default: [] },
-      selector: { doc: 'Only namespaces whose labels match this label selector (e.g. "chaos=allowed,env!=prod"); empty: all.', format: f.labelSelector, default: '' },
-      protected: { doc: 'Never touched whatever their labels. kube-system and the daemon\'s own namespace are always protected in addition.', format: f.names, default: ['kube-system', 'kube-public', 'kube-node-lease'] },
+      selector: {
+        doc: 'Only namespaces whose labels match this label selector (e.g. "chaos=allowed,env!=prod"); empty: all.',
+        format: f.labelSelector,
+        default: '',
+      },
+      protected: {
+        doc: "Never touched whatever their labels. kube-system and the daemon's own namespace are always protected in addition.",
+        format: f.names,
+        default: ['kube-system', 'kube-public', 'kube-node-lease'],
+      },
     },
     blastRadius: {
-      maxKillsPerTick: { doc: 'Cluster-wide: at most this many pods (or nodes) disrupted per tick.', format: f.count, default: 1 },
+      maxKillsPerTick: {
+        doc: 'Cluster-wide: at most this many pods (or nodes) disrupted per tick.',
+        format: f.count,
+        default: 1,
+      },
       maxKillsPerHour: { doc: 'Cluster-wide, rolling hour, surviving restarts.', format: f.count, default: 3 },
       maxKillsPerDay: { doc: 'Cluster-wide, rolling 24 hours, surviving restarts.', format: f.count, default: 10 },
-      maxUnavailablePercent: { doc: 'Per workload: never more than this share of desired replicas unavailable at once (at least one pod may always go).', format: f.percent, default: 50 },
+      maxUnavailablePercent: {
+        doc: 'Per workload: never more than this share of desired replicas unavailable at once (at least one pod may always go).',
+        format: f.percent,
+        default: 50,
+      },
     },
     pods: {
-      method: { doc: 'How pods are terminated: evict (Eviction API, honours PodDisruptionBudgets) or delete.', format: ['evict', 'delete'], default: 'evict' },
-      gracePeriodSeconds: { doc: 'Grace period for delete and evict; null uses the pod\'s own terminationGracePeriodSeconds.', format: f.optionalSeconds, default: null, nullable: true },
-      probeTimeout: { doc: 'Timeout of one steady-state probe request (probe-url annotation).', format: f.duration, default: '5s' },
-      recoveryTimeout: { doc: 'How long the recovery check waits for the workload to be back at steady state.', format: f.duration, default: '5m' },
-      recoveryPollInterval: { doc: 'How often the recovery check asks again what no watch reports: the probe URL, or a workload that left the watch. Replica counts and victims follow the watch without polling.', format: f.duration, default: '5s' },
+      method: {
+        doc: 'How pods are terminated: evict (Eviction API, honours PodDisruptionBudgets) or delete.',
+        format: ['evict', 'delete'],
+        default: 'evict',
+      },
+      gracePeriodSeconds: {
+        doc: "Grace period for delete and evict; null uses the pod's own terminationGracePeriodSeconds.",
+        format: f.optionalSeconds,
+        default: null,
+        nullable: true,
+      },
+      probeTimeout: {
+        doc: 'Timeout of one steady-state probe request (probe-url annotation).',
+        format: f.duration,
+        default: '5s',
+      },
+      recoveryTimeout: {
+        doc: 'How long the recovery check waits for the workload to be back at steady state.',
+        format: f.duration,
+        default: '5m',
+      },
+      recoveryPollInterval: {
+        doc: 'How often the recovery check asks again what no watch reports: the probe URL, or a workload that left the watch. Replica counts and victims follow the watch without polling.',
+        format: f.duration,
+        default: '5s',
+      },
     },
     nodes: {
       enabled: { doc: 'Node chaos (drains). Off by default.', format: f.boolean, default: false },
-      selector: { doc: 'Label selector of candidate nodes; empty means <labelPrefix>/enabled=true.', format: f.labelSelector, default: '' },
+      selector: {
+        doc: 'Label selector of candidate nodes; empty means <labelPrefix>/enabled=true.',
+        format: f.labelSelector,
+        default: '',
+      },
       mtbf: { doc: 'Mean business time between drains of one node.', format: f.duration, default: '5d' },
       maxConcurrentDrains: { doc: 'Nodes drained at the same time.', format: f.count, default: 1 },
-      minReadyNodes: { doc: 'Never drain when fewer than this many nodes would stay Ready and schedulable.', format: f.count, default: 2 },
-      minReadyPercent: { doc: 'Never drain when less than this share of nodes would stay Ready and schedulable.', format: f.percent, default: 50 },
-      drainDuration: { doc: 'How long a drained node stays cordoned before it is given back.', format: f.duration, default: '10m' },
-      drainTimeout: { doc: 'Overall time allowed for evicting a node\'s pods; after it the drain ends and the node is uncordoned.', format: f.duration, default: '5m' },
-      podEvictionTimeout: { doc: 'Time allowed for one pod\'s eviction (retries on a PDB 429) before the drain gives up.', format: f.duration, default: '2m' },
-      deleteEmptyDirData: { doc: 'Evict pods that use emptyDir volumes (their data is lost), like kubectl drain --delete-emptydir-data.', format: f.boolean, default: false },
-      evictBarePods: { doc: 'Evict pods without a controller (they are not recreated), like kubectl drain --force.', format: f.boolean, default: false },
+      minReadyNodes: {
+        doc: 'Never drain when fewer than this many nodes would stay Ready and schedulable.',
+        format: f.count,
+        default: 2,
+      },
+      minReadyPercent: {
+        doc: 'Never drain when less than this share of nodes would stay Ready and schedulable.',
+        format: f.percent,
+        default: 50,
+      },
+      drainDuration: {
+        doc: 'How long a drained node stays cordoned before it is given back.',
+        format: f.duration,
+        default: '10m',
+      },
+      drainTimeout: {
+        doc: "Overall time allowed for evicting a node's pods; after it the drain ends and the node is uncordoned.",
+        format: f.duration,
+        default: '5m',
+      },
+      podEvictionTimeout: {
+        doc: "Time allowed for one pod's eviction (retries on a PDB 429) before the drain gives up.",
+        format: f.duration,
+        default: '2m',
+      },
+      deleteEmptyDirData: {
+        doc: 'Evict pods that use emptyDir volumes (their data is lost), like kubectl drain --delete-emptydir-data.',
+        format: f.boolean,
+        default: false,
+      },
+      evictBarePods: {
+        doc: 'Evict pods without a controller (they are not recreated), like kubectl drain --force.',
+        format: f.boolean,
+        default: false,
+      },
     },
     kubernetes: {
-      readTimeout: { doc: 'Longest wait for the answer to one read (GET) from the API server; the request is then abandoned and reported. Watches are not bounded by it.', format: f.duration, default: '10s' },
-      writeTimeout: { doc: 'Longest wait for the answer to one write (eviction, delete, state, Lease, Event); a kill whose answer is lost is then checked by reading the pod.', format: f.duration, default: '10s' },
+      readTimeout: {
+        doc: 'Longest wait for the answer to one read (GET) from the API server; the request is then abandoned and reported. Watches are not bounded by it.',
+        format: f.duration,
+        default: '10s',
+      },
+      writeTimeout: {
+        doc: 'Longest wait for the answer to one write (eviction, delete, state, Lease, Event); a kill whose answer is lost is then checked by reading the pod.',
+        format: f.duration,
+        default: '10s',
+      },
     },
     slack: {
-      webhookUrl: { doc: 'Slack incoming-webhook URL. Secret: prefer webhookUrlFile. Never logged.', format: f.optionalUrl, default: '', sensitive: true },
+      webhookUrl: {
+        doc: 'Slack incoming-webhook URL. Secret: prefer webhookUrlFile. Never logged.',
+        format: f.optionalUrl,
+        default: '',
+        sensitive: true,
+      },
       webhookUrlFile: { doc: 'File holding the webhook URL (a mounted Secret).', format: String, default: '' },
       timeout: { doc: 'Timeout of one Slack request.', format: f.duration, default: '5s' },
       retries: { doc: 'Retries after a failed Slack request (bounded, with backoff).', format: f.countOrZero, default: 2 },
-      dailyPlan: { doc: 'Post the day\'s plan when the business window opens.', format: f.boolean, default: true },
-      dashboardUrl: { doc: 'Grafana dashboard URL linked from kill, blocked and not-recovered messages (with var-namespace set to the workload\'s namespace). Empty: no link.', format: f.optionalUrl, default: '' },
+      dailyPlan: { doc: "Post the day's plan when the business window opens.", format: f.boolean, default: true },
+      dashboardUrl: {
+        doc: "Grafana dashboard URL linked from kill, blocked and not-recovered messages (with var-namespace set to the workload's namespace). Empty: no link.",
+        format: f.optionalUrl,
+        default: '',
+      },
     },
     steadyState: {
       prometheus: {
-        url: { doc: 'Prometheus base URL (e.g. http://prometheus.monitoring:9090) for alert blockers and steady-state hypotheses; empty: none, and the steady state is ready replicas plus the probe.', format: f.optionalHttpUrl, default: '' },
-        timeout: { doc: 'Timeout of one Prometheus query. No answer in time means no chaos (fail closed).', format: f.duration, default: '5s' },
-        bearerTokenFile: { doc: 'File holding a bearer token sent to Prometheus (a mounted Secret; re-read at each query).', format: String, default: '' },
-        basicAuthUsername: { doc: 'User name for basic auth to Prometheus; the password comes from basicAuthPasswordFile.', format: String, default: '' },
-        basicAuthPasswordFile: { doc: 'File holding the basic-auth password (a mounted Secret; re-read at each query).', format: String, default: '' },
-        caFile: { doc: 'PEM file of the CA that signed Prometheus\'s TLS certificate.', format: String, default: '' },
+        url: {
+          doc: 'Prometheus base URL (e.g. http://prometheus.monitoring:9090) for alert blockers and steady-state hypotheses; empty: none, and the steady state is ready replicas plus the probe.',
+          format: f.optionalHttpUrl,
+          default: '',
+        },
+        timeout: {
+          doc: 'Timeout of one Prometheus query. No answer in time means no chaos (fail closed).',
+          format: f.duration,
+          default: '5s',
+        },
+        bearerTokenFile: {
+          doc: 'File holding a bearer token sent to Prometheus (a mounted Secret; re-read at each query).',
+          format: String,
+          default: '',
+        },
+        basicAuthUsername: {
+          doc: 'User name for basic auth to Prometheus; the password comes from basicAuthPasswordFile.',
+          format: String,
+          default: '',
+        },
+        basicAuthPasswordFile: {
+          doc: 'File holding the basic-auth password (a mounted Secret; re-read at each query).',
+          format: String,
+          default: '',
+        },
+        caFile: { doc: "PEM file of the CA that signed Prometheus's TLS certificate.", format: String, default: '' },
       },
-      blockers: { doc: 'No chaos while an alert matching one of these fires in Prometheus. Each entry is PromQL label matchers without braces, e.g. severity="critical" or alertname=~"KubeAPIDown|EtcdNoLeader"; an entry naming {{namespace}} (namespace="{{namespace}}",severity="warning") blocks only that namespace. In env: a JSON list.', format: f.alertMatchers, default: [] },
-      defaultHypothesis: { doc: 'PromQL hypothesis for opted-in workloads without a <prefix>/steady-state annotation; {{namespace}}, {{name}} and {{kind}} are replaced. Must return a non-empty result before a kill and after recovery. Empty: none.', format: f.hypothesisTemplate, default: '' },
+      blockers: {
+        doc: 'No chaos while an alert matching one of these fires in Prometheus. Each entry is PromQL label matchers without braces, e.g. severity="critical" or alertname=~"KubeAPIDown|EtcdNoLeader"; an entry naming {{namespace}} (namespace="{{namespace}}",severity="warning") blocks only that namespace. In env: a JSON list.',
+        format: f.alertMatchers,
+        default: [],
+      },
+      defaultHypothesis: {
+        doc: 'PromQL hypothesis for opted-in workloads without a <prefix>/steady-state annotation; {{namespace}}, {{name}} and {{kind}} are replaced. Must return a non-empty result before a kill and after recovery. Empty: none.',
+        format: f.hypothesisTemplate,
+        default: '',
+      },
     },
     daemon: {
-      namespace: { doc: 'The daemon\'s own namespace (state, lease, always protected). In a pod: the downward API.', format: String, default: 'kube-havoc', env: 'POD_NAMESPACE' },
-      podName: { doc: 'The daemon\'s own pod name (it never kills itself; lease identity).', format: String, default: '', env: 'POD_NAME' },
-      stateConfigMap: { doc: 'ConfigMap holding kill history and the kill switch.', format: f.dnsName, default: 'kube-havoc-state' },
+      namespace: {
+        doc: "The daemon's own namespace (state, lease, always protected). In a pod: the downward API.",
+        format: String,
+        default: 'kube-havoc',
+        env: 'POD_NAMESPACE',
+      },
+      podName: {
+        doc: "The daemon's own pod name (it never kills itself; lease identity).",
+        format: String,
+        default: '',
+        env: 'POD_NAME',
+      },
+      stateConfigMap: {
+        doc: 'ConfigMap holding kill history and the kill switch.',
+        format: f.dnsName,
+        default: 'kube-havoc-state',
+      },
       leaderElection: {
         enabled: { doc: 'Only the holder of the Lease acts.', format: f.boolean, default: true },
         leaseName: { doc: 'Name of the coordination.k8s.io Lease.', format: f.dnsName, default: 'kube-havoc' },
@@ -118,7 +300,9 @@ export function havocSchema(): SchemaTree {
 }
 
 function formatNames(): { [K in keyof typeof formats]: string } {
-  return Object.fromEntries(Object.entries(formats).map(([key, format]) => [key, format.name])) as { [K in keyof typeof formats]: string };
+  return Object.fromEntries(Object.entries(formats).map(([key, format]) => [key, format.name])) as {
+    [K in keyof typeof formats]: string;
+  };
 }
 
 export function isLeaf(node: SchemaLeaf | SchemaTree): node is SchemaLeaf {
@@ -141,7 +325,7 @@ export function envName(path: readonly string[]): string {
 
 /** [path, leaf] for every setting, in schema order (README reference, tests). */
 export function leaves(tree: SchemaTree, path: string[] = []): [string, SchemaLeaf][] {
-  return Object.entries(tree).flatMap(([key, node]) => (
-    isLeaf(node) ? [[[...path, key].join('.'), node] as [string, SchemaLeaf]] : leaves(node, [...path, key])
-  ));
+  return Object.entries(tree).flatMap(([key, node]) =>
+    isLeaf(node) ? [[[...path, key].join('.'), node] as [string, SchemaLeaf]] : leaves(node, [...path, key]),
+  );
 }

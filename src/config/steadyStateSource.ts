@@ -12,20 +12,30 @@ export function prometheusFromConfig(config: HavocConfig): MetricsSource | undef
   const p = config.steadyState.prometheus;
   if (p.url === '') return undefined;
   return createPrometheusSource({
-    url: p.url, timeoutMs: durationSeconds(p.timeout) * 1000,
+    url: p.url,
+    timeoutMs: durationSeconds(p.timeout) * 1000,
     ...(p.bearerTokenFile === '' ? {} : { bearerTokenFile: p.bearerTokenFile }),
-    ...(p.basicAuthUsername === '' ? {} : { basicAuth: { username: p.basicAuthUsername, passwordFile: p.basicAuthPasswordFile } }),
+    ...(p.basicAuthUsername === ''
+      ? {}
+      : { basicAuth: { username: p.basicAuthUsername, passwordFile: p.basicAuthPasswordFile } }),
     ...(p.caFile === '' ? {} : { caFile: p.caFile }),
   });
 }
 
 export function steadyStateGateFromConfig(options: {
-  readonly config: HavocConfig; readonly clock: Clock; readonly report: (o: Occurrence) => void; readonly source?: MetricsSource;
+  readonly config: HavocConfig;
+  readonly clock: Clock;
+  readonly report: (o: Occurrence) => void;
+  readonly source?: MetricsSource;
 }): SteadyStateGate | undefined {
   const source = options.source ?? prometheusFromConfig(options.config);
   if (source === undefined) return undefined;
   return createSteadyStateGate({
-    source, clock: options.clock, report: options.report, prefix: options.config.labelPrefix,
-    defaultHypothesis: options.config.steadyState.defaultHypothesis, blockers: options.config.steadyState.blockers,
+    source,
+    clock: options.clock,
+    report: options.report,
+    prefix: options.config.labelPrefix,
+    defaultHypothesis: options.config.steadyState.defaultHypothesis,
+    blockers: options.config.steadyState.blockers,
   });
 }

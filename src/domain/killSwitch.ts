@@ -58,7 +58,11 @@ export async function resumeChaos(request: ResumeRequest): Promise<SwitchResult>
     previous = s.paused;
     return previous === undefined ? s : resumed(s, request.by, request.now);
   });
-  return { state, previous, occurrence: previous === undefined ? undefined : { type: 'resumed', at: request.now, by: request.by } };
+  return {
+    state,
+    previous,
+    occurrence: previous === undefined ? undefined : { type: 'resumed', at: request.now, by: request.by },
+  };
 }
 
 /**

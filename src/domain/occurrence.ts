@@ -1,24 +1,25 @@
 // Everything the daemon does is announced as an Occurrence and fanned out to
 // listeners (Events, metrics, Slack, log). Listener failures never reach the loop.
 
-import type {
-  KillAction, KillOutcome, RecoveryVerdict, WorkloadRef,
-} from './model.ts';
+import type { KillAction, KillOutcome, RecoveryVerdict, WorkloadRef } from './model.ts';
+import type { BudgetLeft } from './budget/budget.ts';
 import type { HypothesisVerdict } from './steadyState/verdict.ts';
 
 /** The thing hit: a pod of a workload, or a node. */
 export type Target =
-  | { readonly kind: 'Pod'; readonly namespace: string; readonly name: string; readonly uid: string; readonly workload: WorkloadRef; readonly workloadUid: string }
+  | {
+      readonly kind: 'Pod';
+      readonly namespace: string;
+      readonly name: string;
+      readonly uid: string;
+      readonly workload: WorkloadRef;
+      readonly workloadUid: string;
+    }
   | { readonly kind: 'Node'; readonly name: string; readonly uid: string };
 
-export interface BudgetLeft {
-  readonly tick: number;
-  readonly hour: number;
-  readonly day: number;
-}
-
 /** `blocked`: an alert blocker fires, or Prometheus cannot say whether one does (fail closed). */
-export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'deadline' | 'failed';
+export type TickOutcome =
+  'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'deadline' | 'failed';
 
 /**
  * The hypothesis skips: `hypothesis-failed` (empty result), `steady-state-unknown`
@@ -26,68 +27,117 @@ export type TickOutcome = 'acted' | 'idle' | 'outside-window' | 'paused' | 'bloc
  * (Prometheus refused the PromQL), `blocker-firing` (a per-namespace blocker);
  * `deadline`: the tick reached its deadline before this workload's turn.
  */
-export type SkipReason = 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods' | 'not-leader'
-  | 'hypothesis-failed' | 'steady-state-unknown' | 'hypothesis-invalid' | 'blocker-firing' | 'deadline';
+export type SkipReason =
+  | 'not-steady'
+  | 'probe-failed'
+  | 'budget-spent'
+  | 'min-gap'
+  | 'blast-radius'
+  | 'no-pods'
+  | 'not-leader'
+  | 'hypothesis-failed'
+  | 'steady-state-unknown'
+  | 'hypothesis-invalid'
+  | 'blocker-firing'
+  | 'deadline';
 
 export type Occurrence =
   | {
-    readonly type: 'tick'; readonly at: Date; readonly outcome: TickOutcome;
-    readonly eligible: number; readonly killed: number; readonly durationMs: number;
-    readonly dryRun: boolean; readonly budget?: BudgetLeft; readonly nextTick?: Date;
-    readonly detail?: string;
-  }
+      readonly type: 'tick';
+      readonly at: Date;
+      readonly outcome: TickOutcome;
+      readonly eligible: number;
+      readonly killed: number;
+      readonly durationMs: number;
+      readonly dryRun: boolean;
+      readonly budget?: BudgetLeft;
+      readonly nextTick?: Date;
+      readonly detail?: string;
+    }
   | {
-    readonly type: 'kill'; readonly at: Date; readonly target: Target; readonly action: KillAction;
-    readonly dryRun: boolean; readonly outcome: KillOutcome;
-    /** Why this target was eligible, in words (mtbf, probability, mode). */
-    readonly reason: string; readonly budget: BudgetLeft;
-  }
+      readonly type: 'kill';
+      readonly at: Date;
+      readonly target: Target;
+      readonly action: KillAction;
+      readonly dryRun: boolean;
+      readonly outcome: KillOutcome;
+      /** Why this target was eligible, in words (mtbf, probability, mode). */
+      readonly reason: string;
+      readonly budget: BudgetLeft;
+    }
   | {
-    readonly type: 'skip'; readonly at: Date; readonly workload: WorkloadRef; readonly workloadUid: string;
-    readonly reason: SkipReason; readonly detail: string; readonly dryRun: boolean;
-  }
+      readonly type: 'skip';
+      readonly at: Date;
+      readonly workload: WorkloadRef;
+      readonly workloadUid: string;
+      readonly reason: SkipReason;
+      readonly detail: string;
+      readonly dryRun: boolean;
+    }
   | {
-    readonly type: 'recovery'; readonly at: Date;
-    /** The first victim; `victims` says how many were hit together. */
-    readonly target: Target; readonly victims: number; readonly action: KillAction;
-    readonly dryRun: boolean; readonly verdict: RecoveryVerdict;
-    /** The steady-state hypothesis after recovery; absent when no Prometheus is configured. */
-    readonly hypothesis?: HypothesisVerdict;
-  }
+      readonly type: 'recovery';
+      readonly at: Date;
+      /** The first victim; `victims` says how many were hit together. */
+      readonly target: Target;
+      readonly victims: number;
+      readonly action: KillAction;
+      readonly dryRun: boolean;
+      readonly verdict: RecoveryVerdict;
+      /** The steady-state hypothesis after recovery; absent when no Prometheus is configured. */
+      readonly hypothesis?: HypothesisVerdict;
+    }
   | {
-    readonly type: 'invalid-label'; readonly at: Date; readonly workload: WorkloadRef; readonly workloadUid: string;
-    readonly field: string; readonly value: string; readonly message: string;
-  }
+      readonly type: 'invalid-label';
+      readonly at: Date;
+      readonly workload: WorkloadRef;
+      readonly workloadUid: string;
+      readonly field: string;
+      readonly value: string;
+      readonly message: string;
+    }
   | {
-    readonly type: 'drain-started'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
-    readonly dryRun: boolean; readonly until: Date; readonly reason: string;
-  }
+      readonly type: 'drain-started';
+      readonly at: Date;
+      readonly node: Target & { readonly kind: 'Node' };
+      readonly dryRun: boolean;
+      readonly until: Date;
+      readonly reason: string;
+    }
   | {
-    readonly type: 'node-released'; readonly at: Date; readonly node: Target & { readonly kind: 'Node' };
-    readonly dryRun: boolean; readonly detail: string;
-    /** An administrator's keep-cordoned annotation: the node stays cordoned, only kube-havoc's mark went. */
-    readonly keptCordoned?: boolean;
-  }
+      readonly type: 'node-released';
+      readonly at: Date;
+      readonly node: Target & { readonly kind: 'Node' };
+      readonly dryRun: boolean;
+      readonly detail: string;
+      /** An administrator's keep-cordoned annotation: the node stays cordoned, only kube-havoc's mark went. */
+      readonly keptCordoned?: boolean;
+    }
   | {
-    /** An alert blocker streak starts (`firing`, or its alerts change) or ends; not repeated every tick. */
-    readonly type: 'blocker'; readonly at: Date; readonly firing: boolean;
-    /** Names of the firing alerts; empty when Prometheus could not say (then `detail` says why). */
-    readonly alerts: readonly string[]; readonly detail: string;
-  }
+      /** An alert blocker streak starts (`firing`, or its alerts change) or ends; not repeated every tick. */
+      readonly type: 'blocker';
+      readonly at: Date;
+      readonly firing: boolean;
+      /** Names of the firing alerts; empty when Prometheus could not say (then `detail` says why). */
+      readonly alerts: readonly string[];
+      readonly detail: string;
+    }
   | { readonly type: 'paused'; readonly at: Date; readonly by: string; readonly reason: string }
   | { readonly type: 'resumed'; readonly at: Date; readonly by: string }
   | { readonly type: 'leader'; readonly at: Date; readonly leader: boolean; readonly identity: string }
   | { readonly type: 'error'; readonly at: Date; readonly kind: string; readonly message: string }
   | { readonly type: 'day-plan'; readonly at: Date; readonly plan: DayPlanSummary }
   | {
-    /**
-     * Who chaos may hit from now on, announced before any of them is hit (at
-     * start-up and every tick): per-target signals exist before the first kill
-     * (a counter Prometheus first sees at 1 hides that kill from increase())
-     * and the last kills from the persisted history survive a restart.
-     */
-    readonly type: 'targets'; readonly at: Date; readonly dryRun: boolean; readonly targets: readonly TargetSummary[];
-  };
+      /**
+       * Who chaos may hit from now on, announced before any of them is hit (at
+       * start-up and every tick): per-target signals exist before the first kill
+       * (a counter Prometheus first sees at 1 hides that kill from increase())
+       * and the last kills from the persisted history survive a restart.
+       */
+      readonly type: 'targets';
+      readonly at: Date;
+      readonly dryRun: boolean;
+      readonly targets: readonly TargetSummary[];
+    };
 
 export interface TargetSummary {
   readonly kind: WorkloadRef['kind'] | 'Node';

@@ -2,9 +2,7 @@
 // (Kubernetes, Slack, Prometheus, pino) implement them; the domain imports none
 // of the adapters. Tests implement them with small hand-written fakes.
 
-import type {
-  ClusterSnapshot, KillOutcome, NodeInfo, PodInfo, Workload, WorkloadRef, WorkloadWithPods,
-} from './model.ts';
+import type { ClusterSnapshot, KillOutcome, NodeInfo, PodInfo, Workload, WorkloadRef, WorkloadWithPods } from './model.ts';
 import type { Occurrence } from './occurrence.ts';
 import type { HavocState } from './state.ts';
 

@@ -11,10 +11,19 @@ export interface Reporter {
   flush(): Promise<void>;
 }
 
-export function createReporter(listeners: readonly Listener[], log: Log): Reporter {
+export interface ReporterOptions {
+  readonly listeners: readonly Listener[];
+  /** Where a failing listener is told (as a warning). */
+  readonly log: Log;
+}
+
+export function createReporter({ listeners, log }: ReporterOptions): Reporter {
   const pending = new Set<Promise<void>>();
   const warn = (listener: Listener, occurrence: Occurrence, error: unknown) => {
-    log.warn({ listener: listener.name, occurrence: occurrence.type, err: error }, `${listener.name} failed to handle ${occurrence.type}`);
+    log.warn(
+      { listener: listener.name, occurrence: occurrence.type, err: error },
+      `${listener.name} failed to handle ${occurrence.type}`,
+    );
   };
   return {
     report(occurrence) {
@@ -22,7 +31,8 @@ export function createReporter(listeners: readonly Listener[], log: Log): Report
         try {
           const result = listener.on(occurrence);
           if (result instanceof Promise) {
-            const tracked: Promise<void> = result.catch((error: unknown) => warn(listener, occurrence, error))
+            const tracked: Promise<void> = result
+              .catch((error: unknown) => warn(listener, occurrence, error))
               .finally(() => pending.delete(tracked));
             pending.add(tracked);
           }

@@ -1,10 +1,16 @@
 // What the domain needs from the configuration, parsed into typed values
 // (seconds, sets, a window object). Built once by config/settings.ts.
 
-import type { Caps } from './budget/budget.ts';
 import type { PolicyOptions } from './optin/workloadPolicy.ts';
 import type { LabelSelector } from './selection/labelSelector.ts';
 import type { BusinessWindow } from './window/businessWindow.ts';
+
+/** The blast radius over time, which the budget (budget/budget.ts) enforces. */
+export interface Caps {
+  readonly perTick: number;
+  readonly perHour: number;
+  readonly perDay: number;
+}
 
 export interface NamespaceRules {
   readonly include: ReadonlySet<string>;

@@ -1,7 +1,7 @@
 // The state that must survive restarts and leader changes: the kill history
 // behind the hourly/daily caps and the per-workload gap, and the kill switch.
 
-import type { Caps } from './budget/budget.ts';
+import type { Caps } from './settings.ts';
 import type { KillAction, KillResult, WorkloadRef } from './model.ts';
 
 /**

@@ -37,7 +37,13 @@ export function e2eConfig(namespace: string, over: Record<string, unknown> = {})
   const base: Record<string, unknown> = {
     dryRun: false,
     clusterName: 'e2e',
-    schedule: { cron: '* * * * * *', timezone: 'UTC', weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '24:00' },
+    schedule: {
+      cron: '* * * * * *',
+      timezone: 'UTC',
+      weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+      start: '00:00',
+      end: '24:00',
+    },
     selection: { defaultMtbf: '1s', minPodAge: '1s', minTimeBetweenKills: '1h' },
     pods: { recoveryTimeout: '2m', recoveryPollInterval: '1s' },
     daemon: { namespace, leaderElection: { leaseDuration: '6s', renewInterval: '2s' } },
@@ -51,26 +57,50 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const left = out[k];
-    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof left === 'object' && left !== null && !Array.isArray(left)
-      ? deepMerge(left as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      typeof left === 'object' &&
+      left !== null &&
+      !Array.isArray(left)
+        ? deepMerge(left as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
 
-export function startDaemon(options: { kubeconfig: string; config: Record<string, unknown>; name?: string; env?: Record<string, string>; main?: string }): DaemonProcess {
+export function startDaemon(options: {
+  kubeconfig: string;
+  config: Record<string, unknown>;
+  name?: string;
+  env?: Record<string, string>;
+  main?: string;
+}): DaemonProcess {
   const dir = mkdtempSync(join(tmpdir(), 'havoc-daemon-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, stringify(options.config));
-  const child: ChildProcess = spawn(process.execPath, [options.main ?? 'dist/main.js', 'run', '--config', file, '--kubeconfig', options.kubeconfig], {
-    env: { ...process.env, POD_NAME: options.name ?? 'havoc-e2e', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [options.main ?? 'dist/main.js', 'run', '--config', file, '--kubeconfig', options.kubeconfig],
+    {
+      env: { ...process.env, POD_NAME: options.name ?? 'havoc-e2e', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: LogLine[] = [];
   const stderr: string[] = [];
-  if (child.stdout) readJsonLines<LogLine>(child.stdout, (line) => lines.push(line), (text) => stderr.push(`stdout: ${text}`));
+  if (child.stdout)
+    readJsonLines<LogLine>(
+      child.stdout,
+      (line) => lines.push(line),
+      (text) => stderr.push(`stdout: ${text}`),
+    );
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const exitedWith = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exitedWith = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   return {
     pid: child.pid ?? 0,
     lines,
@@ -79,13 +109,19 @@ export function startDaemon(options: { kubeconfig: string; config: Record<string
     async waitForLine(what, match, timeoutMs = 60_000) {
       let found: LogLine | undefined;
       try {
-        await waitFor(async () => {
-          found = lines.find(match);
-          return found !== undefined;
-        }, { timeoutMs, intervalMs: 200, what });
+        await waitFor(
+          async () => {
+            found = lines.find(match);
+            return found !== undefined;
+          },
+          { timeoutMs, intervalMs: 200, what },
+        );
       } catch (error) {
         // What the daemon said by the deadline, not when the wait began.
-        const said = `${lines.slice(-8).map((l) => l.msg).join(' | ')} ${stderr.join('').slice(-500)}`;
+        const said = `${lines
+          .slice(-8)
+          .map((l) => l.msg)
+          .join(' | ')} ${stderr.join('').slice(-500)}`;
         throw new Error(`${(error as Error).message}; daemon said: ${said}`, { cause: error });
       }
       return found as LogLine;

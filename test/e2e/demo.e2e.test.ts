@@ -14,13 +14,19 @@ interface Finished {
 
 function npmRunDemo(args: readonly string[], timeoutMs: number): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'demo', '--', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn('npm', ['run', 'demo', '--', ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 
@@ -30,15 +36,21 @@ function processesNaming(text: string): string[] {
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(text) && !/State:\s+Z/.test(readFileSync(`/proc/${entry}/status`, 'utf8'))) found.push(`${entry}: ${cmdline}`);
-    } catch { /* exited meanwhile */ }
+      if (cmdline.includes(text) && !/State:\s+Z/.test(readFileSync(`/proc/${entry}/status`, 'utf8')))
+        found.push(`${entry}: ${cmdline}`);
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return found;
 }
 
 function stillOurs(pid: number, folder: string): boolean {
   try {
-    return !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder);
+    return (
+      !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')) &&
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder)
+    );
   } catch {
     return false; // no such process
   }
@@ -64,7 +76,11 @@ test('the demo kills, is blocked by a PDB, sees a recovery, and leaves nothing r
   t.regex(stdout, /SLACK\s+.*Recovered/);
   t.regex(stdout, /metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
   t.regex(stdout, /havoc_kills_total\{[^}]*result="blocked"/);
-  t.notRegex(stdout, /(KILLED|BLOCKED)\s+\S*shop\/(payments|search)-/, 'neither the unlabelled nor the badly labelled workload is touched');
+  t.notRegex(
+    stdout,
+    /(KILLED|BLOCKED)\s+\S*shop\/(payments|search)-/,
+    'neither the unlabelled nor the badly labelled workload is touched',
+  );
   // The status at the end, read back from the cluster.
   t.regex(stdout, /Chaos is active\.\n[\s\S]*Recent kills:\n[\s\S]*pod-evict\s+killed/);
 
@@ -73,8 +89,14 @@ test('the demo kills, is blocked by a PDB, sees a recovery, and leaves nothing r
   t.truthy(folder, 'the demo names its temporary folder');
   t.false(existsSync(folder ?? '/'), `${folder ?? ''} was removed`);
   t.deepEqual(processesNaming(folder ?? '<none>'), []);
-  const pids = [...(/started by the demo[^:]*: (.+)/.exec(stdout)?.[1] ?? '').matchAll(/(\S+) (\d+)/g)].map((m) => ({ name: m[1], pid: Number(m[2]) }));
-  t.deepEqual(pids.map((p) => p.name), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'kube-havoc']);
+  const pids = [...(/started by the demo[^:]*: (.+)/.exec(stdout)?.[1] ?? '').matchAll(/(\S+) (\d+)/g)].map((m) => ({
+    name: m[1],
+    pid: Number(m[2]),
+  }));
+  t.deepEqual(
+    pids.map((p) => p.name),
+    ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'kube-havoc'],
+  );
   // A recycled PID would be some other program: only ours, still naming the folder, counts.
   for (const { name, pid } of pids) t.false(stillOurs(pid, folder ?? '<none>'), `${name} (${pid}) still runs`);
   t.regex(stdout, /cleaned up: every process the demo started has stopped/);

@@ -27,13 +27,18 @@ test.after.always(async (t) => {
   await t.context.cluster?.stop();
 });
 
-interface StoredKill { id: string; result: string; count: number; victims?: { uid: string }[]; owner?: string }
+interface StoredKill {
+  id: string;
+  result: string;
+  count: number;
+  victims?: { uid: string }[];
+  owner?: string;
+}
 
 async function storedKills(cluster: Cluster, own: string): Promise<StoredKill[]> {
   const text = await cluster.kubectl(['-n', own, 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state\\.json}']);
   return (JSON.parse(text) as { kills: StoredKill[] }).kills;
 }
-
 
 async function scrape(port: number, path: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
@@ -41,7 +46,9 @@ async function scrape(port: number, path: string): Promise<{ status: number; bod
 }
 
 function metric(text: string, name: string, labels: Record<string, string>): number {
-  const lines = text.split('\n').filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const lines = text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return lines.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
@@ -52,79 +59,139 @@ function configFile(config: Record<string, unknown>): string {
 }
 
 /** Runs the CLI; resolves with its exit code, output and how long it took. */
-async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+async function cli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['dist/main.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/main.js', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { code, stdout, stderr, ms: Date.now() - started };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
-
-test.serial('the leader SIGKILLed after reserving and after evicting, repeatedly: every real kill recorded once, no phantom, no overrun', async (t) => {
-  const { cluster } = t.context;
-  const ns = await cluster.createNamespace('crash');
-  const own = await cluster.createNamespace('havoc-crash');
-  await deploy(cluster, ns, 'web', 4, optIn);
-  const config = e2eConfig(own, {
-    namespaces: { include: [ns] }, selection: { minTimeBetweenKills: '1s' },
-    blastRadius: { maxKillsPerTick: 1, maxKillsPerHour: 10, maxKillsPerDay: 10 },
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms);
   });
-  const seen = new Set<string>();
-  const look = async () => {
-    for (const p of await readyPods(cluster, ns, 'web', 4)) seen.add(p.uid);
-  };
-  const daemons: DaemonProcess[] = [];
-  const stops = ['reserved', 'killed', 'reserved', 'killed'];
-  for (const [i, at] of stops.entries()) {
+
+test.serial(
+  'the leader SIGKILLed after reserving and after evicting, repeatedly: every real kill recorded once, no phantom, no overrun',
+  async (t) => {
+    const { cluster } = t.context;
+    const ns = await cluster.createNamespace('crash');
+    const own = await cluster.createNamespace('havoc-crash');
+    await deploy(cluster, ns, 'web', 4, optIn);
+    const config = e2eConfig(own, {
+      namespaces: { include: [ns] },
+      selection: { minTimeBetweenKills: '1s' },
+      blastRadius: { maxKillsPerTick: 1, maxKillsPerHour: 10, maxKillsPerDay: 10 },
+    });
+    const seen = new Set<string>();
+    const look = async () => {
+      for (const p of await readyPods(cluster, ns, 'web', 4)) seen.add(p.uid);
+    };
+    const daemons: DaemonProcess[] = [];
+    const stops = ['reserved', 'killed', 'reserved', 'killed'];
+    for (const [i, at] of stops.entries()) {
+      await look();
+      const daemon = startDaemon({
+        kubeconfig: cluster.kubeconfig,
+        config,
+        name: `havoc-crash-${i}`,
+        env: { HAVOC_TEST_STOP_AT: at },
+      });
+      daemons.push(daemon);
+      const how = await Promise.race([daemon.exited, sleep(90_000).then(() => 'still running')]);
+      if (how === 'still running') await daemon.kill();
+      t.is(
+        how,
+        'SIGKILL',
+        `run ${i} stopped itself after the kill was ${at}; it said: ${daemon.lines
+          .slice(-3)
+          .map((l) => l.msg)
+          .join(' | ')}`,
+      );
+    }
     await look();
-    const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config, name: `havoc-crash-${i}`, env: { HAVOC_TEST_STOP_AT: at } });
-    daemons.push(daemon);
-    const how = await Promise.race([daemon.exited, sleep(90_000).then(() => 'still running')]);
-    if (how === 'still running') await daemon.kill();
-    t.is(how, 'SIGKILL', `run ${i} stopped itself after the kill was ${at}; it said: ${daemon.lines.slice(-3).map((l) => l.msg).join(' | ')}`);
-  }
-  await look();
 
-  // The successor, with the kill switch on so that it only settles what its predecessors left.
-  const file = configFile(config);
-  const paused = await cli(['pause', '--config', file, '--kubeconfig', cluster.kubeconfig, '--reason', 'fault e2e', '--by', 'e2e']);
-  t.is(paused.code, 0, paused.stderr);
-  const port = await freePort();
-  const successor = startDaemon({ kubeconfig: cluster.kubeconfig, config: { ...config, server: { host: '127.0.0.1', port } }, name: 'havoc-crash-successor' });
-  daemons.push(successor);
-  try {
-    await waitFor(async () => !(await storedKills(cluster, own)).some((k) => k.result === 'reserved'), { timeoutMs: 60_000, intervalMs: 500, what: 'every reservation settled' });
-    await successor.waitForLine('the last leftover kill announced', (l) => l.event === 'kill' && l.result === 'killed');
-    const metrics = await scrape(port, '/metrics');
-    t.is(metric(metrics.body, 'havoc_kills_total', { result: 'killed', dry_run: 'false' }), 1, 'the successor counted the one kill it settled');
-  } finally {
-    await successor.stop();
-  }
+    // The successor, with the kill switch on so that it only settles what its predecessors left.
+    const file = configFile(config);
+    const paused = await cli([
+      'pause',
+      '--config',
+      file,
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--reason',
+      'fault e2e',
+      '--by',
+      'e2e',
+    ]);
+    t.is(paused.code, 0, paused.stderr);
+    const port = await freePort();
+    const successor = startDaemon({
+      kubeconfig: cluster.kubeconfig,
+      config: { ...config, server: { host: '127.0.0.1', port } },
+      name: 'havoc-crash-successor',
+    });
+    daemons.push(successor);
+    try {
+      await waitFor(async () => !(await storedKills(cluster, own)).some((k) => k.result === 'reserved'), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        what: 'every reservation settled',
+      });
+      await successor.waitForLine('the last leftover kill announced', (l) => l.event === 'kill' && l.result === 'killed');
+      const metrics = await scrape(port, '/metrics');
+      t.is(
+        metric(metrics.body, 'havoc_kills_total', { result: 'killed', dry_run: 'false' }),
+        1,
+        'the successor counted the one kill it settled',
+      );
+    } finally {
+      await successor.stop();
+    }
 
-  const kills = await storedKills(cluster, own);
-  const current = new Set((await pods(cluster, ns, 'web')).map((p) => p.uid));
-  const gone = [...seen].filter((uid) => !current.has(uid)).sort();
-  const recorded = kills.filter((k) => k.result === 'killed').flatMap((k) => (k.victims ?? []).map((v) => v.uid)).sort();
-  t.is(gone.length, 2, 'two runs evicted a pod before they died');
-  t.deepEqual(recorded, gone, 'the pods gone by UID are exactly the ones recorded as killed');
-  const untouched = kills.filter((k) => k.result === 'not-attempted');
-  t.is(untouched.length, 2);
-  // A later run may pick the same pod after its reservation was settled untouched: then a recorded kill explains its absence.
-  t.true(untouched.every((k) => (k.victims ?? []).every((v) => current.has(v.uid) || recorded.includes(v.uid))),
-    'no phantom: a not-attempted victim is still there, or a later recorded kill took it');
-  t.is(kills.reduce((sum, k) => sum + k.count, 0), 4, 'every reservation stays charged; no more than the caps');
-  t.is(kills.length, 4, 'one record per attempt, none twice');
+    const kills = await storedKills(cluster, own);
+    const current = new Set((await pods(cluster, ns, 'web')).map((p) => p.uid));
+    const gone = [...seen].filter((uid) => !current.has(uid)).sort();
+    const recorded = kills
+      .filter((k) => k.result === 'killed')
+      .flatMap((k) => (k.victims ?? []).map((v) => v.uid))
+      .sort();
+    t.is(gone.length, 2, 'two runs evicted a pod before they died');
+    t.deepEqual(recorded, gone, 'the pods gone by UID are exactly the ones recorded as killed');
+    const untouched = kills.filter((k) => k.result === 'not-attempted');
+    t.is(untouched.length, 2);
+    // A later run may pick the same pod after its reservation was settled untouched: then a recorded kill explains its absence.
+    t.true(
+      untouched.every((k) => (k.victims ?? []).every((v) => current.has(v.uid) || recorded.includes(v.uid))),
+      'no phantom: a not-attempted victim is still there, or a later recorded kill took it',
+    );
+    t.is(
+      kills.reduce((sum, k) => sum + k.count, 0),
+      4,
+      'every reservation stays charged; no more than the caps',
+    );
+    t.is(kills.length, 4, 'one record per attempt, none twice');
 
-  const announced = daemons.flatMap((d) => d.lines).filter((l: LogLine) => l.event === 'kill' && l.result === 'killed');
-  t.is(announced.length, 2, 'one kill log line per real kill over all runs');
-  const events = (await havocEvents(cluster, ns)).filter((e) => e.reason === 'HavocKilled' && e.kind === 'Deployment');
-  t.is(events.length, 2, JSON.stringify(events));
-});
+    const announced = daemons.flatMap((d) => d.lines).filter((l: LogLine) => l.event === 'kill' && l.result === 'killed');
+    t.is(announced.length, 2, 'one kill log line per real kill over all runs');
+    const events = (await havocEvents(cluster, ns)).filter((e) => e.reason === 'HavocKilled' && e.kind === 'Deployment');
+    t.is(events.length, 2, JSON.stringify(events));
+  },
+);
 
 /** Kubeconfig of the admin user, pointed at another server on 127.0.0.1 (the proxy). */
 function kubeconfigVia(cluster: Cluster, server: string): string {
@@ -146,24 +213,36 @@ async function withholdingProxy(cluster: Cluster): Promise<{ url: string; evicti
   const evictions: number[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createHttpsServer({ cert: pki('apiserver.crt'), key: pki('apiserver.key') }, (req, res) => {
-    const forward = httpsRequest({
-      host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers,
-      ca: pki('ca.crt'), cert: pki('admin.crt'), key: pki('admin.key'),
-    }, (answer) => {
-      if (req.method === 'POST' && /\/pods\/[^/]+\/eviction$/.test(req.url ?? '')) {
-        evictions.push(answer.statusCode ?? 0);
-        answer.resume();
-        return; // withheld: the response is never written
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      // Like the API server itself: a watch's headers go out at once, before its first event.
-      res.flushHeaders();
-      answer.pipe(res);
-    });
+    const forward = httpsRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        ca: pki('ca.crt'),
+        cert: pki('admin.crt'),
+        key: pki('admin.key'),
+      },
+      (answer) => {
+        if (req.method === 'POST' && /\/pods\/[^/]+\/eviction$/.test(req.url ?? '')) {
+          evictions.push(answer.statusCode ?? 0);
+          answer.resume();
+          return; // withheld: the response is never written
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Like the API server itself: a watch's headers go out at once, before its first event.
+        res.flushHeaders();
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
@@ -176,113 +255,165 @@ async function withholdingProxy(cluster: Cluster): Promise<{ url: string; evicti
   };
 }
 
-test.serial('an eviction the API server performed but whose answer was withheld is recorded as killed, and its recovery watched', async (t) => {
-  const { cluster } = t.context;
-  const ns = await cluster.createNamespace('lost');
-  const own = await cluster.createNamespace('havoc-lost');
-  const before = await deploy(cluster, ns, 'web', 3, optIn);
-  const proxy = await withholdingProxy(cluster);
-  t.teardown(proxy.close);
-  const port = await freePort();
-  const daemon = startDaemon({
-    kubeconfig: kubeconfigVia(cluster, proxy.url),
-    config: e2eConfig(own, { namespaces: { include: [ns] }, kubernetes: { writeTimeout: '3s' }, server: { host: '127.0.0.1', port } }),
-  });
-  try {
-    const kill = await daemon.waitForLine('the kill with the lost answer', (l) => l.event === 'kill');
-    t.is(kill.result, 'killed', JSON.stringify(kill));
-    t.regex(String(kill.detail), /answer was lost .*no answer from the API server within 3s.*but the pod is (gone|terminating)/);
-    const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
-    t.true(recovery.recovered, JSON.stringify(recovery));
-    const metrics = await scrape(port, '/metrics');
-    t.is(metric(metrics.body, 'havoc_kills_total', { result: 'killed' }), 1);
-    t.is(metric(metrics.body, 'havoc_kills_total', { result: 'failed' }), 0);
-  } finally {
-    await daemon.stop();
-  }
-  t.deepEqual(proxy.evictions, [201], 'the API server did evict, once');
-  const after = await pods(cluster, ns, 'web');
-  const gone = before.filter((p) => !after.some((a) => a.uid === p.uid)).map((p) => p.uid);
-  const kills = await storedKills(cluster, own);
-  t.is(kills.length, 1);
-  t.like(kills[0], { result: 'killed', count: 1 });
-  t.deepEqual(kills[0]?.victims?.map((v) => v.uid), gone);
-  const events = await havocEvents(cluster, ns);
-  t.is(events.filter((e) => e.reason === 'HavocKilled' && e.kind === 'Deployment').length, 1, JSON.stringify(events));
-  t.is(events.filter((e) => e.reason === 'HavocKillFailed').length, 0);
-});
+test.serial(
+  'an eviction the API server performed but whose answer was withheld is recorded as killed, and its recovery watched',
+  async (t) => {
+    const { cluster } = t.context;
+    const ns = await cluster.createNamespace('lost');
+    const own = await cluster.createNamespace('havoc-lost');
+    const before = await deploy(cluster, ns, 'web', 3, optIn);
+    const proxy = await withholdingProxy(cluster);
+    t.teardown(proxy.close);
+    const port = await freePort();
+    const daemon = startDaemon({
+      kubeconfig: kubeconfigVia(cluster, proxy.url),
+      config: e2eConfig(own, {
+        namespaces: { include: [ns] },
+        kubernetes: { writeTimeout: '3s' },
+        server: { host: '127.0.0.1', port },
+      }),
+    });
+    try {
+      const kill = await daemon.waitForLine('the kill with the lost answer', (l) => l.event === 'kill');
+      t.is(kill.result, 'killed', JSON.stringify(kill));
+      t.regex(
+        String(kill.detail),
+        /answer was lost .*no answer from the API server within 3s.*but the pod is (gone|terminating)/,
+      );
+      const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
+      t.true(recovery.recovered, JSON.stringify(recovery));
+      const metrics = await scrape(port, '/metrics');
+      t.is(metric(metrics.body, 'havoc_kills_total', { result: 'killed' }), 1);
+      t.is(metric(metrics.body, 'havoc_kills_total', { result: 'failed' }), 0);
+    } finally {
+      await daemon.stop();
+    }
+    t.deepEqual(proxy.evictions, [201], 'the API server did evict, once');
+    const after = await pods(cluster, ns, 'web');
+    const gone = before.filter((p) => !after.some((a) => a.uid === p.uid)).map((p) => p.uid);
+    const kills = await storedKills(cluster, own);
+    t.is(kills.length, 1);
+    t.like(kills[0], { result: 'killed', count: 1 });
+    t.deepEqual(
+      kills[0]?.victims?.map((v) => v.uid),
+      gone,
+    );
+    const events = await havocEvents(cluster, ns);
+    t.is(events.filter((e) => e.reason === 'HavocKilled' && e.kind === 'Deployment').length, 1, JSON.stringify(events));
+    t.is(events.filter((e) => e.reason === 'HavocKillFailed').length, 0);
+  },
+);
 
 function apiServerPid(cluster: Cluster): number {
-  const line = readFileSync(join(cluster.dir, 'pids'), 'utf8').split('\n').find((l) => l.startsWith('kube-apiserver '));
+  const line = readFileSync(join(cluster.dir, 'pids'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('kube-apiserver '));
   const pid = Number(line?.split(' ')[1]);
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no kube-apiserver pid in ${cluster.dir}/pids`);
   return pid;
 }
 
-test.serial('kube-apiserver stopped mid-tick: requests end at their timeouts, missed ticks are reported, /readyz goes 503 and back, pause answers, chaos resumes', async (t) => {
-  const { cluster } = t.context;
-  const own = await cluster.createNamespace('havoc-stall');
-  const port = await freePort();
-  const config = e2eConfig(own, {
-    schedule: { cron: '*/2 * * * * *' }, kubernetes: { readTimeout: '2s', writeTimeout: '2s' },
-    daemon: { leaderElection: { enabled: false } }, server: { host: '127.0.0.1', port },
-  });
-  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config });
-  const pid = apiServerPid(cluster);
-  let stopped = false;
-  t.teardown(() => { if (stopped) process.kill(pid, 'SIGCONT'); });
-  try {
-    await daemon.waitForLine('a tick that read the cluster', (l) => l.event === 'tick' && l.outcome === 'idle');
-    await waitFor(async () => (await scrape(port, '/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 500, what: 'ready before the stop' });
+test.serial(
+  'kube-apiserver stopped mid-tick: requests end at their timeouts, missed ticks are reported, /readyz goes 503 and back, pause answers, chaos resumes',
+  async (t) => {
+    const { cluster } = t.context;
+    const own = await cluster.createNamespace('havoc-stall');
+    const port = await freePort();
+    const config = e2eConfig(own, {
+      schedule: { cron: '*/2 * * * * *' },
+      kubernetes: { readTimeout: '2s', writeTimeout: '2s' },
+      daemon: { leaderElection: { enabled: false } },
+      server: { host: '127.0.0.1', port },
+    });
+    const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config });
+    const pid = apiServerPid(cluster);
+    let stopped = false;
+    t.teardown(() => {
+      if (stopped) process.kill(pid, 'SIGCONT');
+    });
+    try {
+      await daemon.waitForLine('a tick that read the cluster', (l) => l.event === 'tick' && l.outcome === 'idle');
+      await waitFor(async () => (await scrape(port, '/readyz')).status === 200, {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: 'ready before the stop',
+      });
 
-    process.kill(pid, 'SIGSTOP');
-    stopped = true;
-    const stoppedAt = Date.now();
-    const pause = await cli(['pause', '--config', configFile(config), '--kubeconfig', cluster.kubeconfig, '--reason', 'stalled', '--by', 'e2e']);
-    t.is(pause.code, 1);
-    t.regex(pause.stderr, /kube-havoc pause: .*no answer from the API server within 2s/);
-    t.log(`pause answered after ${pause.ms} ms against the stopped API server`);
-    const notReady = await waitFor(async () => {
-      const r = await scrape(port, '/readyz');
-      return r.status === 503 ? r.body : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 500, what: '/readyz 503 while the API server is stopped' });
-    t.regex(notReady, /cluster view is stale/);
-    await sleep(Math.max(0, stoppedAt + 20_000 - Date.now()));
+      process.kill(pid, 'SIGSTOP');
+      stopped = true;
+      const stoppedAt = Date.now();
+      const pause = await cli([
+        'pause',
+        '--config',
+        configFile(config),
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--reason',
+        'stalled',
+        '--by',
+        'e2e',
+      ]);
+      t.is(pause.code, 1);
+      t.regex(pause.stderr, /kube-havoc pause: .*no answer from the API server within 2s/);
+      t.log(`pause answered after ${pause.ms} ms against the stopped API server`);
+      const notReady = await waitFor(
+        async () => {
+          const r = await scrape(port, '/readyz');
+          return r.status === 503 ? r.body : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, what: '/readyz 503 while the API server is stopped' },
+      );
+      t.regex(notReady, /cluster view is stale/);
+      await sleep(Math.max(0, stoppedAt + 20_000 - Date.now()));
 
-    process.kill(pid, 'SIGCONT');
-    stopped = false;
-    const resumedAt = Date.now();
-    await waitFor(async () => (await scrape(port, '/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 250, what: 'ready again' });
-    t.log(`ready again ${Date.now() - resumedAt} ms after SIGCONT`);
-    const back = await daemon.waitForLine('a tick that read the cluster after the stop',
-      (l) => l.event === 'tick' && l.outcome === 'idle' && Number(l.time) > resumedAt, 30_000);
-    t.log(`first good tick ${Number(back.time) - resumedAt} ms after SIGCONT`);
-
-    const during = daemon.lines.filter((l) => l.event === 'tick' && Number(l.time) > stoppedAt && Number(l.time) < resumedAt);
-    const outcomes = during.map((l) => String(l.outcome));
-    t.log(`ticks during the stop: ${outcomes.join(', ')}`);
-    t.true(during.length >= 7, `every due tick is reported (${during.length} in 20 s at one per 2 s)`);
-    t.true(outcomes.every((o) => ['failed', 'deadline', 'overlap'].includes(o)), outcomes.join(','));
-    t.true(outcomes.includes('deadline') || outcomes.includes('overlap'), 'a tick running into the next is said');
-    const longest = Math.max(...during.map((l) => Number(l.durationMs)));
-    t.true(longest <= 6000, `no tick waited on a request beyond its timeouts (longest ${longest} ms)`);
-    const metrics = await scrape(port, '/metrics');
-    const missed = metric(metrics.body, 'havoc_ticks_total', { outcome: 'overlap' }) + metric(metrics.body, 'havoc_ticks_total', { outcome: 'deadline' });
-    t.is(missed, outcomes.filter((o) => o === 'overlap' || o === 'deadline').length, 'the metric counts what the log says');
-  } finally {
-    if (stopped) {
       process.kill(pid, 'SIGCONT');
       stopped = false;
-    }
-    await daemon.stop();
-  }
-  t.false(daemon.stderr.join('').includes('NODE-CRON'), 'node-cron printed nothing behind the log');
-});
+      const resumedAt = Date.now();
+      await waitFor(async () => (await scrape(port, '/readyz')).status === 200, {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        what: 'ready again',
+      });
+      t.log(`ready again ${Date.now() - resumedAt} ms after SIGCONT`);
+      const back = await daemon.waitForLine(
+        'a tick that read the cluster after the stop',
+        (l) => l.event === 'tick' && l.outcome === 'idle' && Number(l.time) > resumedAt,
+        30_000,
+      );
+      t.log(`first good tick ${Number(back.time) - resumedAt} ms after SIGCONT`);
 
-test.serial('an administrator\'s keep-cordoned on a drained node holds through give-back', async (t) => {
+      const during = daemon.lines.filter((l) => l.event === 'tick' && Number(l.time) > stoppedAt && Number(l.time) < resumedAt);
+      const outcomes = during.map((l) => String(l.outcome));
+      t.log(`ticks during the stop: ${outcomes.join(', ')}`);
+      t.true(during.length >= 7, `every due tick is reported (${during.length} in 20 s at one per 2 s)`);
+      t.true(
+        outcomes.every((o) => ['failed', 'deadline', 'overlap'].includes(o)),
+        outcomes.join(','),
+      );
+      t.true(outcomes.includes('deadline') || outcomes.includes('overlap'), 'a tick running into the next is said');
+      const longest = Math.max(...during.map((l) => Number(l.durationMs)));
+      t.true(longest <= 6000, `no tick waited on a request beyond its timeouts (longest ${longest} ms)`);
+      const metrics = await scrape(port, '/metrics');
+      const missed =
+        metric(metrics.body, 'havoc_ticks_total', { outcome: 'overlap' }) +
+        metric(metrics.body, 'havoc_ticks_total', { outcome: 'deadline' });
+      t.is(missed, outcomes.filter((o) => o === 'overlap' || o === 'deadline').length, 'the metric counts what the log says');
+    } finally {
+      if (stopped) {
+        process.kill(pid, 'SIGCONT');
+        stopped = false;
+      }
+      await daemon.stop();
+    }
+    t.false(daemon.stderr.join('').includes('NODE-CRON'), 'node-cron printed nothing behind the log');
+  },
+);
+
+test.serial("an administrator's keep-cordoned on a drained node holds through give-back", async (t) => {
   const { cluster } = t.context;
   const target = cluster.nodes[0] ?? '';
-  for (const n of cluster.nodes) await cluster.kubectl(['label', 'node', n, n === target ? 'havoc/enabled=true' : 'havoc/enabled-', '--overwrite']);
+  for (const n of cluster.nodes)
+    await cluster.kubectl(['label', 'node', n, n === target ? 'havoc/enabled=true' : 'havoc/enabled-', '--overwrite']);
   t.teardown(async () => {
     await cluster.kubectl(['annotate', 'node', target, 'havoc/keep-cordoned-']);
     await cluster.kubectl(['label', 'node', target, 'havoc/enabled-']);
@@ -295,7 +426,15 @@ test.serial('an administrator\'s keep-cordoned on a drained node holds through g
     kubeconfig: cluster.kubeconfig,
     config: e2eConfig(own, {
       namespaces: { include: [ns] },
-      nodes: { enabled: true, mtbf: '1s', drainDuration: '8s', drainTimeout: '60s', podEvictionTimeout: '60s', minReadyNodes: 1, minReadyPercent: 30 },
+      nodes: {
+        enabled: true,
+        mtbf: '1s',
+        drainDuration: '8s',
+        drainTimeout: '60s',
+        podEvictionTimeout: '60s',
+        minReadyNodes: 1,
+        minReadyPercent: 30,
+      },
     }),
   });
   try {
@@ -308,11 +447,22 @@ test.serial('an administrator\'s keep-cordoned on a drained node holds through g
   } finally {
     await daemon.stop();
   }
-  const node = JSON.parse(await cluster.kubectl(['get', 'node', target, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> }; spec: { unschedulable?: boolean } };
+  const node = JSON.parse(await cluster.kubectl(['get', 'node', target, '-o', 'json'])) as {
+    metadata: { annotations?: Record<string, string> };
+    spec: { unschedulable?: boolean };
+  };
   t.true(node.spec.unschedulable === true, 'the node is still cordoned');
-  t.is(node.metadata.annotations?.['havoc/drained-by'], undefined, 'no longer kube-havoc\'s');
+  t.is(node.metadata.annotations?.['havoc/drained-by'], undefined, "no longer kube-havoc's");
   t.is(node.metadata.annotations?.['havoc/keep-cordoned'], 'true');
   t.is(daemon.lines.filter((l) => l.event === 'node-released').length, 1);
-  const events = await cluster.kubectl(['get', 'events.v1.events.k8s.io', '-A', '--field-selector', `regarding.name=${target}`, '-o', 'jsonpath={range .items[*]}{.reason}:{.note}{"\\n"}{end}']);
+  const events = await cluster.kubectl([
+    'get',
+    'events.v1.events.k8s.io',
+    '-A',
+    '--field-selector',
+    `regarding.name=${target}`,
+    '-o',
+    'jsonpath={range .items[*]}{.reason}:{.note}{"\\n"}{end}',
+  ]);
   t.regex(events, /HavocNodeReleased:Left cordoned \(keep-cordoned\) node/);
 });

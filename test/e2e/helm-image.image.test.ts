@@ -15,7 +15,16 @@ import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluste
 import { run } from './harness/run.ts';
 import { helm, installedConfig, release } from './helmRelease.ts';
 import { freePort } from './harness/freePort.ts';
-import { buildImage, podman, ROOT, RUN_LIMITS, serviceAccountDir, startContainer, startRegistry, type Registry } from './helmImageTools.ts';
+import {
+  buildImage,
+  podman,
+  ROOT,
+  RUN_LIMITS,
+  serviceAccountDir,
+  startContainer,
+  startRegistry,
+  type Registry,
+} from './helmImageTools.ts';
 
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const TAG = 'localhost/kube-havoc:image-test';
@@ -35,16 +44,26 @@ test.before(async (t) => {
   repository = `${registry.host}/kube-havoc/kube-havoc`;
   await cluster.createNamespace('shop');
   await cluster.createNamespace(r.namespace);
-  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' } },
-    spec: {
-      replicas: 2, selector: { matchLabels: { app: 'checkout' } },
-      template: {
-        metadata: { labels: { app: 'checkout' } },
-        spec: { nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], containers: [{ name: 'app', image: 'registry.invalid/fake:1' }] },
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'checkout' } },
+        template: {
+          metadata: { labels: { app: 'checkout' } },
+          spec: {
+            nodeSelector: KWOK_NODE_SELECTOR,
+            tolerations: [KWOK_TOLERATION],
+            containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
+          },
+        },
       },
-    },
-  }));
+    }),
+  );
 });
 
 test.after.always(async () => {
@@ -52,107 +71,223 @@ test.after.always(async () => {
   await registry?.stop();
 });
 
-test.serial('the image runs as an arbitrary non-root UID on a read-only root with no capabilities: --version, help and validate', async (t) => {
-  const image = ['--network', 'none', ...RESTRICTED, TAG];
-  t.is(await podman(['run', '--rm', ...RUN_LIMITS, ...image, '--version']), `kube-havoc ${VERSION}`);
-  t.regex(await podman(['run', '--rm', ...RUN_LIMITS, ...image, '--help']), /Usage: kube-havoc <command>/);
-  // The config the chart renders, mounted where the chart mounts it: the image's default command checks it.
-  const rendered = runHelm(['template', 'havoc', CHART_DIR, '--show-only', 'templates/configmap.yaml']);
-  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-validate-')), 'config.yaml');
-  writeFileSync(configFile, (parseYaml(rendered.stdout) as { data: Record<string, string> }).data['config.yaml'] ?? '');
-  chmodSync(configFile, 0o644);
-  const mount = ['--volume', `${configFile}:/etc/kube-havoc/config.yaml:ro`];
-  t.is(await podman(['run', '--rm', ...RUN_LIMITS, ...mount, ...image, 'validate', '/etc/kube-havoc/config.yaml']), '/etc/kube-havoc/config.yaml: valid (dry run)');
-  const user = await podman(['image', 'inspect', TAG, '--format', '{{.Config.User}}']);
-  t.is(user, '1000:1000', 'the default user is numeric and not root, so runAsNonRoot can check it');
-  // Nothing in /app is writable by the container's user: the image needs no writable layer.
-  const writable = await podman(['run', '--rm', ...RUN_LIMITS, '--entrypoint', 'find', ...RESTRICTED, TAG, '/app', '-writable', '-print', '-quit']);
-  t.is(writable, '');
-});
+test.serial(
+  'the image runs as an arbitrary non-root UID on a read-only root with no capabilities: --version, help and validate',
+  async (t) => {
+    const image = ['--network', 'none', ...RESTRICTED, TAG];
+    t.is(await podman(['run', '--rm', ...RUN_LIMITS, ...image, '--version']), `kube-havoc ${VERSION}`);
+    t.regex(await podman(['run', '--rm', ...RUN_LIMITS, ...image, '--help']), /Usage: kube-havoc <command>/);
+    // The config the chart renders, mounted where the chart mounts it: the image's default command checks it.
+    const rendered = runHelm(['template', 'havoc', CHART_DIR, '--show-only', 'templates/configmap.yaml']);
+    const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-validate-')), 'config.yaml');
+    writeFileSync(configFile, (parseYaml(rendered.stdout) as { data: Record<string, string> }).data['config.yaml'] ?? '');
+    chmodSync(configFile, 0o644);
+    const mount = ['--volume', `${configFile}:/etc/kube-havoc/config.yaml:ro`];
+    t.is(
+      await podman(['run', '--rm', ...RUN_LIMITS, ...mount, ...image, 'validate', '/etc/kube-havoc/config.yaml']),
+      '/etc/kube-havoc/config.yaml: valid (dry run)',
+    );
+    const user = await podman(['image', 'inspect', TAG, '--format', '{{.Config.User}}']);
+    t.is(user, '1000:1000', 'the default user is numeric and not root, so runAsNonRoot can check it');
+    // Nothing in /app is writable by the container's user: the image needs no writable layer.
+    const writable = await podman([
+      'run',
+      '--rm',
+      ...RUN_LIMITS,
+      '--entrypoint',
+      'find',
+      ...RESTRICTED,
+      TAG,
+      '/app',
+      '-writable',
+      '-print',
+      '-quit',
+    ]);
+    t.is(writable, '');
+  },
+);
 
-test.serial('release path: the image pushed by digest and the chart pushed to oci:// on 127.0.0.1; helm install from oci:// runs that digest', async (t) => {
-  const digestFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-push-')), 'digest');
-  await podman(['push', '--tls-verify=false', '--digestfile', digestFile, TAG, `${repository}:${VERSION}`]);
-  digest = readFileSync(digestFile, 'utf8').trim();
-  t.regex(digest, /^sha256:[0-9a-f]{64}$/);
-  const manifest = await fetch(`http://${registry.host}/v2/kube-havoc/kube-havoc/manifests/${digest}`, {
-    method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
-  });
-  t.is(manifest.status, 200, 'the registry serves the image by its digest');
-  t.is(manifest.headers.get('docker-content-digest'), digest);
+test.serial(
+  'release path: the image pushed by digest and the chart pushed to oci:// on 127.0.0.1; helm install from oci:// runs that digest',
+  async (t) => {
+    const digestFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-push-')), 'digest');
+    await podman(['push', '--tls-verify=false', '--digestfile', digestFile, TAG, `${repository}:${VERSION}`]);
+    digest = readFileSync(digestFile, 'utf8').trim();
+    t.regex(digest, /^sha256:[0-9a-f]{64}$/);
+    const manifest = await fetch(`http://${registry.host}/v2/kube-havoc/kube-havoc/manifests/${digest}`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+    });
+    t.is(manifest.status, 200, 'the registry serves the image by its digest');
+    t.is(manifest.headers.get('docker-content-digest'), digest);
 
-  const packages = mkdtempSync(path.join(tmpdir(), 'havoc-chart-'));
-  const packaged = await helm(cluster, ['package', CHART_DIR, '--destination', packages]);
-  const archive = path.join(packages, `kube-havoc-${VERSION}.tgz`);
-  t.true(packaged.includes(archive), packaged);
-  // helm push reports on stderr.
-  const pushed = await run(kubeTools().helm, ['push', archive, `oci://${registry.host}/charts`, '--plain-http'], { timeoutMs: 120_000 });
-  t.regex(pushed.stderr, new RegExp(`Pushed: ${registry.host}/charts/kube-havoc:${VERSION.replace(/\./g, '\\.')}\nDigest: sha256:[0-9a-f]{64}`));
+    const packages = mkdtempSync(path.join(tmpdir(), 'havoc-chart-'));
+    const packaged = await helm(cluster, ['package', CHART_DIR, '--destination', packages]);
+    const archive = path.join(packages, `kube-havoc-${VERSION}.tgz`);
+    t.true(packaged.includes(archive), packaged);
+    // helm push reports on stderr.
+    const pushed = await run(kubeTools().helm, ['push', archive, `oci://${registry.host}/charts`, '--plain-http'], {
+      timeoutMs: 120_000,
+    });
+    t.regex(
+      pushed.stderr,
+      new RegExp(`Pushed: ${registry.host}/charts/kube-havoc:${VERSION.replace(/\./g, '\\.')}\nDigest: sha256:[0-9a-f]{64}`),
+    );
 
-  const notes = await helm(cluster, [
-    'install', r.name, `oci://${registry.host}/charts/kube-havoc`, '--version', VERSION, '--plain-http', '--namespace', r.namespace,
-    '--set', `image.repository=${repository}`, '--set', `image.digest=${digest}`,
-    '--set', 'tolerations[0].key=kwok.x-k8s.io/node', '--set', 'tolerations[0].operator=Exists', '--set', 'tolerations[0].effect=NoSchedule',
-  ]);
-  t.regex(notes, /STATUS: deployed/);
-  const image = await cluster.kubectl(['-n', r.namespace, 'get', 'deployment', r.fullname, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
-  t.is(image, `${repository}@${digest}`);
-  const listed = JSON.parse(await helm(cluster, ['list', '-n', r.namespace, '-o', 'json'])) as { chart: string; app_version: string }[];
-  t.deepEqual(listed.map((l) => [l.chart, l.app_version]), [[`kube-havoc-${VERSION}`, VERSION]]);
-});
+    const notes = await helm(cluster, [
+      'install',
+      r.name,
+      `oci://${registry.host}/charts/kube-havoc`,
+      '--version',
+      VERSION,
+      '--plain-http',
+      '--namespace',
+      r.namespace,
+      '--set',
+      `image.repository=${repository}`,
+      '--set',
+      `image.digest=${digest}`,
+      '--set',
+      'tolerations[0].key=kwok.x-k8s.io/node',
+      '--set',
+      'tolerations[0].operator=Exists',
+      '--set',
+      'tolerations[0].effect=NoSchedule',
+    ]);
+    t.regex(notes, /STATUS: deployed/);
+    const image = await cluster.kubectl([
+      '-n',
+      r.namespace,
+      'get',
+      'deployment',
+      r.fullname,
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    t.is(image, `${repository}@${digest}`);
+    const listed = JSON.parse(await helm(cluster, ['list', '-n', r.namespace, '-o', 'json'])) as {
+      chart: string;
+      app_version: string;
+    }[];
+    t.deepEqual(
+      listed.map((l) => [l.chart, l.app_version]),
+      [[`kube-havoc-${VERSION}`, VERSION]],
+    );
+  },
+);
 
-test.serial('in a container as the chart runs it, with in-cluster credentials, the pushed image kills a pod of the opted-in Deployment and records it', async (t) => {
-  t.not(digest, '', 'needs the pushed digest from the release-path test');
-  const pinned = `${repository}@${digest}`;
-  await podman(['pull', '--tls-verify=false', pinned]);
-  const token = (await cluster.kubectl(['-n', r.namespace, 'create', 'token', r.fullname, '--duration', '1h'])).trim();
-  const secrets = serviceAccountDir({ token, caFile: cluster.caFile, namespace: r.namespace });
-  const port = await freePort();
-  const installed = await installedConfig(cluster, r);
-  // The chart's config, made live and always open so the scenario does not wait for business hours.
-  const config = {
-    ...installed, dryRun: false, server: { host: '127.0.0.1', port },
-    schedule: { ...(installed.schedule as object), cron: '* * * * * *', weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '24:00', overnight: false },
-    selection: { ...(installed.selection as object), minPodAge: '1s' },
-    daemon: { ...(installed.daemon as object), leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' } },
-  };
-  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-config-')), 'config.yaml');
-  writeFileSync(configFile, stringify(config));
-  chmodSync(configFile, 0o644);
-  const api = new URL(cluster.server);
-  const before = (await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])).trim().split(' ');
+test.serial(
+  'in a container as the chart runs it, with in-cluster credentials, the pushed image kills a pod of the opted-in Deployment and records it',
+  async (t) => {
+    t.not(digest, '', 'needs the pushed digest from the release-path test');
+    const pinned = `${repository}@${digest}`;
+    await podman(['pull', '--tls-verify=false', pinned]);
+    const token = (await cluster.kubectl(['-n', r.namespace, 'create', 'token', r.fullname, '--duration', '1h'])).trim();
+    const secrets = serviceAccountDir({ token, caFile: cluster.caFile, namespace: r.namespace });
+    const port = await freePort();
+    const installed = await installedConfig(cluster, r);
+    // The chart's config, made live and always open so the scenario does not wait for business hours.
+    const config = {
+      ...installed,
+      dryRun: false,
+      server: { host: '127.0.0.1', port },
+      schedule: {
+        ...(installed.schedule as object),
+        cron: '* * * * * *',
+        weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+        start: '00:00',
+        end: '24:00',
+        overnight: false,
+      },
+      selection: { ...(installed.selection as object), minPodAge: '1s' },
+      daemon: {
+        ...(installed.daemon as object),
+        leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
+      },
+    };
+    const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-config-')), 'config.yaml');
+    writeFileSync(configFile, stringify(config));
+    chmodSync(configFile, 0o644);
+    const api = new URL(cluster.server);
+    const before = (
+      await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])
+    )
+      .trim()
+      .split(' ');
 
-  const container = startContainer(`havoc-image-test-${process.pid}`, [
-    '--network', 'host', ...RESTRICTED,
-    '--volume', `${secrets}:/var/run/secrets/kubernetes.io/serviceaccount:ro`,
-    '--volume', `${configFile}:/etc/kube-havoc/config.yaml:ro`,
-    '--env', `KUBERNETES_SERVICE_HOST=${api.hostname}`, '--env', `KUBERNETES_SERVICE_PORT=${api.port}`,
-    '--env', `POD_NAMESPACE=${r.namespace}`, '--env', 'POD_NAME=havoc-kube-havoc-image-test',
-    pinned,
-  ]);
-  let stopped: { code: number | null; seconds: number } | undefined;
-  try {
-    const start = await container.waitForLine('the start-up line', (l) => /^kube-havoc \S+ starting/.test(l.msg), 60_000);
-    t.is(start.version, VERSION);
-    t.is(start.kubeconfig, 'in-cluster service account');
-    t.is(start.server, cluster.server);
-    await container.waitForLine('leadership', (l) => l.event === 'leader' && l.leader === true, 60_000);
-    t.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
-    const kill = await container.waitForLine('a kill', (l) => l.event === 'kill', 90_000);
-    t.is(kill.result, 'killed', JSON.stringify(kill));
-    t.is(kill.namespace, 'shop', JSON.stringify(kill));
-    const recovery = await container.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
-    t.true(recovery.recovered, JSON.stringify(recovery));
-  } finally {
-    stopped = await container.stop();
-  }
-  t.is(stopped.code, 0, container.output.join('').slice(-800));
-  t.log(`SIGTERM to exit: ${stopped.seconds.toFixed(1)} s`);
-  t.is(container.lines.filter((l) => l.level >= 50).length, 0, container.lines.filter((l) => l.level >= 50).map((l) => l.msg).join('\n'));
-  const after = (await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])).trim().split(' ');
-  t.true(before.some((uid) => !after.includes(uid)), 'a pod that existed before is gone');
-  const events = await waitFor(async () => (await cluster.kubectl(['-n', 'shop', 'get', 'events.events.k8s.io', '--field-selector', 'reason=HavocKilled', '-o', 'json'])).trim(),
-    { what: 'HavocKilled Events' });
-  const items = (JSON.parse(events) as { items: { reportingController: string; regarding: { kind: string } }[] }).items;
-  t.true(items.some((e) => e.reportingController === 'kube-havoc' && e.regarding.kind === 'Deployment'), events.slice(0, 500));
-});
+    const container = startContainer(`havoc-image-test-${process.pid}`, [
+      '--network',
+      'host',
+      ...RESTRICTED,
+      '--volume',
+      `${secrets}:/var/run/secrets/kubernetes.io/serviceaccount:ro`,
+      '--volume',
+      `${configFile}:/etc/kube-havoc/config.yaml:ro`,
+      '--env',
+      `KUBERNETES_SERVICE_HOST=${api.hostname}`,
+      '--env',
+      `KUBERNETES_SERVICE_PORT=${api.port}`,
+      '--env',
+      `POD_NAMESPACE=${r.namespace}`,
+      '--env',
+      'POD_NAME=havoc-kube-havoc-image-test',
+      pinned,
+    ]);
+    let stopped: { code: number | null; seconds: number } | undefined;
+    try {
+      const start = await container.waitForLine('the start-up line', (l) => /^kube-havoc \S+ starting/.test(l.msg), 60_000);
+      t.is(start.version, VERSION);
+      t.is(start.kubeconfig, 'in-cluster service account');
+      t.is(start.server, cluster.server);
+      await container.waitForLine('leadership', (l) => l.event === 'leader' && l.leader === true, 60_000);
+      t.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      const kill = await container.waitForLine('a kill', (l) => l.event === 'kill', 90_000);
+      t.is(kill.result, 'killed', JSON.stringify(kill));
+      t.is(kill.namespace, 'shop', JSON.stringify(kill));
+      const recovery = await container.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
+      t.true(recovery.recovered, JSON.stringify(recovery));
+    } finally {
+      stopped = await container.stop();
+    }
+    t.is(stopped.code, 0, container.output.join('').slice(-800));
+    t.log(`SIGTERM to exit: ${stopped.seconds.toFixed(1)} s`);
+    t.is(
+      container.lines.filter((l) => l.level >= 50).length,
+      0,
+      container.lines
+        .filter((l) => l.level >= 50)
+        .map((l) => l.msg)
+        .join('\n'),
+    );
+    const after = (
+      await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])
+    )
+      .trim()
+      .split(' ');
+    t.true(
+      before.some((uid) => !after.includes(uid)),
+      'a pod that existed before is gone',
+    );
+    const events = await waitFor(
+      async () =>
+        (
+          await cluster.kubectl([
+            '-n',
+            'shop',
+            'get',
+            'events.events.k8s.io',
+            '--field-selector',
+            'reason=HavocKilled',
+            '-o',
+            'json',
+          ])
+        ).trim(),
+      { what: 'HavocKilled Events' },
+    );
+    const items = (JSON.parse(events) as { items: { reportingController: string; regarding: { kind: string } }[] }).items;
+    t.true(
+      items.some((e) => e.reportingController === 'kube-havoc' && e.regarding.kind === 'Deployment'),
+      events.slice(0, 500),
+    );
+  },
+);

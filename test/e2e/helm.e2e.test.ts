@@ -9,7 +9,16 @@ import { KUBECTL, KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, ty
 import { run } from './harness/run.ts';
 import { startDaemon } from './daemonProcess.ts';
 import {
-  canI, chartServiceAccountKubeconfig, describe, helm, installChart, installedConfig, podEnv, release, type Access, type Release,
+  canI,
+  chartServiceAccountKubeconfig,
+  describe,
+  helm,
+  installChart,
+  installedConfig,
+  podEnv,
+  release,
+  type Access,
+  type Release,
 } from './helmRelease.ts';
 
 let cluster: Cluster;
@@ -20,7 +29,10 @@ let asScoped = '';
 
 /** kubectl as whoever the kubeconfig authenticates (the harness's cluster.kubectl is the admin). */
 async function kubectlAs(kubeconfig: string, args: readonly string[], input?: string): Promise<string> {
-  const { stdout } = await run(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { timeoutMs: 60_000, ...(input === undefined ? {} : { input }) });
+  const { stdout } = await run(KUBECTL, ['--kubeconfig', kubeconfig, ...args], {
+    timeoutMs: 60_000,
+    ...(input === undefined ? {} : { input }),
+  });
   return stdout;
 }
 
@@ -39,39 +51,79 @@ test.before(async () => {
   await cluster.kubectl(['create', 'namespace', clusterMode.namespace]);
   await cluster.kubectl(['label', 'namespace', clusterMode.namespace, 'pod-security.kubernetes.io/enforce=restricted']);
   await cluster.kubectl(['-n', 'shop', 'create', 'secret', 'generic', 'shop-db', '--from-literal=password=hunter2']);
-  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true' } },
-    spec: {
-      replicas: 1, selector: { matchLabels: { app: 'checkout' } },
-      template: {
-        metadata: { labels: { app: 'checkout' } },
-        spec: { nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], containers: [{ name: 'app', image: 'registry.invalid/fake:1' }] },
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'checkout' } },
+        template: {
+          metadata: { labels: { app: 'checkout' } },
+          spec: {
+            nodeSelector: KWOK_NODE_SELECTOR,
+            tolerations: [KWOK_TOLERATION],
+            containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
+          },
+        },
       },
-    },
-  }));
+    }),
+  );
 });
 
 test.after.always(async () => {
   await cluster?.stop();
 });
 
-test.serial('helm install succeeds with the default values, and the pod is admitted under the restricted Pod Security Standard', async (t) => {
-  const notes = await installChart(cluster, clusterMode, ['tolerations[0].key=kwok.x-k8s.io/node', 'tolerations[0].operator=Exists', 'tolerations[0].effect=NoSchedule']);
-  t.regex(notes, /STATUS: deployed/);
-  t.regex(notes, /DRY-RUN IS ON/);
-  t.regex(notes, /label deployment\/<name> havoc\/enabled=true/);
-  const status = JSON.parse(await helm(cluster, ['status', clusterMode.name, '-n', clusterMode.namespace, '-o', 'json'])) as { info: { status: string } };
-  t.is(status.info.status, 'deployed');
-  // A pod exists only if admission (PodSecurity restricted) let the ReplicaSet create it.
-  const pod = await waitFor(async () => {
-    const out = await cluster.kubectl(['-n', clusterMode.namespace, 'get', 'pods', '-l', 'app.kubernetes.io/instance=havoc', '-o', 'name']);
-    return out.trim() || undefined;
-  }, { timeoutMs: 60_000, what: 'a kube-havoc pod' });
-  t.regex(pod, /^pod\/havoc-kube-havoc-/);
-  const warnings = await cluster.kubectl(['-n', clusterMode.namespace, 'get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'name']);
-  t.is(warnings.trim(), '');
-  asDaemon = await chartServiceAccountKubeconfig(cluster, clusterMode);
-});
+test.serial(
+  'helm install succeeds with the default values, and the pod is admitted under the restricted Pod Security Standard',
+  async (t) => {
+    const notes = await installChart(cluster, clusterMode, [
+      'tolerations[0].key=kwok.x-k8s.io/node',
+      'tolerations[0].operator=Exists',
+      'tolerations[0].effect=NoSchedule',
+    ]);
+    t.regex(notes, /STATUS: deployed/);
+    t.regex(notes, /DRY-RUN IS ON/);
+    t.regex(notes, /label deployment\/<name> havoc\/enabled=true/);
+    const status = JSON.parse(await helm(cluster, ['status', clusterMode.name, '-n', clusterMode.namespace, '-o', 'json'])) as {
+      info: { status: string };
+    };
+    t.is(status.info.status, 'deployed');
+    // A pod exists only if admission (PodSecurity restricted) let the ReplicaSet create it.
+    const pod = await waitFor(
+      async () => {
+        const out = await cluster.kubectl([
+          '-n',
+          clusterMode.namespace,
+          'get',
+          'pods',
+          '-l',
+          'app.kubernetes.io/instance=havoc',
+          '-o',
+          'name',
+        ]);
+        return out.trim() || undefined;
+      },
+      { timeoutMs: 60_000, what: 'a kube-havoc pod' },
+    );
+    t.regex(pod, /^pod\/havoc-kube-havoc-/);
+    const warnings = await cluster.kubectl([
+      '-n',
+      clusterMode.namespace,
+      'get',
+      'events',
+      '--field-selector',
+      'reason=FailedCreate',
+      '-o',
+      'name',
+    ]);
+    t.is(warnings.trim(), '');
+    asDaemon = await chartServiceAccountKubeconfig(cluster, clusterMode);
+  },
+);
 
 const needs: Access[] = [
   { verb: 'list', resource: 'pods' },
@@ -123,143 +175,302 @@ test.serial('as the chart ServiceAccount: yes to everything the daemon does', as
   for (const access of needs) t.true(await canI(asDaemon, access), describe(access));
 });
 
-test.serial('as the chart ServiceAccount: no to deleting nodes, reading Secrets, creating pods, changing workloads, and node rights while node chaos is off', async (t) => {
-  for (const access of mustNot) t.false(await canI(asDaemon, access), describe(access));
-});
+test.serial(
+  'as the chart ServiceAccount: no to deleting nodes, reading Secrets, creating pods, changing workloads, and node rights while node chaos is off',
+  async (t) => {
+    for (const access of mustNot) t.false(await canI(asDaemon, access), describe(access));
+  },
+);
 
-test.serial('real requests with the token: list opted-in workloads and pods, keep state and the lease, evict (server dry run), record an Event; Secrets are refused', async (t) => {
-  t.regex(await kubectlAs(asDaemon, ['get', 'deployments', '-A', '-l', 'havoc/enabled', '-o', 'name']), /deployment\.apps\/checkout/);
-  const pod = await waitFor(async () => (await kubectlAs(asDaemon, ['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[0].metadata.name}'])).trim() || undefined,
-    { what: 'a checkout pod' });
-  await kubectlAs(asDaemon, ['-n', 'havoc', 'create', 'configmap', 'kube-havoc-state', '--from-literal=state={}']);
-  const stateMap = JSON.parse(await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'configmap', 'kube-havoc-state', '-o', 'json'])) as object;
-  await kubectlAs(asDaemon, ['replace', '-f', '-'], JSON.stringify({ ...stateMap, data: { state: 'replaced' } }));
-  t.is(await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state}']), 'replaced');
-  await kubectlAs(asDaemon, ['create', '-f', '-'], JSON.stringify({
-    apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'kube-havoc', namespace: 'havoc' }, spec: { holderIdentity: 'local', leaseDurationSeconds: 15 },
-  }));
-  // patch is not granted: the daemon reads and replaces the Lease.
-  t.regex(await forbidden(asDaemon, ['-n', 'havoc', 'patch', 'lease', 'kube-havoc', '--type=merge', '-p', '{"spec":{"holderIdentity":"x"}}']), /forbidden/i);
-  const lease = JSON.parse(await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'lease', 'kube-havoc', '-o', 'json'])) as object;
-  await kubectlAs(asDaemon, ['replace', '-f', '-'], JSON.stringify({ ...lease, spec: { holderIdentity: 'local-2', leaseDurationSeconds: 15 } }));
-  t.is(await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'lease', 'kube-havoc', '-o', 'jsonpath={.spec.holderIdentity}']), 'local-2');
-  const eviction = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: 'shop' }, deleteOptions: { dryRun: ['All'] } });
-  await kubectlAs(asDaemon, ['create', '--raw', `/api/v1/namespaces/shop/pods/${pod}/eviction?dryRun=All`, '-f', '-'], eviction);
-  await kubectlAs(asDaemon, ['create', '-f', '-'], JSON.stringify({
-    apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { generateName: 'havoc-', namespace: 'shop' },
-    eventTime: new Date().toISOString().replace('Z', '000Z'), reportingController: 'kube-havoc', reportingInstance: 'e2e',
-    action: 'Kill', reason: 'DryRun', type: 'Normal', note: 'helm e2e', regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'checkout' },
-  }));
-  t.regex(await forbidden(asDaemon, ['-n', 'shop', 'get', 'secret', 'shop-db']), /forbidden/i);
-  t.regex(await forbidden(asDaemon, ['-n', 'havoc', 'get', 'configmap', `${clusterMode.fullname}-config`]), /forbidden/i);
-});
+test.serial(
+  'real requests with the token: list opted-in workloads and pods, keep state and the lease, evict (server dry run), record an Event; Secrets are refused',
+  async (t) => {
+    t.regex(
+      await kubectlAs(asDaemon, ['get', 'deployments', '-A', '-l', 'havoc/enabled', '-o', 'name']),
+      /deployment\.apps\/checkout/,
+    );
+    const pod = await waitFor(
+      async () =>
+        (
+          await kubectlAs(asDaemon, [
+            '-n',
+            'shop',
+            'get',
+            'pods',
+            '-l',
+            'app=checkout',
+            '-o',
+            'jsonpath={.items[0].metadata.name}',
+          ])
+        ).trim() || undefined,
+      { what: 'a checkout pod' },
+    );
+    await kubectlAs(asDaemon, ['-n', 'havoc', 'create', 'configmap', 'kube-havoc-state', '--from-literal=state={}']);
+    const stateMap = JSON.parse(
+      await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'configmap', 'kube-havoc-state', '-o', 'json']),
+    ) as object;
+    await kubectlAs(asDaemon, ['replace', '-f', '-'], JSON.stringify({ ...stateMap, data: { state: 'replaced' } }));
+    t.is(
+      await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state}']),
+      'replaced',
+    );
+    await kubectlAs(
+      asDaemon,
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'kube-havoc', namespace: 'havoc' },
+        spec: { holderIdentity: 'local', leaseDurationSeconds: 15 },
+      }),
+    );
+    // patch is not granted: the daemon reads and replaces the Lease.
+    t.regex(
+      await forbidden(asDaemon, [
+        '-n',
+        'havoc',
+        'patch',
+        'lease',
+        'kube-havoc',
+        '--type=merge',
+        '-p',
+        '{"spec":{"holderIdentity":"x"}}',
+      ]),
+      /forbidden/i,
+    );
+    const lease = JSON.parse(await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'lease', 'kube-havoc', '-o', 'json'])) as object;
+    await kubectlAs(
+      asDaemon,
+      ['replace', '-f', '-'],
+      JSON.stringify({ ...lease, spec: { holderIdentity: 'local-2', leaseDurationSeconds: 15 } }),
+    );
+    t.is(
+      await kubectlAs(asDaemon, ['-n', 'havoc', 'get', 'lease', 'kube-havoc', '-o', 'jsonpath={.spec.holderIdentity}']),
+      'local-2',
+    );
+    const eviction = JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: pod, namespace: 'shop' },
+      deleteOptions: { dryRun: ['All'] },
+    });
+    await kubectlAs(
+      asDaemon,
+      ['create', '--raw', `/api/v1/namespaces/shop/pods/${pod}/eviction?dryRun=All`, '-f', '-'],
+      eviction,
+    );
+    await kubectlAs(
+      asDaemon,
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { generateName: 'havoc-', namespace: 'shop' },
+        eventTime: new Date().toISOString().replace('Z', '000Z'),
+        reportingController: 'kube-havoc',
+        reportingInstance: 'e2e',
+        action: 'Kill',
+        reason: 'DryRun',
+        type: 'Normal',
+        note: 'helm e2e',
+        regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'checkout' },
+      }),
+    );
+    t.regex(await forbidden(asDaemon, ['-n', 'shop', 'get', 'secret', 'shop-db']), /forbidden/i);
+    t.regex(await forbidden(asDaemon, ['-n', 'havoc', 'get', 'configmap', `${clusterMode.fullname}-config`]), /forbidden/i);
+  },
+);
 
 /** Runs the daemon as a local process with a release's installed config and a token kubeconfig; resolves after a kill and its recovery. */
 async function runChartDaemon(t: ExecutionContext, kubeconfig: string, r: Release): Promise<void> {
   const installed = await installedConfig(cluster, r);
   // The chart's config, made live and always-open so the scenario does not wait for business hours.
   const config = {
-    ...installed, dryRun: false, log: { level: 'debug', pretty: false }, server: { host: '127.0.0.1', port: 0 },
-    schedule: { ...(installed.schedule as object), cron: '* * * * * *', weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '24:00', overnight: false, excludedDates: [] },
+    ...installed,
+    dryRun: false,
+    log: { level: 'debug', pretty: false },
+    server: { host: '127.0.0.1', port: 0 },
+    schedule: {
+      ...(installed.schedule as object),
+      cron: '* * * * * *',
+      weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+      start: '00:00',
+      end: '24:00',
+      overnight: false,
+      excludedDates: [],
+    },
     selection: { ...(installed.selection as object), defaultMtbf: '1s', minPodAge: '1s' },
-    daemon: { ...(installed.daemon as object), leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' } },
+    daemon: {
+      ...(installed.daemon as object),
+      leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
+    },
   };
-  const before = (await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])).trim();
+  const before = (
+    await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])
+  ).trim();
   const daemon = startDaemon({ kubeconfig, config, env: podEnv(r) });
   try {
-    await daemon.waitForLine('leadership with the chart\'s Lease rights', (l) => l.event === 'leader' && l.leader === true, 60_000);
-    const kill = await daemon.waitForLine('an eviction with the chart\'s rights', (l) => l.event === 'kill', 60_000);
+    await daemon.waitForLine(
+      "leadership with the chart's Lease rights",
+      (l) => l.event === 'leader' && l.leader === true,
+      60_000,
+    );
+    const kill = await daemon.waitForLine("an eviction with the chart's rights", (l) => l.event === 'kill', 60_000);
     t.is(kill.result, 'killed', JSON.stringify(kill));
     const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 90_000);
     t.true(recovery.recovered, JSON.stringify(recovery));
   } finally {
     t.is(await daemon.stop(), 0);
   }
-  t.is(daemon.lines.filter((l) => l.level >= 50).length, 0, daemon.lines.filter((l) => l.level >= 50).map((l) => l.msg).join('\n'));
-  t.not((await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])).trim(), before);
+  t.is(
+    daemon.lines.filter((l) => l.level >= 50).length,
+    0,
+    daemon.lines
+      .filter((l) => l.level >= 50)
+      .map((l) => l.msg)
+      .join('\n'),
+  );
+  t.not(
+    (
+      await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])
+    ).trim(),
+    before,
+  );
 }
 
-test.serial('the daemon, authenticated only by the chart\'s ServiceAccount token and run with the installed config, does its work', async (t) => {
-  await runChartDaemon(t, asDaemon, clusterMode);
-  const events = await cluster.kubectl(['-n', 'shop', 'get', 'events', '--field-selector', 'reason=HavocKilled', '-o', 'name']);
-  t.not(events.trim(), '');
-});
+test.serial(
+  "the daemon, authenticated only by the chart's ServiceAccount token and run with the installed config, does its work",
+  async (t) => {
+    await runChartDaemon(t, asDaemon, clusterMode);
+    const events = await cluster.kubectl(['-n', 'shop', 'get', 'events', '--field-selector', 'reason=HavocKilled', '-o', 'name']);
+    t.not(events.trim(), '');
+  },
+);
 
-test.serial('node chaos on (helm upgrade): the account may cordon and drain nodes, still not delete them; off again: no node rights', async (t) => {
-  await installChart(cluster, clusterMode, ['nodes.enabled=true'], true);
-  t.true((await installedConfig(cluster, clusterMode) as { nodes: { enabled: boolean } }).nodes.enabled);
-  for (const verb of ['get', 'list', 'watch', 'patch']) t.true(await canI(asDaemon, { verb, resource: 'nodes' }), `${verb} nodes`);
-  t.false(await canI(asDaemon, { verb: 'delete', resource: 'nodes' }), 'delete nodes');
-  t.false(await canI(asDaemon, { verb: 'update', resource: 'nodes' }), 'update nodes');
-  t.false(await canI(asDaemon, { verb: 'create', resource: 'nodes' }), 'create nodes');
-  const node = cluster.nodes[0] ?? '';
-  await kubectlAs(asDaemon, ['patch', 'node', node, '--type=merge', '-p', '{"metadata":{"annotations":{"havoc/e2e":"drain-state"}}}']);
-  t.regex(await forbidden(asDaemon, ['delete', 'node', node, '--dry-run=server']), /forbidden/i);
-  await installChart(cluster, clusterMode, ['nodes.enabled=false'], true);
-  t.false(await canI(asDaemon, { verb: 'patch', resource: 'nodes' }), 'patch nodes after node chaos is off again');
-});
+test.serial(
+  'node chaos on (helm upgrade): the account may cordon and drain nodes, still not delete them; off again: no node rights',
+  async (t) => {
+    await installChart(cluster, clusterMode, ['nodes.enabled=true'], true);
+    t.true(((await installedConfig(cluster, clusterMode)) as { nodes: { enabled: boolean } }).nodes.enabled);
+    for (const verb of ['get', 'list', 'watch', 'patch'])
+      t.true(await canI(asDaemon, { verb, resource: 'nodes' }), `${verb} nodes`);
+    t.false(await canI(asDaemon, { verb: 'delete', resource: 'nodes' }), 'delete nodes');
+    t.false(await canI(asDaemon, { verb: 'update', resource: 'nodes' }), 'update nodes');
+    t.false(await canI(asDaemon, { verb: 'create', resource: 'nodes' }), 'create nodes');
+    const node = cluster.nodes[0] ?? '';
+    await kubectlAs(asDaemon, [
+      'patch',
+      'node',
+      node,
+      '--type=merge',
+      '-p',
+      '{"metadata":{"annotations":{"havoc/e2e":"drain-state"}}}',
+    ]);
+    t.regex(await forbidden(asDaemon, ['delete', 'node', node, '--dry-run=server']), /forbidden/i);
+    await installChart(cluster, clusterMode, ['nodes.enabled=false'], true);
+    t.false(await canI(asDaemon, { verb: 'patch', resource: 'nodes' }), 'patch nodes after node chaos is off again');
+  },
+);
 
-test.serial('namespaced mode: Roles in the listed namespaces only, no cluster-wide reads, namespace labels of the listed namespace only', async (t) => {
-  await cluster.kubectl(['create', 'namespace', namespaced.namespace]);
-  await installChart(cluster, namespaced, ['rbac.namespaces={shop}']);
-  asScoped = await chartServiceAccountKubeconfig(cluster, namespaced);
-  t.deepEqual((await installedConfig(cluster, namespaced) as { namespaces: { include: string[] } }).namespaces.include, ['shop']);
-  const yes: Access[] = [
-    { verb: 'list', resource: 'pods', namespace: 'shop' },
-    { verb: 'watch', resource: 'deployments.apps', namespace: 'shop' },
-    { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'shop' },
-    { verb: 'delete', resource: 'pods', namespace: 'shop' },
-    { verb: 'create', resource: 'events.events.k8s.io', namespace: 'shop' },
-    { verb: 'create', resource: 'leases.coordination.k8s.io', namespace: namespaced.namespace },
-    { verb: 'update', resource: 'configmaps', name: 'kube-havoc-state', namespace: namespaced.namespace },
-  ];
-  const no: Access[] = [
-    { verb: 'list', resource: 'pods' },
-    { verb: 'list', resource: 'pods', namespace: 'other' },
-    { verb: 'delete', resource: 'pods', namespace: 'other' },
-    { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'other' },
-    { verb: 'list', resource: 'deployments.apps' },
-    { verb: 'list', resource: 'namespaces' },
-    { verb: 'create', resource: 'events.events.k8s.io', namespace: 'other' },
-    { verb: 'get', resource: 'secrets', namespace: 'shop' },
-    { verb: 'patch', resource: 'nodes' },
-    { verb: 'delete', resource: 'pods', namespace: 'havoc' },
-  ];
-  for (const access of yes) t.true(await canI(asScoped, access), describe(access));
-  for (const access of no) t.false(await canI(asScoped, access), describe(access));
-  t.is((await kubectlAs(asScoped, ['get', 'namespace', 'shop', '-o', 'name'])).trim(), 'namespace/shop');
-  t.regex(await forbidden(asScoped, ['get', 'namespace', 'other']), /forbidden/i);
-  t.regex(await forbidden(asScoped, ['get', 'pods', '-A']), /forbidden/i);
-});
+test.serial(
+  'namespaced mode: Roles in the listed namespaces only, no cluster-wide reads, namespace labels of the listed namespace only',
+  async (t) => {
+    await cluster.kubectl(['create', 'namespace', namespaced.namespace]);
+    await installChart(cluster, namespaced, ['rbac.namespaces={shop}']);
+    asScoped = await chartServiceAccountKubeconfig(cluster, namespaced);
+    t.deepEqual(((await installedConfig(cluster, namespaced)) as { namespaces: { include: string[] } }).namespaces.include, [
+      'shop',
+    ]);
+    const yes: Access[] = [
+      { verb: 'list', resource: 'pods', namespace: 'shop' },
+      { verb: 'watch', resource: 'deployments.apps', namespace: 'shop' },
+      { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'shop' },
+      { verb: 'delete', resource: 'pods', namespace: 'shop' },
+      { verb: 'create', resource: 'events.events.k8s.io', namespace: 'shop' },
+      { verb: 'create', resource: 'leases.coordination.k8s.io', namespace: namespaced.namespace },
+      { verb: 'update', resource: 'configmaps', name: 'kube-havoc-state', namespace: namespaced.namespace },
+    ];
+    const no: Access[] = [
+      { verb: 'list', resource: 'pods' },
+      { verb: 'list', resource: 'pods', namespace: 'other' },
+      { verb: 'delete', resource: 'pods', namespace: 'other' },
+      { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'other' },
+      { verb: 'list', resource: 'deployments.apps' },
+      { verb: 'list', resource: 'namespaces' },
+      { verb: 'create', resource: 'events.events.k8s.io', namespace: 'other' },
+      { verb: 'get', resource: 'secrets', namespace: 'shop' },
+      { verb: 'patch', resource: 'nodes' },
+      { verb: 'delete', resource: 'pods', namespace: 'havoc' },
+    ];
+    for (const access of yes) t.true(await canI(asScoped, access), describe(access));
+    for (const access of no) t.false(await canI(asScoped, access), describe(access));
+    t.is((await kubectlAs(asScoped, ['get', 'namespace', 'shop', '-o', 'name'])).trim(), 'namespace/shop');
+    t.regex(await forbidden(asScoped, ['get', 'namespace', 'other']), /forbidden/i);
+    t.regex(await forbidden(asScoped, ['get', 'pods', '-A']), /forbidden/i);
+  },
+);
 
-test.serial('namespaced mode: the daemon with the namespaced account watches only its namespaces and does its work', async (t) => {
-  await runChartDaemon(t, asScoped, namespaced);
-});
+test.serial(
+  'namespaced mode: the daemon with the namespaced account watches only its namespaces and does its work',
+  async (t) => {
+    await runChartDaemon(t, asScoped, namespaced);
+  },
+);
 
-test.serial('namespaced mode with node chaos: drains may evict anywhere and node Events go to default, workloads elsewhere stay out of reach', async (t) => {
-  await installChart(cluster, namespaced, ['nodes.enabled=true'], true);
-  t.true(await canI(asScoped, { verb: 'patch', resource: 'nodes' }));
-  t.true(await canI(asScoped, { verb: 'list', resource: 'pods' }));
-  t.true(await canI(asScoped, { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'other' }));
-  t.true(await canI(asScoped, { verb: 'create', resource: 'events.events.k8s.io', namespace: 'default' }));
-  t.false(await canI(asScoped, { verb: 'delete', resource: 'pods', namespace: 'other' }));
-  t.false(await canI(asScoped, { verb: 'list', resource: 'deployments.apps', namespace: 'other' }));
-  t.false(await canI(asScoped, { verb: 'delete', resource: 'nodes' }));
-  const node = cluster.nodes[0] ?? '';
-  await kubectlAs(asScoped, ['create', '-f', '-'], JSON.stringify({
-    apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { generateName: 'havoc-', namespace: 'default' },
-    eventTime: new Date().toISOString().replace('Z', '000Z'), reportingController: 'kube-havoc', reportingInstance: 'e2e',
-    action: 'Drain', reason: 'DryRun', type: 'Normal', note: 'helm e2e', regarding: { apiVersion: 'v1', kind: 'Node', name: node },
-  }));
-});
+test.serial(
+  'namespaced mode with node chaos: drains may evict anywhere and node Events go to default, workloads elsewhere stay out of reach',
+  async (t) => {
+    await installChart(cluster, namespaced, ['nodes.enabled=true'], true);
+    t.true(await canI(asScoped, { verb: 'patch', resource: 'nodes' }));
+    t.true(await canI(asScoped, { verb: 'list', resource: 'pods' }));
+    t.true(await canI(asScoped, { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'other' }));
+    t.true(await canI(asScoped, { verb: 'create', resource: 'events.events.k8s.io', namespace: 'default' }));
+    t.false(await canI(asScoped, { verb: 'delete', resource: 'pods', namespace: 'other' }));
+    t.false(await canI(asScoped, { verb: 'list', resource: 'deployments.apps', namespace: 'other' }));
+    t.false(await canI(asScoped, { verb: 'delete', resource: 'nodes' }));
+    const node = cluster.nodes[0] ?? '';
+    await kubectlAs(
+      asScoped,
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { generateName: 'havoc-', namespace: 'default' },
+        eventTime: new Date().toISOString().replace('Z', '000Z'),
+        reportingController: 'kube-havoc',
+        reportingInstance: 'e2e',
+        action: 'Drain',
+        reason: 'DryRun',
+        type: 'Normal',
+        note: 'helm e2e',
+        regarding: { apiVersion: 'v1', kind: 'Node', name: node },
+      }),
+    );
+  },
+);
 
 test.serial('helm uninstall removes the cluster-scoped RBAC it created', async (t) => {
   const before = await cluster.kubectl(['get', 'clusterroles', '-l', 'app.kubernetes.io/instance=havoc', '-o', 'name']);
   t.regex(before, /clusterrole\.rbac\.authorization\.k8s\.io\/havoc-havoc-kube-havoc/);
   await helm(cluster, ['uninstall', clusterMode.name, '-n', clusterMode.namespace, '--wait']);
   await helm(cluster, ['uninstall', namespaced.name, '-n', namespaced.namespace, '--wait']);
-  const left = await cluster.kubectl(['get', 'clusterroles,clusterrolebindings', '-l', 'app.kubernetes.io/name=kube-havoc', '-o', 'name']);
+  const left = await cluster.kubectl([
+    'get',
+    'clusterroles,clusterrolebindings',
+    '-l',
+    'app.kubernetes.io/name=kube-havoc',
+    '-o',
+    'name',
+  ]);
   t.is(left.trim(), '');
-  const roles = await cluster.kubectl(['get', 'roles,rolebindings', '-A', '-l', 'app.kubernetes.io/name=kube-havoc', '-o', 'name']);
+  const roles = await cluster.kubectl([
+    'get',
+    'roles,rolebindings',
+    '-A',
+    '-l',
+    'app.kubernetes.io/name=kube-havoc',
+    '-o',
+    'name',
+  ]);
   t.is(roles.trim(), '');
 });

@@ -27,11 +27,12 @@ export async function buildImage(tag: string): Promise<{ id: string; seconds: nu
   const started = Date.now();
   const { stdout } = await run('bash', [path.join(ROOT, 'scripts', 'image', 'build.sh'), tag], {
     timeoutMs: 20 * 60_000,
-    onStderrLine: (line) => { if (/ base: |STEP \d+\/\d+: (FROM|RUN)/.test(line)) process.stderr.write(`${line}\n`); },
+    onStderrLine: (line) => {
+      if (/ base: |STEP \d+\/\d+: (FROM|RUN)/.test(line)) process.stderr.write(`${line}\n`);
+    },
   });
   return { id: stdout.trim().split('\n').at(-1) ?? '', seconds: (Date.now() - started) / 1000 };
 }
-
 
 export interface Registry {
   /** 127.0.0.1:PORT, plain HTTP. */
@@ -56,20 +57,27 @@ async function startRegistryOnce(): Promise<Registry> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = path.join(dir, 'config.yml');
-  writeFileSync(config, [
-    'version: 0.1',
-    'log: { level: warn }',
-    `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
-    `http: { addr: "${host}" }`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
+      `http: { addr: "${host}" }`,
+      '',
+    ].join('\n'),
+  );
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
   child.stderr?.on('data', (b: Buffer) => stderr.push(b.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   try {
-    await waitFor(async () => gone() || (await fetch(`http://${host}/v2/`)).status === 200, { timeoutMs: 30_000, intervalMs: 200, what: `docker-registry on ${host}` });
+    await waitFor(async () => gone() || (await fetch(`http://${host}/v2/`)).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: `docker-registry on ${host}`,
+    });
   } catch (error) {
     child.kill('SIGTERM');
     await exited;
@@ -124,10 +132,17 @@ export interface Container {
 
 /** `podman run --rm --name NAME ...args` in the foreground, reading the daemon's JSON log lines from its stdout. */
 export function startContainer(name: string, args: readonly string[]): Container {
-  const child = spawn('podman', ['--runtime', 'runc', 'run', '--rm', '--name', name, ...RUN_LIMITS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('podman', ['--runtime', 'runc', 'run', '--rm', '--name', name, ...RUN_LIMITS, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: LogLine[] = [];
   const output: string[] = [];
-  if (child.stdout) readJsonLines<LogLine>(child.stdout, (line) => lines.push(line), (text) => output.push(text));
+  if (child.stdout)
+    readJsonLines<LogLine>(
+      child.stdout,
+      (line) => lines.push(line),
+      (text) => output.push(text),
+    );
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
@@ -135,16 +150,28 @@ export function startContainer(name: string, args: readonly string[]): Container
     output,
     async waitForLine(what, match, timeoutMs = 60_000) {
       let found: LogLine | undefined;
-      await waitFor(async () => {
-        if (child.exitCode !== null) throw new Error(`the container exited (${child.exitCode}): ${output.join('').slice(-800)}`);
-        found = lines.find(match);
-        return found !== undefined;
-      }, { timeoutMs, intervalMs: 200, what: `${what}; the container said: ${lines.slice(-5).map((l) => l.msg).join(' | ')} ${output.join('').slice(-500)}` });
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null)
+            throw new Error(`the container exited (${child.exitCode}): ${output.join('').slice(-800)}`);
+          found = lines.find(match);
+          return found !== undefined;
+        },
+        {
+          timeoutMs,
+          intervalMs: 200,
+          what: `${what}; the container said: ${lines
+            .slice(-5)
+            .map((l) => l.msg)
+            .join(' | ')} ${output.join('').slice(-500)}`,
+        },
+      );
       return found as LogLine;
     },
     async stop() {
       const started = Date.now();
-      if (child.exitCode === null) await run('podman', ['--runtime', 'runc', 'stop', '--time', '10', name], { timeoutMs: 60_000 }).catch(() => undefined);
+      if (child.exitCode === null)
+        await run('podman', ['--runtime', 'runc', 'stop', '--time', '10', name], { timeoutMs: 60_000 }).catch(() => undefined);
       const code = await exited;
       return { code, seconds: (Date.now() - started) / 1000 };
     },

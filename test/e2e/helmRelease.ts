@@ -28,7 +28,12 @@ export async function helm(cluster: Pick<Cluster, 'kubeconfig'>, args: readonly 
 }
 
 /** `helm install` (or upgrade --install) of helm/kube-havoc with --set values. */
-export function installChart(cluster: Pick<Cluster, 'kubeconfig'>, r: Release, sets: readonly string[] = [], upgrade = false): Promise<string> {
+export function installChart(
+  cluster: Pick<Cluster, 'kubeconfig'>,
+  r: Release,
+  sets: readonly string[] = [],
+  upgrade = false,
+): Promise<string> {
   const verb = upgrade ? ['upgrade', r.name, CHART_DIR, '--reuse-values'] : ['install', r.name, CHART_DIR];
   return helm(cluster, [...verb, '--namespace', r.namespace, ...sets.flatMap((s) => ['--set', s])]);
 }
@@ -45,7 +50,15 @@ export async function chartServiceAccountKubeconfig(cluster: Cluster, r: Release
 
 /** The config.yaml the chart installed (its ConfigMap), parsed, for running the daemon with it. */
 export async function installedConfig(cluster: Cluster, r: Release): Promise<Record<string, unknown>> {
-  const data = await cluster.kubectl(['-n', r.namespace, 'get', 'configmap', `${r.fullname}-config`, '-o', 'jsonpath={.data.config\\.yaml}']);
+  const data = await cluster.kubectl([
+    '-n',
+    r.namespace,
+    'get',
+    'configmap',
+    `${r.fullname}-config`,
+    '-o',
+    'jsonpath={.data.config\\.yaml}',
+  ]);
   return parseYaml(data) as Record<string, unknown>;
 }
 

@@ -22,13 +22,18 @@ test.after.always(async (t) => {
   await t.context.cluster?.stop();
 });
 
-interface SlackMessage { text: string; blocks: { type: string; text?: { text: string } }[] }
+interface SlackMessage {
+  text: string;
+  blocks: { type: string; text?: { text: string } }[];
+}
 
 async function slackReceiver(t: ExecutionContext) {
   const received: SlackMessage[] = [];
   const server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       received.push(JSON.parse(body) as SlackMessage);
       response.writeHead(200).end('ok');
@@ -37,7 +42,11 @@ async function slackReceiver(t: ExecutionContext) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const { port } = server.address() as AddressInfo;
-  return { received, url: `http://127.0.0.1:${port}/services/T0/B0/e2e`, titled: (prefix: string) => received.filter((m) => m.text.startsWith(prefix)) };
+  return {
+    received,
+    url: `http://127.0.0.1:${port}/services/T0/B0/e2e`,
+    titled: (prefix: string) => received.filter((m) => m.text.startsWith(prefix)),
+  };
 }
 
 test('`kube-havoc pause -n <ns>` from outside the cluster stops the daemon of that namespace; the pause is announced once across a restart', async (t) => {
@@ -47,14 +56,26 @@ test('`kube-havoc pause -n <ns>` from outside the cluster stops the daemon of th
   const slack = await slackReceiver(t);
   // A laptop: no daemon namespace in the environment, the operator's login name in $USER.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'POD_NAMESPACE' && !k.startsWith('HAVOC_')));
-  const cli = async (...args: string[]) => (await run(process.execPath, ['dist/main.js', ...args, '--kubeconfig', cluster.kubeconfig], { env: { ...env, USER: 'oncall-alice' }, timeoutMs: 60_000 })).stdout;
-  const config = e2eConfig(own, { namespaces: { include: [ns] }, slack: { webhookUrl: slack.url, retries: 0, dailyPlan: false } });
+  const cli = async (...args: string[]) =>
+    (
+      await run(process.execPath, ['dist/main.js', ...args, '--kubeconfig', cluster.kubeconfig], {
+        env: { ...env, USER: 'oncall-alice' },
+        timeoutMs: 60_000,
+      })
+    ).stdout;
+  const config = e2eConfig(own, {
+    namespaces: { include: [ns] },
+    slack: { webhookUrl: slack.url, retries: 0, dailyPlan: false },
+  });
 
   const first = startDaemon({ kubeconfig: cluster.kubeconfig, config });
   let second: ReturnType<typeof startDaemon> | undefined;
   try {
     await first.waitForLine('the daemon ticks', (l) => l.event === 'tick');
-    t.regex(await cli('pause', '-n', own, '--reason', 'incident 4711'), new RegExp(`chaos paused by oncall-alice: incident 4711; every replica in ${own} stops at its next tick`));
+    t.regex(
+      await cli('pause', '-n', own, '--reason', 'incident 4711'),
+      new RegExp(`chaos paused by oncall-alice: incident 4711; every replica in ${own} stops at its next tick`),
+    );
     await first.waitForLine('the pause announced', (l) => l.event === 'paused' && l.by === 'oncall-alice');
     // Workloads opted in after the pause are left alone while paused.
     const before = await deploy(cluster, ns, 'cart', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' });
@@ -64,16 +85,28 @@ test('`kube-havoc pause -n <ns>` from outside the cluster stops the daemon of th
     await first.stop();
     second = startDaemon({ kubeconfig: cluster.kubeconfig, config });
     const restarted = second;
-    await waitFor(async () => pausedTicks(restarted.lines) >= 5, { timeoutMs: 60_000, intervalMs: 200, what: 'five paused ticks after the restart' });
+    await waitFor(async () => pausedTicks(restarted.lines) >= 5, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'five paused ticks after the restart',
+    });
     t.is(restarted.lines.filter((l) => l.event === 'paused').length, 0, 'the restarted daemon does not announce the pause again');
     t.is([...first.lines, ...restarted.lines].filter(killed).length, 0);
-    t.deepEqual((await pods(cluster, ns, 'cart')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort(), 'nothing was killed while paused');
+    t.deepEqual(
+      (await pods(cluster, ns, 'cart')).map((p) => p.uid).sort(),
+      before.map((p) => p.uid).sort(),
+      'nothing was killed while paused',
+    );
     t.regex(await cli('status', '-n', own), /Chaos is PAUSED since .* by oncall-alice: incident 4711/);
 
     t.regex(await cli('resume', '-n', own), /chaos resumed by oncall-alice/);
     await restarted.waitForLine('the resume announced', (l) => l.event === 'resumed' && l.by === 'oncall-alice');
     await restarted.waitForLine('a kill after the resume', killed);
-    await waitFor(async () => slack.titled('Evicted').length >= 1, { timeoutMs: 30_000, intervalMs: 200, what: 'the kill message in Slack' });
+    await waitFor(async () => slack.titled('Evicted').length >= 1, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the kill message in Slack',
+    });
   } finally {
     await first.stop();
     await second?.stop();
@@ -82,5 +115,8 @@ test('`kube-havoc pause -n <ns>` from outside the cluster stops the daemon of th
   t.is(slack.titled('Chaos resumed').length, 1);
   const kill = slack.titled('Evicted')[0];
   const sections = kill?.blocks.map((b) => b.text?.text ?? '').join('\n') ?? '';
-  t.true(sections.includes(`\`kube-havoc pause -n ${own} --reason "&lt;why&gt;"\``), `the kill message carries this install's pause command: ${sections}`);
+  t.true(
+    sections.includes(`\`kube-havoc pause -n ${own} --reason "&lt;why&gt;"\``),
+    `the kill message carries this install's pause command: ${sections}`,
+  );
 });

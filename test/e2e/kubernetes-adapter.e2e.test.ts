@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../../src/adapters/clock/systemClock.ts';
 import { createConfigMapStateStore } from '../../src/adapters/kubernetes/configMapStateStore.ts';
 import { createEventListener } from '../../src/adapters/kubernetes/eventRecorder.ts';
 import { createKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/kubernetesCluster.ts';
@@ -14,16 +15,11 @@ import { createLeaderElector, type LeaderElector } from '../../src/adapters/kube
 import { createPodKiller } from '../../src/adapters/kubernetes/podKiller.ts';
 import type { PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
-import type { Clock, Log } from '../../src/domain/ports.ts';
+import type { Log } from '../../src/domain/ports.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
-import {
-  KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster,
-} from './harness/cluster.ts';
+import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster } from './harness/cluster.ts';
 
-const clock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) => sleep(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined),
-};
+const clock = systemClock;
 
 function recordingLog(): Log & { lines: { level: string; obj: object; msg?: string }[] } {
   const lines: { level: string; obj: object; msg?: string }[] = [];
@@ -40,20 +36,33 @@ let daemonNs = '';
 let adapter: KubernetesCluster;
 const web: WorkloadRef = { kind: 'Deployment', namespace: '', name: 'web' };
 
-function deployment(name: string, replicas: number, labels: Record<string, string>, templateLabels: Record<string, string> = {}): object {
+function deployment(
+  name: string,
+  replicas: number,
+  labels: Record<string, string>,
+  templateLabels: Record<string, string> = {},
+): object {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, labels },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns, labels },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name, ...templateLabels } },
-        spec: { nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], containers: [{ name: 'app', image: 'registry.invalid/fake:1' }] },
+        spec: {
+          nodeSelector: KWOK_NODE_SELECTOR,
+          tolerations: [KWOK_TOLERATION],
+          containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
+        },
       },
     },
   };
 }
 
-const readyPods = (w: WorkloadWithPods | undefined): PodInfo[] => (w?.pods ?? []).filter((p) => p.ready && p.phase === 'Running' && !p.terminating);
+const readyPods = (w: WorkloadWithPods | undefined): PodInfo[] =>
+  (w?.pods ?? []).filter((p) => p.ready && p.phase === 'Running' && !p.terminating);
 
 async function apply(...objects: object[]): Promise<void> {
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
@@ -92,12 +101,28 @@ test.before(async (t) => {
     deployment('templated', 2, {}, { 'havoc/enabled': 'true' }),
     deployment('monkey', 1, { 'kube-monkey/enabled': 'enabled' }),
     {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'solo', namespace: ns, labels: { 'havoc/enabled': 'true' } },
-      spec: { nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], containers: [{ name: 'app', image: 'registry.invalid/fake:1' }] },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'solo', namespace: ns, labels: { 'havoc/enabled': 'true' } },
+      spec: {
+        nodeSelector: KWOK_NODE_SELECTOR,
+        tolerations: [KWOK_TOLERATION],
+        containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
+      },
     },
   );
-  await waitFor(async () => (await cluster.kubectl(['-n', ns, 'get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}'])) === '3', { timeoutMs: 60_000, what: 'web 3/3 ready' });
-  adapter = createKubernetesCluster({ kubeConfig, labelPrefix: 'havoc', kubeMonkey: false, nodeChaos: true, clock, log: recordingLog() });
+  await waitFor(
+    async () => (await cluster.kubectl(['-n', ns, 'get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}'])) === '3',
+    { timeoutMs: 60_000, what: 'web 3/3 ready' },
+  );
+  adapter = createKubernetesCluster({
+    kubeConfig,
+    labelPrefix: 'havoc',
+    kubeMonkey: false,
+    nodeChaos: true,
+    clock,
+    log: recordingLog(),
+  });
   const syncStarted = Date.now();
   await adapter.start();
   t.log(`informers synced in ${Date.now() - syncStarted} ms`);
@@ -120,7 +145,10 @@ test('the snapshot holds exactly the opted-in workloads, from the watches alone;
   const webNow = mine.find((w) => w.ref.name === 'web');
   t.like(webNow, { desired: 3, ready: 3, labels: { 'havoc/enabled': 'true' } });
   t.false('pods' in webNow!, 'a snapshot carries no pods');
-  t.like(mine.find((w) => w.ref.name === 'solo'), { desired: 1, ready: 1 });
+  t.like(
+    mine.find((w) => w.ref.name === 'solo'),
+    { desired: 1, ready: 1 },
+  );
   t.true(snapshot.namespaces.some((n) => n.name === ns));
   t.is(snapshot.nodes.filter((n) => n.ready).length, 3);
   const requests = delta(before, after, ['LIST pods', 'LIST replicasets', 'LIST deployments', 'GET pods', 'GET deployments']);
@@ -129,14 +157,29 @@ test('the snapshot holds exactly the opted-in workloads, from the watches alone;
 
   const fresh = await adapter.workload(web);
   t.is(readyPods(fresh).length, 3);
-  t.true(fresh!.pods.every((p) => p.name.startsWith('web-') && p.nodeName?.startsWith('kwok-node-') && p.startedAt instanceof Date));
-  t.deepEqual((await adapter.workload({ kind: 'Pod', namespace: ns, name: 'solo' }))?.pods.map((p) => p.name), ['solo']);
+  t.true(
+    fresh!.pods.every((p) => p.name.startsWith('web-') && p.nodeName?.startsWith('kwok-node-') && p.startedAt instanceof Date),
+  );
+  t.deepEqual(
+    (await adapter.workload({ kind: 'Pod', namespace: ns, name: 'solo' }))?.pods.map((p) => p.name),
+    ['solo'],
+  );
   t.is(await adapter.workload({ kind: 'Deployment', namespace: ns, name: 'nope' }), undefined);
 
-  const monkey = createKubernetesCluster({ kubeConfig, labelPrefix: 'havoc', kubeMonkey: true, nodeChaos: false, clock, log: recordingLog() });
+  const monkey = createKubernetesCluster({
+    kubeConfig,
+    labelPrefix: 'havoc',
+    kubeMonkey: true,
+    nodeChaos: false,
+    clock,
+    log: recordingLog(),
+  });
   await monkey.start();
   try {
-    const names = (await monkey.snapshot()).workloads.filter((w) => w.ref.namespace === ns).map((w) => w.ref.name).sort();
+    const names = (await monkey.snapshot()).workloads
+      .filter((w) => w.ref.namespace === ns)
+      .map((w) => w.ref.name)
+      .sort();
     t.deepEqual(names, ['monkey', 'solo', 'web'], 'kube-monkey/enabled is watched too when compat is on');
   } finally {
     await monkey.stop();
@@ -145,9 +188,15 @@ test('the snapshot holds exactly the opted-in workloads, from the watches alone;
 
 test('the watch sees a workload opt in without a re-list', async (t) => {
   await cluster.kubectl(['-n', ns, 'label', 'deploy', 'plain', 'havoc/enabled=true']);
-  await waitFor(async () => (await adapter.snapshot()).workloads.some((w) => w.ref.name === 'plain'), { timeoutMs: 10_000, what: 'plain in the snapshot' });
+  await waitFor(async () => (await adapter.snapshot()).workloads.some((w) => w.ref.name === 'plain'), {
+    timeoutMs: 10_000,
+    what: 'plain in the snapshot',
+  });
   await cluster.kubectl(['-n', ns, 'label', 'deploy', 'plain', 'havoc/enabled-']);
-  await waitFor(async () => !(await adapter.snapshot()).workloads.some((w) => w.ref.name === 'plain'), { timeoutMs: 10_000, what: 'plain gone again' });
+  await waitFor(async () => !(await adapter.snapshot()).workloads.some((w) => w.ref.name === 'plain'), {
+    timeoutMs: 10_000,
+    what: 'plain gone again',
+  });
   t.pass();
 });
 
@@ -170,17 +219,39 @@ test('an eviction kills one pod and the Deployment replaces it', async (t) => {
   t.true(await woke, 'the Deployment watch announced the change (its status)');
   clearTimeout(timer);
   t.like(adapter.watched(web), { ref: web, desired: 3 }, 'the watched view of the workload, no request');
-  const back = await waitFor(async () => {
-    const now = await adapter.workload(web);
-    return now !== undefined && !now.pods.some((p) => p.uid === victim!.uid) && readyPods(now).length === 3 && now.ready === 3 ? now : undefined;
-  }, { timeoutMs: 60_000, what: 'web back at 3 ready pods without the victim' });
+  const back = await waitFor(
+    async () => {
+      const now = await adapter.workload(web);
+      return now !== undefined && !now.pods.some((p) => p.uid === victim!.uid) && readyPods(now).length === 3 && now.ready === 3
+        ? now
+        : undefined;
+    },
+    { timeoutMs: 60_000, what: 'web back at 3 ready pods without the victim' },
+  );
   t.log(`recovered in ${Date.now() - started} ms`);
   t.false(back.pods.some((p) => p.name === victim!.name));
 });
 
 test('a PDB with maxUnavailable 0 blocks the eviction, also in a dry run, and names itself', async (t) => {
-  await apply({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web-pdb', namespace: ns }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'web' } } } });
-  await waitFor(async () => (await cluster.kubectl(['-n', ns, 'get', 'pdb', 'web-pdb', '-o', 'jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}'])) === '3/0', { timeoutMs: 30_000, what: 'PDB status 3/0' });
+  await apply({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'web-pdb', namespace: ns },
+    spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'web' } } },
+  });
+  await waitFor(
+    async () =>
+      (await cluster.kubectl([
+        '-n',
+        ns,
+        'get',
+        'pdb',
+        'web-pdb',
+        '-o',
+        'jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}',
+      ])) === '3/0',
+    { timeoutMs: 30_000, what: 'PDB status 3/0' },
+  );
   try {
     const [victim] = readyPods(await adapter.workload(web));
     const killer = createPodKiller({ kubeConfig, method: 'evict' });
@@ -209,24 +280,79 @@ test('a pod that vanished, or was replaced under the same name, is "already gone
 
 test('delete with a grace period kills the pod', async (t) => {
   const [victim] = readyPods(await adapter.workload(web));
-  t.deepEqual(await createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: 0 }).kill(victim!, web, { dryRun: false }), { result: 'killed' });
-  await waitFor(async () => !(await adapter.workload(web))!.pods.some((p) => p.uid === victim!.uid), { timeoutMs: 30_000, what: 'victim gone' });
+  t.deepEqual(
+    await createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: 0 }).kill(victim!, web, { dryRun: false }),
+    { result: 'killed' },
+  );
+  await waitFor(async () => !(await adapter.workload(web))!.pods.some((p) => p.uid === victim!.uid), {
+    timeoutMs: 30_000,
+    what: 'victim gone',
+  });
   t.pass();
 });
 
 test('Events are accepted by the API server and listed by kubectl', async (t) => {
   const workload = (await adapter.workload(web))!;
   const [pod] = workload.pods;
-  const target = { kind: 'Pod' as const, namespace: ns, name: pod!.name, uid: pod!.uid, workload: web, workloadUid: workload.uid };
+  const target = {
+    kind: 'Pod' as const,
+    namespace: ns,
+    name: pod!.name,
+    uid: pod!.uid,
+    workload: web,
+    workloadUid: workload.uid,
+  };
   const listener = createEventListener({ kubeConfig, reportingInstance: 'kube-havoc-e2e-0', log: recordingLog() });
   const at = new Date();
   const occurrences: Occurrence[] = [
-    { type: 'kill', at, target, action: 'pod-evict', dryRun: true, outcome: { result: 'killed' }, reason: 'e2e', budget: { tick: 0, hour: 2, day: 9 } },
-    { type: 'kill', at, target, action: 'pod-evict', dryRun: false, outcome: { result: 'blocked', detail: 'The disruption budget web-pdb needs 3 healthy pods and has 3 currently' }, reason: 'e2e', budget: { tick: 1, hour: 3, day: 10 } },
+    {
+      type: 'kill',
+      at,
+      target,
+      action: 'pod-evict',
+      dryRun: true,
+      outcome: { result: 'killed' },
+      reason: 'e2e',
+      budget: { tick: 0, hour: 2, day: 9 },
+    },
+    {
+      type: 'kill',
+      at,
+      target,
+      action: 'pod-evict',
+      dryRun: false,
+      outcome: { result: 'blocked', detail: 'The disruption budget web-pdb needs 3 healthy pods and has 3 currently' },
+      reason: 'e2e',
+      budget: { tick: 1, hour: 3, day: 10 },
+    },
     { type: 'recovery', at, target, victims: 1, action: 'pod-evict', dryRun: false, verdict: { recovered: true, seconds: 4.2 } },
-    { type: 'recovery', at, target, victims: 1, action: 'pod-evict', dryRun: false, verdict: { recovered: false, seconds: 300, detail: '2/3 pods ready' } },
-    { type: 'skip', at, workload: web, workloadUid: workload.uid, reason: 'not-steady', detail: '2/3 replicas ready', dryRun: false },
-    { type: 'invalid-label', at, workload: web, workloadUid: workload.uid, field: 'havoc/mtbf', value: '2x', message: 'must be a duration' },
+    {
+      type: 'recovery',
+      at,
+      target,
+      victims: 1,
+      action: 'pod-evict',
+      dryRun: false,
+      verdict: { recovered: false, seconds: 300, detail: '2/3 pods ready' },
+    },
+    {
+      type: 'skip',
+      at,
+      workload: web,
+      workloadUid: workload.uid,
+      reason: 'not-steady',
+      detail: '2/3 replicas ready',
+      dryRun: false,
+    },
+    {
+      type: 'invalid-label',
+      at,
+      workload: web,
+      workloadUid: workload.uid,
+      field: 'havoc/mtbf',
+      value: '2x',
+      message: 'must be a duration',
+    },
   ];
   for (const o of occurrences) await listener.on(o);
   const listed = JSON.parse(await cluster.kubectl(['-n', ns, 'get', 'events.events.k8s.io', '-o', 'json'])) as {
@@ -235,17 +361,34 @@ test('Events are accepted by the API server and listed by kubectl', async (t) =>
   const ours = listed.items.filter((e) => e.reportingController === 'kube-havoc');
   const seen = ours.map((e) => `${e.reason}/${e.regarding.kind}`).sort();
   t.deepEqual(seen, [
-    'HavocBlockedByPDB/Deployment', 'HavocBlockedByPDB/Pod', 'HavocInvalidLabel/Deployment', 'HavocKilled/Deployment', 'HavocKilled/Pod',
-    'HavocNotRecovered/Deployment', 'HavocNotRecovered/Pod', 'HavocRecovered/Deployment', 'HavocRecovered/Pod', 'HavocSkipped/Deployment',
+    'HavocBlockedByPDB/Deployment',
+    'HavocBlockedByPDB/Pod',
+    'HavocInvalidLabel/Deployment',
+    'HavocKilled/Deployment',
+    'HavocKilled/Pod',
+    'HavocNotRecovered/Deployment',
+    'HavocNotRecovered/Pod',
+    'HavocRecovered/Deployment',
+    'HavocRecovered/Pod',
+    'HavocSkipped/Deployment',
   ]);
   t.true(ours.some((e) => e.reason === 'HavocKilled' && e.note.startsWith('[dry-run] ')));
   // Events about a cluster-scoped object (a drained node) must go to "default".
   const node = JSON.parse(await cluster.kubectl(['get', 'node', 'kwok-node-0', '-o', 'json'])) as { metadata: { uid: string } };
   await listener.on({
-    type: 'kill', at, target: { kind: 'Node', name: 'kwok-node-0', uid: node.metadata.uid }, action: 'node-drain', dryRun: true,
-    outcome: { result: 'killed' }, reason: 'e2e', budget: { tick: 0, hour: 1, day: 1 },
+    type: 'kill',
+    at,
+    target: { kind: 'Node', name: 'kwok-node-0', uid: node.metadata.uid },
+    action: 'node-drain',
+    dryRun: true,
+    outcome: { result: 'killed' },
+    reason: 'e2e',
+    budget: { tick: 0, hour: 1, day: 1 },
   });
-  t.regex(await cluster.kubectl(['-n', 'default', 'get', 'events', '--field-selector', 'reason=HavocKilled']), /node\/kwok-node-0/);
+  t.regex(
+    await cluster.kubectl(['-n', 'default', 'get', 'events', '--field-selector', 'reason=HavocKilled']),
+    /node\/kwok-node-0/,
+  );
   const table = await cluster.kubectl(['-n', ns, 'get', 'events']);
   t.regex(table, /HavocBlockedByPDB/);
   t.regex(table, /deployment\/web/);
@@ -256,13 +399,25 @@ test('the state ConfigMap round-trips and concurrent writers lose nothing', asyn
   const a = createConfigMapStateStore(options);
   const b = createConfigMapStateStore(options);
   t.deepEqual(await a.load(), { kills: [] });
-  const record = (id: string): KillRecord => ({ id, at: new Date().toISOString(), target: `${ns}/Deployment/web`, action: 'pod-evict', result: 'killed', dryRun: false, count: 1 });
-  await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).update((s) => ({ ...s, kills: [...s.kills, record(`k${i}`)] }))));
+  const record = (id: string): KillRecord => ({
+    id,
+    at: new Date().toISOString(),
+    target: `${ns}/Deployment/web`,
+    action: 'pod-evict',
+    result: 'killed',
+    dryRun: false,
+    count: 1,
+  });
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).update((s) => ({ ...s, kills: [...s.kills, record(`k${i}`)] }))),
+  );
   const state = await b.load();
   t.deepEqual(state.kills.map((k) => k.id).sort(), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
   await a.update((s) => ({ ...s, paused: { reason: 'e2e', by: 'ava', at: new Date().toISOString() } }));
   t.is((await createConfigMapStateStore(options).load()).paused?.reason, 'e2e', 'a fresh store (a restart) sees the same state');
-  const data = JSON.parse(await cluster.kubectl(['-n', daemonNs, 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state\\.json}'])) as { kills: unknown[] };
+  const data = JSON.parse(
+    await cluster.kubectl(['-n', daemonNs, 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state\\.json}']),
+  ) as { kills: unknown[] };
   t.is(data.kills.length, 6);
 });
 
@@ -270,7 +425,14 @@ test('two leader electors: exactly one leads; a clean stop hands over at once, a
   const electors: LeaderElector[] = [];
   const make = (identity: string, leaseName: string) => {
     const elector = createLeaderElector({
-      kubeConfig, namespace: daemonNs, leaseName, identity, leaseDurationSeconds: 3, renewIntervalSeconds: 1, clock, log: recordingLog(),
+      kubeConfig,
+      namespace: daemonNs,
+      leaseName,
+      identity,
+      leaseDurationSeconds: 3,
+      renewIntervalSeconds: 1,
+      clock,
+      log: recordingLog(),
     });
     electors.push(elector);
     return elector;
@@ -320,7 +482,12 @@ test('RBAC refusal: a clear log line, an error with its kind, no snapshot, and i
   const log = recordingLog();
   const reported: string[] = [];
   const denied = createKubernetesCluster({
-    kubeConfig: restricted, labelPrefix: 'havoc', kubeMonkey: false, nodeChaos: false, clock, log,
+    kubeConfig: restricted,
+    labelPrefix: 'havoc',
+    kubeMonkey: false,
+    nodeChaos: false,
+    clock,
+    log,
     report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
   });
   await denied.start();
@@ -338,7 +505,10 @@ test('RBAC refusal: a clear log line, an error with its kind, no snapshot, and i
     await sleep(1500);
     t.true(errorLines() > failures, 'the watches retried (first backoff 1 s) and logged each attempt');
     t.is(reported.length, announced, 'but announced the outage only once per watch');
-    await t.throwsAsync(createConfigMapStateStore({ kubeConfig: restricted, namespace: daemonNs, name: 'kube-havoc-state', log }).load(), { message: /forbidden/ });
+    await t.throwsAsync(
+      createConfigMapStateStore({ kubeConfig: restricted, namespace: daemonNs, name: 'kube-havoc-state', log }).load(),
+      { message: /forbidden/ },
+    );
   } finally {
     await denied.stop();
   }
@@ -353,11 +523,19 @@ test('an unreachable API server: start returns, the snapshot fails closed as api
     });
   });
   const gone = new KubeConfig();
-  gone.loadFromClusterAndUser({ name: 'gone', server: `https://127.0.0.1:${port}`, skipTLSVerify: true }, { name: 'nobody', token: 'x' });
+  gone.loadFromClusterAndUser(
+    { name: 'gone', server: `https://127.0.0.1:${port}`, skipTLSVerify: true },
+    { name: 'nobody', token: 'x' },
+  );
   const log = recordingLog();
   const reported: string[] = [];
   const unreachable = createKubernetesCluster({
-    kubeConfig: gone, labelPrefix: 'havoc', kubeMonkey: false, nodeChaos: false, clock, log,
+    kubeConfig: gone,
+    labelPrefix: 'havoc',
+    kubeMonkey: false,
+    nodeChaos: false,
+    clock,
+    log,
     report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
   });
   await unreachable.start();
@@ -367,7 +545,11 @@ test('an unreachable API server: start returns, the snapshot fails closed as api
     t.log(`log line: ${log.lines.find((l) => l.level === 'error')?.msg}`);
     t.true(reported.every((k) => k === 'api-unreachable') && reported.length > 0);
     const killer = createPodKiller({ kubeConfig: gone, method: 'evict' });
-    const outcome = await killer.kill({ namespace: ns, name: 'web-x', uid: 'u', phase: 'Running', ready: true, terminating: false }, web, { dryRun: false });
+    const outcome = await killer.kill(
+      { namespace: ns, name: 'web-x', uid: 'u', phase: 'Running', ready: true, terminating: false },
+      web,
+      { dryRun: false },
+    );
     t.is(outcome.result, 'failed');
     t.regex(outcome.detail ?? '', /unreachable/);
   } finally {

@@ -16,10 +16,17 @@ test.after.always(async (t) => {
   await t.context.cluster?.stop();
 });
 
-interface NodeView { name: string; unschedulable: boolean; annotations: Record<string, string> }
+interface NodeView {
+  name: string;
+  unschedulable: boolean;
+  annotations: Record<string, string>;
+}
 
 async function node(cluster: Cluster, name: string): Promise<NodeView> {
-  const n = JSON.parse(await cluster.kubectl(['get', 'node', name, '-o', 'json'])) as { metadata: { name: string; annotations?: Record<string, string> }; spec: { unschedulable?: boolean } };
+  const n = JSON.parse(await cluster.kubectl(['get', 'node', name, '-o', 'json'])) as {
+    metadata: { name: string; annotations?: Record<string, string> };
+    spec: { unschedulable?: boolean };
+  };
   return { name: n.metadata.name, unschedulable: n.spec.unschedulable === true, annotations: n.metadata.annotations ?? {} };
 }
 
@@ -27,14 +34,30 @@ async function node(cluster: Cluster, name: string): Promise<NodeView> {
 async function optInNodes(cluster: Cluster, names: readonly string[], controlPlane: readonly string[] = []): Promise<void> {
   for (const n of cluster.nodes) {
     await cluster.kubectl(['label', 'node', n, names.includes(n) ? 'havoc/enabled=true' : 'havoc/enabled-', '--overwrite']);
-    await cluster.kubectl(['label', 'node', n, controlPlane.includes(n) ? 'node-role.kubernetes.io/control-plane=' : 'node-role.kubernetes.io/control-plane-', '--overwrite']);
+    await cluster.kubectl([
+      'label',
+      'node',
+      n,
+      controlPlane.includes(n) ? 'node-role.kubernetes.io/control-plane=' : 'node-role.kubernetes.io/control-plane-',
+      '--overwrite',
+    ]);
   }
 }
 
-const nodeConfig = (own: string, ns: string, nodes: Record<string, unknown>) => e2eConfig(own, {
-  namespaces: { include: [ns] },
-  nodes: { enabled: true, mtbf: '1s', drainDuration: '8s', drainTimeout: '60s', podEvictionTimeout: '60s', minReadyNodes: 1, minReadyPercent: 30, ...nodes },
-});
+const nodeConfig = (own: string, ns: string, nodes: Record<string, unknown>) =>
+  e2eConfig(own, {
+    namespaces: { include: [ns] },
+    nodes: {
+      enabled: true,
+      mtbf: '1s',
+      drainDuration: '8s',
+      drainTimeout: '60s',
+      podEvictionTimeout: '60s',
+      minReadyNodes: 1,
+      minReadyPercent: 30,
+      ...nodes,
+    },
+  });
 const drained = (l: LogLine) => l.event === 'kill' && l.action === 'node-drain';
 
 test('a drain moves the pods elsewhere, and the node is uncordoned after the drain duration', async (t) => {
@@ -44,7 +67,10 @@ test('a drain moves the pods elsewhere, and the node is uncordoned after the dra
   const ns = await cluster.createNamespace('spread');
   const own = await cluster.createNamespace('havoc-n1');
   const before = await deploy(cluster, ns, 'web', 6);
-  t.true(before.some((p) => p.node === target), 'the scheduler put some pods on the target node');
+  t.true(
+    before.some((p) => p.node === target),
+    'the scheduler put some pods on the target node',
+  );
   const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
   try {
     const started = await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started');
@@ -53,7 +79,10 @@ test('a drain moves the pods elsewhere, and the node is uncordoned after the dra
     t.is(done.result, 'killed', JSON.stringify(done));
     t.true((await node(cluster, target)).unschedulable);
     const after = await readyPods(cluster, ns, 'web', 6);
-    t.false(after.some((p) => p.node === target), 'no pod left on the drained node');
+    t.false(
+      after.some((p) => p.node === target),
+      'no pod left on the drained node',
+    );
     await daemon.waitForLine('the give-back', (l) => l.event === 'node-released' && l.node === target, 60_000);
     const back = await node(cluster, target);
     t.false(back.unschedulable);
@@ -61,8 +90,13 @@ test('a drain moves the pods elsewhere, and the node is uncordoned after the dra
   } finally {
     await daemon.stop();
   }
-  const events = JSON.parse(await cluster.kubectl(['get', 'events.v1.events.k8s.io', '-A', '-o', 'json'])) as { items: { reason?: string; regarding?: { kind?: string; name?: string } }[] };
-  t.true(events.items.some((e) => e.regarding?.kind === 'Node' && e.regarding.name === target && /Havoc/.test(e.reason ?? '')), 'an Event on the Node');
+  const events = JSON.parse(await cluster.kubectl(['get', 'events.v1.events.k8s.io', '-A', '-o', 'json'])) as {
+    items: { reason?: string; regarding?: { kind?: string; name?: string } }[];
+  };
+  t.true(
+    events.items.some((e) => e.regarding?.kind === 'Node' && e.regarding.name === target && /Havoc/.test(e.reason ?? '')),
+    'an Event on the Node',
+  );
 });
 
 test('a daemon killed mid-drain is replaced by one that still uncordons the node', async (t) => {
@@ -73,9 +107,15 @@ test('a daemon killed mid-drain is replaced by one that still uncordons the node
   const own = await cluster.createNamespace('havoc-n2');
   await deploy(cluster, ns, 'db', 6);
   // A PDB that forbids any eviction keeps the drain busy until we kill the daemon.
-  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db-pdb', namespace: ns }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
-  }));
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'db-pdb', namespace: ns },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
+    }),
+  );
   await cluster.kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.expectedPods}=6', 'pdb/db-pdb', '--timeout=60s']);
   t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
   const first = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });

@@ -40,7 +40,9 @@ test('an opted-in Deployment loses one pod and gets it back; the unlabelled one 
     const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
     t.true(recovery.recovered, JSON.stringify(recovery));
     t.true(typeof recovery.seconds === 'number' && recovery.seconds > 0);
-    t.log(`recovered after ${String(recovery.seconds)} s (kill logged at ${String(kill.time)}, verdict at ${String(recovery.time)})`);
+    t.log(
+      `recovered after ${String(recovery.seconds)} s (kill logged at ${String(kill.time)}, verdict at ${String(recovery.time)})`,
+    );
   });
   const after = await readyPods(cluster, ns, 'web', 3);
   const gone = before.filter((p) => !after.some((a) => a.uid === p.uid));
@@ -50,13 +52,18 @@ test('an opted-in Deployment loses one pod and gets it back; the unlabelled one 
   t.is(daemon.lines.filter(killed).length, 1, 'the minimum gap holds: one kill');
 
   const events = await havocEvents(cluster, ns);
-  t.true(events.some((e) => e.reason === 'HavocKilled' && e.kind === 'Pod' && e.name === gone[0]?.name), JSON.stringify(events));
+  t.true(
+    events.some((e) => e.reason === 'HavocKilled' && e.kind === 'Pod' && e.name === gone[0]?.name),
+    JSON.stringify(events),
+  );
   t.true(events.some((e) => e.reason === 'HavocKilled' && e.kind === 'Deployment' && e.name === 'web'));
   t.true(events.some((e) => e.reason === 'HavocRecovered' && e.kind === 'Deployment' && e.name === 'web'));
   const table = await cluster.kubectl(['-n', ns, 'get', 'events', '--field-selector', 'reason=HavocKilled']);
   t.regex(table, /HavocKilled/);
 
-  const state = JSON.parse(await cluster.kubectl(['-n', own, 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state\\.json}'])) as { kills: { target: string; result: string }[] };
+  const state = JSON.parse(
+    await cluster.kubectl(['-n', own, 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state\\.json}']),
+  ) as { kills: { target: string; result: string }[] };
   t.like(state.kills[0], { target: `${ns}/Deployment/web`, result: 'killed' });
 });
 
@@ -65,17 +72,27 @@ test('a PodDisruptionBudget with maxUnavailable 0 blocks the eviction, and the o
   const ns = await cluster.createNamespace('guarded');
   const own = await cluster.createNamespace('havoc-b');
   const before = await deploy(cluster, ns, 'db', 2, optIn);
-  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db-pdb', namespace: ns },
-    spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
-  }));
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'db-pdb', namespace: ns },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
+    }),
+  );
   await cluster.kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.expectedPods}=2', 'pdb/db-pdb', '--timeout=60s']);
   const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: e2eConfig(own, { namespaces: { include: [ns] } }) });
-  const blocked = await withDaemon(daemon, () => daemon.waitForLine('a blocked eviction', (l) => l.event === 'kill' && l.result === 'blocked'));
+  const blocked = await withDaemon(daemon, () =>
+    daemon.waitForLine('a blocked eviction', (l) => l.event === 'kill' && l.result === 'blocked'),
+  );
   t.regex(String(blocked.detail), /disruption budget/i);
   t.deepEqual((await pods(cluster, ns, 'db')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort());
   const events = await havocEvents(cluster, ns);
-  t.true(events.some((e) => e.reason === 'HavocBlockedByPDB' && e.kind === 'Deployment' && e.type === 'Warning'), JSON.stringify(events));
+  t.true(
+    events.some((e) => e.reason === 'HavocBlockedByPDB' && e.kind === 'Deployment' && e.type === 'Warning'),
+    JSON.stringify(events),
+  );
 });
 
 test('dry run: the eviction is a server-side dry run, nothing changes, and Events say dry run', async (t) => {
@@ -83,7 +100,10 @@ test('dry run: the eviction is a server-side dry run, nothing changes, and Event
   const ns = await cluster.createNamespace('rehearsal');
   const own = await cluster.createNamespace('havoc-c');
   const before = await deploy(cluster, ns, 'api', 3, optIn);
-  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: e2eConfig(own, { dryRun: true, namespaces: { include: [ns] } }) });
+  const daemon = startDaemon({
+    kubeconfig: cluster.kubeconfig,
+    config: e2eConfig(own, { dryRun: true, namespaces: { include: [ns] } }),
+  });
   const kill = await withDaemon(daemon, () => daemon.waitForLine('a dry-run kill', killed));
   t.true(kill.dryRun);
   t.deepEqual((await pods(cluster, ns, 'api')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort());
@@ -96,7 +116,10 @@ test('two daemons against one cluster: one leader, one kill; the survivor takes 
   const ns = await cluster.createNamespace('duo');
   const own = await cluster.createNamespace('havoc-d');
   await deploy(cluster, ns, 'svc', 4, optIn);
-  const config = e2eConfig(own, { namespaces: { include: [ns] }, blastRadius: { maxKillsPerTick: 5, maxKillsPerHour: 10, maxKillsPerDay: 10 } });
+  const config = e2eConfig(own, {
+    namespaces: { include: [ns] },
+    blastRadius: { maxKillsPerTick: 5, maxKillsPerHour: 10, maxKillsPerDay: 10 },
+  });
   const a = startDaemon({ kubeconfig: cluster.kubeconfig, config, name: 'havoc-a' });
   const b = startDaemon({ kubeconfig: cluster.kubeconfig, config, name: 'havoc-b' });
   try {
@@ -119,7 +142,7 @@ test('two daemons against one cluster: one leader, one kill; the survivor takes 
   }
 });
 
-test('a restart keeps the day\'s budget: no second kill after the daily cap is spent', async (t) => {
+test("a restart keeps the day's budget: no second kill after the daily cap is spent", async (t) => {
   const { cluster } = t.context;
   const ns = await cluster.createNamespace('budget');
   const own = await cluster.createNamespace('havoc-e');
@@ -130,7 +153,10 @@ test('a restart keeps the day\'s budget: no second kill after the daily cap is s
   await withDaemon(first, () => first.waitForLine('the one kill of the day', killed));
   const second = startDaemon({ kubeconfig: cluster.kubeconfig, config });
   await withDaemon(second, async () => {
-    const spent = await second.waitForLine('a tick that sees the spent budget', (l) => l.event === 'tick' && (l.budget as { day?: number } | undefined)?.day === 0);
+    const spent = await second.waitForLine(
+      'a tick that sees the spent budget',
+      (l) => l.event === 'tick' && (l.budget as { day?: number } | undefined)?.day === 0,
+    );
     t.truthy(spent);
     await second.waitForLine('a skip for the spent budget', (l) => l.event === 'skip' && l.reason === 'budget-spent');
   });
@@ -142,7 +168,10 @@ test('the kill switch: `kube-havoc pause` stops a running daemon at its next tic
   const ns = await cluster.createNamespace('switch');
   const own = await cluster.createNamespace('havoc-f');
   const cli = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, ['dist/main.js', ...args, '--kubeconfig', cluster.kubeconfig], { env: { ...process.env, POD_NAMESPACE: own }, timeoutMs: 60_000 });
+    const { stdout } = await run(process.execPath, ['dist/main.js', ...args, '--kubeconfig', cluster.kubeconfig], {
+      env: { ...process.env, POD_NAMESPACE: own },
+      timeoutMs: 60_000,
+    });
     return stdout;
   };
   t.regex(await cli('pause', '--reason', 'incident 4711', '--by', 'oncall'), /chaos paused by oncall: incident 4711/);
@@ -151,7 +180,10 @@ test('the kill switch: `kube-havoc pause` stops a running daemon at its next tic
   const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: e2eConfig(own, { namespaces: { include: [ns] } }) });
   await withDaemon(daemon, async () => {
     await daemon.waitForLine('the pause announced', (l) => l.event === 'paused' && l.by === 'oncall');
-    await daemon.waitForLine('five paused ticks', () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'paused').length >= 5);
+    await daemon.waitForLine(
+      'five paused ticks',
+      () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'paused').length >= 5,
+    );
     t.is(daemon.lines.filter(killed).length, 0);
     t.deepEqual((await pods(cluster, ns, 'cart')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort());
     t.regex(await cli('resume', '--by', 'oncall'), /chaos resumed by oncall \(was paused by oncall: incident 4711\)/);

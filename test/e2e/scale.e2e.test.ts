@@ -14,12 +14,20 @@ const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1000d' };
 
 function deployment(namespace: string, name: string): object {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels: optIn },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: optIn },
     spec: {
-      replicas: 2, selector: { matchLabels: { app: name } },
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name, 'havoc/enabled': 'true' } },
-        spec: { nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION], terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'example.invalid/app:1' }] },
+        spec: {
+          nodeSelector: KWOK_NODE_SELECTOR,
+          tolerations: [KWOK_TOLERATION],
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: 'app', image: 'example.invalid/app:1' }],
+        },
       },
     },
   };
@@ -59,7 +67,8 @@ function costOf(proxy: CountingProxy, daemon: DaemonProcess, tick: LogLine): { r
   return { requests, bytes: requests.reduce((sum, r) => sum + r.requestBytes + r.responseBytes, 0) };
 }
 
-const describe = (requests: readonly ProxiedRequest[]) => requests.map((r) => `${r.method} ${r.path}${r.watch ? ' (watch)' : ''} ${r.responseBytes} B`).join('; ');
+const describe = (requests: readonly ProxiedRequest[]) =>
+  requests.map((r) => `${r.method} ${r.path}${r.watch ? ' (watch)' : ''} ${r.responseBytes} B`).join('; ');
 
 test('a tick that kills nothing: at most 3 requests and 50 KB, however many workloads are opted in', async (t) => {
   const { proxy, daemon } = t.context;
@@ -73,12 +82,18 @@ test('a tick that kills nothing: at most 3 requests and 50 KB, however many work
     t.log(`idle tick: ${requests.length} requests, ${bytes} B: ${describe(requests)}`);
     t.true(requests.length <= 3, `${requests.length} requests: ${describe(requests)}`);
     t.true(bytes <= 50_000, `${bytes} bytes`);
-    t.false(requests.some((r) => r.path.endsWith('/pods') || r.path.endsWith('/replicasets')), 'no pod or ReplicaSet list');
+    t.false(
+      requests.some((r) => r.path.endsWith('/pods') || r.path.endsWith('/replicasets')),
+      'no pod or ReplicaSet list',
+    );
   }
   // The bare-pod watch leaves out the pods the Deployments made (their templates carry the label).
   const podWatch = proxy.requests.find((r) => r.path === '/api/v1/pods');
   t.regex(decodeURIComponent(podWatch?.query ?? ''), /havoc\/enabled,!pod-template-hash/);
-  t.true(proxy.requests.filter((r) => r.path === '/api/v1/pods').every((r) => r.responseBytes < 10_000), 'the pod watch holds none of the 100 Deployment pods');
+  t.true(
+    proxy.requests.filter((r) => r.path === '/api/v1/pods').every((r) => r.responseBytes < 10_000),
+    'the pod watch holds none of the 100 Deployment pods',
+  );
 });
 
 test('a tick that kills one pod: at most 10 requests more, the drawn workload alone is read', async (t) => {
@@ -98,5 +113,8 @@ test('a tick that kills one pod: at most 10 requests more, the drawn workload al
   t.true(inTick.requests.length <= 3 + 10, `${inTick.requests.length} requests: ${describe(inTick.requests)}`);
   const podLists = withRecovery.filter((r) => r.method === 'GET' && r.path === `/api/v1/namespaces/${ns}/pods`);
   t.true(podLists.length >= 1 && podLists.length <= 2, 'pods listed for the drawn workload (kill, recovery verdict) only');
-  t.false(withRecovery.some((r) => r.path.endsWith('/replicasets')), 'Deployment pods are tied to it without listing ReplicaSets');
+  t.false(
+    withRecovery.some((r) => r.path.endsWith('/replicasets')),
+    'Deployment pods are tied to it without listing ReplicaSets',
+  );
 });

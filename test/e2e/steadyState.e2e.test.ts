@@ -43,14 +43,18 @@ async function withDaemon<T>(d: DaemonProcess, body: () => Promise<T>): Promise<
 }
 
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 
 async function world(t: ExecutionContext<{ cluster: Cluster }>) {
   const app = await startFakeApp(t, { alert: 1 });
   const prometheus = await startPrometheus(t, { targets: [app.target], rules: RULES });
-  await prometheus.eventually('CheckoutErrorsHigh fires', async () => ((await prometheus.query('ALERTS{alertname="CheckoutErrorsHigh",alertstate="firing"}')).data?.result.length ? true : undefined));
+  await prometheus.eventually('CheckoutErrorsHigh fires', async () =>
+    (await prometheus.query('ALERTS{alertname="CheckoutErrorsHigh",alertstate="firing"}')).data?.result.length ? true : undefined,
+  );
   return { app, prometheus };
 }
 
@@ -64,14 +68,18 @@ test('a firing alert blocks the daemon; once resolved, the annotated Deployment 
   const daemon = startDaemon({
     kubeconfig: cluster.kubeconfig,
     config: e2eConfig(own, {
-      namespaces: { include: [ns] }, server: { host: '127.0.0.1', port },
+      namespaces: { include: [ns] },
+      server: { host: '127.0.0.1', port },
       steadyState: { prometheus: { url: prometheus.url, timeout: '2s' }, blockers: ['severity="critical"'] },
     }),
   });
   await withDaemon(daemon, async () => {
     const blocked = await daemon.waitForLine('the block announced', (l) => l.event === 'blocker' && l.firing === true);
     t.deepEqual(blocked.alerts, ['CheckoutErrorsHigh']);
-    await daemon.waitForLine('three blocked ticks', () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'blocked').length >= 3);
+    await daemon.waitForLine(
+      'three blocked ticks',
+      () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'blocked').length >= 3,
+    );
     t.is(daemon.lines.filter((l) => l.event === 'blocker').length, 1, 'once per streak');
     t.is(daemon.lines.filter(killed).length, 0);
     t.deepEqual((await pods(cluster, ns, 'checkout')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort());
@@ -86,14 +94,28 @@ test('a firing alert blocks the daemon; once resolved, the annotated Deployment 
     const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
     t.like(recovery, { recovered: true, hypothesis: 'held', expr: 'app_error_ratio{deployment="checkout"} < 0.01' });
     const after = await metrics(port);
-    t.is(sample(after, 'havoc_hypothesis_verdicts_total', { namespace: ns, workload: 'checkout', verdict: 'held', dry_run: 'false' }), 1);
+    t.is(
+      sample(after, 'havoc_hypothesis_verdicts_total', {
+        namespace: ns,
+        workload: 'checkout',
+        verdict: 'held',
+        dry_run: 'false',
+      }),
+      1,
+    );
     t.is(Number(/^havoc_blocked (\d+)/m.exec(after)?.[1]), 0);
 
     // A second workload whose hypothesis fails now: skipped with the value, never killed.
     app.state.errorRatio = 0.3;
-    await prometheus.eventually('Prometheus sees the errors', async () => ((await prometheus.query('app_error_ratio > 0.1')).data?.result.length ? true : undefined));
+    await prometheus.eventually('Prometheus sees the errors', async () =>
+      (await prometheus.query('app_error_ratio > 0.1')).data?.result.length ? true : undefined,
+    );
     const cartBefore = await deployWithHypothesis(cluster, ns, 'cart', 'app_error_ratio{deployment="checkout"} < 0.01');
-    const skip = await daemon.waitForLine('the cart skipped', (l) => l.event === 'skip' && l.reason === 'hypothesis-failed', 60_000);
+    const skip = await daemon.waitForLine(
+      'the cart skipped',
+      (l) => l.event === 'skip' && l.reason === 'hypothesis-failed',
+      60_000,
+    );
     t.regex(String(skip.detail), /value seen: 0\.3 /);
     t.deepEqual((await pods(cluster, ns, 'cart')).map((p) => p.uid).sort(), cartBefore.map((p) => p.uid).sort());
   });
@@ -115,14 +137,18 @@ test('Prometheus unreachable: no kill, the reason is logged and counted, the dae
   const daemon = startDaemon({
     kubeconfig: cluster.kubeconfig,
     config: e2eConfig(own, {
-      namespaces: { include: [ns] }, server: { host: '127.0.0.1', port },
+      namespaces: { include: [ns] },
+      server: { host: '127.0.0.1', port },
       steadyState: { prometheus: { url: `http://127.0.0.1:${nobody}`, timeout: '1s' }, blockers: ['severity="critical"'] },
     }),
   });
   await withDaemon(daemon, async () => {
     const blocked = await daemon.waitForLine('the fail-closed block', (l) => l.event === 'blocker' && l.firing === true);
     t.regex(String(blocked.detail), /cannot ask Prometheus for firing alerts \(unreachable\): .*ECONNREFUSED.*fail closed/);
-    await daemon.waitForLine('five blocked ticks', () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'blocked').length >= 5);
+    await daemon.waitForLine(
+      'five blocked ticks',
+      () => daemon.lines.filter((l) => l.event === 'tick' && l.outcome === 'blocked').length >= 5,
+    );
     const text = await metrics(port);
     t.true((sample(text, 'havoc_ticks_total', { outcome: 'blocked' }) ?? 0) >= 5);
     t.is(sample(text, 'havoc_blocking_alerts', { alertname: '' }), 1);

@@ -3,9 +3,15 @@
 
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, waitFor, type Cluster } from './harness/cluster.ts';
 
-export function deploymentManifest(namespace: string, name: string, replicas: number, labels: Record<string, string> = {}): string {
+export function deploymentManifest(
+  namespace: string,
+  name: string,
+  replicas: number,
+  labels: Record<string, string> = {},
+): string {
   return JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name, namespace, labels },
     spec: {
       replicas,
@@ -13,7 +19,8 @@ export function deploymentManifest(namespace: string, name: string, replicas: nu
       template: {
         metadata: { labels: { app: name } },
         spec: {
-          nodeSelector: KWOK_NODE_SELECTOR, tolerations: [KWOK_TOLERATION],
+          nodeSelector: KWOK_NODE_SELECTOR,
+          tolerations: [KWOK_TOLERATION],
           terminationGracePeriodSeconds: 0,
           containers: [{ name: 'app', image: 'example.invalid/app:1' }],
         },
@@ -32,25 +39,47 @@ export interface PodView {
 
 export async function pods(cluster: Cluster, namespace: string, app: string): Promise<PodView[]> {
   const out = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'pods', '-l', `app=${app}`, '-o', 'json'])) as {
-    items: { metadata: { name: string; uid: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status: { conditions?: { type: string; status: string }[] } }[];
+    items: {
+      metadata: { name: string; uid: string; deletionTimestamp?: string };
+      spec: { nodeName?: string };
+      status: { conditions?: { type: string; status: string }[] };
+    }[];
   };
   return out.items.map((p) => ({
-    name: p.metadata.name, uid: p.metadata.uid, terminating: p.metadata.deletionTimestamp !== undefined, node: p.spec.nodeName ?? '',
+    name: p.metadata.name,
+    uid: p.metadata.uid,
+    terminating: p.metadata.deletionTimestamp !== undefined,
+    node: p.spec.nodeName ?? '',
     ready: (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
   }));
 }
 
-export async function deploy(cluster: Cluster, namespace: string, name: string, replicas: number, labels: Record<string, string> = {}): Promise<PodView[]> {
+export async function deploy(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  replicas: number,
+  labels: Record<string, string> = {},
+): Promise<PodView[]> {
   await cluster.kubectl(['apply', '-f', '-'], deploymentManifest(namespace, name, replicas, labels));
   return readyPods(cluster, namespace, name, replicas);
 }
 
-export function readyPods(cluster: Cluster, namespace: string, app: string, count: number, timeoutMs = 90_000): Promise<PodView[]> {
-  return waitFor(async () => {
-    const all = await pods(cluster, namespace, app);
-    const ready = all.filter((p) => p.ready && !p.terminating);
-    return ready.length === count && all.length === count ? ready : undefined;
-  }, { timeoutMs, intervalMs: 500, what: `${count} ready pods of ${namespace}/${app}` });
+export function readyPods(
+  cluster: Cluster,
+  namespace: string,
+  app: string,
+  count: number,
+  timeoutMs = 90_000,
+): Promise<PodView[]> {
+  return waitFor(
+    async () => {
+      const all = await pods(cluster, namespace, app);
+      const ready = all.filter((p) => p.ready && !p.terminating);
+      return ready.length === count && all.length === count ? ready : undefined;
+    },
+    { timeoutMs, intervalMs: 500, what: `${count} ready pods of ${namespace}/${app}` },
+  );
 }
 
 export interface EventView {
@@ -64,9 +93,22 @@ export interface EventView {
 
 export async function havocEvents(cluster: Cluster, namespace: string): Promise<EventView[]> {
   const out = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'events.v1.events.k8s.io', '-o', 'json'])) as {
-    items: { reason?: string; note?: string; type?: string; reportingController?: string; regarding?: { kind?: string; name?: string } }[];
+    items: {
+      reason?: string;
+      note?: string;
+      type?: string;
+      reportingController?: string;
+      regarding?: { kind?: string; name?: string };
+    }[];
   };
-  return out.items.filter((e) => e.reportingController === 'kube-havoc').map((e) => ({
-    reason: e.reason ?? '', kind: e.regarding?.kind ?? '', name: e.regarding?.name ?? '', note: e.note ?? '', controller: e.reportingController ?? '', type: e.type ?? '',
-  }));
+  return out.items
+    .filter((e) => e.reportingController === 'kube-havoc')
+    .map((e) => ({
+      reason: e.reason ?? '',
+      kind: e.regarding?.kind ?? '',
+      name: e.regarding?.name ?? '',
+      note: e.note ?? '',
+      controller: e.reportingController ?? '',
+      type: e.type ?? '',
+    }));
 }

@@ -24,24 +24,50 @@ import { testSettings } from '../unit/fakes/settings.ts';
 import { freePort } from '../e2e/harness/freePort.ts';
 import { startPrometheus, type RealPrometheus } from './support/realPrometheus.ts';
 
-interface Target { expr: string; refId: string; datasource?: { uid?: string } }
-interface Panel { title: string; type: string; datasource?: { uid?: string }; targets?: Target[]; panels?: Panel[] }
-interface Annotation { name: string; expr?: string; datasource?: { uid?: string } }
-interface Dashboard { uid: string; panels: Panel[]; annotations: { list: Annotation[] }; templating: { list: { name: string; type: string; query: unknown; definition?: string; allValue?: string }[] } }
+interface Target {
+  expr: string;
+  refId: string;
+  datasource?: { uid?: string };
+}
+interface Panel {
+  title: string;
+  type: string;
+  datasource?: { uid?: string };
+  targets?: Target[];
+  panels?: Panel[];
+}
+interface Annotation {
+  name: string;
+  expr?: string;
+  datasource?: { uid?: string };
+}
+interface Dashboard {
+  uid: string;
+  panels: Panel[];
+  annotations: { list: Annotation[] };
+  templating: { list: { name: string; type: string; query: unknown; definition?: string; allValue?: string }[] };
+}
 
 const dashboard = JSON.parse(readFileSync('dashboards/kube-havoc.json', 'utf8')) as Dashboard;
 const panels = (list: Panel[]): Panel[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
 const queries = [
-  ...panels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((target) => ({ panel: p.title, refId: target.refId, expr: target.expr }))),
+  ...panels(dashboard.panels).flatMap((p) =>
+    (p.targets ?? []).map((target) => ({ panel: p.title, refId: target.refId, expr: target.expr })),
+  ),
   // Annotations are queries too: the kill marks on every graph.
-  ...dashboard.annotations.list.flatMap((a) => (a.expr === undefined ? [] : [{ panel: `annotation ${a.name}`, refId: 'annotation', expr: a.expr }])),
+  ...dashboard.annotations.list.flatMap((a) =>
+    a.expr === undefined ? [] : [{ panel: `annotation ${a.name}`, refId: 'annotation', expr: a.expr }],
+  ),
 ];
 
 /** What Grafana would put in; the ranges cover the whole test. */
 function substitute(expr: string, namespace: string): string {
   const out = expr
-    .replaceAll('$__rate_interval', '1m').replaceAll('$__range_s', '600').replaceAll('$__range', '10m')
-    .replaceAll('$__interval', '15s').replaceAll('$namespace', namespace);
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$__range_s', '600')
+    .replaceAll('$__range', '10m')
+    .replaceAll('$__interval', '15s')
+    .replaceAll('$namespace', namespace);
   if (out.includes('$')) throw new Error(`unknown variable left in ${out}`);
   return out;
 }
@@ -59,12 +85,22 @@ test('the dashboard is provisioning-ready: datasource and namespace variables, e
     for (const target of p.targets ?? []) t.is(target.datasource?.uid, '${datasource}', `${p.title} ${target.refId}`);
   }
   const titles = panels(dashboard.panels).map((p) => p.title);
-  for (const title of ['Recent kills', 'Kills over time by result', 'Recovery time p50 / p95', 'Blocked by PDB', 'Budget left', 'Paused', 'Leader', 'Eligible targets']) {
+  for (const title of [
+    'Recent kills',
+    'Kills over time by result',
+    'Recovery time p50 / p95',
+    'Blocked by PDB',
+    'Budget left',
+    'Paused',
+    'Leader',
+    'Eligible targets',
+  ]) {
     t.true(titles.includes(title), title);
   }
   t.true(queries.length >= 20);
   for (const q of queries) {
-    if (!q.expr.startsWith('sum(havoc_leader)') && q.expr.includes('havoc_kills_total')) t.true(q.expr.includes('namespace=~"$namespace"'), `${q.panel} filters by namespace`);
+    if (!q.expr.startsWith('sum(havoc_leader)') && q.expr.includes('havoc_kills_total'))
+      t.true(q.expr.includes('namespace=~"$namespace"'), `${q.panel} filters by namespace`);
   }
 });
 
@@ -74,8 +110,13 @@ const START = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const LONG_AGO = new Date(START.getTime() - 3_600_000);
 const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 const ALWAYS_OPEN = {
-  HAVOC_SCHEDULE_TIMEZONE: 'UTC', HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat', HAVOC_SCHEDULE_START: '00:00', HAVOC_SCHEDULE_END: '24:00',
-  HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '10', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '500',
+  HAVOC_SCHEDULE_TIMEZONE: 'UTC',
+  HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat',
+  HAVOC_SCHEDULE_START: '00:00',
+  HAVOC_SCHEDULE_END: '24:00',
+  HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '10',
+  HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100',
+  HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '500',
   HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s',
 };
 
@@ -94,7 +135,8 @@ function world(): FakeCluster {
 function killer(cluster: FakeCluster): PodKiller {
   return {
     async kill(pod: PodInfo, ref: WorkloadRef, options: KillOptions): Promise<KillOutcome> {
-      if (ref.name === 'payments') return { result: 'blocked', detail: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
+      if (ref.name === 'payments')
+        return { result: 'blocked', detail: "Cannot evict pod as it would violate the pod's disruption budget." };
       if (ref.name === 'ledger') return { result: 'killed' };
       return cluster.kill(pod, ref, options);
     },
@@ -106,20 +148,35 @@ async function startDaemon(t: ExecutionContext) {
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
-  const server = await createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log });
-  t.teardown(() => server.close());
-  const reporter = createReporter([metrics.listener], log);
-  const cluster = world();
-  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
-  const round = (dryRun: boolean) => createChaosRound({
-    settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: String(dryRun) }), cluster, killer: killer(cluster), state: memoryStateStore(), clock,
-    random: seededRandom(dryRun ? 1 : 2), report: reporter.report, podMethod: 'evict', probe: { check: async () => ({ ok: true }) },
+  const server = await createHttpServer({
+    registry,
+    readiness: () => ({ ready: true, unmet: [] }),
+    host: '127.0.0.1',
+    port: 0,
+    log,
   });
+  t.teardown(() => server.close());
+  const reporter = createReporter({ listeners: [metrics.listener], log });
+  const cluster = world();
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
+  const round = (dryRun: boolean) =>
+    createChaosRound({
+      settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: String(dryRun) }),
+      cluster,
+      killer: killer(cluster),
+      state: memoryStateStore(),
+      clock,
+      random: seededRandom(dryRun ? 1 : 2),
+      report: reporter.report,
+      podMethod: 'evict',
+      probe: { check: async () => ({ ok: true }) },
+    });
   const rounds = [round(true), round(false)];
   // What the composition root does at start-up.
   for (const r of rounds) await r.announceTargets(clock.now());
   return {
-    registry, server,
+    registry,
+    server,
     /** One tick of the dry-run daemon and one of the live one, each waiting for its recovery checks. */
     async tick() {
       for (const r of rounds) {
@@ -144,18 +201,30 @@ test('every dashboard query runs against a real Prometheus scraping a daemon tha
   t.timeout(90_000);
   const daemon = await startDaemon(t);
   const prometheus = await startPrometheus(t, { targets: [new URL(daemon.server.url).host], job: 'kube-havoc' });
-  await prometheus.eventually('the target is up', async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
+  await prometheus.eventually(
+    'the target is up',
+    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined,
+  );
   // Announced at start-up, before any kill: every kill series is scraped at zero first.
-  await prometheus.eventually('the zero series are scraped', async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined);
+  await prometheus.eventually(
+    'the zero series are scraped',
+    async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined,
+  );
 
   await daemon.tick();
-  const kills = (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+  const kills =
+    (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
   t.true(kills > 0);
-  await prometheus.eventually('the kills are scraped', async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined);
-  await prometheus.eventually('the recoveries are scraped',
-    async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined);
+  await prometheus.eventually(
+    'the kills are scraped',
+    async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined,
+  );
+  await prometheus.eventually(
+    'the recoveries are scraped',
+    async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined,
+  );
 
-  const namespaces = await prometheus.get('/api/v1/label/namespace/values?match[]=havoc_kills_total') as { data: string[] };
+  const namespaces = (await prometheus.get('/api/v1/label/namespace/values?match[]=havoc_kills_total')) as { data: string[] };
   t.deepEqual(namespaces.data, ['bank', 'shop'], 'the namespace variable finds both namespaces');
 
   const results = new Map<string, number[]>();
@@ -164,19 +233,37 @@ test('every dashboard query runs against a real Prometheus scraping a daemon tha
       const expr = substitute(q.expr, namespace);
       const answer = await prometheus.query(expr);
       t.is(answer.status, 'success', `${q.panel} ${q.refId}: ${expr}: ${answer.error ?? ''}`);
-      if (namespace === '.*') results.set(`${q.panel}/${q.refId}`, (answer.data?.result ?? []).map((r) => Number(r.value[1])));
+      if (namespace === '.*')
+        results.set(
+          `${q.panel}/${q.refId}`,
+          (answer.data?.result ?? []).map((r) => Number(r.value[1])),
+        );
     }
   }
   const values = (key: string) => results.get(key) ?? [];
-  t.log(`${queries.length} queries x 2 namespace values; recovery p50/p95 ${values('Recovery time p50 / p95/A')}/${values('Recovery time p50 / p95/B')} s; kills in range live/dry/blocked ${values('Kills in range/A')}/${values('Kills in range/B')}/${values('Kills in range/C')}`);
+  t.log(
+    `${queries.length} queries x 2 namespace values; recovery p50/p95 ${values('Recovery time p50 / p95/A')}/${values('Recovery time p50 / p95/B')} s; kills in range live/dry/blocked ${values('Kills in range/A')}/${values('Kills in range/B')}/${values('Kills in range/C')}`,
+  );
   t.true(values('Recent kills/A').length >= 3, 'recent kills: checkout and ledger, dry run and live');
-  t.true(values('Recent kills/A').every((ms) => Math.abs(ms - Date.now()) < 3_600_000), 'last kill times are now-ish, in ms');
-  t.true(values('Kills over time by result/A').some((v) => v > 0), 'kills over time');
+  t.true(
+    values('Recent kills/A').every((ms) => Math.abs(ms - Date.now()) < 3_600_000),
+    'last kill times are now-ish, in ms',
+  );
+  t.true(
+    values('Kills over time by result/A').some((v) => v > 0),
+    'kills over time',
+  );
   const p95 = values('Recovery time p50 / p95/B');
   t.is(p95.length, 1);
   t.true(Number.isFinite(p95[0]) && (p95[0] ?? 0) > 0, `recovery p95 is a number of seconds: ${p95[0]}`);
-  t.true(values('Recovery time p50 / p95/C').some((v) => v > 0), 'not recovered (ledger)');
-  t.true(values('Kills in range/C').some((v) => v > 0), 'blocked by PDB (payments)');
+  t.true(
+    values('Recovery time p50 / p95/C').some((v) => v > 0),
+    'not recovered (ledger)',
+  );
+  t.true(
+    values('Kills in range/C').some((v) => v > 0),
+    'blocked by PDB (payments)',
+  );
   t.deepEqual(values('Budget left/A').length, 3, 'tick, hour and day budgets');
   t.deepEqual(values('Paused/A'), [0]);
   t.deepEqual(values('Leader/A'), [1]);
@@ -186,12 +273,24 @@ test('every dashboard query runs against a real Prometheus scraping a daemon tha
 // ---- exact counts and a restart -------------------------------------------------
 
 /** A live daemon over one workload that is hit at every tick, on a fixed port and a state that outlives it. */
-async function startLiveDaemon(t: ExecutionContext, options: { port: number; store: ReturnType<typeof memoryStateStore>; clock: ReturnType<typeof fakeClock>; cluster: FakeCluster }) {
+async function startLiveDaemon(
+  t: ExecutionContext,
+  options: {
+    port: number;
+    store: ReturnType<typeof memoryStateStore>;
+    clock: ReturnType<typeof fakeClock>;
+    cluster: FakeCluster;
+  },
+) {
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
   const server = await createHttpServer({
-    registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: options.port, log,
+    registry,
+    readiness: () => ({ ready: true, unmet: [] }),
+    host: '127.0.0.1',
+    port: options.port,
+    log,
     recentKills: async () => recentKills((await options.store.load()).kills, 200),
   });
   let closed = false;
@@ -202,14 +301,21 @@ async function startLiveDaemon(t: ExecutionContext, options: { port: number; sto
   };
   t.teardown(close);
   const round = createChaosRound({
-    settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' }), cluster: options.cluster, killer: options.cluster,
-    state: options.store, clock: options.clock, random: seededRandom(5), report: createReporter([metrics.listener], log).report, podMethod: 'evict',
+    settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' }),
+    cluster: options.cluster,
+    killer: options.cluster,
+    state: options.store,
+    clock: options.clock,
+    random: seededRandom(5),
+    report: createReporter({ listeners: [metrics.listener], log }).report,
+    podMethod: 'evict',
     probe: { check: async () => ({ ok: true }) },
   });
   // What the composition root does at start-up, before the first tick.
   await round.announceTargets(options.clock.now());
   return {
-    server, close,
+    server,
+    close,
     async kill(times: number) {
       for (let i = 0; i < times; i++) {
         const at = options.clock.now();
@@ -233,42 +339,89 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   const port = await freePort();
   const store = memoryStateStore();
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
-  const clock = fakeClock(START, (c) => cluster.heal(c.now()));
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   let daemon = await startLiveDaemon(t, { port, store, clock, cluster });
   const prometheus = await startPrometheus(t, { targets: [`127.0.0.1:${port}`], job: 'kube-havoc' });
   const killed = 'sum(havoc_kills_total{result="killed", dry_run="false"})';
   // Prometheus has seen the series at 0 before the first kill: that is what makes increase() count it.
   // Ten samples stand for a daemon that started a while before its first tick (increase() extrapolates
   // to the end of the range by up to one scrape interval; the panels round that away).
-  await prometheus.eventually('the zero series are scraped ten times',
-    async () => ((await scalar(prometheus, `sum(count_over_time(havoc_kills_total{result="killed", dry_run="false"}[1m]))`)) ?? 0) >= 10 || undefined);
+  await prometheus.eventually(
+    'the zero series are scraped ten times',
+    async () =>
+      ((await scalar(prometheus, `sum(count_over_time(havoc_kills_total{result="killed", dry_run="false"}[1m]))`)) ?? 0) >= 10 ||
+      undefined,
+  );
   t.is(await scalar(prometheus, killed), 0);
 
-  for (const [kills, total] of [[1, 1], [1, 2], [3, 5]] as const) {
+  for (const [kills, total] of [
+    [1, 1],
+    [1, 2],
+    [3, 5],
+  ] as const) {
     await daemon.kill(kills);
-    await prometheus.eventually(`kill ${total} is scraped`, async () => (await scalar(prometheus, killed)) === total || undefined);
+    await prometheus.eventually(
+      `kill ${total} is scraped`,
+      async () => (await scalar(prometheus, killed)) === total || undefined,
+    );
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), total, `Kills in range (live) after ${total}`);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'B')), 0, 'no dry-run kills');
     const row = (await prometheus.query(panelQuery('Recent kills', 'B'))).data?.result ?? [];
-    t.deepEqual(row.map((r) => [r.metric['workload'], Number(r.value[1])]), [['checkout', total]], `Recent kills row after ${total}`);
+    t.deepEqual(
+      row.map((r) => [r.metric['workload'], Number(r.value[1])]),
+      [['checkout', total]],
+      `Recent kills row after ${total}`,
+    );
   }
   const marks = (await prometheus.query(panelQuery('annotation Kills', 'annotation'))).data?.result ?? [];
-  t.deepEqual(marks.map((r) => [r.metric['workload'], r.metric['action'], r.metric['result'], r.metric['dry_run']]), [['checkout', 'pod-evict', 'killed', 'false']], 'the kill annotation marks the kills');
-  const lastKill = store.state.kills.filter((k) => k.result === 'killed').map((k) => Date.parse(k.at)).sort().at(-1);
+  t.deepEqual(
+    marks.map((r) => [r.metric['workload'], r.metric['action'], r.metric['result'], r.metric['dry_run']]),
+    [['checkout', 'pod-evict', 'killed', 'false']],
+    'the kill annotation marks the kills',
+  );
+  const lastKill = store.state.kills
+    .filter((k) => k.result === 'killed')
+    .map((k) => Date.parse(k.at))
+    .sort()
+    .at(-1);
 
   // A restart: the process (and its in-memory metrics) is gone; the state in the ConfigMap stays.
   await daemon.close();
-  await prometheus.eventually('the target is down', async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined);
+  await prometheus.eventually(
+    'the target is down',
+    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined,
+  );
   daemon = await startLiveDaemon(t, { port, store, clock, cluster });
-  await prometheus.eventually('the restarted daemon is scraped', async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined);
-  await prometheus.eventually('the restarted daemon\'s series are scraped', async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined);
+  await prometheus.eventually(
+    'the restarted daemon is scraped',
+    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined,
+  );
+  await prometheus.eventually(
+    "the restarted daemon's series are scraped",
+    async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined,
+  );
   const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
-  t.deepEqual(recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]), [['checkout', 'false', lastKill]], 'the recent kills list the workload and its last kill after the restart');
+  t.deepEqual(
+    recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]),
+    [['checkout', 'false', lastKill]],
+    'the recent kills list the workload and its last kill after the restart',
+  );
   t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), 5, 'the counter reset of the restart is not a lost kill');
   // The per-kill table (Grafana reads it with the Infinity data source): every kill, with its verdict, after the restart.
-  const rows = await (await fetch(`http://127.0.0.1:${port}/kills`)).json() as { at: string; workload: string; action: string; result: string; dryRun: boolean; recovery: string; recoverySeconds: number }[];
+  const rows = (await (await fetch(`http://127.0.0.1:${port}/kills`)).json()) as {
+    at: string;
+    workload: string;
+    action: string;
+    result: string;
+    dryRun: boolean;
+    recovery: string;
+    recoverySeconds: number;
+  }[];
   t.is(rows.length, 5);
-  t.deepEqual(rows.map((r) => [r.workload, r.action, r.result, r.dryRun, r.recovery]), Array(5).fill(['checkout', 'pod-evict', 'killed', false, 'recovered']));
+  t.deepEqual(
+    rows.map((r) => [r.workload, r.action, r.result, r.dryRun, r.recovery]),
+    Array(5).fill(['checkout', 'pod-evict', 'killed', false, 'recovered']),
+  );
   t.true(rows.every((r) => r.recoverySeconds > 0));
   t.is(Date.parse(rows[0]?.at ?? ''), lastKill ?? -1, 'newest first');
 });

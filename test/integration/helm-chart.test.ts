@@ -27,9 +27,18 @@ interface Rule {
   verbs: string[];
   resourceNames?: string[];
 }
-interface Subject { kind: string; name: string; namespace: string }
-interface Binding extends K8sObject { roleRef: { kind: string; name: string }; subjects: Subject[] }
-interface Role extends K8sObject { rules: Rule[] }
+interface Subject {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+interface Binding extends K8sObject {
+  roleRef: { kind: string; name: string };
+  subjects: Subject[];
+}
+interface Role extends K8sObject {
+  rules: Rule[];
+}
 interface Container {
   name: string;
   image: string;
@@ -73,7 +82,9 @@ function template(sets: readonly string[], chartDir = CHART_DIR): K8sObject[] {
   const args = ['template', RELEASE, chartDir, '--namespace', NS, ...sets.flatMap((s) => ['--set', s])];
   const result = runHelm(args);
   if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}`);
-  return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 }
 
 function ids(objects: readonly K8sObject[]): string[] {
@@ -119,7 +130,11 @@ function loadRendered(objects: readonly K8sObject[]) {
 const TARGET_RULES: Rule[] = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
-  { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: ['get', 'list', 'watch'] },
+  {
+    apiGroups: ['apps'],
+    resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
+    verbs: ['get', 'list', 'watch'],
+  },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
 ];
 const OWN_NAMESPACE_RULES: Rule[] = [
@@ -151,7 +166,16 @@ function mode(name: keyof typeof MODES & string): K8sObject[] {
 }
 
 test('helm lint --strict passes with the default values and with every option on', (t) => {
-  for (const sets of [[], ['nodes.enabled=true', 'rbac.namespaces={shop}', 'slack.existingSecret=s', 'metrics.serviceMonitor.enabled=true', 'dashboard.enabled=true']]) {
+  for (const sets of [
+    [],
+    [
+      'nodes.enabled=true',
+      'rbac.namespaces={shop}',
+      'slack.existingSecret=s',
+      'metrics.serviceMonitor.enabled=true',
+      'dashboard.enabled=true',
+    ],
+  ]) {
     const result = runHelm(['lint', '--strict', CHART_DIR, '--namespace', NS, ...sets.flatMap((s) => ['--set', s])]);
     t.is(result.status, 0, result.stdout + result.stderr);
     t.regex(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
@@ -193,7 +217,10 @@ test('release namespace: the Lease and the state ConfigMap can be read and writt
 test('the names in the release-namespace Role follow the lease and state ConfigMap values; no lease rules without leader election', (t) => {
   const renamed = template(['daemon.leaderElection.leaseName=havoc-leader', 'daemon.stateConfigMap=havoc-state']);
   const rules = get<Role>(renamed, 'Role', FULLNAME, NS).rules;
-  t.deepEqual(rules.filter((r) => r.resourceNames).map((r) => r.resourceNames), [['havoc-leader'], ['havoc-state']]);
+  t.deepEqual(
+    rules.filter((r) => r.resourceNames).map((r) => r.resourceNames),
+    [['havoc-leader'], ['havoc-state']],
+  );
   const single = template(['daemon.leaderElection.enabled=false']);
   t.false(get<Role>(single, 'Role', FULLNAME, NS).rules.some((r) => r.resources.includes('leases')));
 });
@@ -207,8 +234,13 @@ test('node chaos on: a separate ClusterRole for nodes only (pods are already cov
 
 test('node chaos off: no rule anywhere grants anything on nodes', (t) => {
   for (const name of ['default values', 'namespaced mode'] as const) {
-    const rules = mode(name).filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').flatMap((o) => (o as Role).rules);
-    t.false(rules.some((r) => r.resources.includes('nodes')), name);
+    const rules = mode(name)
+      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .flatMap((o) => (o as Role).rules);
+    t.false(
+      rules.some((r) => r.resources.includes('nodes')),
+      name,
+    );
   }
 });
 
@@ -226,7 +258,11 @@ test('namespaced mode: a Role in each listed namespace, no ClusterRole, and the 
   }
   t.deepEqual(get<Role>(objects, 'Role', FULLNAME, NS).rules, OWN_NAMESPACE_RULES);
   t.deepEqual((configOf(objects).namespaces as { include: string[] }).include, ['shop', 'payments']);
-  t.deepEqual((configOf(template(['rbac.namespaces={shop,payments}', 'namespaces.include={shop}'])).namespaces as { include: string[] }).include, ['shop']);
+  t.deepEqual(
+    (configOf(template(['rbac.namespaces={shop,payments}', 'namespaces.include={shop}'])).namespaces as { include: string[] })
+      .include,
+    ['shop'],
+  );
 });
 
 test('namespaced mode with node chaos: draining needs pods and evictions cluster-wide, and node Events go to default', (t) => {
@@ -244,11 +280,16 @@ test('namespaced mode with node chaos: draining needs pods and evictions cluster
 
 test('no wildcard, no Secrets, no pod creation, no node deletion in any mode', (t) => {
   for (const name of Object.keys(MODES)) {
-    const rules = mode(name).filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').flatMap((o) => (o as Role).rules);
+    const rules = mode(name)
+      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .flatMap((o) => (o as Role).rules);
     t.true(rules.length > 0, name);
     for (const rule of rules) {
       t.false([...rule.apiGroups, ...rule.resources, ...rule.verbs].includes('*'), `${name}: ${JSON.stringify(rule)}`);
-      t.false(rule.resources.some((r) => r === 'secrets' || r.startsWith('secrets/')), `${name}: ${JSON.stringify(rule)}`);
+      t.false(
+        rule.resources.some((r) => r === 'secrets' || r.startsWith('secrets/')),
+        `${name}: ${JSON.stringify(rule)}`,
+      );
       t.false(rule.resources.includes('pods') && rule.verbs.includes('create'), `${name}: ${JSON.stringify(rule)}`);
       t.false(rule.resources.includes('nodes') && rule.verbs.includes('delete'), `${name}: ${JSON.stringify(rule)}`);
     }
@@ -275,7 +316,10 @@ test('the pod is locked down: non-root, read-only root filesystem, no capabiliti
   });
   t.is(spec.serviceAccountName, FULLNAME);
   t.true(spec.automountServiceAccountToken);
-  t.deepEqual(containerOf(mode('default values')).resources, { requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '256Mi' } });
+  t.deepEqual(containerOf(mode('default values')).resources, {
+    requests: { cpu: '50m', memory: '192Mi' },
+    limits: { memory: '256Mi' },
+  });
 });
 
 test('the container runs the daemon on the mounted config, knows its pod and namespace, and is probed on /healthz and /readyz', (t) => {
@@ -298,7 +342,12 @@ test('the container runs the daemon on the mounted config, knows its pod and nam
     { configMap: { name: `${FULLNAME}-config`, items: [{ key: 'config.yaml', path: 'config.yaml' }] } },
   ]);
   t.is(deploymentOf(objects).spec.replicas, 1);
-  const service = get<K8sObject & { spec: { ports: unknown[]; selector: Record<string, string> } }>(objects, 'Service', FULLNAME, NS);
+  const service = get<K8sObject & { spec: { ports: unknown[]; selector: Record<string, string> } }>(
+    objects,
+    'Service',
+    FULLNAME,
+    NS,
+  );
   t.deepEqual(service.spec.ports, [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
   t.like(deploymentOf(objects).spec.template.metadata.labels, service.spec.selector);
 });
@@ -310,7 +359,7 @@ test('server.port moves the container port and the probes follow the named port;
   t.is(containerOf(objects).image, `ghcr.io/kube-havoc/kube-havoc@sha256:${'a'.repeat(64)}`);
 });
 
-test('the rendered config is accepted by the daemon\'s own config loader, in every mode', (t) => {
+test("the rendered config is accepted by the daemon's own config loader, in every mode", (t) => {
   for (const name of Object.keys(MODES)) {
     const config = loadRendered(mode(name));
     t.true(config.dryRun, name);
@@ -322,11 +371,21 @@ test('the rendered config is accepted by the daemon\'s own config loader, in eve
 });
 
 test('config values pass through to config.yaml unchanged', (t) => {
-  const config = configOf(template([
-    'dryRun=false', 'clusterName=prod-eu', 'labelPrefix=chaos.example.com', 'schedule.timezone=Europe/Berlin',
-    'schedule.weekdays={mon,wed}', 'schedule.excludedDates={2026-12-24}', 'blastRadius.maxKillsPerDay=4',
-    'pods.method=delete', 'pods.gracePeriodSeconds=10', 'log.level=debug', 'compat.kubeMonkey=true',
-  ]));
+  const config = configOf(
+    template([
+      'dryRun=false',
+      'clusterName=prod-eu',
+      'labelPrefix=chaos.example.com',
+      'schedule.timezone=Europe/Berlin',
+      'schedule.weekdays={mon,wed}',
+      'schedule.excludedDates={2026-12-24}',
+      'blastRadius.maxKillsPerDay=4',
+      'pods.method=delete',
+      'pods.gracePeriodSeconds=10',
+      'log.level=debug',
+      'compat.kubeMonkey=true',
+    ]),
+  );
   t.like(config, {
     dryRun: false,
     clusterName: 'prod-eu',
@@ -377,7 +436,11 @@ test('a config change changes the pod template checksum, so the pods restart wit
 });
 
 test('ServiceMonitor: scrapes /metrics on the Service port of this release, with extra labels', (t) => {
-  const objects = template(['metrics.serviceMonitor.enabled=true', 'metrics.serviceMonitor.labels.release=prometheus', 'metrics.serviceMonitor.interval=1m']);
+  const objects = template([
+    'metrics.serviceMonitor.enabled=true',
+    'metrics.serviceMonitor.labels.release=prometheus',
+    'metrics.serviceMonitor.interval=1m',
+  ]);
   const monitor = get<K8sObject & { spec: unknown }>(objects, 'ServiceMonitor', FULLNAME, NS);
   t.is(monitor.apiVersion, 'monitoring.coreos.com/v1');
   t.is(monitor.metadata.labels?.release, 'prometheus');
@@ -390,22 +453,35 @@ test('ServiceMonitor: scrapes /metrics on the Service port of this release, with
   t.false(mode('default values').some((o) => o.kind === 'ServiceMonitor'));
 });
 
-test('dashboard ConfigMap: the chart\'s dashboard JSON, labelled for the Grafana sidecar, in a chosen namespace', (t) => {
+test("dashboard ConfigMap: the chart's dashboard JSON, labelled for the Grafana sidecar, in a chosen namespace", (t) => {
   const chartCopy = readFileSync(path.join(CHART_DIR, 'dashboards', 'kube-havoc.json'), 'utf8');
-  const onDefault = get<K8sObject & { data: Record<string, string> }>(mode('ServiceMonitor and dashboard on'), 'ConfigMap', `${FULLNAME}-dashboard`, NS);
+  const onDefault = get<K8sObject & { data: Record<string, string> }>(
+    mode('ServiceMonitor and dashboard on'),
+    'ConfigMap',
+    `${FULLNAME}-dashboard`,
+    NS,
+  );
   t.is(onDefault.metadata.labels?.grafana_dashboard, '1');
   t.deepEqual(JSON.parse(onDefault.data['kube-havoc.json'] ?? ''), JSON.parse(chartCopy));
-  const custom = template(['dashboard.enabled=true', 'dashboard.namespace=monitoring', 'dashboard.sidecarLabel=grafana_dash', 'dashboard.sidecarLabelValue=yes']);
+  const custom = template([
+    'dashboard.enabled=true',
+    'dashboard.namespace=monitoring',
+    'dashboard.sidecarLabel=grafana_dash',
+    'dashboard.sidecarLabelValue=yes',
+  ]);
   const moved = get<K8sObject>(custom, 'ConfigMap', `${FULLNAME}-dashboard`, 'monitoring');
   t.is(moved.metadata.labels?.grafana_dash, 'yes');
   t.false(mode('default values').some((o) => o.metadata.name.endsWith('-dashboard')));
 });
 
-test('the chart\'s dashboard is the same file as dashboards/kube-havoc.json', (t) => {
+test("the chart's dashboard is the same file as dashboards/kube-havoc.json", (t) => {
   const original = path.join(CHART_DIR, '..', '..', 'dashboards', 'kube-havoc.json');
   t.true(existsSync(original), `${original} is missing`);
-  t.is(readFileSync(path.join(CHART_DIR, 'dashboards', 'kube-havoc.json'), 'utf8'), existsSync(original) ? readFileSync(original, 'utf8') : '',
-    'copy dashboards/kube-havoc.json to helm/kube-havoc/dashboards/kube-havoc.json');
+  t.is(
+    readFileSync(path.join(CHART_DIR, 'dashboards', 'kube-havoc.json'), 'utf8'),
+    existsSync(original) ? readFileSync(original, 'utf8') : '',
+    'copy dashboards/kube-havoc.json to helm/kube-havoc/dashboards/kube-havoc.json',
+  );
 });
 
 /** NOTES.txt as `helm install` prints it (helm template does not render it, so a copy of the chart renders it into a ConfigMap). */
@@ -414,10 +490,12 @@ function notes(sets: readonly string[]): string {
   const chart = path.join(dir, 'kube-havoc');
   cpSync(CHART_DIR, chart, { recursive: true });
   cpSync(path.join(chart, 'templates', 'NOTES.txt'), path.join(chart, 'notes', 'NOTES.txt'));
-  writeFileSync(path.join(chart, 'templates', 'notes-under-test.yaml'),
-    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\ndata:\n  notes: {{ tpl (.Files.Get "notes/NOTES.txt") . | quote }}\n');
+  writeFileSync(
+    path.join(chart, 'templates', 'notes-under-test.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\ndata:\n  notes: {{ tpl (.Files.Get "notes/NOTES.txt") . | quote }}\n',
+  );
   const objects = template(sets, chart);
-  return (get<K8sObject & { data: { notes: string } }>(objects, 'ConfigMap', 'notes-under-test').data.notes);
+  return get<K8sObject & { data: { notes: string } }>(objects, 'ConfigMap', 'notes-under-test').data.notes;
 }
 
 test('NOTES say that dry-run is on, how to opt a workload in, where the metrics are and how to pause', (t) => {
@@ -426,7 +504,12 @@ test('NOTES say that dry-run is on, how to opt a workload in, where the metrics 
   t.regex(text, /--set dryRun=false/);
   t.regex(text, /kubectl -n <namespace> label deployment\/<name> havoc\/enabled=true/);
   t.regex(text, new RegExp(`http://${FULLNAME}\\.${NS}\\.svc:8080/metrics`));
-  t.regex(text, new RegExp(`kubectl -n ${NS} exec deployment/${FULLNAME} -- node dist/main.js pause --config /etc/kube-havoc/config.yaml --reason`));
+  t.regex(
+    text,
+    new RegExp(
+      `kubectl -n ${NS} exec deployment/${FULLNAME} -- node dist/main.js pause --config /etc/kube-havoc/config.yaml --reason`,
+    ),
+  );
   t.regex(text, /Node chaos is off/);
   const live = notes(['dryRun=false', 'nodes.enabled=true', 'labelPrefix=chaos', 'rbac.namespaces={shop}']);
   t.regex(live, /DRY-RUN IS OFF/);
@@ -442,30 +525,53 @@ test('NOTES name the image that runs (by digest when one is set) and the Prometh
   const digest = `sha256:${'a'.repeat(64)}`;
   const text = notes([`image.digest=${digest}`, 'prometheusRule.enabled=true']);
   t.regex(text, new RegExp(`^Image: ghcr\\.io/kube-havoc/kube-havoc@${digest}$`, 'm'));
-  t.regex(text, new RegExp(`Alerts: PrometheusRule ${NS}/${FULLNAME} \\(HavocKillNotRecovered, HavocNoLeader, HavocPausedForADay, HavocNotificationsLost\\)`));
+  t.regex(
+    text,
+    new RegExp(
+      `Alerts: PrometheusRule ${NS}/${FULLNAME} \\(HavocKillNotRecovered, HavocNoLeader, HavocPausedForADay, HavocNotificationsLost\\)`,
+    ),
+  );
 });
 
 test('security contexts are values: an OpenShift-style override replaces them, and the config volume is readable by any UID', (t) => {
-  const objects = template(['podSecurityContext.runAsNonRoot=true', 'podSecurityContext.runAsUser=1000770000', 'podSecurityContext.fsGroup=1000770000',
-    'containerSecurityContext.readOnlyRootFilesystem=true', 'containerSecurityContext.capabilities.drop[0]=ALL']);
+  const objects = template([
+    'podSecurityContext.runAsNonRoot=true',
+    'podSecurityContext.runAsUser=1000770000',
+    'podSecurityContext.fsGroup=1000770000',
+    'containerSecurityContext.readOnlyRootFilesystem=true',
+    'containerSecurityContext.capabilities.drop[0]=ALL',
+  ]);
   const spec = deploymentOf(objects).spec.template.spec;
   t.like(spec.securityContext, { runAsNonRoot: true, runAsUser: 1000770000, fsGroup: 1000770000 });
   t.like(containerOf(objects).securityContext, { readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-  const config = deploymentOf(mode('default values')).spec.template.spec.volumes.find((v) => v.name === 'config') as { projected?: { defaultMode?: number } };
+  const config = deploymentOf(mode('default values')).spec.template.spec.volumes.find((v) => v.name === 'config') as {
+    projected?: { defaultMode?: number };
+  };
   t.is(config.projected?.defaultMode, 0o444);
 });
 
-test('extraEnvVars, extraVolumes and extraVolumeMounts reach the pod after the chart\'s own (a proxy for Slack, a corporate CA)', (t) => {
+test("extraEnvVars, extraVolumes and extraVolumeMounts reach the pod after the chart's own (a proxy for Slack, a corporate CA)", (t) => {
   const objects = template([
-    'extraEnvVars[0].name=HTTPS_PROXY', 'extraEnvVars[0].value=http://proxy.example:3128',
-    'extraEnvVars[1].name=NODE_EXTRA_CA_CERTS', 'extraEnvVars[1].value=/etc/corporate-ca/ca.crt',
-    'extraVolumes[0].name=corporate-ca', 'extraVolumes[0].configMap.name=corporate-ca',
-    'extraVolumeMounts[0].name=corporate-ca', 'extraVolumeMounts[0].mountPath=/etc/corporate-ca', 'extraVolumeMounts[0].readOnly=true',
+    'extraEnvVars[0].name=HTTPS_PROXY',
+    'extraEnvVars[0].value=http://proxy.example:3128',
+    'extraEnvVars[1].name=NODE_EXTRA_CA_CERTS',
+    'extraEnvVars[1].value=/etc/corporate-ca/ca.crt',
+    'extraVolumes[0].name=corporate-ca',
+    'extraVolumes[0].configMap.name=corporate-ca',
+    'extraVolumeMounts[0].name=corporate-ca',
+    'extraVolumeMounts[0].mountPath=/etc/corporate-ca',
+    'extraVolumeMounts[0].readOnly=true',
   ]);
   const container = containerOf(objects);
-  t.deepEqual(container.env.map((e) => e.name), ['POD_NAMESPACE', 'POD_NAME', 'HTTPS_PROXY', 'NODE_EXTRA_CA_CERTS']);
+  t.deepEqual(
+    container.env.map((e) => e.name),
+    ['POD_NAMESPACE', 'POD_NAME', 'HTTPS_PROXY', 'NODE_EXTRA_CA_CERTS'],
+  );
   t.deepEqual(container.volumeMounts.at(-1), { name: 'corporate-ca', mountPath: '/etc/corporate-ca', readOnly: true });
-  t.deepEqual(deploymentOf(objects).spec.template.spec.volumes.at(-1), { name: 'corporate-ca', configMap: { name: 'corporate-ca' } } as never);
+  t.deepEqual(deploymentOf(objects).spec.template.spec.volumes.at(-1), {
+    name: 'corporate-ca',
+    configMap: { name: 'corporate-ca' },
+  } as never);
   const bad = runHelm(['template', RELEASE, CHART_DIR, '--set', 'extraVolumeMounts[0].name=x']);
   t.not(bad.status, 0);
   t.regex(bad.stderr, /extraVolumeMounts\.0: mountPath is required/);

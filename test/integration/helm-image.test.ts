@@ -16,8 +16,15 @@ const dockerfile = read('Dockerfile');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
 const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version: string }> };
 
-interface Instruction { keyword: string; args: string }
-interface Stage { from: string; name: string | undefined; instructions: Instruction[] }
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+interface Stage {
+  from: string;
+  name: string | undefined;
+  instructions: Instruction[];
+}
 
 /** Instructions of the Dockerfile by stage (continuation lines joined, comments dropped). */
 function stages(text: string): Stage[] {
@@ -35,20 +42,37 @@ function stages(text: string): Stage[] {
 }
 
 function logicalLines(text: string): string[] {
-  return text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 const parsed = stages(dockerfile);
 const final = parsed.at(-1) as Stage;
 const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-const json = (stage: Stage, keyword: string) => JSON.parse(stage.instructions.find((i) => i.keyword === keyword)?.args ?? 'null') as string[] | null;
+const json = (stage: Stage, keyword: string) =>
+  JSON.parse(stage.instructions.find((i) => i.keyword === keyword)?.args ?? 'null') as string[] | null;
 
 test('dockerfile-utils finds no problem, with every check at error level', (t) => {
-  const all = Object.fromEntries([
-    'deprecatedMaintainer', 'directiveCasing', 'emptyContinuationLine', 'instructionCasing', 'instructionCmdMultiple',
-    'instructionEntrypointMultiple', 'instructionHealthcheckMultiple', 'instructionJSONInSingleQuotes', 'instructionWorkdirRelative',
-  ].map((k) => [k, ValidationSeverity.ERROR]));
-  t.deepEqual(validate(dockerfile, all).map((d) => `${d.range.start.line + 1}: ${d.message}`), []);
+  const all = Object.fromEntries(
+    [
+      'deprecatedMaintainer',
+      'directiveCasing',
+      'emptyContinuationLine',
+      'instructionCasing',
+      'instructionCmdMultiple',
+      'instructionEntrypointMultiple',
+      'instructionHealthcheckMultiple',
+      'instructionJSONInSingleQuotes',
+      'instructionWorkdirRelative',
+    ].map((k) => [k, ValidationSeverity.ERROR]),
+  );
+  t.deepEqual(
+    validate(dockerfile, all).map((d) => `${d.range.start.line + 1}: ${d.message}`),
+    [],
+  );
   t.true(validate('FROM node:24\nworkdir app\nCMD ["a"]\nCMD ["b"]\n', all).length >= 2, 'the linter reports problems');
 });
 
@@ -57,17 +81,23 @@ test('every stage is the base BASE_IMAGE, by default the pinned Node 24 image th
   t.regex(node, /^24\.\d+\.\d+$/);
   t.true(parsed.length >= 2, 'multi-stage');
   const args = logicalLines(dockerfile).filter((l) => /^ARG\s/i.test(l));
-  t.deepEqual(args.map((a) => a.split(/\s+/)[1]?.split('=')[0]), ['BASE_IMAGE'], 'one build argument, declared before the first FROM');
+  t.deepEqual(
+    args.map((a) => a.split(/\s+/)[1]?.split('=')[0]),
+    ['BASE_IMAGE'],
+    'one build argument, declared before the first FROM',
+  );
   t.true(dockerfile.indexOf('ARG BASE_IMAGE') < dockerfile.indexOf('FROM '));
   t.regex(args[0] ?? '', new RegExp(`^ARG BASE_IMAGE=node:${node.replace(/\./g, '\\.')}-[a-z]+-slim$`));
   for (const stage of parsed) t.is(stage.from, '${BASE_IMAGE}');
 });
 
-test('the build stage installs from the lockfile and builds with the project\'s own scripts', (t) => {
+test("the build stage installs from the lockfile and builds with the project's own scripts", (t) => {
   const build = parsed[0] as Stage;
   t.deepEqual(runs(build), ['npm ci', 'npm run build']);
   t.regex(pkg.scripts.build ?? '', /^tsc -p tsconfig\.build\.json$/);
-  const tsconfig = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string; noEmit?: boolean } };
+  const tsconfig = JSON.parse(read('tsconfig.build.json')) as {
+    compilerOptions: { rootDir: string; outDir: string; noEmit?: boolean };
+  };
   t.like(tsconfig.compilerOptions, { rootDir: 'src', outDir: 'dist', noEmit: false });
   const copied = build.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
   t.deepEqual(copied, ['package.json package-lock.json ./', 'tsconfig.json tsconfig.build.json ./', 'src ./src']);
@@ -106,10 +136,14 @@ test('the image starts `node dist/main.js run --config <the path the chart mount
 });
 
 test('.dockerignore lets in only what the Dockerfile copies: never node_modules or dist from the host', (t) => {
-  const lines = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   t.is(lines[0], '*', 'an allowlist');
   const allowed = lines.slice(1).map((l) => l.replace(/^!/, '').replace(/\/$/, ''));
-  const fromContext = parsed.flatMap((s) => s.instructions)
+  const fromContext = parsed
+    .flatMap((s) => s.instructions)
     .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
     .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
   t.deepEqual([...new Set(fromContext)].sort(), allowed.sort());

@@ -10,63 +10,124 @@ import test from 'ava';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CHART_DIR, runHelm } from '../../scripts/tools/helm.ts';
 
-interface Rule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
-interface PrometheusRule { apiVersion: string; kind: string; metadata: { labels: Record<string, string> }; spec: { groups: { name: string; rules: Rule[] }[] } }
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+interface PrometheusRule {
+  apiVersion: string;
+  kind: string;
+  metadata: { labels: Record<string, string> };
+  spec: { groups: { name: string; rules: Rule[] }[] };
+}
 
 function rendered(sets: readonly string[] = []): PrometheusRule | undefined {
   const result = runHelm(['template', 'havoc', CHART_DIR, '--namespace', 'havoc', ...sets.flatMap((s) => ['--set', s])]);
   if (result.status !== 0) throw new Error(result.stderr);
-  return parseAllDocuments(result.stdout).map((d) => d.toJS() as PrometheusRule | null).find((o) => o?.kind === 'PrometheusRule') ?? undefined;
+  return (
+    parseAllDocuments(result.stdout)
+      .map((d) => d.toJS() as PrometheusRule | null)
+      .find((o) => o?.kind === 'PrometheusRule') ?? undefined
+  );
 }
 
-const notRecovered = 'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-kill",dry_run="false"}';
-const notRecoveredDry = 'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="cart",action="pod-kill",dry_run="true"}';
+const notRecovered =
+  'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-kill",dry_run="false"}';
+const notRecoveredDry =
+  'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="cart",action="pod-kill",dry_run="true"}';
 
 // promtool unit tests: input series at 1m steps, alerts expected at given times.
 const TESTS = [
   {
     interval: '1m',
-    input_series: [{ series: notRecovered, values: '0 0 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1' }, { series: notRecoveredDry, values: '0 1 2 3 4 5 6 7 8 9 10' }],
+    input_series: [
+      { series: notRecovered, values: '0 0 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1' },
+      { series: notRecoveredDry, values: '0 1 2 3 4 5 6 7 8 9 10' },
+    ],
     alert_rule_test: [
       { eval_time: '2m', alertname: 'HavocKillNotRecovered', exp_alerts: [] },
       {
-        eval_time: '5m', alertname: 'HavocKillNotRecovered',
-        exp_alerts: [{
-          exp_labels: { severity: 'warning', team: 'platform', namespace: 'shop', kind: 'Deployment', workload: 'checkout', action: 'pod-kill', dry_run: 'false' },
-          exp_annotations: {
-            summary: 'A workload did not recover from a kube-havoc kill',
-            description: 'Deployment shop/checkout was not back at steady state within the recovery timeout after a pod-kill: it may not survive a real failure.',
+        eval_time: '5m',
+        alertname: 'HavocKillNotRecovered',
+        exp_alerts: [
+          {
+            exp_labels: {
+              severity: 'warning',
+              team: 'platform',
+              namespace: 'shop',
+              kind: 'Deployment',
+              workload: 'checkout',
+              action: 'pod-kill',
+              dry_run: 'false',
+            },
+            exp_annotations: {
+              summary: 'A workload did not recover from a kube-havoc kill',
+              description:
+                'Deployment shop/checkout was not back at steady state within the recovery timeout after a pod-kill: it may not survive a real failure.',
+            },
           },
-        }],
+        ],
       },
       { eval_time: '25m', alertname: 'HavocKillNotRecovered', exp_alerts: [] },
     ],
   },
   {
     interval: '1m',
-    input_series: [{ series: 'havoc_leader{pod="a"}', values: '0x30' }, { series: 'havoc_leader{pod="b"}', values: '0x30' }],
+    input_series: [
+      { series: 'havoc_leader{pod="a"}', values: '0x30' },
+      { series: 'havoc_leader{pod="b"}', values: '0x30' },
+    ],
     alert_rule_test: [
       { eval_time: '5m', alertname: 'HavocNoLeader', exp_alerts: [] },
       {
-        eval_time: '15m', alertname: 'HavocNoLeader',
-        exp_alerts: [{ exp_labels: { severity: 'warning', team: 'platform' }, exp_annotations: { summary: 'No kube-havoc replica holds the leader lease', description: 'kube-havoc is running but no replica acts, so no chaos happens. Check the daemon\'s logs and the Lease.' } }],
+        eval_time: '15m',
+        alertname: 'HavocNoLeader',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', team: 'platform' },
+            exp_annotations: {
+              summary: 'No kube-havoc replica holds the leader lease',
+              description:
+                "kube-havoc is running but no replica acts, so no chaos happens. Check the daemon's logs and the Lease.",
+            },
+          },
+        ],
       },
     ],
   },
   {
     interval: '1m',
-    input_series: [{ series: 'havoc_leader{pod="a"}', values: '0x30' }, { series: 'havoc_leader{pod="b"}', values: '1x30' }],
+    input_series: [
+      { series: 'havoc_leader{pod="a"}', values: '0x30' },
+      { series: 'havoc_leader{pod="b"}', values: '1x30' },
+    ],
     alert_rule_test: [{ eval_time: '20m', alertname: 'HavocNoLeader', exp_alerts: [] }],
   },
   {
     interval: '1m',
-    input_series: [{ series: 'havoc_paused{pod="a"}', values: '1x1600' }, { series: 'havoc_paused{pod="b"}', values: '0x1600' }],
+    input_series: [
+      { series: 'havoc_paused{pod="a"}', values: '1x1600' },
+      { series: 'havoc_paused{pod="b"}', values: '0x1600' },
+    ],
     alert_rule_test: [
       // A pause younger than a day is no alert, even though the series itself is young.
       { eval_time: '23h', alertname: 'HavocPausedForADay', exp_alerts: [] },
       {
-        eval_time: '25h', alertname: 'HavocPausedForADay',
-        exp_alerts: [{ exp_labels: { severity: 'info', team: 'platform' }, exp_annotations: { summary: 'kube-havoc has been paused for a day', description: 'The kill switch has been on for 24 hours. Resume chaos (kube-havoc resume) once the incident is over.' } }],
+        eval_time: '25h',
+        alertname: 'HavocPausedForADay',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'info', team: 'platform' },
+            exp_annotations: {
+              summary: 'kube-havoc has been paused for a day',
+              description:
+                'The kill switch has been on for 24 hours. Resume chaos (kube-havoc resume) once the incident is over.',
+            },
+          },
+        ],
       },
     ],
   },
@@ -83,11 +144,17 @@ const TESTS = [
     ],
     alert_rule_test: [
       {
-        eval_time: '5m', alertname: 'HavocNotificationsLost',
-        exp_alerts: [{
-          exp_labels: { severity: 'warning', team: 'platform', notifier: 'slack', result: 'failed' },
-          exp_annotations: { summary: 'kube-havoc messages are being lost', description: 'slack notifications ended failed in the last hour: the team is not told about every kill.' },
-        }],
+        eval_time: '5m',
+        alertname: 'HavocNotificationsLost',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', team: 'platform', notifier: 'slack', result: 'failed' },
+            exp_annotations: {
+              summary: 'kube-havoc messages are being lost',
+              description: 'slack notifications ended failed in the last hour: the team is not told about every kill.',
+            },
+          },
+        ],
       },
       { eval_time: '2m', alertname: 'HavocNotificationsLost', exp_alerts: [] },
     ],
@@ -103,14 +170,21 @@ function promtoolTest(rules: PrometheusRule, tests: unknown[]): { status: number
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-const rules = rendered(['prometheusRule.enabled=true', 'prometheusRule.alertLabels.team=platform', 'prometheusRule.labels.release=prometheus']);
+const rules = rendered([
+  'prometheusRule.enabled=true',
+  'prometheusRule.alertLabels.team=platform',
+  'prometheusRule.labels.release=prometheus',
+]);
 
 test('off by default; on, one PrometheusRule with the four alerts, labelled for the Prometheus that selects it', (t) => {
   t.is(rendered(), undefined);
   t.truthy(rules);
   t.is(rules?.apiVersion, 'monitoring.coreos.com/v1');
   t.is(rules?.metadata.labels.release, 'prometheus');
-  t.deepEqual(rules?.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)), ['HavocKillNotRecovered', 'HavocNoLeader', 'HavocPausedForADay', 'HavocNotificationsLost']);
+  t.deepEqual(
+    rules?.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)),
+    ['HavocKillNotRecovered', 'HavocNoLeader', 'HavocPausedForADay', 'HavocNotificationsLost'],
+  );
 });
 
 test('promtool check rules accepts the rendered rules', (t) => {
@@ -131,14 +205,26 @@ test('promtool test rules: each alert fires when it should, with its labels and 
 
 test('the rule tests can fail: an alert expected where it must stay quiet is reported', (t) => {
   if (rules === undefined) return t.fail('no PrometheusRule rendered');
-  const wrong = [{ ...TESTS[2], alert_rule_test: [{ eval_time: '20m', alertname: 'HavocNoLeader', exp_alerts: [{ exp_labels: { severity: 'warning', team: 'platform' } }] }] }];
+  const wrong = [
+    {
+      ...TESTS[2],
+      alert_rule_test: [
+        { eval_time: '20m', alertname: 'HavocNoLeader', exp_alerts: [{ exp_labels: { severity: 'warning', team: 'platform' } }] },
+      ],
+    },
+  ];
   const result = promtoolTest(rules, wrong);
   t.is(result.status, 1, result.output);
   t.regex(result.output, /HavocNoLeader/);
 });
 
 test('the windows are values: notRecoveredWindow, noLeaderFor and pausedFor reach the rules', (t) => {
-  const custom = rendered(['prometheusRule.enabled=true', 'prometheusRule.notRecoveredWindow=1h', 'prometheusRule.noLeaderFor=30m', 'prometheusRule.pausedFor=12h']);
+  const custom = rendered([
+    'prometheusRule.enabled=true',
+    'prometheusRule.notRecoveredWindow=1h',
+    'prometheusRule.noLeaderFor=30m',
+    'prometheusRule.pausedFor=12h',
+  ]);
   const byName = Object.fromEntries((custom?.spec.groups[0]?.rules ?? []).map((r) => [r.alert, r]));
   t.regex(byName.HavocKillNotRecovered?.expr ?? '', /\[1h\]\) > 0$/);
   t.is(byName.HavocNoLeader?.for, '30m');

@@ -14,7 +14,13 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { version: string; license: string };
 const chart = parseYaml(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')) as {
-  version: string; appVersion: string; home: string; sources: string[]; icon: string; maintainers: { name: string }[]; annotations: Record<string, string>;
+  version: string;
+  appVersion: string;
+  home: string;
+  sources: string[];
+  icon: string;
+  maintainers: { name: string }[];
+  annotations: Record<string, string>;
 };
 const values = parseYaml(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as { image: { repository: string } };
 const WORKFLOW = '.github/workflows/release.yml';
@@ -26,7 +32,10 @@ test('one version: package.json, Chart.yaml version and appVersion, the newest C
   const released = [...read('CHANGELOG.md').matchAll(/^## \[(\d+\.\d+\.\d+[^\]]*)\]/gm)].map((m) => m[1]);
   t.is(released[0], pkg.version);
   const images = parseYaml(chart.annotations['artifacthub.io/images'] ?? '') as { image: string }[];
-  t.deepEqual(images.map((i) => i.image), [`${values.image.repository}:${pkg.version}`]);
+  t.deepEqual(
+    images.map((i) => i.image),
+    [`${values.image.repository}:${pkg.version}`],
+  );
 });
 
 test('kube-havoc --version prints the package version (the built CLI)', (t) => {
@@ -56,9 +65,10 @@ test('Chart.yaml carries home, sources, icon, maintainers and Artifact Hub annot
   t.regex(readFileSync(path.join(CHART_DIR, 'README.md'), 'utf8'), /## Upgrading/);
 });
 
-test('the release workflow: on vX.Y.Z tags, the chart\'s default image multi-arch, chart version and appVersion from the tag', (t) => {
+test("the release workflow: on vX.Y.Z tags, the chart's default image multi-arch, chart version and appVersion from the tag", (t) => {
   const workflow = parseYaml(read(WORKFLOW)) as {
-    on: { push: { tags: string[] } }; env: Record<string, string>;
+    on: { push: { tags: string[] } };
+    env: Record<string, string>;
     jobs: Record<string, { needs?: string; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
   };
   t.true(workflow.on.push.tags.includes('v[0-9]+.[0-9]+.[0-9]+'));
@@ -72,16 +82,24 @@ test('the release workflow: on vX.Y.Z tags, the chart\'s default image multi-arc
   t.regex(runs, /version="\$\{GITHUB_REF_NAME#v\}"/);
   t.regex(runs, /helm package helm\/kube-havoc --version "\$VERSION" --app-version "\$VERSION"/);
   t.regex(runs, /helm push "chart-dist\/kube-havoc-\$VERSION\.tgz" "\$CHARTS"/);
-  t.regex(runs, /npm version --no-git-tag-version --allow-same-version "\$VERSION"/, 'kube-havoc --version in the image is the tag');
+  t.regex(
+    runs,
+    /npm version --no-git-tag-version --allow-same-version "\$VERSION"/,
+    'kube-havoc --version in the image is the tag',
+  );
 });
 
 test('actionlint finds no problem in the workflows, and does find one in a broken workflow', (t) => {
-  const install = spawnSync('bash', [path.join(ROOT, 'scripts', 'ci', 'install-actionlint.sh')], { encoding: 'utf8', timeout: 300_000 });
+  const install = spawnSync('bash', [path.join(ROOT, 'scripts', 'ci', 'install-actionlint.sh')], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   t.is(install.status, 0, install.stderr);
   const actionlint = install.stdout.trim();
   const result = spawnSync(actionlint, ['-no-color', WORKFLOW], { cwd: ROOT, encoding: 'utf8' });
   t.is(result.status, 0, result.stdout + result.stderr);
-  const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ steps.nope.outputs.x }}"\n';
+  const broken =
+    'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ steps.nope.outputs.x }}"\n';
   const bad = spawnSync(actionlint, ['-no-color', '-'], { cwd: ROOT, encoding: 'utf8', input: broken });
   t.is(bad.status, 1, bad.stdout + bad.stderr);
   t.regex(bad.stdout, /steps\.nope/);

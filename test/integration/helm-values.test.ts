@@ -32,7 +32,10 @@ const rejected: [string[], RegExp][] = [
   [['replicas=2'], /Additional property replicas is not allowed/],
   [['schedule.cron=often'], /- schedule\.cron: Does not match pattern/],
   [['schedule.start=25:00'], /- schedule\.start: Does not match pattern/],
-  [['schedule.weekdays={mon,funday}'], /- schedule\.weekdays\.1: schedule\.weekdays\.1 must be one of the following: "sun", "mon"/],
+  [
+    ['schedule.weekdays={mon,funday}'],
+    /- schedule\.weekdays\.1: schedule\.weekdays\.1 must be one of the following: "sun", "mon"/,
+  ],
   [['schedule.weekdays=null'], /- schedule: weekdays is required/],
   [['schedule.excludedDates={2026-13-01}'], /- schedule\.excludedDates\.0: Does not match pattern/],
   [['selection.defaultMtbf=banana'], /- selection\.defaultMtbf: Does not match pattern/],
@@ -63,13 +66,22 @@ for (const [sets, message] of rejected) {
 
 // Rules that span values: the chart's own message.
 const inconsistent: [string[], RegExp][] = [
-  [['slack.webhookSecret=https://hooks.example/x', 'slack.existingSecret=s'], /slack\.webhookSecret and slack\.existingSecret are both set/],
+  [
+    ['slack.webhookSecret=https://hooks.example/x', 'slack.existingSecret=s'],
+    /slack\.webhookSecret and slack\.existingSecret are both set/,
+  ],
   [['replicaCount=2', 'daemon.leaderElection.enabled=false'], /replicaCount is 2 but daemon\.leaderElection\.enabled is false/],
-  [['schedule.start=17:00', 'schedule.end=09:00'], /schedule\.end "09:00" is not after schedule\.start "17:00": set schedule\.overnight=true/],
+  [
+    ['schedule.start=17:00', 'schedule.end=09:00'],
+    /schedule\.end "09:00" is not after schedule\.start "17:00": set schedule\.overnight=true/,
+  ],
   [['schedule.overnight=true'], /schedule\.overnight is true but schedule\.end "16:00" is not before schedule\.start "10:00"/],
   [['rbac.namespaces={shop,havoc}'], /rbac\.namespaces lists "havoc", which is always protected/],
   [['rbac.namespaces={kube-system}'], /rbac\.namespaces lists "kube-system", which is always protected/],
-  [['rbac.namespaces={shop}', 'namespaces.include={shop,payments}'], /namespaces\.include lists "payments", which is not in rbac\.namespaces/],
+  [
+    ['rbac.namespaces={shop}', 'namespaces.include={shop,payments}'],
+    /namespaces\.include lists "payments", which is not in rbac\.namespaces/,
+  ],
 ];
 
 for (const [sets, message] of inconsistent) {
@@ -104,17 +116,41 @@ function leafPaths(tree: Tree, prefix = ''): [string, unknown][] {
   });
 }
 
-const CONFIG_SECTIONS = ['dryRun', 'clusterName', 'labelPrefix', 'compat', 'schedule', 'selection', 'namespaces', 'blastRadius', 'pods', 'nodes', 'kubernetes', 'slack', 'steadyState', 'daemon', 'server', 'log'];
+const CONFIG_SECTIONS = [
+  'dryRun',
+  'clusterName',
+  'labelPrefix',
+  'compat',
+  'schedule',
+  'selection',
+  'namespaces',
+  'blastRadius',
+  'pods',
+  'nodes',
+  'kubernetes',
+  'slack',
+  'steadyState',
+  'daemon',
+  'server',
+  'log',
+];
 // Daemon settings the chart sets itself instead of taking them from values.
 const SET_BY_CHART = ['daemon.namespace', 'daemon.podName', 'slack.webhookUrl', 'slack.webhookUrlFile', 'server.host'];
 // Prometheus credentials and CA are files from a mounted Secret; the chart has no values for them yet (left at their empty defaults).
-const NOT_IN_CHART = ['steadyState.prometheus.bearerTokenFile', 'steadyState.prometheus.basicAuthUsername', 'steadyState.prometheus.basicAuthPasswordFile', 'steadyState.prometheus.caFile'];
+const NOT_IN_CHART = [
+  'steadyState.prometheus.bearerTokenFile',
+  'steadyState.prometheus.basicAuthUsername',
+  'steadyState.prometheus.basicAuthPasswordFile',
+  'steadyState.prometheus.caFile',
+];
 // Chart values in the config sections that are not daemon settings.
 const CHART_ONLY = ['slack.webhookSecret', 'slack.existingSecret', 'slack.existingSecretKey'];
 
-test('every daemon setting is a value (or set by the chart), with the daemon\'s own default', (t) => {
+test("every daemon setting is a value (or set by the chart), with the daemon's own default", (t) => {
   const daemon = new Map(leaves(havocSchema()).map(([key, leaf]) => [key, leaf.default]));
-  const chart = new Map(leafPaths(values).filter(([key]) => CONFIG_SECTIONS.includes(key.split('.')[0] ?? '') && !CHART_ONLY.includes(key)));
+  const chart = new Map(
+    leafPaths(values).filter(([key]) => CONFIG_SECTIONS.includes(key.split('.')[0] ?? '') && !CHART_ONLY.includes(key)),
+  );
   t.deepEqual([...chart.keys(), ...SET_BY_CHART, ...NOT_IN_CHART].sort(), [...daemon.keys()].sort());
   for (const [key, value] of chart) t.deepEqual(value, daemon.get(key), key);
 });
@@ -130,7 +166,13 @@ test('values.schema.json describes exactly the keys of values.yaml and refuses u
   const walk = (node: JsonSchema, prefix: string, value: unknown): void => {
     const resolved = resolve(node);
     // Kubernetes objects (ResourceRequirements, security contexts) are one value each, documented as a whole.
-    const isSection = !WHOLE.includes(prefix) && resolved.properties !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0;
+    const isSection =
+      !WHOLE.includes(prefix) &&
+      resolved.properties !== undefined &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.keys(value).length > 0;
     if (!isSection || resolved.properties === undefined) {
       described.push(prefix);
       return;
@@ -142,17 +184,33 @@ test('values.schema.json describes exactly the keys of values.yaml and refuses u
     }
   };
   walk(schema, '', values);
-  const inValues = leafPaths(values).map(([key]) => key).filter((key) => !WHOLE.some((w) => key.startsWith(`${w}.`)));
+  const inValues = leafPaths(values)
+    .map(([key]) => key)
+    .filter((key) => !WHOLE.some((w) => key.startsWith(`${w}.`)));
   t.deepEqual(described.sort(), [...inValues, ...WHOLE].sort());
 });
 
 test('every value is documented in values.yaml, and docs/helm.md carries the generated reference', (t) => {
   const docs = valueDocs();
   t.true(docs.length > 60);
-  t.true(docs.every((d) => d.description.length > 10), docs.filter((d) => d.description.length <= 10).map((d) => d.key).join(', '));
+  t.true(
+    docs.every((d) => d.description.length > 10),
+    docs
+      .filter((d) => d.description.length <= 10)
+      .map((d) => d.key)
+      .join(', '),
+  );
   const documented = docs.map((d) => d.key);
-  for (const [key] of leafPaths(values)) t.true(documented.some((d) => key === d || key.startsWith(`${d}.`)), `${key} is not in the reference`);
-  t.is(tableIn(readFileSync(DOC_FILE, 'utf8')), valuesTable(docs), 'regenerate with: node scripts/tools/helm-values-doc.ts --write');
+  for (const [key] of leafPaths(values))
+    t.true(
+      documented.some((d) => key === d || key.startsWith(`${d}.`)),
+      `${key} is not in the reference`,
+    );
+  t.is(
+    tableIn(readFileSync(DOC_FILE, 'utf8')),
+    valuesTable(docs),
+    'regenerate with: node scripts/tools/helm-values-doc.ts --write',
+  );
 });
 
 test('the values reference generator refuses an undocumented key', (t) => {

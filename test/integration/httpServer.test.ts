@@ -12,7 +12,14 @@ import { recordingLog } from '../unit/fakes/recordingListener.ts';
 
 const AT = new Date('2026-11-20T10:00:00Z');
 const WORKLOAD = { kind: 'Deployment', namespace: 'shop', name: 'checkout' } as const;
-const POD: Target = { kind: 'Pod', namespace: 'shop', name: 'checkout-7d9f-abcde', uid: 'u1', workload: WORKLOAD, workloadUid: 'w1' };
+const POD: Target = {
+  kind: 'Pod',
+  namespace: 'shop',
+  name: 'checkout-7d9f-abcde',
+  uid: 'u1',
+  workload: WORKLOAD,
+  workloadUid: 'w1',
+};
 
 async function start(t: ExecutionContext) {
   const registry = new Registry();
@@ -26,13 +33,51 @@ async function start(t: ExecutionContext) {
 
 function exercise(on: (o: Occurrence) => void) {
   const budget = { tick: 0, hour: 2, day: 9 };
-  const kill = (result: 'killed' | 'blocked' | 'failed', dryRun: boolean): Occurrence => ({ type: 'kill', at: AT, target: POD, action: 'pod-evict', dryRun, outcome: { result }, reason: 'opted in', budget });
+  const kill = (result: 'killed' | 'blocked' | 'failed', dryRun: boolean): Occurrence => ({
+    type: 'kill',
+    at: AT,
+    target: POD,
+    action: 'pod-evict',
+    dryRun,
+    outcome: { result },
+    reason: 'opted in',
+    budget,
+  });
   const occurrences: Occurrence[] = [
-    { type: 'tick', at: AT, outcome: 'acted', eligible: 3, killed: 1, durationMs: 12, dryRun: false, budget, nextTick: new Date(AT.getTime() + 600_000) },
-    kill('killed', false), kill('killed', true), kill('blocked', false), kill('failed', false),
+    {
+      type: 'tick',
+      at: AT,
+      outcome: 'acted',
+      eligible: 3,
+      killed: 1,
+      durationMs: 12,
+      dryRun: false,
+      budget,
+      nextTick: new Date(AT.getTime() + 600_000),
+    },
+    kill('killed', false),
+    kill('killed', true),
+    kill('blocked', false),
+    kill('failed', false),
     { type: 'skip', at: AT, workload: WORKLOAD, workloadUid: 'w1', reason: 'not-steady', detail: '2/3', dryRun: false },
-    { type: 'recovery', at: AT, target: POD, victims: 1, action: 'pod-evict', dryRun: false, verdict: { recovered: true, seconds: 17 } },
-    { type: 'recovery', at: AT, target: POD, victims: 1, action: 'pod-evict', dryRun: true, verdict: { recovered: false, seconds: 300, detail: 'x' } },
+    {
+      type: 'recovery',
+      at: AT,
+      target: POD,
+      victims: 1,
+      action: 'pod-evict',
+      dryRun: false,
+      verdict: { recovered: true, seconds: 17 },
+    },
+    {
+      type: 'recovery',
+      at: AT,
+      target: POD,
+      victims: 1,
+      action: 'pod-evict',
+      dryRun: true,
+      verdict: { recovered: false, seconds: 300, detail: 'x' },
+    },
     { type: 'error', at: AT, kind: 'api-unreachable', message: 'down' },
     { type: 'leader', at: AT, leader: true, identity: 'a' },
   ];
@@ -43,7 +88,9 @@ async function get(url: string, method = 'GET', agent?: Agent): Promise<{ status
   return new Promise((resolve, reject) => {
     const req = request(url, { method, ...(agent ? { agent } : {}) }, (res) => {
       let body = '';
-      res.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
     });
     req.on('error', reject);
@@ -55,8 +102,12 @@ function promtool(input: string): Promise<{ code: number | null; output: string 
   return new Promise((resolve, reject) => {
     const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.on('error', (error) => reject(new Error('promtool not found: run scripts/ci/install-prometheus.sh', { cause: error })));
     child.on('close', (code) => resolve({ code, output }));
     child.stdin.end(input);
@@ -69,10 +120,26 @@ test('GET /metrics serves the registry in the Prometheus text format, pod names 
   const scrape = await get(`${server.url}/metrics`);
   t.is(scrape.status, 200);
   t.regex(scrape.type, /^text\/plain; version=0\.0\.4/);
-  t.true(scrape.body.includes('havoc_kills_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-evict",result="killed",dry_run="false"} 1'));
-  t.true(scrape.body.includes('havoc_kills_total{namespace="shop",kind="Deployment",workload="checkout",action="none",result="skipped-not-steady",dry_run="false"} 1'));
-  t.true(scrape.body.includes('havoc_recovery_duration_seconds_bucket{le="30",namespace="shop",kind="Deployment",workload="checkout",action="pod-evict",dry_run="false"} 1'));
-  t.true(scrape.body.includes('havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-evict",dry_run="true"} 1'));
+  t.true(
+    scrape.body.includes(
+      'havoc_kills_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-evict",result="killed",dry_run="false"} 1',
+    ),
+  );
+  t.true(
+    scrape.body.includes(
+      'havoc_kills_total{namespace="shop",kind="Deployment",workload="checkout",action="none",result="skipped-not-steady",dry_run="false"} 1',
+    ),
+  );
+  t.true(
+    scrape.body.includes(
+      'havoc_recovery_duration_seconds_bucket{le="30",namespace="shop",kind="Deployment",workload="checkout",action="pod-evict",dry_run="false"} 1',
+    ),
+  );
+  t.true(
+    scrape.body.includes(
+      'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-evict",dry_run="true"} 1',
+    ),
+  );
   t.true(scrape.body.includes('havoc_budget_left{window="day"} 9'));
   t.true(scrape.body.includes('# HELP process_cpu_seconds_total'));
   t.false(scrape.body.includes(POD.name));
@@ -120,7 +187,13 @@ test('unknown paths, other methods and HEAD', async (t) => {
 test('close() returns although a scraper keeps its connection alive; a taken port is a clear error', async (t) => {
   const registry = new Registry();
   const log = recordingLog();
-  const server = await createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log });
+  const server = await createHttpServer({
+    registry,
+    readiness: () => ({ ready: true, unmet: [] }),
+    host: '127.0.0.1',
+    port: 0,
+    log,
+  });
   const agent = new Agent({ keepAlive: true });
   t.teardown(() => agent.destroy());
   t.is((await get(`${server.url}/healthz`, 'GET', agent)).status, 200);
@@ -137,18 +210,80 @@ test('/kills serves the recent kills from the persisted history as JSON, newest 
   const { server } = await start(t);
   t.like(await get(`${server.url}/kills`), { status: 404 }, 'not wired: not served');
   const history: KillRecord[] = [
-    { id: 'a', at: '2026-11-20T10:00:00.000Z', target: 'shop/Deployment/checkout', action: 'pod-evict', result: 'killed', dryRun: false, count: 1, recovery: { recovered: true, seconds: 17 } },
-    { id: 'b', at: '2026-11-20T10:10:00.000Z', target: 'node/worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1 },
-    { id: 'c', at: '2026-11-20T10:20:00.000Z', target: 'bank/StatefulSet/ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: { recovered: false, seconds: 300, hypothesis: { verdict: 'violated', detail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' } } },
+    {
+      id: 'a',
+      at: '2026-11-20T10:00:00.000Z',
+      target: 'shop/Deployment/checkout',
+      action: 'pod-evict',
+      result: 'killed',
+      dryRun: false,
+      count: 1,
+      recovery: { recovered: true, seconds: 17 },
+    },
+    {
+      id: 'b',
+      at: '2026-11-20T10:10:00.000Z',
+      target: 'node/worker-3',
+      action: 'node-drain',
+      result: 'killed',
+      dryRun: false,
+      count: 1,
+    },
+    {
+      id: 'c',
+      at: '2026-11-20T10:20:00.000Z',
+      target: 'bank/StatefulSet/ledger',
+      action: 'pod-evict',
+      result: 'killed',
+      dryRun: true,
+      count: 1,
+      recovery: {
+        recovered: false,
+        seconds: 300,
+        hypothesis: { verdict: 'violated', detail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' },
+      },
+    },
   ];
-  const wired = await createHttpServer({ registry: new Registry(), readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port: 0, log: recordingLog(), recentKills: async () => recentKills(history, 2) });
+  const wired = await createHttpServer({
+    registry: new Registry(),
+    readiness: () => ({ ready: true, unmet: [] }),
+    host: '127.0.0.1',
+    port: 0,
+    log: recordingLog(),
+    recentKills: async () => recentKills(history, 2),
+  });
   t.teardown(() => wired.close());
   const answer = await get(`${wired.url}/kills`);
   t.is(answer.status, 200);
   t.is(answer.type, 'application/json');
   t.deepEqual(JSON.parse(answer.body), [
-    { at: '2026-11-20T10:20:00.000Z', namespace: 'bank', kind: 'StatefulSet', workload: 'ledger', action: 'pod-evict', result: 'killed', dryRun: true, count: 1, recovery: 'not-recovered', recoverySeconds: 300,
-      hypothesis: 'violated', hypothesisDetail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' },
-    { at: '2026-11-20T10:10:00.000Z', namespace: '', kind: 'Node', workload: 'worker-3', action: 'node-drain', result: 'killed', dryRun: false, count: 1, recovery: 'pending', recoverySeconds: null, hypothesis: null, hypothesisDetail: null },
+    {
+      at: '2026-11-20T10:20:00.000Z',
+      namespace: 'bank',
+      kind: 'StatefulSet',
+      workload: 'ledger',
+      action: 'pod-evict',
+      result: 'killed',
+      dryRun: true,
+      count: 1,
+      recovery: 'not-recovered',
+      recoverySeconds: 300,
+      hypothesis: 'violated',
+      hypothesisDetail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2',
+    },
+    {
+      at: '2026-11-20T10:10:00.000Z',
+      namespace: '',
+      kind: 'Node',
+      workload: 'worker-3',
+      action: 'node-drain',
+      result: 'killed',
+      dryRun: false,
+      count: 1,
+      recovery: 'pending',
+      recoverySeconds: null,
+      hypothesis: null,
+      hypothesisDetail: null,
+    },
   ]);
 });

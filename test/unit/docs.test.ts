@@ -24,7 +24,10 @@ test('the README starts with the two newcomer commands, and .ci/run runs the tes
   t.is(commands[0], 'npm ci && npm run demo');
   t.is(commands[1], 'npm ci && npm run test:all');
   // Between them: the daemon against one's own cluster, in dry run.
-  t.regex(readme.slice(readme.indexOf(commands[0] ?? '<none>'), readme.indexOf(commands[1] ?? '<none>')), /in dry run[\s\S]*`npm run build && npm run daemon -- --context <your-context>`/);
+  t.regex(
+    readme.slice(readme.indexOf(commands[0] ?? '<none>'), readme.indexOf(commands[1] ?? '<none>')),
+    /in dry run[\s\S]*`npm run build && npm run daemon -- --context <your-context>`/,
+  );
   const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
   t.is(scripts.demo, 'npm run build && node scripts/demo/demo.ts');
   t.true(readFileSync('.ci/run', 'utf8').includes(`( ${commands[1] ?? '<none>'} )`));
@@ -40,17 +43,32 @@ test('the link check finds a missing file and a missing anchor, and reads anchor
   const root = mkdtempSync(path.join(tmpdir(), 'havoc-links-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(path.join(root, 'docs'));
-  writeFileSync(path.join(root, 'README.md'), [
-    '# kube-havoc', '## Opting in: the label contract', '## FAQ', '## FAQ',
-    '[ok](docs/a.md) [ok](#opting-in-the-label-contract) [ok](#faq-1) [ok](docs/a.md#why-was-nothing-killed)',
-    '[gone](docs/b.md) [gone](#faq-2) [gone](docs/a.md#nope) `[not a link](x.md)`',
-    '```', '[not a link](y.md)', '```', '[web](https://example.com/x.md)',
-  ].join('\n'));
+  writeFileSync(
+    path.join(root, 'README.md'),
+    [
+      '# kube-havoc',
+      '## Opting in: the label contract',
+      '## FAQ',
+      '## FAQ',
+      '[ok](docs/a.md) [ok](#opting-in-the-label-contract) [ok](#faq-1) [ok](docs/a.md#why-was-nothing-killed)',
+      '[gone](docs/b.md) [gone](#faq-2) [gone](docs/a.md#nope) `[not a link](x.md)`',
+      '```',
+      '[not a link](y.md)',
+      '```',
+      '[web](https://example.com/x.md)',
+    ].join('\n'),
+  );
   writeFileSync(path.join(root, 'docs', 'a.md'), '# A\n\n## Why was nothing killed?\n[up](../README.md#faq)\n');
-  t.deepEqual(deadLinks(['README.md', 'docs/a.md'], root).map((d) => `${d.where} ${d.target}: ${d.why}`), [
-    'README.md:6 docs/b.md: no such file',
-    'README.md:6 #faq-2: no heading with the anchor #faq-2',
-    'README.md:6 docs/a.md#nope: no heading with the anchor #nope',
-  ]);
-  t.deepEqual([...anchors('# `kube-havoc plan` output\n## Moving from kube-monkey (v0.5)\n')], ['kube-havoc-plan-output', 'moving-from-kube-monkey-v05']);
+  t.deepEqual(
+    deadLinks(['README.md', 'docs/a.md'], root).map((d) => `${d.where} ${d.target}: ${d.why}`),
+    [
+      'README.md:6 docs/b.md: no such file',
+      'README.md:6 #faq-2: no heading with the anchor #faq-2',
+      'README.md:6 docs/a.md#nope: no heading with the anchor #nope',
+    ],
+  );
+  t.deepEqual(
+    [...anchors('# `kube-havoc plan` output\n## Moving from kube-monkey (v0.5)\n')],
+    ['kube-havoc-plan-output', 'moving-from-kube-monkey-v05'],
+  );
 });

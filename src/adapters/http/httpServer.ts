@@ -35,7 +35,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     });
   });
   await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error) => reject(new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+    const failed = (error: Error) =>
+      reject(new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`, { cause: error }));
     server.once('error', failed);
     server.listen({ host: options.host, port: options.port }, () => {
       server.off('error', failed);
@@ -46,14 +47,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   server.on('error', (error) => options.log.error({ err: error }, 'http server error'));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  options.log.info({ address: address.address, port: address.port }, `http server listening (/metrics, /healthz, /readyz${options.recentKills ? ', /kills' : ''})`);
+  options.log.info(
+    { address: address.address, port: address.port },
+    `http server listening (/metrics, /healthz, /readyz${options.recentKills ? ', /kills' : ''})`,
+  );
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      // Prometheus keeps its scrape connection alive; without this close() waits for it.
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Prometheus keeps its scrape connection alive; without this close() waits for it.
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -65,9 +70,12 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       send(response, request, 200, body, options.registry.contentType);
     },
     '/healthz': () => send(response, request, 200, 'ok\n'),
-    ...(options.recentKills === undefined ? {} : {
-      '/kills': async () => send(response, request, 200, `${JSON.stringify(await options.recentKills?.())}\n`, 'application/json'),
-    }),
+    ...(options.recentKills === undefined
+      ? {}
+      : {
+          '/kills': async () =>
+            send(response, request, 200, `${JSON.stringify(await options.recentKills?.())}\n`, 'application/json'),
+        }),
     '/readyz': () => {
       const status = options.readiness();
       send(response, request, status.ready ? 200 : 503, status.ready ? 'ok\n' : `not ready\n${status.unmet.join('\n')}\n`);
@@ -82,7 +90,17 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
   await route();
 }
 
-function send(response: ServerResponse, request: IncomingMessage, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
-  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+function send(
+  response: ServerResponse,
+  request: IncomingMessage,
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=utf-8',
+): void {
+  response.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
   response.end(request.method === 'HEAD' ? undefined : body);
 }

@@ -56,7 +56,8 @@ export function createApiReadinessListener(options: ApiReadinessListenerOptions)
   return {
     name: 'readiness',
     on(o: Occurrence) {
-      if ((o.type === 'tick' && REACHED_API.has(o.outcome)) || o.type === 'leader') options.readiness.set(options.condition, true);
+      if ((o.type === 'tick' && REACHED_API.has(o.outcome)) || o.type === 'leader')
+        options.readiness.set(options.condition, true);
     },
   };
 }

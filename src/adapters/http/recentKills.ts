@@ -32,7 +32,12 @@ export function recentKills(history: readonly KillRecord[], limit: number): Rece
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
     .slice(0, limit)
     .map((k) => ({
-      at: k.at, ...where(k.target), action: k.action, result: k.result, dryRun: k.dryRun, count: k.count,
+      at: k.at,
+      ...where(k.target),
+      action: k.action,
+      result: k.result,
+      dryRun: k.dryRun,
+      count: k.count,
       recovery: k.recovery === undefined ? 'pending' : k.recovery.recovered ? 'recovered' : 'not-recovered',
       recoverySeconds: k.recovery?.seconds ?? null,
       hypothesis: k.recovery?.hypothesis?.verdict ?? null,

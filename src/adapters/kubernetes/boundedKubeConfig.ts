@@ -8,7 +8,12 @@
 // 30 s inactivity timeout.
 
 import {
-  createConfiguration, KubeConfig, ServerConfiguration, type ApiConstructor, type ApiType, type RequestContext,
+  createConfiguration,
+  KubeConfig,
+  ServerConfiguration,
+  type ApiConstructor,
+  type ApiType,
+  type RequestContext,
 } from '@kubernetes/client-node';
 
 export interface RequestTimeouts {

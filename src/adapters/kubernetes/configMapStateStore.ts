@@ -9,7 +9,10 @@ import type { Log, StateStore } from '../../domain/ports.ts';
 import { emptyState, type HavocState } from '../../domain/state.ts';
 import { KubernetesError, isConflict, isNotFound, toKubernetesError } from './errors.ts';
 
-export type ConfigMapApi = Pick<CoreV1Api, 'readNamespacedConfigMap' | 'createNamespacedConfigMap' | 'replaceNamespacedConfigMap'>;
+export type ConfigMapApi = Pick<
+  CoreV1Api,
+  'readNamespacedConfigMap' | 'createNamespacedConfigMap' | 'replaceNamespacedConfigMap'
+>;
 
 export const STATE_KEY = 'state.json';
 
@@ -49,8 +52,14 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
       await api.createNamespacedConfigMap({
         namespace,
         body: {
-          apiVersion: 'v1', kind: 'ConfigMap', data,
-          metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'kube-havoc', 'app.kubernetes.io/component': 'state' } },
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          data,
+          metadata: {
+            name,
+            namespace,
+            labels: { 'app.kubernetes.io/name': 'kube-havoc', 'app.kubernetes.io/component': 'state' },
+          },
         },
       });
     } else {
@@ -74,7 +83,10 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
           // 409: someone wrote since we read (or created it first): re-apply to theirs.
           if (!isConflict(error)) throw toKubernetesError(error, `write state ${where}`);
           if (attempt >= maxAttempts) {
-            throw new KubernetesError('conflict', `write state ${where}: still conflicting after ${maxAttempts} attempts`, { cause: error, status: 409 });
+            throw new KubernetesError('conflict', `write state ${where}: still conflicting after ${maxAttempts} attempts`, {
+              cause: error,
+              status: 409,
+            });
           }
           log.debug({ configMap: where, attempt }, 'state write conflicted; retrying on the newer version');
         }
@@ -93,13 +105,24 @@ export function parseState(text: string | undefined, where = 'state'): HavocStat
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new KubernetesError('invalid-state', `${where} key ${STATE_KEY} is not JSON (${(error as Error).message}); fix or delete it`, { cause: error });
+    throw new KubernetesError(
+      'invalid-state',
+      `${where} key ${STATE_KEY} is not JSON (${(error as Error).message}); fix or delete it`,
+      { cause: error },
+    );
   }
   const state = parsed as Partial<HavocState> | null;
   const paused = state?.paused as Partial<NonNullable<HavocState['paused']>> | undefined;
-  if (typeof state !== 'object' || state === null || !Array.isArray(state.kills)
-    || (paused !== undefined && (typeof paused !== 'object' || paused === null || typeof paused.reason !== 'string'))) {
-    throw new KubernetesError('invalid-state', `${where} key ${STATE_KEY} does not hold kube-havoc state (expected {"kills": [...]}); fix or delete it`);
+  if (
+    typeof state !== 'object' ||
+    state === null ||
+    !Array.isArray(state.kills) ||
+    (paused !== undefined && (typeof paused !== 'object' || paused === null || typeof paused.reason !== 'string'))
+  ) {
+    throw new KubernetesError(
+      'invalid-state',
+      `${where} key ${STATE_KEY} does not hold kube-havoc state (expected {"kills": [...]}); fix or delete it`,
+    );
   }
   return state as HavocState;
 }

@@ -39,9 +39,12 @@ export function planDrain(pods: readonly V1Pod[], options: DrainRules): DrainPla
     else if (phase === 'Succeeded' || phase === 'Failed') skipped.push({ pod: key, why: `finished (${phase})` });
     else if (pod.metadata?.annotations?.[MIRROR] !== undefined) skipped.push({ pod: key, why: 'mirror (static) pod' });
     else if (controller?.kind === 'DaemonSet') skipped.push({ pod: key, why: 'managed by a DaemonSet' });
-    else if (pod.metadata?.namespace === options.self.namespace && pod.metadata?.name === options.self.podName) skipped.push({ pod: key, why: 'the daemon itself' });
-    else if (options.protectedNamespaces.has(pod.metadata?.namespace ?? '')) skipped.push({ pod: key, why: 'in a protected namespace' });
-    else if (controller === undefined && !options.evictBarePods) refused.push({ pod: key, why: 'has no controller and would not come back (set nodes.evictBarePods)' });
+    else if (pod.metadata?.namespace === options.self.namespace && pod.metadata?.name === options.self.podName)
+      skipped.push({ pod: key, why: 'the daemon itself' });
+    else if (options.protectedNamespaces.has(pod.metadata?.namespace ?? ''))
+      skipped.push({ pod: key, why: 'in a protected namespace' });
+    else if (controller === undefined && !options.evictBarePods)
+      refused.push({ pod: key, why: 'has no controller and would not come back (set nodes.evictBarePods)' });
     else if ((pod.spec?.volumes ?? []).some((v) => v.emptyDir !== undefined) && !options.deleteEmptyDirData) {
       refused.push({ pod: key, why: 'uses emptyDir data that would be lost (set nodes.deleteEmptyDirData)' });
     } else evict.push(pod);

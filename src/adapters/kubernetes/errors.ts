@@ -28,9 +28,24 @@ export interface ApiStatus {
 // Socket and TLS failures: the API server was not reached (or not trusted),
 // so retrying later is the only remedy.
 const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
 ]);
 
 /** HTTP status of an SDK error: ApiException.code, or statusCode from the watch client. */
@@ -50,7 +65,7 @@ export function apiStatus(error: unknown): ApiStatus | undefined {
   if (typeof body !== 'string' || body === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null ? parsed as ApiStatus : undefined;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as ApiStatus) : undefined;
   } catch {
     return { message: body.slice(0, 300) };
   }
@@ -60,7 +75,9 @@ export function apiStatus(error: unknown): ApiStatus | undefined {
 export function apiMessage(error: unknown): string | undefined {
   const status = apiStatus(error);
   if (status === undefined) return undefined;
-  const causes = (status.details?.causes ?? []).map((c) => c.message).filter((m): m is string => typeof m === 'string' && m !== '');
+  const causes = (status.details?.causes ?? [])
+    .map((c) => c.message)
+    .filter((m): m is string => typeof m === 'string' && m !== '');
   const parts = [status.message, ...causes].filter((m): m is string => typeof m === 'string' && m !== '');
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
@@ -90,8 +107,10 @@ export function toKubernetesError(error: unknown, doing: string): KubernetesErro
   if (status !== undefined) {
     const said = apiMessage(error) ?? (error as Error).message?.split('\n')[0] ?? 'no message';
     const options = { cause: error, status };
-    if (status === 401) return new KubernetesError('forbidden', `${doing}: unauthorized (401), the credentials were rejected: ${said}`, options);
-    if (status === 403) return new KubernetesError('forbidden', `${doing}: forbidden (403), RBAC does not allow it: ${said}`, options);
+    if (status === 401)
+      return new KubernetesError('forbidden', `${doing}: unauthorized (401), the credentials were rejected: ${said}`, options);
+    if (status === 403)
+      return new KubernetesError('forbidden', `${doing}: forbidden (403), RBAC does not allow it: ${said}`, options);
     if (status === 404) return new KubernetesError('not-found', `${doing}: not found (404): ${said}`, options);
     if (status === 409) return new KubernetesError('conflict', `${doing}: conflict (409): ${said}`, options);
     return new KubernetesError('api-error', `${doing}: API server answered ${status}: ${said}`, options);

@@ -34,13 +34,28 @@ export function createEventListener(options: EventListenerOptions): Listener {
   return {
     name: 'kubernetes-events',
     async on(occurrence: Occurrence) {
-      const events = havocEvents(occurrence, { reportingInstance: options.reportingInstance, nextSuffix: suffixAt(occurrence.at) });
+      const events = havocEvents(occurrence, {
+        reportingInstance: options.reportingInstance,
+        nextSuffix: suffixAt(occurrence.at),
+      });
       if (events.length === 0) return;
-      const results = await Promise.allSettled(events.map((body) => api.createNamespacedEvent({ namespace: body.metadata?.namespace ?? 'default', body })));
-      const failed = results.flatMap((r, i) => (r.status === 'rejected'
-        ? [toKubernetesError(r.reason, `create Event ${events[i]?.reason ?? ''} about ${events[i]?.regarding?.kind ?? ''} ${events[i]?.regarding?.name ?? ''}`)]
-        : []));
-      options.log.debug({ occurrence: occurrence.type, events: events.length, failed: failed.length }, 'Kubernetes Events posted');
+      const results = await Promise.allSettled(
+        events.map((body) => api.createNamespacedEvent({ namespace: body.metadata?.namespace ?? 'default', body })),
+      );
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected'
+          ? [
+              toKubernetesError(
+                r.reason,
+                `create Event ${events[i]?.reason ?? ''} about ${events[i]?.regarding?.kind ?? ''} ${events[i]?.regarding?.name ?? ''}`,
+              ),
+            ]
+          : [],
+      );
+      options.log.debug(
+        { occurrence: occurrence.type, events: events.length, failed: failed.length },
+        'Kubernetes Events posted',
+      );
       if (failed.length > 0) {
         throw new AggregateError(failed, failed.map((f) => f.message).join('; '));
       }

@@ -57,14 +57,23 @@ interface Draft {
 
 export function workloadReference(ref: WorkloadRef, uid: string): V1ObjectReference {
   return {
-    apiVersion: ref.kind === 'Pod' ? 'v1' : 'apps/v1', kind: ref.kind, namespace: ref.namespace, name: ref.name,
+    apiVersion: ref.kind === 'Pod' ? 'v1' : 'apps/v1',
+    kind: ref.kind,
+    namespace: ref.namespace,
+    name: ref.name,
     ...(uid === '' ? {} : { uid }),
   };
 }
 
 function targetReferences(target: Target): V1ObjectReference[] {
   if (target.kind === 'Node') return [{ apiVersion: 'v1', kind: 'Node', name: target.name, uid: target.uid }];
-  const pod: V1ObjectReference = { apiVersion: 'v1', kind: 'Pod', namespace: target.namespace, name: target.name, uid: target.uid };
+  const pod: V1ObjectReference = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    namespace: target.namespace,
+    name: target.name,
+    uid: target.uid,
+  };
   // A bare pod is its own workload: one Event is enough.
   if (target.workload.kind === 'Pod' && target.workload.name === target.name) return [pod];
   return [pod, workloadReference(target.workload, target.workloadUid)];
@@ -86,7 +95,10 @@ function drafts(o: Occurrence): Draft[] {
       const detail = o.outcome.detail === undefined ? '' : `: ${o.outcome.detail}`;
       const said = {
         killed: o.dryRun ? `${verb.would} ${what} (the API server accepted the dry run)` : `${verb.done} ${what}`,
-        blocked: o.target.kind === 'Node' ? `${verb.doing} ${what} was blocked${detail}` : `${verb.doing} ${what} was blocked by a PodDisruptionBudget${detail}`,
+        blocked:
+          o.target.kind === 'Node'
+            ? `${verb.doing} ${what} was blocked${detail}`
+            : `${verb.doing} ${what} was blocked by a PodDisruptionBudget${detail}`,
         'already-gone': `${what} was already gone${detail}`,
         failed: `${verb.doing} ${what} failed${detail}`,
       }[o.outcome.result];
@@ -104,36 +116,64 @@ function drafts(o: Occurrence): Draft[] {
       // A violated hypothesis is the finding of the experiment: its own reason, so it can be filtered on.
       const violated = o.hypothesis?.verdict === 'violated';
       return withRelated(targetReferences(o.target), {
-        action: 'CheckRecovery', reason: violated ? 'HavocHypothesisViolated' : o.verdict.recovered ? 'HavocRecovered' : 'HavocNotRecovered',
-        type: o.verdict.recovered && !violated ? 'Normal' : 'Warning', note,
+        action: 'CheckRecovery',
+        reason: violated ? 'HavocHypothesisViolated' : o.verdict.recovered ? 'HavocRecovered' : 'HavocNotRecovered',
+        type: o.verdict.recovered && !violated ? 'Normal' : 'Warning',
+        note,
       });
     }
     case 'skip': {
       const why = SKIP_WHY[o.reason];
       if (why === undefined) return [];
-      return [{
-        regarding: workloadReference(o.workload, o.workloadUid), action: 'CheckSteadyState', reason: 'HavocSkipped',
-        type: o.reason === 'not-steady' || o.reason === 'blocker-firing' ? 'Normal' : 'Warning',
-        note: `${dry(o.dryRun)}No chaos for ${o.workload.kind} ${o.workload.name} this time because ${why}: ${o.detail}.`,
-      }];
+      return [
+        {
+          regarding: workloadReference(o.workload, o.workloadUid),
+          action: 'CheckSteadyState',
+          reason: 'HavocSkipped',
+          type: o.reason === 'not-steady' || o.reason === 'blocker-firing' ? 'Normal' : 'Warning',
+          note: `${dry(o.dryRun)}No chaos for ${o.workload.kind} ${o.workload.name} this time because ${why}: ${o.detail}.`,
+        },
+      ];
     }
     case 'drain-started':
-      return [{
-        regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, uid: o.node.uid }, action: 'Cordon', reason: 'HavocDrainStarted', type: 'Normal',
-        note: `${dry(o.dryRun)}Cordoned node ${o.node.name} and evicting its pods; it is given back at ${o.until.toISOString()}. Why: ${o.reason}.`,
-      }];
+      return [
+        {
+          regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, uid: o.node.uid },
+          action: 'Cordon',
+          reason: 'HavocDrainStarted',
+          type: 'Normal',
+          note: `${dry(o.dryRun)}Cordoned node ${o.node.name} and evicting its pods; it is given back at ${o.until.toISOString()}. Why: ${o.reason}.`,
+        },
+      ];
     case 'node-released':
-      return [{
-        regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, ...(o.node.uid === '' ? {} : { uid: o.node.uid }) }, action: 'Uncordon', reason: 'HavocNodeReleased', type: 'Normal',
-        note: `${dry(o.dryRun)}${o.keptCordoned ? 'Left cordoned (keep-cordoned)' : 'Uncordoned'} node ${o.node.name}: ${o.detail}.`,
-      }];
+      return [
+        {
+          regarding: { apiVersion: 'v1', kind: 'Node', name: o.node.name, ...(o.node.uid === '' ? {} : { uid: o.node.uid }) },
+          action: 'Uncordon',
+          reason: 'HavocNodeReleased',
+          type: 'Normal',
+          note: `${dry(o.dryRun)}${o.keptCordoned ? 'Left cordoned (keep-cordoned)' : 'Uncordoned'} node ${o.node.name}: ${o.detail}.`,
+        },
+      ];
     case 'invalid-label':
-      return [{
-        regarding: workloadReference(o.workload, o.workloadUid), action: 'ValidateLabels', reason: 'HavocInvalidLabel', type: 'Warning',
-        note: `${o.field}="${o.value}" ${o.message}; kube-havoc skips ${o.workload.kind} ${o.workload.name} until it is fixed.`,
-      }];
+      return [
+        {
+          regarding: workloadReference(o.workload, o.workloadUid),
+          action: 'ValidateLabels',
+          reason: 'HavocInvalidLabel',
+          type: 'Warning',
+          note: `${o.field}="${o.value}" ${o.message}; kube-havoc skips ${o.workload.kind} ${o.workload.name} until it is fixed.`,
+        },
+      ];
     // Announced elsewhere (log, metrics, Slack), or about no single object that could carry an Event.
-    case 'tick': case 'paused': case 'resumed': case 'leader': case 'error': case 'day-plan': case 'targets': case 'blocker':
+    case 'tick':
+    case 'paused':
+    case 'resumed':
+    case 'leader':
+    case 'error':
+    case 'day-plan':
+    case 'targets':
+    case 'blocker':
       return [];
     default: {
       const unhandled: never = o;
@@ -146,7 +186,10 @@ function withRelated(refs: V1ObjectReference[], fields: Omit<Draft, 'regarding' 
   const [first, second] = refs;
   if (first === undefined) return [];
   if (second === undefined) return [{ ...fields, regarding: first }];
-  return [{ ...fields, regarding: first, related: second }, { ...fields, regarding: second, related: first }];
+  return [
+    { ...fields, regarding: first, related: second },
+    { ...fields, regarding: second, related: first },
+  ];
 }
 
 export function havocEvents(occurrence: Occurrence, options: HavocEventsOptions): EventsV1Event[] {

@@ -7,16 +7,21 @@
 // follows the workload watch instead of polling. docs/scale.md has the
 // measured costs.
 
-import {
-  AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterSnapshot, NamespaceInfo, WorkloadKind, WorkloadRef } from '../../domain/model.ts';
 import { toKubernetesError } from './errors.ts';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Cluster, Log } from '../../domain/ports.ts';
 import type { PageRequest, Page } from './listAll.ts';
 import {
-  isOwnWorkload, toNamespaceInfo, toNodeInfo, toWorkload, type RawNamespace, type RawNode, type RawPod, type RawWorkload,
+  isOwnWorkload,
+  toNamespaceInfo,
+  toNodeInfo,
+  toWorkload,
+  type RawNamespace,
+  type RawNode,
+  type RawPod,
+  type RawWorkload,
 } from './toWorkload.ts';
 import { trimForCache, type CachedKind } from './trimForCache.ts';
 import { createWatchedCache, type WatchedCache } from './watchedCache.ts';
@@ -68,42 +73,102 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const reader = createWorkloadReader({ kubeConfig });
   const annotationPrefixes = [`${options.labelPrefix}/`, ...(options.kubeMonkey ? ['kube-monkey/'] : [])];
-  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string) => createWatchedCache({
-    kubeConfig, what, path, listPage, clock, log,
-    transform: trimForCache(kind, annotationPrefixes),
-    onRelist: () => options.onRelist?.(path.split('/').at(-1) ?? path),
-    ...(labelSelector === undefined ? {} : { labelSelector }),
-    ...(options.report === undefined ? {} : { report: options.report }),
-  });
+  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string) =>
+    createWatchedCache({
+      kubeConfig,
+      what,
+      path,
+      listPage,
+      clock,
+      log,
+      transform: trimForCache(kind, annotationPrefixes),
+      onRelist: () => options.onRelist?.(path.split('/').at(-1) ?? path),
+      ...(labelSelector === undefined ? {} : { labelSelector }),
+      ...(options.report === undefined ? {} : { report: options.report }),
+    });
 
   const scoped = options.namespaces ?? [];
   type Lists = { all: Lister; in: (namespace: string) => Lister };
   const kinds: readonly { kind: WorkloadKind; resource: string; group: string; list: Lists }[] = [
-    { kind: 'Deployment', resource: 'deployments', group: '/apis/apps/v1', list: { all: (r) => apps.listDeploymentForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedDeployment({ ...r, namespace }) } },
-    { kind: 'StatefulSet', resource: 'statefulsets', group: '/apis/apps/v1', list: { all: (r) => apps.listStatefulSetForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedStatefulSet({ ...r, namespace }) } },
-    { kind: 'DaemonSet', resource: 'daemonsets', group: '/apis/apps/v1', list: { all: (r) => apps.listDaemonSetForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedDaemonSet({ ...r, namespace }) } },
-    { kind: 'ReplicaSet', resource: 'replicasets', group: '/apis/apps/v1', list: { all: (r) => apps.listReplicaSetForAllNamespaces(r), in: (namespace) => (r) => apps.listNamespacedReplicaSet({ ...r, namespace }) } },
-    { kind: 'Pod', resource: 'pods', group: '/api/v1', list: { all: (r) => core.listPodForAllNamespaces(r), in: (namespace) => (r) => core.listNamespacedPod({ ...r, namespace }) } },
+    {
+      kind: 'Deployment',
+      resource: 'deployments',
+      group: '/apis/apps/v1',
+      list: {
+        all: (r) => apps.listDeploymentForAllNamespaces(r),
+        in: (namespace) => (r) => apps.listNamespacedDeployment({ ...r, namespace }),
+      },
+    },
+    {
+      kind: 'StatefulSet',
+      resource: 'statefulsets',
+      group: '/apis/apps/v1',
+      list: {
+        all: (r) => apps.listStatefulSetForAllNamespaces(r),
+        in: (namespace) => (r) => apps.listNamespacedStatefulSet({ ...r, namespace }),
+      },
+    },
+    {
+      kind: 'DaemonSet',
+      resource: 'daemonsets',
+      group: '/apis/apps/v1',
+      list: {
+        all: (r) => apps.listDaemonSetForAllNamespaces(r),
+        in: (namespace) => (r) => apps.listNamespacedDaemonSet({ ...r, namespace }),
+      },
+    },
+    {
+      kind: 'ReplicaSet',
+      resource: 'replicasets',
+      group: '/apis/apps/v1',
+      list: {
+        all: (r) => apps.listReplicaSetForAllNamespaces(r),
+        in: (namespace) => (r) => apps.listNamespacedReplicaSet({ ...r, namespace }),
+      },
+    },
+    {
+      kind: 'Pod',
+      resource: 'pods',
+      group: '/api/v1',
+      list: {
+        all: (r) => core.listPodForAllNamespaces(r),
+        in: (namespace) => (r) => core.listNamespacedPod({ ...r, namespace }),
+      },
+    },
   ];
   // Existence, not "=true": a typo such as "ture" must reach the domain so it can warn.
   const optInKeys = [`${options.labelPrefix}/enabled`, ...(options.kubeMonkey ? ['kube-monkey/enabled'] : [])];
-  const workloadWatches: WorkloadWatch[] = kinds.flatMap(({ kind, resource, group, list }) => optInKeys.flatMap((key) => {
-    const selector = `${key}${CONTROLLER_MADE[kind] ?? ''}`;
-    const cachedKind = kind === 'Pod' ? 'pod' : 'workload';
-    return scoped.length === 0
-      ? [{ kind, cache: watch(`${resource} with label ${key}`, `${group}/${resource}`, list.all, cachedKind, selector) }]
-      : scoped.map((ns) => ({ kind, cache: watch(`${resource} in ${ns} with label ${key}`, `${group}/namespaces/${ns}/${resource}`, list.in(ns), cachedKind, selector) }));
-  }));
-  const namespaces = scoped.length === 0 ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r), 'namespace') : undefined;
+  const workloadWatches: WorkloadWatch[] = kinds.flatMap(({ kind, resource, group, list }) =>
+    optInKeys.flatMap((key) => {
+      const selector = `${key}${CONTROLLER_MADE[kind] ?? ''}`;
+      const cachedKind = kind === 'Pod' ? 'pod' : 'workload';
+      return scoped.length === 0
+        ? [{ kind, cache: watch(`${resource} with label ${key}`, `${group}/${resource}`, list.all, cachedKind, selector) }]
+        : scoped.map((ns) => ({
+            kind,
+            cache: watch(
+              `${resource} in ${ns} with label ${key}`,
+              `${group}/namespaces/${ns}/${resource}`,
+              list.in(ns),
+              cachedKind,
+              selector,
+            ),
+          }));
+    }),
+  );
+  const namespaces =
+    scoped.length === 0 ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r), 'namespace') : undefined;
   const readNamespaces = async (): Promise<NamespaceInfo[]> => {
     if (namespaces !== undefined) return (namespaces.items() as readonly RawNamespace[]).map(toNamespaceInfo);
-    return Promise.all(scoped.map(async (name) => {
-      try {
-        return toNamespaceInfo(await core.readNamespace({ name }) as RawNamespace);
-      } catch (error) {
-        throw toKubernetesError(error, `read namespace ${name}`);
-      }
-    }));
+    return Promise.all(
+      scoped.map(async (name) => {
+        try {
+          return toNamespaceInfo((await core.readNamespace({ name })) as RawNamespace);
+        } catch (error) {
+          throw toKubernetesError(error, `read namespace ${name}`);
+        }
+      }),
+    );
   };
   const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', (r) => core.listNode(r), 'node') : undefined;
   const caches = [...workloadWatches.map((w) => w.cache), ...(namespaces ? [namespaces] : []), ...(nodes ? [nodes] : [])];
@@ -150,7 +215,8 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       await Promise.all(caches.map((c) => c.stop()));
     },
     synced: () => caches.every((c) => c.problem() === undefined),
-    watchedNodes: () => (nodes === undefined || nodes.problem() !== undefined ? undefined : nodes.items() as readonly RawNode[]),
+    watchedNodes: () =>
+      nodes === undefined || nodes.problem() !== undefined ? undefined : (nodes.items() as readonly RawNode[]),
     async snapshot(): Promise<ClusterSnapshot> {
       // Fail closed: without a trustworthy view there is no victim to pick.
       const problem = caches.map((c) => c.problem()).find((p) => p !== undefined);

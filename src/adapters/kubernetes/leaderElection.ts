@@ -52,7 +52,9 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const api = options.leaseApi ?? options.kubeConfig?.makeApiClient(CoordinationV1Api);
   if (api === undefined) throw new Error('createLeaderElector needs kubeConfig or leaseApi');
   if (!(options.leaseDurationSeconds >= 2 * options.renewIntervalSeconds && options.renewIntervalSeconds > 0)) {
-    throw new Error(`leader election: leaseDuration (${options.leaseDurationSeconds}s) must be at least twice renewInterval (${options.renewIntervalSeconds}s)`);
+    throw new Error(
+      `leader election: leaseDuration (${options.leaseDurationSeconds}s) must be at least twice renewInterval (${options.renewIntervalSeconds}s)`,
+    );
   }
   const renewDeadlineMs = (options.leaseDurationSeconds - options.renewIntervalSeconds) * 1000;
   const stopping = new AbortController();
@@ -98,18 +100,32 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     if (!(isLeader() && known !== undefined)) known = await read();
     const version = known?.metadata?.resourceVersion ?? '';
     if (version !== observed.version) observed = { version, at: now };
-    const lease = known === undefined ? undefined : { holder: known.spec?.holderIdentity ?? '', durationSeconds: known.spec?.leaseDurationSeconds ?? options.leaseDurationSeconds };
-    const decision = decideLease({ lease, identity, now, observedAt: observed.at, defaultDurationSeconds: options.leaseDurationSeconds });
+    const lease =
+      known === undefined
+        ? undefined
+        : {
+            holder: known.spec?.holderIdentity ?? '',
+            durationSeconds: known.spec?.leaseDurationSeconds ?? options.leaseDurationSeconds,
+          };
+    const decision = decideLease({
+      lease,
+      identity,
+      now,
+      observedAt: observed.at,
+      defaultDurationSeconds: options.leaseDurationSeconds,
+    });
     if (decision.action === 'wait') {
       renewedAt = undefined;
       return;
     }
-    const body: V1Lease = decision.action === 'create'
-      ? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(now, true) }
-      : { ...known, spec: spec(now, decision.action === 'acquire') };
-    known = decision.action === 'create'
-      ? await api.createNamespacedLease({ namespace, body })
-      : await api.replaceNamespacedLease({ namespace, name, body });
+    const body: V1Lease =
+      decision.action === 'create'
+        ? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(now, true) }
+        : { ...known, spec: spec(now, decision.action === 'acquire') };
+    known =
+      decision.action === 'create'
+        ? await api.createNamespacedLease({ namespace, body })
+        : await api.replaceNamespacedLease({ namespace, name, body });
     renewedAt = now; // the start of the request: the conservative end of our term
     observed = { version: known.metadata?.resourceVersion ?? '', at: now };
   };
@@ -130,9 +146,13 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
         renewedAt = undefined; // lost the race twice: the other candidate holds it
       } else {
         const failure = toKubernetesError(error, `renew Lease ${namespace}/${name}`);
-        log.warn({ kind: failure.kind, status: failure.status, identity, leader: isLeader() }, `${failure.message}; retrying in ${options.renewIntervalSeconds}s`);
+        log.warn(
+          { kind: failure.kind, status: failure.status, identity, leader: isLeader() },
+          `${failure.message}; retrying in ${options.renewIntervalSeconds}s`,
+        );
         // Once per outage, not every renew interval.
-        if (failing !== failure.kind) options.report?.({ type: 'error', at: clock.now(), kind: failure.kind, message: failure.message });
+        if (failing !== failure.kind)
+          options.report?.({ type: 'error', at: clock.now(), kind: failure.kind, message: failure.message });
         failing = failure.kind;
         notify();
         return isLeader();
@@ -164,10 +184,17 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       const { holderIdentity: _released, ...rest } = known.spec ?? {};
       try {
         // Holderless with a short duration: the next candidate acquires at its next try.
-        await api.replaceNamespacedLease({ namespace, name, body: { ...known, spec: { ...rest, leaseDurationSeconds: 1, renewTime: now, acquireTime: now } } });
+        await api.replaceNamespacedLease({
+          namespace,
+          name,
+          body: { ...known, spec: { ...rest, leaseDurationSeconds: 1, renewTime: now, acquireTime: now } },
+        });
         log.info({ lease: `${namespace}/${name}`, identity }, 'released the lease');
       } catch (error) {
-        log.warn({ err: toKubernetesError(error, 'release Lease').message }, 'could not release the lease; another replica takes over when it expires');
+        log.warn(
+          { err: toKubernetesError(error, 'release Lease').message },
+          'could not release the lease; another replica takes over when it expires',
+        );
       }
     },
     isLeader,

@@ -38,11 +38,20 @@ export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
     kubeConfig.loadFromDefault();
     source = envFiles.length > 0 ? `$KUBECONFIG (${envFiles.join(':')})` : home;
   } else {
-    throw new Error(`no cluster to talk to: not running in a pod, $KUBECONFIG is ${envFiles.length > 0 ? `"${envFiles.join(':')}" (missing)` : 'unset'}, and ${home} does not exist; pass --kubeconfig FILE or point kubectl at a cluster first`);
+    throw new Error(
+      `no cluster to talk to: not running in a pod, $KUBECONFIG is ${envFiles.length > 0 ? `"${envFiles.join(':')}" (missing)` : 'unset'}, and ${home} does not exist; pass --kubeconfig FILE or point kubectl at a cluster first`,
+    );
   }
   if (choice.context !== undefined) {
     if (!kubeConfig.getContexts().some((c) => c.name === choice.context)) {
-      throw new Error(`--context "${choice.context}" is not in ${source} (contexts: ${kubeConfig.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+      throw new Error(
+        `--context "${choice.context}" is not in ${source} (contexts: ${
+          kubeConfig
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     }
     kubeConfig.setCurrentContext(choice.context);
   }

@@ -58,7 +58,10 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       ...(keep ? [] : [{ op: 'replace', path: '/spec/unschedulable', value: false }]),
     ];
     try {
-      await api.patchNode({ name, body, ...(dryRun ? { dryRun: 'All' } : {}) }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+      await api.patchNode(
+        { name, body, ...(dryRun ? { dryRun: 'All' } : {}) },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
       return true;
     } catch (error) {
       // 422: the test op failed, the mark is not ours (or gone); 404: the node is gone.
@@ -103,12 +106,14 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       if (dryRun) break;
       const givenUp = [...blockers.values()].filter((b) => b.includes('gave up after')).length;
       if (givenUp > 0 && givenUp === remaining.length) break;
-      if (signal.aborted) return { result: 'failed', detail: 'daemon stopping mid-drain; the node stays cordoned until its give-back time' };
+      if (signal.aborted)
+        return { result: 'failed', detail: 'daemon stopping mid-drain; the node stays cordoned until its give-back time' };
       if (clock.now().getTime() >= deadline) break;
       await clock.sleep(poll, signal);
     }
     const done = `${evicted} pod(s) evicted${dryRun ? ' (dry run)' : ''}`;
-    if (blockers.size === 0 && leaving > 0 && !dryRun) blockers.set(`${leaving} pod(s)`, 'still terminating at the drain timeout');
+    if (blockers.size === 0 && leaving > 0 && !dryRun)
+      blockers.set(`${leaving} pod(s)`, 'still terminating at the drain timeout');
     if (blockers.size === 0) return { result: 'killed', detail: done };
     const list = [...blockers].map(([pod, why]) => `${pod} (${why})`).join('; ');
     const byBudget = [...blockers.values()].some((b) => b.startsWith('blocked'));
@@ -119,13 +124,23 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     async drain(node, drainOptions: DrainOptions) {
       const { dryRun, until, signal } = drainOptions;
       const fresh: V1Node = await api.readNode({ name: node.name });
-      if (fresh.spec?.unschedulable) return { result: 'failed', detail: `node ${node.name} is already cordoned by someone else; not draining it` };
+      if (fresh.spec?.unschedulable)
+        return { result: 'failed', detail: `node ${node.name} is already cordoned by someone else; not draining it` };
       const plan = planDrain(await podsOn(node.name), options);
       if (plan.refused.length > 0) {
-        return { result: 'blocked', detail: `not draining ${node.name}: ${plan.refused.map((r) => `${r.pod} ${r.why}`).join('; ')}` };
+        return {
+          result: 'blocked',
+          detail: `not draining ${node.name}: ${plan.refused.map((r) => `${r.pod} ${r.why}`).join('; ')}`,
+        };
       }
-      const cordon = { metadata: { annotations: { [keys.by]: MARK, [keys.until]: until.toISOString() } }, spec: { unschedulable: true } };
-      await api.patchNode({ name: node.name, body: cordon, ...(dryRun ? { dryRun: 'All' } : {}) }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      const cordon = {
+        metadata: { annotations: { [keys.by]: MARK, [keys.until]: until.toISOString() } },
+        spec: { unschedulable: true },
+      };
+      await api.patchNode(
+        { name: node.name, body: cordon, ...(dryRun ? { dryRun: 'All' } : {}) },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
       let outcome: KillOutcome;
       try {
         outcome = await evictAll(node, drainOptions);
@@ -136,7 +151,10 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       // one keeps it cordoned until `until` (give-back on a later tick).
       if (outcome.result !== 'killed' && !signal.aborted && !dryRun) {
         const released = await uncordon(node.name, false).catch(() => false);
-        outcome = { ...outcome, detail: `${outcome.detail ?? ''}; node ${released ? 'uncordoned' : 'NOT uncordoned: give-back will retry'}` };
+        outcome = {
+          ...outcome,
+          detail: `${outcome.detail ?? ''}; node ${released ? 'uncordoned' : 'NOT uncordoned: give-back will retry'}`,
+        };
       }
       return outcome;
     },

@@ -50,13 +50,15 @@ export function createPodKiller(options: PodKillerOptions): PodKiller {
       try {
         if (options.method === 'evict') {
           await api.createNamespacedPodEviction({
-            namespace, name,
+            namespace,
+            name,
             ...(dryRun ? { dryRun: 'All' } : {}),
             body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions },
           });
         } else {
           await api.deleteNamespacedPod({
-            namespace, name,
+            namespace,
+            name,
             ...(dryRun ? { dryRun: 'All' } : {}),
             ...(grace === undefined ? {} : { gracePeriodSeconds: grace }),
             body: deleteOptions,
@@ -79,10 +81,16 @@ export async function settleLost(lost: KillOutcome, look: () => Promise<PodFate>
   try {
     seen = await look();
   } catch (error) {
-    return { result: 'failed', detail: `${lost.detail ?? 'no answer'}; the pod could not be checked either: ${(error as Error).message}` };
+    return {
+      result: 'failed',
+      detail: `${lost.detail ?? 'no answer'}; the pod could not be checked either: ${(error as Error).message}`,
+    };
   }
   if (seen === 'present') return { result: 'failed', detail: `${lost.detail ?? 'no answer'}; the pod is still there, untouched` };
-  return { result: 'killed', detail: `the answer was lost (${lost.detail ?? 'no answer'}), but the pod is ${seen === 'gone' ? 'gone' : 'terminating'}` };
+  return {
+    result: 'killed',
+    detail: `the answer was lost (${lost.detail ?? 'no answer'}), but the pod is ${seen === 'gone' ? 'gone' : 'terminating'}`,
+  };
 }
 
 /** The domain outcome of a refused eviction or delete. */

@@ -4,9 +4,15 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound, toKubernetesError } from './errors.ts';
 
-export async function stateConfigMapExists(options: { readonly kubeConfig: KubeConfig; readonly namespace: string; readonly name: string }): Promise<boolean> {
+export async function stateConfigMapExists(options: {
+  readonly kubeConfig: KubeConfig;
+  readonly namespace: string;
+  readonly name: string;
+}): Promise<boolean> {
   try {
-    await options.kubeConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: options.namespace, name: options.name });
+    await options.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ namespace: options.namespace, name: options.name });
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;

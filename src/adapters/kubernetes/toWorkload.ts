@@ -3,9 +3,7 @@
 // read; timestamps may be Date (typed client) or string (watch events carry
 // raw JSON), so every time goes through toDate.
 
-import type {
-  NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadKind, WorkloadWithPods,
-} from '../../domain/model.ts';
+import type { NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadKind, WorkloadWithPods } from '../../domain/model.ts';
 
 type Time = Date | string;
 type Labels = Record<string, string>;
@@ -33,7 +31,10 @@ export interface RawSelector {
   readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
 }
 
-interface RawCondition { readonly type: string; readonly status: string }
+interface RawCondition {
+  readonly type: string;
+  readonly status: string;
+}
 
 /** Deployment, StatefulSet, ReplicaSet or DaemonSet. */
 export interface RawWorkload {
@@ -50,11 +51,16 @@ export interface RawPod {
 
 export interface RawNode {
   readonly metadata?: RawMeta;
-  readonly spec?: { readonly unschedulable?: boolean; readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[] };
+  readonly spec?: {
+    readonly unschedulable?: boolean;
+    readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[];
+  };
   readonly status?: { readonly conditions?: readonly RawCondition[] };
 }
 
-export interface RawNamespace { readonly metadata?: RawMeta }
+export interface RawNamespace {
+  readonly metadata?: RawMeta;
+}
 
 function toDate(time: Time | undefined): Date | undefined {
   if (time === undefined || time === null) return undefined;
@@ -145,8 +151,14 @@ export function ownedPods<P extends RawPod>(kind: WorkloadKind, owner: RawMeta |
     if (controller === undefined) return false;
     if (kind !== 'Deployment') return controller.kind === kind && controller.uid === uid && uid !== '';
     const hash = p.metadata?.labels?.['pod-template-hash'];
-    return controller.kind === 'ReplicaSet' && controller.apiVersion === 'apps/v1'
-      && hash !== undefined && hash !== '' && owner?.name !== undefined && controller.name === `${owner.name}-${hash}`;
+    return (
+      controller.kind === 'ReplicaSet' &&
+      controller.apiVersion === 'apps/v1' &&
+      hash !== undefined &&
+      hash !== '' &&
+      owner?.name !== undefined &&
+      controller.name === `${owner.name}-${hash}`
+    );
   });
 }
 
@@ -174,7 +186,11 @@ export function toNodeInfo(node: RawNode): NodeInfo {
     uid: node.metadata?.uid ?? '',
     labels: { ...node.metadata?.labels },
     annotations: { ...node.metadata?.annotations },
-    taints: (node.spec?.taints ?? []).map((t) => ({ key: t.key, effect: t.effect, ...(t.value === undefined ? {} : { value: t.value }) })),
+    taints: (node.spec?.taints ?? []).map((t) => ({
+      key: t.key,
+      effect: t.effect,
+      ...(t.value === undefined ? {} : { value: t.value }),
+    })),
     ready: isTrue(node.status?.conditions, 'Ready'),
     unschedulable: node.spec?.unschedulable === true,
   };

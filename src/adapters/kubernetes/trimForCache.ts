@@ -15,25 +15,38 @@ type Versioned = { readonly metadata?: RawMeta & { readonly resourceVersion?: st
  * A transform for one kind of cached object. Annotations are kept only under
  * `annotationPrefixes` (the daemon's own keys: probe URL, steady state, drain marks).
  */
-export function trimForCache<T extends KubernetesObject>(kind: CachedKind, annotationPrefixes: readonly string[]): (object: T) => T {
+export function trimForCache<T extends KubernetesObject>(
+  kind: CachedKind,
+  annotationPrefixes: readonly string[],
+): (object: T) => T {
   const meta = (m: (RawMeta & { resourceVersion?: string }) | undefined, extra: boolean) => {
     const annotations = Object.entries(m?.annotations ?? {}).filter(([key]) => annotationPrefixes.some((p) => key.startsWith(p)));
     return defined({
-      name: m?.name, namespace: m?.namespace, uid: m?.uid, resourceVersion: m?.resourceVersion, labels: m?.labels,
+      name: m?.name,
+      namespace: m?.namespace,
+      uid: m?.uid,
+      resourceVersion: m?.resourceVersion,
+      labels: m?.labels,
       annotations: annotations.length > 0 ? Object.fromEntries(annotations) : undefined,
       ...(extra ? { ownerReferences: m?.ownerReferences, deletionTimestamp: m?.deletionTimestamp } : {}),
     });
   };
-  const conditions = (list: readonly { type: string; status: string }[] | undefined) => list?.map(({ type, status }) => ({ type, status }));
+  const conditions = (list: readonly { type: string; status: string }[] | undefined) =>
+    list?.map(({ type, status }) => ({ type, status }));
   const trim = (object: Versioned): object => {
     switch (kind) {
-      case 'namespace': return { metadata: meta((object as RawNamespace & Versioned).metadata, false) };
+      case 'namespace':
+        return { metadata: meta((object as RawNamespace & Versioned).metadata, false) };
       case 'workload': {
         const { spec, status } = object as RawWorkload;
         return {
           metadata: meta(object.metadata, true),
           spec: defined({ replicas: spec?.replicas, selector: spec?.selector }),
-          status: defined({ readyReplicas: status?.readyReplicas, desiredNumberScheduled: status?.desiredNumberScheduled, numberReady: status?.numberReady }),
+          status: defined({
+            readyReplicas: status?.readyReplicas,
+            desiredNumberScheduled: status?.desiredNumberScheduled,
+            numberReady: status?.numberReady,
+          }),
         };
       }
       case 'pod': {

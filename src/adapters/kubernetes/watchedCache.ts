@@ -65,7 +65,13 @@ export function createWatchedCache<T extends KubernetesObject>(options: WatchedC
     if (lists > 1) options.onRelist?.();
     return { ...full, items: full.items.map(transform) };
   };
-  const informer = new ListWatch<T>(options.path, new BookmarkedWatch(options.kubeConfig, transform, options.random ?? Math.random), list, false, selector);
+  const informer = new ListWatch<T>(
+    options.path,
+    new BookmarkedWatch(options.kubeConfig, transform, options.random ?? Math.random),
+    list,
+    false,
+    selector,
+  );
   const stopping = new AbortController();
   let state: 'idle' | 'syncing' | 'synced' | 'failed' = 'idle';
   let failure: KubernetesError | undefined;
@@ -90,8 +96,10 @@ export function createWatchedCache<T extends KubernetesObject>(options: WatchedC
     const previousKind = failure?.kind;
     failure = toKubernetesError(error, `watch ${what}`);
     const delayMs = Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs);
-    log.error({ watch: what, kind: failure.kind, status: failure.status, failures, retryInSeconds: delayMs / 1000 },
-      `${failure.message}; retrying in ${delayMs / 1000}s (no chaos while the cluster view is unknown)`);
+    log.error(
+      { watch: what, kind: failure.kind, status: failure.status, failures, retryInSeconds: delayMs / 1000 },
+      `${failure.message}; retrying in ${delayMs / 1000}s (no chaos while the cluster view is unknown)`,
+    );
     // Announced once per streak (and when the cause changes), so an outage
     // is one Slack message and one counter step per watch, not one per retry.
     if (failures === 1 || previousKind !== failure.kind) {
@@ -147,13 +155,20 @@ class BookmarkedWatch<T extends KubernetesObject> extends Watch {
   }
 
   override watch(
-    path: string, queryParams: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: any, watchObj?: any) => void, done: (err: any) => void,
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: any, watchObj?: any) => void,
+    done: (err: any) => void,
   ): Promise<AbortController> {
     const timeoutSeconds = WATCH_SECONDS.min + Math.floor(this.#random() * WATCH_SECONDS.spread);
-    return super.watch(path, { ...queryParams, allowWatchBookmarks: true, timeoutSeconds }, (phase, object: T, raw) => {
-      // A bookmark carries only a resourceVersion; everything else is an object to keep.
-      callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.#transform(object) : object, raw);
-    }, done);
+    return super.watch(
+      path,
+      { ...queryParams, allowWatchBookmarks: true, timeoutSeconds },
+      (phase, object: T, raw) => {
+        // A bookmark carries only a resourceVersion; everything else is an object to keep.
+        callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.#transform(object) : object, raw);
+      },
+      done,
+    );
   }
 }

@@ -7,9 +7,7 @@ import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { WorkloadRef, WorkloadWithPods } from '../../domain/model.ts';
 import { isNotFound, toKubernetesError } from './errors.ts';
 import { listAll } from './listAll.ts';
-import {
-  ownedPods, selectorText, toPodInfo, toWorkloadWithPods, type RawPod, type RawWorkload,
-} from './toWorkload.ts';
+import { ownedPods, selectorText, toPodInfo, toWorkloadWithPods, type RawPod, type RawWorkload } from './toWorkload.ts';
 
 export interface WorkloadReader {
   /** The workload and its pods as they are now; undefined when it no longer exists. */
@@ -23,11 +21,16 @@ export function createWorkloadReader(options: { readonly kubeConfig: KubeConfig 
   const readObject = (ref: WorkloadRef): Promise<RawWorkload | RawPod> => {
     const params = { namespace: ref.namespace, name: ref.name };
     switch (ref.kind) {
-      case 'Deployment': return apps.readNamespacedDeployment(params);
-      case 'StatefulSet': return apps.readNamespacedStatefulSet(params);
-      case 'DaemonSet': return apps.readNamespacedDaemonSet(params);
-      case 'ReplicaSet': return apps.readNamespacedReplicaSet(params);
-      case 'Pod': return core.readNamespacedPod(params);
+      case 'Deployment':
+        return apps.readNamespacedDeployment(params);
+      case 'StatefulSet':
+        return apps.readNamespacedStatefulSet(params);
+      case 'DaemonSet':
+        return apps.readNamespacedDaemonSet(params);
+      case 'ReplicaSet':
+        return apps.readNamespacedReplicaSet(params);
+      case 'Pod':
+        return core.readNamespacedPod(params);
     }
   };
 

@@ -19,7 +19,17 @@ export function createLogListener(options: { readonly log: Log }): Listener {
       const dry = 'dryRun' in o && o.dryRun ? ' [dry run]' : '';
       switch (o.type) {
         case 'tick': {
-          const line = { event: 'tick', outcome: o.outcome, eligible: o.eligible, killed: o.killed, durationMs: o.durationMs, dryRun: o.dryRun, budget: o.budget, nextTick: o.nextTick, detail: o.detail };
+          const line = {
+            event: 'tick',
+            outcome: o.outcome,
+            eligible: o.eligible,
+            killed: o.killed,
+            durationMs: o.durationMs,
+            dryRun: o.dryRun,
+            budget: o.budget,
+            nextTick: o.nextTick,
+            detail: o.detail,
+          };
           if (o.outcome === 'failed') log.error(line, `tick failed: ${o.detail ?? ''}`);
           // A missed or cut-short tick is worth an operator's eye, once per tick.
           else if (o.outcome === 'overlap') log.warn(line, 'tick skipped: the previous tick is still running');
@@ -29,7 +39,16 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           return;
         }
         case 'kill': {
-          const line = { event: 'kill', action: o.action, result: o.outcome.result, detail: o.outcome.detail, reason: o.reason, dryRun: o.dryRun, budget: o.budget, ...where(o.target) };
+          const line = {
+            event: 'kill',
+            action: o.action,
+            result: o.outcome.result,
+            detail: o.outcome.detail,
+            reason: o.reason,
+            dryRun: o.dryRun,
+            budget: o.budget,
+            ...where(o.target),
+          };
           const text = `${o.action} ${o.target.kind === 'Node' ? o.target.name : `${o.target.namespace}/${o.target.name}`}: ${o.outcome.result}${dry}`;
           if (o.outcome.result === 'failed') log.error(line, text);
           else if (o.outcome.result === 'blocked') log.warn(line, text);
@@ -37,22 +56,57 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           return;
         }
         case 'skip':
-          log.info({ event: 'skip', reason: o.reason, detail: o.detail, namespace: o.workload.namespace, workload: `${o.workload.kind}/${o.workload.name}`, dryRun: o.dryRun }, `skipped ${o.workload.namespace}/${o.workload.name}: ${o.reason}`);
+          log.info(
+            {
+              event: 'skip',
+              reason: o.reason,
+              detail: o.detail,
+              namespace: o.workload.namespace,
+              workload: `${o.workload.kind}/${o.workload.name}`,
+              dryRun: o.dryRun,
+            },
+            `skipped ${o.workload.namespace}/${o.workload.name}: ${o.reason}`,
+          );
           return;
         case 'recovery': {
-          const hypothesis = o.hypothesis === undefined ? {} : { hypothesis: o.hypothesis.verdict, hypothesisDetail: verdictText(o.hypothesis), expr: o.hypothesis.expr };
-          const line = { event: 'recovery', recovered: o.verdict.recovered, seconds: o.verdict.seconds, detail: o.verdict.recovered ? undefined : o.verdict.detail, dryRun: o.dryRun, victims: o.victims, ...where(o.target), ...hypothesis };
+          const hypothesis =
+            o.hypothesis === undefined
+              ? {}
+              : { hypothesis: o.hypothesis.verdict, hypothesisDetail: verdictText(o.hypothesis), expr: o.hypothesis.expr };
+          const line = {
+            event: 'recovery',
+            recovered: o.verdict.recovered,
+            seconds: o.verdict.seconds,
+            detail: o.verdict.recovered ? undefined : o.verdict.detail,
+            dryRun: o.dryRun,
+            victims: o.victims,
+            ...where(o.target),
+            ...hypothesis,
+          };
           const said = o.hypothesis === undefined ? '' : `; steady-state hypothesis ${verdictText(o.hypothesis)}`;
-          if (o.verdict.recovered && o.hypothesis?.verdict !== 'violated') log.info(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${said}${dry}`);
+          if (o.verdict.recovered && o.hypothesis?.verdict !== 'violated')
+            log.info(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${said}${dry}`);
           else if (o.verdict.recovered) log.warn(line, `recovered after ${o.verdict.seconds.toFixed(1)}s${said}${dry}`);
           else log.warn(line, `not recovered after ${o.verdict.seconds.toFixed(1)}s: ${o.verdict.detail}${said}${dry}`);
           return;
         }
         case 'invalid-label':
-          log.warn({ event: 'invalid-label', namespace: o.workload.namespace, workload: `${o.workload.kind}/${o.workload.name}`, field: o.field, value: o.value }, `skipping ${o.workload.namespace}/${o.workload.name}: label ${o.field}="${o.value}" ${o.message}`);
+          log.warn(
+            {
+              event: 'invalid-label',
+              namespace: o.workload.namespace,
+              workload: `${o.workload.kind}/${o.workload.name}`,
+              field: o.field,
+              value: o.value,
+            },
+            `skipping ${o.workload.namespace}/${o.workload.name}: label ${o.field}="${o.value}" ${o.message}`,
+          );
           return;
         case 'drain-started':
-          log.info({ event: 'drain-started', node: o.node.name, until: o.until, reason: o.reason, dryRun: o.dryRun }, `draining node ${o.node.name} until ${o.until.toISOString()}${dry}`);
+          log.info(
+            { event: 'drain-started', node: o.node.name, until: o.until, reason: o.reason, dryRun: o.dryRun },
+            `draining node ${o.node.name} until ${o.until.toISOString()}${dry}`,
+          );
           return;
         case 'node-released':
           log.info({ event: 'node-released', node: o.node.name, detail: o.detail }, `node ${o.node.name} given back`);
@@ -68,13 +122,26 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           log.info({ event: 'resumed', by: o.by }, `chaos resumed by ${o.by}`);
           return;
         case 'leader':
-          log.info({ event: 'leader', leader: o.leader, identity: o.identity }, o.leader ? `${o.identity} is now the leader` : `${o.identity} is no longer the leader`);
+          log.info(
+            { event: 'leader', leader: o.leader, identity: o.identity },
+            o.leader ? `${o.identity} is now the leader` : `${o.identity} is no longer the leader`,
+          );
           return;
         case 'error':
           log.error({ event: 'error', kind: o.kind }, o.message);
           return;
         case 'day-plan':
-          log.info({ event: 'day-plan', eligible: o.plan.eligible, expectedKills: o.plan.expectedKills, windowOpens: o.plan.windowOpens, windowCloses: o.plan.windowCloses, dryRun: o.plan.dryRun }, `today: ${o.plan.eligible} eligible workloads, about ${o.plan.expectedKills.toFixed(1)} kills expected`);
+          log.info(
+            {
+              event: 'day-plan',
+              eligible: o.plan.eligible,
+              expectedKills: o.plan.expectedKills,
+              windowOpens: o.plan.windowOpens,
+              windowCloses: o.plan.windowCloses,
+              dryRun: o.plan.dryRun,
+            },
+            `today: ${o.plan.eligible} eligible workloads, about ${o.plan.expectedKills.toFixed(1)} kills expected`,
+          );
           return;
         case 'targets':
           log.debug({ event: 'targets', count: o.targets.length, dryRun: o.dryRun }, `${o.targets.length} opted-in targets`);

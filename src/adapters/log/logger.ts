@@ -12,13 +12,24 @@ export interface LoggerOptions {
 }
 
 export const REDACT_PATHS = [
-  'webhookUrl', '*.webhookUrl', '*.*.webhookUrl', 'url', '*.url', 'headers.authorization', '*.headers.authorization', 'token', '*.token',
+  'webhookUrl',
+  '*.webhookUrl',
+  '*.*.webhookUrl',
+  'url',
+  '*.url',
+  'headers.authorization',
+  '*.headers.authorization',
+  'token',
+  '*.token',
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, base: { name: 'kube-havoc' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (options.pretty) {
-    return pino(base, pretty({ colorize: false, destination: options.destination ?? process.stdout, sync: true }) as NodeJS.WritableStream);
+    return pino(
+      base,
+      pretty({ colorize: false, destination: options.destination ?? process.stdout, sync: true }) as NodeJS.WritableStream,
+    );
   }
   return pino(base, options.destination ?? process.stdout);
 }

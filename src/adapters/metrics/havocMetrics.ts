@@ -5,45 +5,29 @@
 // new series that lives until the daemon restarts.
 
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { KillResult } from '../../domain/model.ts';
 import type { TickOutcome } from '../../domain/occurrence.ts';
 import { HYPOTHESIS_VERDICTS } from '../../domain/steadyState/verdict.ts';
 import type { Listener } from '../../domain/ports.ts';
-import { createMetricsListener } from './metricsListener.ts';
+import { DELIVERY_RESULTS, type DeliveryResult } from '../notify/notifyListener.ts';
+import { createMetricsListener, type HavocMetricFamilies } from './metricsListener.ts';
 
-/** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
-export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
-export const TICK_OUTCOMES = ['acted', 'idle', 'outside-window', 'paused', 'blocked', 'not-leader', 'overlap', 'deadline', 'failed'] as const satisfies readonly TickOutcome[];
-export const DELIVERY_RESULTS = ['sent', 'failed', 'dropped'] as const;
-export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
+export const TICK_OUTCOMES = [
+  'acted',
+  'idle',
+  'outside-window',
+  'paused',
+  'blocked',
+  'not-leader',
+  'overlap',
+  'deadline',
+  'failed',
+] as const satisfies readonly TickOutcome[];
 
 /**
  * Seconds. Recovery is a pod rescheduled and ready again: seconds to a few
  * minutes, up to the default 5 m recovery timeout; dry runs land near 0.
  */
 export const RECOVERY_BUCKETS = [0.5, 1, 2.5, 5, 10, 15, 30, 60, 90, 120, 180, 300, 600];
-
-type WorkloadLabel = 'namespace' | 'kind' | 'workload';
-
-export interface HavocMetricFamilies {
-  readonly kills: Counter<WorkloadLabel | 'action' | 'result' | 'dry_run'>;
-  readonly skips: Counter<'reason' | 'dry_run'>;
-  readonly recoveryDuration: Histogram<WorkloadLabel | 'action' | 'dry_run'>;
-  readonly notRecovered: Counter<WorkloadLabel | 'action' | 'dry_run'>;
-  readonly lastKill: Gauge<WorkloadLabel | 'dry_run'>;
-  readonly eligible: Gauge;
-  readonly budgetLeft: Gauge<'window'>;
-  readonly paused: Gauge;
-  readonly leader: Gauge;
-  readonly ticks: Counter<'outcome'>;
-  readonly nextTick: Gauge;
-  readonly errors: Counter<'kind'>;
-  readonly notifications: Counter<'notifier' | 'result'>;
-  readonly hypothesisVerdicts: Counter<WorkloadLabel | 'verdict' | 'dry_run'>;
-  readonly blocked: Gauge;
-  readonly blockingAlerts: Gauge<'alertname'>;
-  readonly relists: Counter<'resource'>;
-}
 
 export interface HavocMetrics extends HavocMetricFamilies {
   readonly registry: Registry;
@@ -67,66 +51,95 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
   const target = ['namespace', 'kind', 'workload'] as const;
   const families: HavocMetricFamilies = {
     kills: new Counter({
-      name: 'havoc_kills_total', registers, labelNames: [...target, 'action', 'result', 'dry_run'],
+      name: 'havoc_kills_total',
+      registers,
+      labelNames: [...target, 'action', 'result', 'dry_run'],
       help: 'Kill attempts by target workload, action and result (killed, blocked, already-gone, skipped-not-steady, failed). dry_run="true": nothing was changed.',
     }),
     skips: new Counter({
-      name: 'havoc_skips_total', registers, labelNames: ['reason', 'dry_run'],
+      name: 'havoc_skips_total',
+      registers,
+      labelNames: ['reason', 'dry_run'],
       help: 'Workloads drawn for a kill but left alone, by reason (not-steady, probe-failed, hypothesis-failed, steady-state-unknown, hypothesis-invalid, blocker-firing, budget-spent, blast-radius, no-pods, min-gap).',
     }),
     recoveryDuration: new Histogram({
-      name: 'havoc_recovery_duration_seconds', registers, labelNames: [...target, 'action', 'dry_run'], buckets: RECOVERY_BUCKETS,
+      name: 'havoc_recovery_duration_seconds',
+      registers,
+      labelNames: [...target, 'action', 'dry_run'],
+      buckets: RECOVERY_BUCKETS,
       help: 'Seconds from the kill until the workload was back at steady state; recovered experiments only.',
     }),
     notRecovered: new Counter({
-      name: 'havoc_not_recovered_total', registers, labelNames: [...target, 'action', 'dry_run'],
+      name: 'havoc_not_recovered_total',
+      registers,
+      labelNames: [...target, 'action', 'dry_run'],
       help: 'Experiments whose workload was not back at steady state within the recovery timeout (or when the daemon stopped).',
     }),
     lastKill: new Gauge({
-      name: 'havoc_last_kill_timestamp_seconds', registers, labelNames: [...target, 'dry_run'],
+      name: 'havoc_last_kill_timestamp_seconds',
+      registers,
+      labelNames: [...target, 'dry_run'],
       help: 'Unix time of the last kill per workload with result killed.',
     }),
     eligible: new Gauge({
-      name: 'havoc_eligible_targets', registers,
+      name: 'havoc_eligible_targets',
+      registers,
       help: 'Workloads eligible for a kill at the last tick that looked at the cluster.',
     }),
     budgetLeft: new Gauge({
-      name: 'havoc_budget_left', registers, labelNames: ['window'],
+      name: 'havoc_budget_left',
+      registers,
+      labelNames: ['window'],
       help: 'Kills left in the cluster-wide budget of each window (tick, hour, day), as last reported by this replica.',
     }),
     paused: new Gauge({ name: 'havoc_paused', registers, help: '1 while the kill switch is on (chaos paused), else 0.' }),
     leader: new Gauge({
-      name: 'havoc_leader', registers,
+      name: 'havoc_leader',
+      registers,
       help: '1 while this replica acts (holds the leader lease, or leader election is off), else 0.',
     }),
     ticks: new Counter({
-      name: 'havoc_ticks_total', registers, labelNames: ['outcome'],
-      help: 'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap: due while the previous still ran, '
-        + 'deadline: ended at its deadline, failed).',
+      name: 'havoc_ticks_total',
+      registers,
+      labelNames: ['outcome'],
+      help:
+        'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap: due while the previous still ran, ' +
+        'deadline: ended at its deadline, failed).',
     }),
     nextTick: new Gauge({ name: 'havoc_next_tick_timestamp_seconds', registers, help: 'Unix time of the next scheduled tick.' }),
     errors: new Counter({
-      name: 'havoc_errors_total', registers, labelNames: ['kind'],
+      name: 'havoc_errors_total',
+      registers,
+      labelNames: ['kind'],
       help: 'Errors by kind (tick, state, and the kinds the Kubernetes adapter names, e.g. api-unreachable).',
     }),
     notifications: new Counter({
-      name: 'havoc_notifications_total', registers, labelNames: ['notifier', 'result'],
+      name: 'havoc_notifications_total',
+      registers,
+      labelNames: ['notifier', 'result'],
       help: 'Notifications by notifier and result (sent, failed after retries, dropped because the queue was full).',
     }),
     hypothesisVerdicts: new Counter({
-      name: 'havoc_hypothesis_verdicts_total', registers, labelNames: [...target, 'verdict', 'dry_run'],
+      name: 'havoc_hypothesis_verdicts_total',
+      registers,
+      labelNames: [...target, 'verdict', 'dry_run'],
       help: `Steady-state hypothesis after recovery, per experiment: ${HYPOTHESIS_VERDICTS.join(', ')} (Prometheus configured only).`,
     }),
     blocked: new Gauge({
-      name: 'havoc_blocked', registers,
+      name: 'havoc_blocked',
+      registers,
       help: '1 while an alert blocker fires (or Prometheus cannot say whether one does), so no chaos happens; else 0.',
     }),
     blockingAlerts: new Gauge({
-      name: 'havoc_blocking_alerts', registers, labelNames: ['alertname'],
+      name: 'havoc_blocking_alerts',
+      registers,
+      labelNames: ['alertname'],
       help: 'The alerts blocking chaos now, 1 each; alertname="" while Prometheus cannot answer. Empty when nothing blocks.',
     }),
     relists: new Counter({
-      name: 'havoc_watch_relists_total', registers, labelNames: ['resource'],
+      name: 'havoc_watch_relists_total',
+      registers,
+      labelNames: ['resource'],
       help: 'Watches that had to list their resource again after the first sync (resourceVersion too old, or a restart after an error); should stay near zero.',
     }),
   };

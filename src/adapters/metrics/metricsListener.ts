@@ -1,9 +1,39 @@
 // Turns occurrences into metric updates. Synchronous and cheap: a scrape never
 // waits for the loop and the loop never waits for a scrape.
 
-import type { BudgetLeft, Occurrence, Target, TargetSummary, TickOutcome } from '../../domain/occurrence.ts';
+import type { BudgetLeft } from '../../domain/budget/budget.ts';
+import type { Occurrence, Target, TargetSummary, TickOutcome } from '../../domain/occurrence.ts';
 import type { Listener } from '../../domain/ports.ts';
-import { KILL_RESULTS, type HavocMetricFamilies } from './havocMetrics.ts';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { KillResult } from '../../domain/model.ts';
+
+/** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
+export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (
+  KillResult | 'skipped-not-steady'
+)[];
+
+type WorkloadLabel = 'namespace' | 'kind' | 'workload';
+
+/** The families the listener feeds; created and registered by havocMetrics.ts. */
+export interface HavocMetricFamilies {
+  readonly kills: Counter<WorkloadLabel | 'action' | 'result' | 'dry_run'>;
+  readonly skips: Counter<'reason' | 'dry_run'>;
+  readonly recoveryDuration: Histogram<WorkloadLabel | 'action' | 'dry_run'>;
+  readonly notRecovered: Counter<WorkloadLabel | 'action' | 'dry_run'>;
+  readonly lastKill: Gauge<WorkloadLabel | 'dry_run'>;
+  readonly eligible: Gauge;
+  readonly budgetLeft: Gauge<'window'>;
+  readonly paused: Gauge;
+  readonly leader: Gauge;
+  readonly ticks: Counter<'outcome'>;
+  readonly nextTick: Gauge;
+  readonly errors: Counter<'kind'>;
+  readonly notifications: Counter<'notifier' | 'result'>;
+  readonly hypothesisVerdicts: Counter<WorkloadLabel | 'verdict' | 'dry_run'>;
+  readonly blocked: Gauge;
+  readonly blockingAlerts: Gauge<'alertname'>;
+  readonly relists: Counter<'resource'>;
+}
 
 export interface MetricsListenerOptions {
   readonly metrics: HavocMetricFamilies;
@@ -52,14 +82,22 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           // Nothing was done, so no action applies: "none" keeps the label set complete.
           if (o.reason === 'not-steady') {
             const { namespace, kind, name } = o.workload;
-            m.kills.inc({ namespace, kind, workload: name, action: 'none', result: 'skipped-not-steady', dry_run: String(o.dryRun) });
+            m.kills.inc({
+              namespace,
+              kind,
+              workload: name,
+              action: 'none',
+              result: 'skipped-not-steady',
+              dry_run: String(o.dryRun),
+            });
           }
           return;
         case 'recovery': {
           const labels = { ...targetLabels(o.target), action: o.action, dry_run: String(o.dryRun) };
           if (o.verdict.recovered) m.recoveryDuration.observe(labels, o.verdict.seconds);
           else m.notRecovered.inc(labels);
-          if (o.hypothesis !== undefined) m.hypothesisVerdicts.inc({ ...targetLabels(o.target), verdict: o.hypothesis.verdict, dry_run: String(o.dryRun) });
+          if (o.hypothesis !== undefined)
+            m.hypothesisVerdicts.inc({ ...targetLabels(o.target), verdict: o.hypothesis.verdict, dry_run: String(o.dryRun) });
           return;
         }
         case 'blocker': {
@@ -84,7 +122,10 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           for (const target of o.targets) startSeries(m, target, String(o.dryRun), started);
           return;
         // No metric of their own: they show in kills, ticks and the Events.
-        case 'invalid-label': case 'drain-started': case 'node-released': case 'day-plan':
+        case 'invalid-label':
+        case 'drain-started':
+        case 'node-released':
+        case 'day-plan':
           return;
         default: {
           // A new occurrence type fails the build here instead of being silently dropped.

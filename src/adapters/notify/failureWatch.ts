@@ -35,9 +35,17 @@ export function createFailureWatch(options: FailureWatchOptions): FailureWatch {
     streak.announced = true;
     const title = `Repeated failures: ${streak.count} ${what[name]} in a row failed`;
     return {
-      topic: 'failing', tone: 'danger', title, cluster: options.clusterName, at, dryRun: false,
+      topic: 'failing',
+      tone: 'danger',
+      title,
+      cluster: options.clusterName,
+      at,
+      dryRun: false,
       summary: `${title} in ${options.clusterName}; last: ${detail}`,
-      fields: [{ label: 'Last error', value: detail }, { label: 'What happens now', value: 'the daemon keeps ticking; each tick tries again' }],
+      fields: [
+        { label: 'Last error', value: detail },
+        { label: 'What happens now', value: 'the daemon keeps ticking; each tick tries again' },
+      ],
     };
   };
 
@@ -48,7 +56,12 @@ export function createFailureWatch(options: FailureWatchOptions): FailureWatch {
     if (!announced) return undefined;
     const title = `Failures cleared: ${what[name]} succeed again`;
     return {
-      topic: 'failures-cleared', tone: 'good', title, cluster: options.clusterName, at, dryRun: false,
+      topic: 'failures-cleared',
+      tone: 'good',
+      title,
+      cluster: options.clusterName,
+      at,
+      dryRun: false,
       summary: `${title} in ${options.clusterName} after ${count} failures`,
       fields: [{ label: 'Failures in a row', value: String(count) }],
     };

@@ -7,7 +7,8 @@
 
 import { formatSeconds } from '../../domain/duration.ts';
 import type { KillAction, WorkloadRef } from '../../domain/model.ts';
-import type { BudgetLeft, DayPlanSummary, Occurrence, Target } from '../../domain/occurrence.ts';
+import type { BudgetLeft } from '../../domain/budget/budget.ts';
+import type { DayPlanSummary, Occurrence, Target } from '../../domain/occurrence.ts';
 import type { Notification, NotificationField } from './notifier.ts';
 import { verdictText } from '../../domain/steadyState/verdict.ts';
 
@@ -46,7 +47,12 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
       const tone = ({ killed: 'info', blocked: 'warning', 'already-gone': 'info', failed: 'danger' } as const)[o.outcome.result];
       const outcome = o.outcome.detail === undefined ? o.outcome.result : `${o.outcome.result}: ${o.outcome.detail}`;
       return {
-        ...base, ...forOnCall(context, o.target), topic: 'kill', tone, dryRun: o.dryRun, title: titles[o.outcome.result],
+        ...base,
+        ...forOnCall(context, o.target),
+        topic: 'kill',
+        tone,
+        dryRun: o.dryRun,
+        title: titles[o.outcome.result],
         summary: `${titles[o.outcome.result]} (${workloadOf(o.target)}) in ${context.clusterName}`,
         fields: [
           { label: 'Target', value: what },
@@ -66,35 +72,62 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
         ? `back at steady state after ${after}`
         : `not back at steady state after ${after}: ${o.verdict.detail}`;
       const violated = o.hypothesis?.verdict === 'violated';
-      const title = !o.verdict.recovered ? `NOT recovered: ${workload}` : violated ? `Hypothesis VIOLATED: ${workload}` : `Recovered: ${workload}`;
+      const title = !o.verdict.recovered
+        ? `NOT recovered: ${workload}`
+        : violated
+          ? `Hypothesis VIOLATED: ${workload}`
+          : `Recovered: ${workload}`;
       return {
-        ...base, ...(o.verdict.recovered ? {} : forOnCall(context, o.target)),
-        topic: 'recovery', tone: o.verdict.recovered && !violated ? 'good' : 'danger', dryRun: o.dryRun, title,
+        ...base,
+        ...(o.verdict.recovered ? {} : forOnCall(context, o.target)),
+        topic: 'recovery',
+        tone: o.verdict.recovered && !violated ? 'good' : 'danger',
+        dryRun: o.dryRun,
+        title,
         summary: `${title} (${verdict}) in ${context.clusterName}`,
         fields: [
           { label: 'Workload', value: workload },
           { label: 'Verdict', value: verdict },
           ...(o.hypothesis === undefined ? [] : [{ label: 'Steady-state hypothesis', value: verdictText(o.hypothesis) }]),
-          { label: 'Action', value: `${o.action} (${o.victims} ${o.victims === 1 ? 'victim' : 'victims'}, first ${targetName(o.target)})` },
+          {
+            label: 'Action',
+            value: `${o.action} (${o.victims} ${o.victims === 1 ? 'victim' : 'victims'}, first ${targetName(o.target)})`,
+          },
           { label: 'Mode', value: o.dryRun ? DRY_RUN_MODE : LIVE_MODE },
         ],
       };
     }
     case 'paused':
       return {
-        ...base, topic: 'paused', tone: 'warning', dryRun: false, title: 'Chaos paused',
+        ...base,
+        topic: 'paused',
+        tone: 'warning',
+        dryRun: false,
+        title: 'Chaos paused',
         summary: `Chaos paused in ${context.clusterName} by ${o.by}: ${o.reason}`,
-        fields: [{ label: 'By', value: o.by }, { label: 'Reason', value: o.reason }],
+        fields: [
+          { label: 'By', value: o.by },
+          { label: 'Reason', value: o.reason },
+        ],
       };
     case 'resumed':
       return {
-        ...base, topic: 'resumed', tone: 'good', dryRun: false, title: 'Chaos resumed',
+        ...base,
+        topic: 'resumed',
+        tone: 'good',
+        dryRun: false,
+        title: 'Chaos resumed',
         summary: `Chaos resumed in ${context.clusterName} by ${o.by}`,
         fields: [{ label: 'By', value: o.by }],
       };
     case 'drain-started':
       return {
-        ...base, ...forOnCall(context, o.node), topic: 'drain', tone: 'warning', dryRun: o.dryRun, title: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`,
+        ...base,
+        ...forOnCall(context, o.node),
+        topic: 'drain',
+        tone: 'warning',
+        dryRun: o.dryRun,
+        title: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`,
         summary: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name} in ${context.clusterName} until ${o.until.toISOString()}`,
         fields: [
           { label: 'Node', value: o.node.name },
@@ -105,23 +138,44 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
       };
     case 'node-released':
       return {
-        ...base, topic: 'drain', tone: 'good', dryRun: o.dryRun, title: `Node ${o.node.name} given back`,
+        ...base,
+        topic: 'drain',
+        tone: 'good',
+        dryRun: o.dryRun,
+        title: `Node ${o.node.name} given back`,
         summary: `Node ${o.node.name} ${o.keptCordoned ? 'left cordoned, as an administrator asked,' : 'uncordoned'} in ${context.clusterName}: ${o.detail}`,
-        fields: [{ label: 'Node', value: o.node.name }, { label: 'Detail', value: o.detail }],
+        fields: [
+          { label: 'Node', value: o.node.name },
+          { label: 'Detail', value: o.detail },
+        ],
       };
     case 'blocker':
       return {
-        ...base, topic: 'blocker', tone: o.firing ? 'warning' : 'good', dryRun: false,
+        ...base,
+        topic: 'blocker',
+        tone: o.firing ? 'warning' : 'good',
+        dryRun: false,
         title: o.firing ? 'Chaos blocked' : 'Chaos unblocked',
         summary: `${o.firing ? 'Chaos blocked' : 'Chaos unblocked'} in ${context.clusterName}: ${o.detail}`,
         fields: o.firing
-          ? [{ label: o.alerts.length > 0 ? 'Blocking alerts' : 'Why', value: o.alerts.length > 0 ? o.alerts.join(', ') : o.detail }, { label: 'What happens now', value: 'no kills or drains until it clears; this is said once per streak' }]
+          ? [
+              {
+                label: o.alerts.length > 0 ? 'Blocking alerts' : 'Why',
+                value: o.alerts.length > 0 ? o.alerts.join(', ') : o.detail,
+              },
+              { label: 'What happens now', value: 'no kills or drains until it clears; this is said once per streak' },
+            ]
           : [{ label: 'Detail', value: o.detail }],
       };
     case 'day-plan':
       return dayPlanNotification(o.plan, base);
     // These would drown the channel; logs, Events and metrics carry them.
-    case 'tick': case 'skip': case 'invalid-label': case 'leader': case 'error': case 'targets':
+    case 'tick':
+    case 'skip':
+    case 'invalid-label':
+    case 'leader':
+    case 'error':
+    case 'targets':
       return undefined;
     default: {
       // A new occurrence type fails the build here: someone must decide whether people hear about it.
@@ -144,7 +198,10 @@ function dayPlanNotification(plan: DayPlanSummary, base: { cluster: string; at: 
     { label: 'Mode', value: plan.dryRun ? DRY_RUN_MODE : LIVE_MODE },
   ];
   return {
-    ...base, topic: 'day-plan', tone: 'info', dryRun: plan.dryRun,
+    ...base,
+    topic: 'day-plan',
+    tone: 'info',
+    dryRun: plan.dryRun,
     title: "Today's chaos plan",
     summary: `${plan.eligible} workloads eligible in ${base.cluster} today, ~${expected} kills expected`,
     fields,

@@ -4,7 +4,8 @@
 
 export type Tone = 'info' | 'good' | 'warning' | 'danger';
 
-export type Topic = 'kill' | 'recovery' | 'drain' | 'paused' | 'resumed' | 'failing' | 'failures-cleared' | 'day-plan' | 'blocker';
+export type Topic =
+  'kill' | 'recovery' | 'drain' | 'paused' | 'resumed' | 'failing' | 'failures-cleared' | 'day-plan' | 'blocker';
 
 export interface NotificationField {
   readonly label: string;

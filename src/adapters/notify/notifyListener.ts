@@ -10,7 +10,8 @@ import { createFailureWatch } from './failureWatch.ts';
 import { notificationFor } from './notificationFor.ts';
 import type { Notification, Notifier } from './notifier.ts';
 
-export type DeliveryResult = 'sent' | 'failed' | 'dropped';
+export const DELIVERY_RESULTS = ['sent', 'failed', 'dropped'] as const;
+export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
 export interface NotifyListenerOptions {
   readonly notifier: Notifier;
@@ -62,7 +63,10 @@ export function createNotifyListener(options: NotifyListenerOptions): NotifyList
 
   const drop = (notification: Notification, why: string) => {
     counted('dropped');
-    log.warn({ notifier: notifier.name, topic: notification.topic, title: notification.title }, `${notifier.name} notification dropped: ${why}`);
+    log.warn(
+      { notifier: notifier.name, topic: notification.topic, title: notification.title },
+      `${notifier.name} notification dropped: ${why}`,
+    );
   };
 
   const deliver = async (notification: Notification) => {
@@ -77,7 +81,10 @@ export function createNotifyListener(options: NotifyListenerOptions): NotifyList
     } catch (error) {
       counted('failed');
       // The Notifier contract keeps secrets out of its errors; the title says what was lost.
-      log.warn({ err: error, notifier: notifier.name, topic: notification.topic, title: notification.title }, `${notifier.name} notification not delivered`);
+      log.warn(
+        { err: error, notifier: notifier.name, topic: notification.topic, title: notification.title },
+        `${notifier.name} notification not delivered`,
+      );
     } finally {
       queued -= 1;
     }

@@ -69,10 +69,17 @@ async function authHeaders(auth: PrometheusAuth): Promise<Record<string, string>
   return {};
 }
 
-function get(url: URL, options: { headers: Record<string, string>; ca?: string; timeoutMs: number }): Promise<{ status: number; body: string }> {
+function get(
+  url: URL,
+  options: { headers: Record<string, string>; ca?: string; timeoutMs: number },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(url, { method: 'GET', headers: { accept: 'application/json', ...options.headers }, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+    const req = request(url, {
+      method: 'GET',
+      headers: { accept: 'application/json', ...options.headers },
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    });
     // One deadline for the whole exchange, headers and body: a slow Prometheus is an unreachable one.
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     req.once('error', (error: NodeJS.ErrnoException) => {
@@ -102,11 +109,20 @@ function toAnswer(reply: { status: number; body: string }): QueryAnswer {
   try {
     body = JSON.parse(reply.body) as ApiBody;
   } catch {
-    return { ok: false, problem: 'error', detail: `HTTP ${reply.status}, not a Prometheus API answer: ${reply.body.slice(0, 200)}` };
+    return {
+      ok: false,
+      problem: 'error',
+      detail: `HTTP ${reply.status}, not a Prometheus API answer: ${reply.body.slice(0, 200)}`,
+    };
   }
-  if (reply.status === 400 && body.errorType === 'bad_data') return { ok: false, problem: 'invalid-query', detail: body.error ?? 'bad_data' };
+  if (reply.status === 400 && body.errorType === 'bad_data')
+    return { ok: false, problem: 'invalid-query', detail: body.error ?? 'bad_data' };
   if (reply.status !== 200 || body.status !== 'success') {
-    return { ok: false, problem: 'error', detail: `HTTP ${reply.status}${body.errorType ? ` ${body.errorType}` : ''}: ${body.error ?? reply.body.slice(0, 200)}` };
+    return {
+      ok: false,
+      problem: 'error',
+      detail: `HTTP ${reply.status}${body.errorType ? ` ${body.errorType}` : ''}: ${body.error ?? reply.body.slice(0, 200)}`,
+    };
   }
   return { ok: true, samples: samples(body.data) };
 }

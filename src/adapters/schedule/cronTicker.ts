@@ -50,13 +50,17 @@ export function createCronTicker(options: CronTickerOptions): CronTicker {
   };
   return {
     start() {
-      task = cron.createTask(options.expression, async (context) => {
-        // The scheduled instant, not the moment the callback ran, so spans tile exactly.
-        const at = context.date ?? context.triggeredAt;
-        const nextTick = nextAfter(at);
-        const deadline = AbortSignal.timeout(tickDeadlineMs(at, nextTick, options.deadlineMs));
-        await options.onTick({ at, nextTick, deadline });
-      }, { timezone: options.timezone, noOverlap: false, name: 'kube-havoc-tick', logger });
+      task = cron.createTask(
+        options.expression,
+        async (context) => {
+          // The scheduled instant, not the moment the callback ran, so spans tile exactly.
+          const at = context.date ?? context.triggeredAt;
+          const nextTick = nextAfter(at);
+          const deadline = AbortSignal.timeout(tickDeadlineMs(at, nextTick, options.deadlineMs));
+          await options.onTick({ at, nextTick, deadline });
+        },
+        { timezone: options.timezone, noOverlap: false, name: 'kube-havoc-tick', logger },
+      );
       // A tick the process could not even start (event loop blocked): said once, through the log.
       task.on('execution:missed', (context) => {
         log?.warn({ missed: context.date }, 'a tick was missed: the process was blocked when it was due');

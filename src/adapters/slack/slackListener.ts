@@ -1,15 +1,25 @@
 // Wiring for the composition root: the `slack.*` settings to a notify
 // listener, or nothing when no webhook is configured (Slack is optional).
 
-import type { HavocConfig } from '../../config/config.ts';
 import { durationSeconds } from '../../domain/duration.ts';
 import type { Log } from '../../domain/ports.ts';
 import { createNotifyListener, type DeliveryResult, type NotifyListener } from '../notify/notifyListener.ts';
 import { createSlackNotifier } from './slackNotifier.ts';
 
+/** What the adapter needs of the `slack.*` settings; config.slack after loadConfig (webhookUrlFile already read into webhookUrl) is one. */
+export interface SlackSettings {
+  /** Empty: Slack notifications off. */
+  readonly webhookUrl: string;
+  /** A duration such as 5s. */
+  readonly timeout: string;
+  readonly retries: number;
+  readonly dailyPlan: boolean;
+  /** Empty: no dashboard link. */
+  readonly dashboardUrl: string;
+}
+
 export interface SlackListenerOptions {
-  /** config.slack after loadConfig (webhookUrlFile already read into webhookUrl). */
-  readonly slack: HavocConfig['slack'];
+  readonly slack: SlackSettings;
   readonly clusterName: string;
   /** The exact pause command for this install (the composition root knows namespace and state ConfigMap). */
   readonly pauseCommand?: string;
@@ -32,7 +42,10 @@ export function createSlackListener(options: SlackListenerOptions): NotifyListen
   });
   log.info({ timeoutMs, retries: slack.retries, dailyPlan: slack.dailyPlan }, 'slack notifications on');
   return createNotifyListener({
-    notifier, log, clusterName: options.clusterName, dailyPlan: slack.dailyPlan,
+    notifier,
+    log,
+    clusterName: options.clusterName,
+    dailyPlan: slack.dailyPlan,
     ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
     ...(slack.dashboardUrl === '' ? {} : { dashboardUrl: slack.dashboardUrl }),
     ...(options.onDelivery === undefined ? {} : { onDelivery: options.onDelivery }),

@@ -8,7 +8,12 @@ import type { Notification, NotificationField, Tone } from '../notify/notifier.t
 
 type Block = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
 
-const EMOJI: Record<Tone, string> = { info: ':information_source:', good: ':white_check_mark:', warning: ':warning:', danger: ':rotating_light:' };
+const EMOJI: Record<Tone, string> = {
+  info: ':information_source:',
+  good: ':white_check_mark:',
+  warning: ':warning:',
+  danger: ':rotating_light:',
+};
 
 // Block Kit limits: header text 150 chars, a field 2000, a section text 3000, 10 fields per section.
 const HEADER_MAX = 150;
@@ -19,13 +24,24 @@ const FIELDS_MAX = 10;
 export function toSlackMessage(n: Notification): IncomingWebhookSendArguments {
   const emoji = n.topic === 'day-plan' ? ':calendar:' : n.topic === 'kill' && n.tone === 'info' ? ':boom:' : EMOJI[n.tone];
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${emoji} ${n.dryRun ? '[DRY RUN] ' : ''}${n.title}`, HEADER_MAX), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`${emoji} ${n.dryRun ? '[DRY RUN] ' : ''}${n.title}`, HEADER_MAX), emoji: true },
+    },
   ];
   if (n.dryRun) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ':test_tube: *DRY RUN*: nothing was changed in the cluster.' } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: ':test_tube: *DRY RUN*: nothing was changed in the cluster.' },
+    });
   }
   if (n.fields.length > 0) {
-    blocks.push({ type: 'section', fields: n.fields.slice(0, FIELDS_MAX).map((f) => ({ type: 'mrkdwn', text: clip(`*${escape(f.label)}*\n${fieldText(f)}`, FIELD_MAX) })) });
+    blocks.push({
+      type: 'section',
+      fields: n.fields
+        .slice(0, FIELDS_MAX)
+        .map((f) => ({ type: 'mrkdwn', text: clip(`*${escape(f.label)}*\n${fieldText(f)}`, FIELD_MAX) })),
+    });
   }
   if (n.body !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escape(n.body), TEXT_MAX) } });
   // What on-call needs next, last before the context so it is easy to find and copy.
@@ -34,7 +50,10 @@ export function toSlackMessage(n: Notification): IncomingWebhookSendArguments {
     ...(n.link === undefined ? [] : [`:bar_chart: <${linkUrl(n.link.url)}|${escape(n.link.label)}>`]),
   ];
   if (onCall.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(onCall.join('\n'), TEXT_MAX) } });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `kube-havoc · cluster *${escape(n.cluster)}* · ${slackDate(n.at)}` }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `kube-havoc · cluster *${escape(n.cluster)}* · ${slackDate(n.at)}` }],
+  });
   return { text: clip(`${n.dryRun ? '[DRY RUN] ' : ''}${n.summary}`, TEXT_MAX), blocks };
 }
 

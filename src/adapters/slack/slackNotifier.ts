@@ -36,7 +36,13 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   if (!URL.canParse(webhookUrl)) throw new Error('slack.webhookUrl is not a URL (value redacted)');
   const webhook = new IncomingWebhook(webhookUrl, {
     timeout: options.timeoutMs,
-    retryConfig: { retries: retry.retries, factor: 2, minTimeout: retry.backoffMs, maxTimeout: retry.maxBackoffMs, randomize: true },
+    retryConfig: {
+      retries: retry.retries,
+      factor: 2,
+      minTimeout: retry.backoffMs,
+      maxTimeout: retry.maxBackoffMs,
+      randomize: true,
+    },
   });
   const attempts = retry.retries + 1;
   return {
@@ -47,7 +53,10 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       } catch (error) {
         const cause = redactedError(error, webhookUrl);
         throw new SlackDeliveryError(
-          redactWebhook(`slack post "${notification.title}" failed (up to ${attempts} attempts, ${options.timeoutMs} ms each): ${cause.message}`, webhookUrl),
+          redactWebhook(
+            `slack post "${notification.title}" failed (up to ${attempts} attempts, ${options.timeoutMs} ms each): ${cause.message}`,
+            webhookUrl,
+          ),
           { cause },
         );
       }

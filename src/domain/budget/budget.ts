@@ -4,13 +4,14 @@
 // budgets, so a dry run shows exactly what a real run would do without
 // spending the real budget.
 
-import type { BudgetLeft } from '../occurrence.ts';
+import type { Caps } from '../settings.ts';
 import type { KillRecord } from '../state.ts';
 
-export interface Caps {
-  readonly perTick: number;
-  readonly perHour: number;
-  readonly perDay: number;
+/** Disruptions still allowed in this tick, this rolling hour and this rolling day. */
+export interface BudgetLeft {
+  readonly tick: number;
+  readonly hour: number;
+  readonly day: number;
 }
 
 const HOUR = 3_600_000;
@@ -22,12 +23,16 @@ const DAY = 24 * HOUR;
  * number for a failed one, whose effect on the server is unknown.
  */
 function spent(history: readonly KillRecord[], since: number, dryRun: boolean): number {
-  return history
-    .filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since)
-    .reduce((sum, k) => sum + k.count, 0);
+  return history.filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since).reduce((sum, k) => sum + k.count, 0);
 }
 
-export function budgetLeft(history: readonly KillRecord[], now: Date, caps: Caps, dryRun: boolean, spentThisTick: number): BudgetLeft {
+export function budgetLeft(
+  history: readonly KillRecord[],
+  now: Date,
+  caps: Caps,
+  dryRun: boolean,
+  spentThisTick: number,
+): BudgetLeft {
   const t = now.getTime();
   return {
     tick: Math.max(0, caps.perTick - spentThisTick),

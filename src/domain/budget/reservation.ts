@@ -10,7 +10,8 @@
 import type { StateStore } from '../ports.ts';
 import { filterByMinGap } from '../selection/filters.ts';
 import type { KillRecord, RecordResult } from '../state.ts';
-import { available, budgetLeft, lastAttempt, type Caps } from './budget.ts';
+import type { Caps } from '../settings.ts';
+import { available, budgetLeft, lastAttempt } from './budget.ts';
 
 export class ReservationRefused extends Error {
   constructor(message: string) {
@@ -45,13 +46,19 @@ export interface Reservation {
 }
 
 /** Stores `record` as `reserved` if the fresh state still allows it; throws ReservationRefused otherwise. */
-export async function reserve(store: StateStore, record: Omit<KillRecord, 'result'>, rules: ReservationRules): Promise<Reservation> {
+export async function reserve(
+  store: StateStore,
+  record: Omit<KillRecord, 'result'>,
+  rules: ReservationRules,
+): Promise<Reservation> {
   const now = new Date(record.at);
   const reserved: KillRecord = { ...record, result: 'reserved' };
   await store.update((state) => {
     const left = budgetLeft(state.kills, now, rules.caps, record.dryRun, rules.spentThisTick);
     if (available(left) < record.count) {
-      throw new ReservationRefused(`budget spent meanwhile: tick ${left.tick}, hour ${left.hour}, day ${left.day} left, ${record.count} needed`);
+      throw new ReservationRefused(
+        `budget spent meanwhile: tick ${left.tick}, hour ${left.hour}, day ${left.day} left, ${record.count} needed`,
+      );
     }
     const gap = filterByMinGap(lastAttempt(state.kills, record.target, record.dryRun), now, rules.minGapSeconds);
     if (gap !== undefined) throw new ReservationRefused(`${record.target} was attempted meanwhile: ${gap}`);
@@ -69,7 +76,12 @@ function handle(store: StateStore, record: KillRecord, role: 'owner' | 'successo
   return { record, settle: (settlement) => settleRecord(store, record.id, settlement, role) };
 }
 
-async function settleRecord(store: StateStore, id: string, settlement: Settlement, role: 'owner' | 'successor'): Promise<SettleAnswer> {
+async function settleRecord(
+  store: StateStore,
+  id: string,
+  settlement: Settlement,
+  role: 'owner' | 'successor',
+): Promise<SettleAnswer> {
   let answer: SettleAnswer = 'recorded';
   try {
     await store.update((state) => {

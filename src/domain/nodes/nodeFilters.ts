@@ -44,7 +44,8 @@ export function filterByReadyFloor(nodes: readonly NodeInfo[], settings: NodeSet
   const after = serving(nodes) - 1;
   if (after < settings.minReadyNodes) return `only ${after} Ready nodes would remain (minimum ${settings.minReadyNodes})`;
   const percent = nodes.length === 0 ? 0 : (after / nodes.length) * 100;
-  if (percent < settings.minReadyPercent) return `only ${percent.toFixed(0)}% of nodes would stay Ready (minimum ${settings.minReadyPercent}%)`;
+  if (percent < settings.minReadyPercent)
+    return `only ${percent.toFixed(0)}% of nodes would stay Ready (minimum ${settings.minReadyPercent}%)`;
   return undefined;
 }
 

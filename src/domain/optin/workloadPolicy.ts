@@ -8,7 +8,10 @@ export const KILL_MODES = ['one', 'fixed', 'fixed-percent', 'random-max-percent'
 export type KillMode = (typeof KILL_MODES)[number];
 
 const KUBE_MONKEY_MODES: Record<string, KillMode> = {
-  'kill-all': 'all', fixed: 'fixed', 'fixed-percent': 'fixed-percent', 'random-max-percent': 'random-max-percent',
+  'kill-all': 'all',
+  fixed: 'fixed',
+  'fixed-percent': 'fixed-percent',
+  'random-max-percent': 'random-max-percent',
 };
 
 export interface WorkloadPolicy {
@@ -57,7 +60,11 @@ interface Contract {
 
 export function parsePolicy(labels: Labels, annotations: Labels, options: PolicyOptions): PolicyResult {
   const havoc: Contract = {
-    source: 'havoc', prefix: `${options.prefix}/`, on: 'true', off: ['false'], enabledMessage: 'must be "true" or "false"',
+    source: 'havoc',
+    prefix: `${options.prefix}/`,
+    on: 'true',
+    off: ['false'],
+    enabledMessage: 'must be "true" or "false"',
     mtbf: (text) => {
       const seconds = parseDuration(text, { daySeconds: options.businessDaySeconds });
       return seconds instanceof Error ? undefined : seconds;
@@ -66,7 +73,11 @@ export function parsePolicy(labels: Labels, annotations: Labels, options: Policy
     modes: Object.fromEntries(KILL_MODES.map((m) => [m, m])),
   };
   const kubeMonkey: Contract = {
-    source: 'kube-monkey', prefix: 'kube-monkey/', on: 'enabled', off: ['disabled', 'false'], enabledMessage: 'must be "enabled"',
+    source: 'kube-monkey',
+    prefix: 'kube-monkey/',
+    on: 'enabled',
+    off: ['disabled', 'false'],
+    enabledMessage: 'must be "enabled"',
     // kube-monkey counts the MTBF in whole weekdays.
     mtbf: (text) => (/^[1-9]\d*$/.test(text) ? Number(text) * options.businessDaySeconds : undefined),
     mtbfMessage: 'must be a whole number of days of at least 1',
@@ -74,7 +85,8 @@ export function parsePolicy(labels: Labels, annotations: Labels, options: Policy
   };
   const probeKey = `${options.prefix}/probe-url`;
   if (labels[`${havoc.prefix}enabled`] !== undefined) return parseWith(havoc, labels, annotations, probeKey, options);
-  if (options.kubeMonkey && labels['kube-monkey/enabled'] !== undefined) return parseWith(kubeMonkey, labels, annotations, probeKey, options);
+  if (options.kubeMonkey && labels['kube-monkey/enabled'] !== undefined)
+    return parseWith(kubeMonkey, labels, annotations, probeKey, options);
   return { optedIn: false };
 }
 
@@ -96,14 +108,27 @@ function parseWith(c: Contract, labels: Labels, annotations: Labels, probeKey: s
   }
   const modeText = labels[key('kill-mode')];
   const mode = modeText === undefined ? 'one' : c.modes[modeText];
-  if (mode === undefined) problems.push({ field: key('kill-mode'), value: modeText ?? '', message: `must be one of ${Object.keys(c.modes).join(', ')}` });
+  if (mode === undefined)
+    problems.push({
+      field: key('kill-mode'),
+      value: modeText ?? '',
+      message: `must be one of ${Object.keys(c.modes).join(', ')}`,
+    });
   const value = killValue(mode, labels[key('kill-value')], key('kill-value'), problems);
   const probeUrl = probe(annotations[probeKey], probeKey, problems);
   if (problems.length > 0 || mode === undefined) return { optedIn: true, problems };
-  return { optedIn: true, policy: { mtbfSeconds, mode, ...(value === undefined ? {} : { value }), ...(probeUrl ? { probeUrl } : {}), source: c.source } };
+  return {
+    optedIn: true,
+    policy: { mtbfSeconds, mode, ...(value === undefined ? {} : { value }), ...(probeUrl ? { probeUrl } : {}), source: c.source },
+  };
 }
 
-function killValue(mode: KillMode | undefined, text: string | undefined, field: string, problems: LabelProblem[]): number | undefined {
+function killValue(
+  mode: KillMode | undefined,
+  text: string | undefined,
+  field: string,
+  problems: LabelProblem[],
+): number | undefined {
   if (mode === undefined || mode === 'one' || mode === 'all') return undefined;
   if (text === undefined) {
     problems.push({ field, value: '', message: `is required with kill-mode ${mode}` });

@@ -8,9 +8,8 @@ import { formatSeconds } from '../duration.ts';
 import { claimAnnouncement } from '../killSwitch.ts';
 import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
-import type { Clock, Cluster, NodeDrainer, PodKiller, Random, StateStore, SteadyStateProbe } from '../ports.ts';
+import type { Cluster, NodeDrainer, PodKiller, Random, SteadyStateProbe } from '../ports.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
-import type { Settings } from '../settings.ts';
 import type { Reservation, Settlement } from '../budget/reservation.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
@@ -19,20 +18,16 @@ import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
+import type { RoundStepDeps } from './roundStep.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
 import { verdictText } from '../steadyState/verdict.ts';
 
-export interface ChaosRoundDeps {
-  readonly settings: Settings;
+export interface ChaosRoundDeps extends RoundStepDeps {
   readonly cluster: Cluster;
   readonly killer: PodKiller;
   readonly probe: SteadyStateProbe;
-  readonly state: StateStore;
-  readonly clock: Clock;
   readonly random: Random;
-  readonly report: (o: Occurrence) => void;
   readonly podMethod: 'evict' | 'delete';
-  readonly leadership?: { isLeader(): boolean };
   /** Node chaos; without it (or with nodes.enabled false) only pods are hit. */
   readonly drainer?: NodeDrainer;
   /** The steady state on real metrics (Prometheus); without it, ready replicas and the probe are the whole hypothesis. */
@@ -76,7 +71,12 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   const stopping = new AbortController();
   const recoveries = new Set<Promise<void>>();
   const track = (job: Promise<unknown>) => {
-    const tracked: Promise<void> = job.then(() => undefined, () => undefined).finally(() => recoveries.delete(tracked));
+    const tracked: Promise<void> = job
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => recoveries.delete(tracked));
     recoveries.add(tracked);
   };
   const warned = new Map<string, string>();
@@ -90,10 +90,12 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   const reported = new WeakSet<Tick>();
   // Outcomes known and announced whose write failed: written again at the next tick (never announced again).
   const unstoredSettlements: { reservation: Reservation; settlement: Settlement }[] = [];
-  const unstored = (reservation: Reservation, settlement: Settlement) => { unstoredSettlements.push({ reservation, settlement }); };
+  const unstored = (reservation: Reservation, settlement: Settlement) => {
+    unstoredSettlements.push({ reservation, settlement });
+  };
   const storeUnstored = async () => {
     for (const pending of unstoredSettlements.splice(0)) {
-      if (await pending.reservation.settle(pending.settlement) === 'not-stored') unstoredSettlements.push(pending);
+      if ((await pending.reservation.settle(pending.settlement)) === 'not-stored') unstoredSettlements.push(pending);
     }
   };
 
@@ -101,8 +103,15 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     if (reported.has(tick)) return summary;
     reported.add(tick);
     deps.report({
-      type: 'tick', at: tick.at, outcome: summary.outcome, eligible: summary.eligible, killed: summary.killed,
-      durationMs: clock.now().getTime() - started, dryRun: settings.dryRun, nextTick: tick.nextTick, ...extra,
+      type: 'tick',
+      at: tick.at,
+      outcome: summary.outcome,
+      eligible: summary.eligible,
+      killed: summary.killed,
+      durationMs: clock.now().getTime() - started,
+      dryRun: settings.dryRun,
+      nextTick: tick.nextTick,
+      ...extra,
     });
     return summary;
   };
@@ -114,45 +123,87 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       if (warned.get(key) === signature) continue; // once per bad value, not every tick
       warned.set(key, signature);
       for (const p of problems) {
-        deps.report({ type: 'invalid-label', at, workload: workload.ref, workloadUid: workload.uid, field: p.field, value: p.value, message: p.message });
+        deps.report({
+          type: 'invalid-label',
+          at,
+          workload: workload.ref,
+          workloadUid: workload.uid,
+          field: p.field,
+          value: p.value,
+          message: p.message,
+        });
       }
     }
   };
 
   type Watched = Pick<Candidate, 'workload'> & { policy: { probeUrl?: string | undefined } };
-  const watch = (candidate: Watched, victims: readonly { uid: string; name: string; namespace: string }[], since: Date, recordId: string | undefined) => {
+  const watch = (
+    candidate: Watched,
+    victims: readonly { uid: string; name: string; namespace: string }[],
+    since: Date,
+    recordId: string | undefined,
+  ) => {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
     const job = watchRecovery({
-      cluster: deps.cluster, probe: deps.probe, clock, workload: workload.ref,
+      cluster: deps.cluster,
+      probe: deps.probe,
+      clock,
+      workload: workload.ref,
       victimUids: settings.dryRun ? [] : victims.map((v) => v.uid),
       ...(policy.probeUrl === undefined ? {} : { probeUrl: policy.probeUrl }),
-      timeoutSeconds: settings.recovery.timeoutSeconds, pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal, since,
+      timeoutSeconds: settings.recovery.timeoutSeconds,
+      pollSeconds: settings.recovery.pollSeconds,
+      signal: stopping.signal,
+      since,
     }).then(async (verdict) => {
       const hypothesis = deps.steadyState ? await confirmAfterRecovery(deps.steadyState, candidate, since) : undefined;
       deps.report({
-        type: 'recovery', at: clock.now(), victims: victims.length, action, dryRun: settings.dryRun, verdict,
+        type: 'recovery',
+        at: clock.now(),
+        victims: victims.length,
+        action,
+        dryRun: settings.dryRun,
+        verdict,
         ...(hypothesis ? { hypothesis } : {}),
-        target: { kind: 'Pod', namespace: first.namespace, name: first.name, uid: first.uid, workload: workload.ref, workloadUid: workload.uid },
+        target: {
+          kind: 'Pod',
+          namespace: first.namespace,
+          name: first.name,
+          uid: first.uid,
+          workload: workload.ref,
+          workloadUid: workload.uid,
+        },
       });
       // A check cut short by shutdown is no verdict on the workload: leave the record without one.
       if (recordId === undefined || stopping.signal.aborted) return;
       const recovery = {
-        recovered: verdict.recovered, seconds: verdict.seconds,
+        recovered: verdict.recovered,
+        seconds: verdict.seconds,
         ...(hypothesis ? { hypothesis: { verdict: hypothesis.verdict, detail: verdictText(hypothesis) } } : {}),
       };
-      await deps.state.update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === recordId ? { ...k, recovery } : k)) })).catch((error: unknown) => {
-        deps.report({ type: 'error', at: clock.now(), kind: 'state', message: `recording the recovery verdict failed: ${(error as Error).message}` });
-      });
+      await deps.state
+        .update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === recordId ? { ...k, recovery } : k)) }))
+        .catch((error: unknown) => {
+          deps.report({
+            type: 'error',
+            at: clock.now(),
+            kind: 'state',
+            message: `recording the recovery verdict failed: ${(error as Error).message}`,
+          });
+        });
     });
     track(job);
   };
 
   // Steady-state hook: the hypothesis again, until it holds or the recovery timeout (counted from the fault) passes.
-  const confirmAfterRecovery = (gate: SteadyStateGate, candidate: Pick<Candidate, 'workload'>, since: Date) => gate.afterRecovery(candidate.workload, {
-    deadline: new Date(since.getTime() + settings.recovery.timeoutSeconds * 1000), pollSeconds: settings.recovery.pollSeconds, signal: stopping.signal,
-  });
+  const confirmAfterRecovery = (gate: SteadyStateGate, candidate: Pick<Candidate, 'workload'>, since: Date) =>
+    gate.afterRecovery(candidate.workload, {
+      deadline: new Date(since.getTime() + settings.recovery.timeoutSeconds * 1000),
+      pollSeconds: settings.recovery.pollSeconds,
+      signal: stopping.signal,
+    });
 
   const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
     const today = settings.window.localDate(at);
@@ -167,14 +218,26 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     if (announcement) deps.report(announcement);
   };
 
-  const announceTargets = (at: Date, nodes: ClusterSnapshot['nodes'], candidates: readonly Candidate[], history: HavocState['kills']) => {
-    deps.report(targetsOccurrence({ at, settings, candidates, nodes, nodeChaos: deps.drainer !== undefined, podAction: action, history }));
+  const announceTargets = (
+    at: Date,
+    nodes: ClusterSnapshot['nodes'],
+    candidates: readonly Candidate[],
+    history: HavocState['kills'],
+  ) => {
+    deps.report(
+      targetsOccurrence({ at, settings, candidates, nodes, nodeChaos: deps.drainer !== undefined, podAction: action, history }),
+    );
   };
 
   const giveBack = async (now: Date) => {
     if (!deps.drainer || (deps.leadership && !deps.leadership.isLeader())) return;
-    await giveBackNodes({ ...deps, drainer: deps.drainer }, now).catch((error: unknown) => {
-      deps.report({ type: 'error', at: clock.now(), kind: errorKind(error), message: `node give-back failed: ${(error as Error).message}` });
+    await giveBackNodes({ ...deps, drainer: deps.drainer, now }).catch((error: unknown) => {
+      deps.report({
+        type: 'error',
+        at: clock.now(),
+        kind: errorKind(error),
+        message: `node give-back failed: ${(error as Error).message}`,
+      });
     });
   };
 
@@ -188,11 +251,21 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         if (record.workload === undefined || record.workloadUid === undefined) continue;
         // Read fresh so the hypothesis after recovery sees the workload's annotations; a gone workload is judged without them.
         const current = await deps.cluster.workload(record.workload).catch(() => undefined);
-        const workload: Workload = current ?? { ref: record.workload, uid: record.workloadUid, labels: {}, annotations: {}, desired: 0, ready: 0, pods: [] };
+        const workload: Workload = current ?? {
+          ref: record.workload,
+          uid: record.workloadUid,
+          labels: {},
+          annotations: {},
+          desired: 0,
+          ready: 0,
+          pods: [],
+        };
         watch({ workload, policy: {} }, killed, new Date(record.at), record.id);
       }
       settledAsLeader = true;
-    })().finally(() => { settling = undefined; });
+    })().finally(() => {
+      settling = undefined;
+    });
     await settling;
   };
 
@@ -209,11 +282,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
     const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
     await announceKillSwitch(tick.at, state);
-    if (state.paused) return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
-    if (!settings.window.contains(tick.at)) return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
+    if (state.paused)
+      return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
+    if (!settings.window.contains(tick.at))
+      return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
     // Steady-state hook: a firing alert blocker (or a Prometheus that cannot say) stops all chaos this tick.
     const blocked = await deps.steadyState?.blocked(tick.at);
-    if (blocked !== undefined) return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
+    if (blocked !== undefined)
+      return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
 
     const snapshot = await deps.cluster.snapshot();
     const found = findCandidates(snapshot, settings, state.kills, tick.at);
@@ -227,11 +303,21 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     let spent = 0;
     let history = state.kills;
     for (const candidate of chosen) {
-      const reason = `opted in (${candidate.policy.source}), mtbf ${formatSeconds(candidate.policy.mtbfSeconds)} business time, mode ${candidate.policy.mode}, `
-        + `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
+      const reason =
+        `opted in (${candidate.policy.source}), mtbf ${formatSeconds(candidate.policy.mtbfSeconds)} business time, mode ${candidate.policy.mode}, ` +
+        `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
       const hitAt = clock.now();
-      const podDeps = { ...deps, action, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}) } as const;
-      const hit = await hitWorkload(podDeps, candidate, spent, history, reason);
+      const hit = await hitWorkload({
+        ...deps,
+        action,
+        owner,
+        unstored,
+        ...(tick.deadline ? { deadline: tick.deadline } : {}),
+        candidate,
+        spentThisTick: spent,
+        history,
+        reason,
+      });
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt, hit.recordId);
@@ -240,8 +326,18 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
       const drain = await startNodeChaos({
-        ...deps, drainer: deps.drainer, signal: stopping.signal, owner, unstored, ...(tick.deadline ? { deadline: tick.deadline } : {}),
-      }, snapshot, guarded, history, span, spent);
+        ...deps,
+        drainer: deps.drainer,
+        signal: stopping.signal,
+        owner,
+        unstored,
+        ...(tick.deadline ? { deadline: tick.deadline } : {}),
+        snapshot,
+        guarded,
+        history,
+        spanSeconds: span,
+        spentThisTick: spent,
+      });
       if (drain) {
         killed += 1;
         spent += 1;
@@ -250,9 +346,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         history = (await deps.state.load()).kills;
       }
     }
-    return finish(tick, started, { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed }, {
-      budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, spent),
-    });
+    return finish(
+      tick,
+      started,
+      { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed },
+      {
+        budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, spent),
+      },
+    );
   };
 
   return {
@@ -261,9 +362,15 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       if (busy) return finish(tick, started, { outcome: 'overlap', eligible: 0, killed: 0 });
       busy = true;
       // Reported when reached, not when the run finally ends; the run itself starts no new kill after it.
-      const onDeadline = () => finish(tick, started, { outcome: 'deadline', eligible: 0, killed: 0 }, {
-        detail: 'the tick reached its deadline: no new kill starts; requests in flight end within their timeouts',
-      });
+      const onDeadline = () =>
+        finish(
+          tick,
+          started,
+          { outcome: 'deadline', eligible: 0, killed: 0 },
+          {
+            detail: 'the tick reached its deadline: no new kill starts; requests in flight end within their timeouts',
+          },
+        );
       tick.deadline?.addEventListener('abort', onDeadline, { once: true });
       try {
         return await run(tick, started);

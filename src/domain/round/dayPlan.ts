@@ -7,7 +7,10 @@ import type { Settings } from '../settings.ts';
 
 export function dayPlan(candidates: readonly Candidate[], settings: Settings, now: Date): DayPlanSummary {
   const day = settings.window.daySeconds;
-  const workloads = candidates.map((c) => ({ workload: c.workload.ref, expectedKills: expectedPerDay(c.policy.mtbfSeconds, day) }));
+  const workloads = candidates.map((c) => ({
+    workload: c.workload.ref,
+    expectedKills: expectedPerDay(c.policy.mtbfSeconds, day),
+  }));
   const expected = workloads.reduce((sum, w) => sum + w.expectedKills, 0);
   const opens = settings.window.nextOpen(now) ?? now;
   return {

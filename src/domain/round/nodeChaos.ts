@@ -4,42 +4,35 @@
 // a daemon that crashed or lost leadership mid-drain still uncordons it.
 
 import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
-import { reserve, ReservationRefused, type Reservation, type Settlement } from '../budget/reservation.ts';
-import type { KillOutcome, Workload } from '../model.ts';
+import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
+import type { ClusterSnapshot, KillOutcome, Workload } from '../model.ts';
 import { drainAnnotations, drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
-import type { Occurrence, Target } from '../occurrence.ts';
-import type { Clock, NodeDrainer, Random, StateStore } from '../ports.ts';
+import type { Target } from '../occurrence.ts';
+import type { NodeDrainer } from '../ports.ts';
 import { shuffle } from '../random.ts';
 import { filterByMinGap, filterBySteadyState } from '../selection/filters.ts';
 import { hitProbability } from '../selection/candidates.ts';
-import type { Settings } from '../settings.ts';
 import type { KillRecord } from '../state.ts';
-import type { ClusterSnapshot } from '../model.ts';
+import { settleOutcome, type KillStepDeps, type RoundStepDeps } from './roundStep.ts';
 
-export interface NodeChaosDeps {
-  readonly settings: Settings;
+export interface GiveBack extends RoundStepDeps {
   readonly drainer: NodeDrainer;
-  readonly state: StateStore;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly report: (o: Occurrence) => void;
-  readonly leadership?: { isLeader(): boolean };
-  /** Who reserves (this run of the daemon). */
-  readonly owner?: string;
-  /** Aborted when the tick reached its deadline: no new drain starts. */
-  readonly deadline?: AbortSignal;
-  /** Takes a settlement whose write failed, to write it again at the next tick. */
-  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
+  readonly now: Date;
 }
 
-export async function giveBackNodes(deps: NodeChaosDeps, now: Date): Promise<void> {
-  const released = await deps.drainer.giveBack(now, { dryRun: deps.settings.dryRun });
+export async function giveBackNodes(deps: GiveBack): Promise<void> {
+  const released = await deps.drainer.giveBack(deps.now, { dryRun: deps.settings.dryRun });
   // Only a real drain leaves a mark to give back, and the uncordon is always real (also in a dry-run daemon).
   for (const { name, uncordoned } of released) {
-    const detail = uncordoned ? 'drain duration over, node uncordoned'
+    const detail = uncordoned
+      ? 'drain duration over, node uncordoned'
       : `drain duration over; left cordoned as an administrator asked (${drainAnnotations(deps.settings.policy.prefix).keep}), no longer kube-havoc's`;
     deps.report({
-      type: 'node-released', at: deps.clock.now(), node: { kind: 'Node', name, uid: '' }, dryRun: false, detail,
+      type: 'node-released',
+      at: deps.clock.now(),
+      node: { kind: 'Node', name, uid: '' },
+      dryRun: false,
+      detail,
       ...(uncordoned ? {} : { keptCordoned: true }),
     });
   }
@@ -50,14 +43,27 @@ export interface NodeDrainStart {
   readonly done: Promise<void>;
 }
 
+export interface NodeChaosStart extends KillStepDeps {
+  readonly drainer: NodeDrainer;
+  /** Stops a running drain (the daemon is stopping). */
+  readonly signal: AbortSignal;
+  readonly snapshot: ClusterSnapshot;
+  /** The opted-in workloads: no drain while any of them is degraded. */
+  readonly guarded: readonly Workload[];
+  /** The kill history as last read (the reservation checks it again, fresh). */
+  readonly history: readonly KillRecord[];
+  /** The business seconds this tick stands for. */
+  readonly spanSeconds: number;
+  /** Disruptions this replica already caused in the current tick. */
+  readonly spentThisTick: number;
+}
+
 /**
  * Picks at most one node to drain this tick and starts the drain in the
  * background; undefined when no node is drawn or a limit forbids it.
  */
-export async function startNodeChaos(
-  deps: NodeChaosDeps & { readonly signal: AbortSignal }, snapshot: ClusterSnapshot, guarded: readonly Workload[], history: readonly KillRecord[], spanSeconds: number, spentThisTick: number,
-): Promise<NodeDrainStart | undefined> {
-  const { settings, clock } = deps;
+export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainStart | undefined> {
+  const { settings, clock, snapshot, guarded, history, spanSeconds, spentThisTick } = deps;
   const nodes = settings.nodes;
   if (!nodes.enabled) return undefined;
   const now = clock.now();
@@ -70,7 +76,9 @@ export async function startNodeChaos(
   const candidates = judgeNodes(snapshot.nodes, nodes)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
-    .filter((n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined);
+    .filter(
+      (n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined,
+    );
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;
 
@@ -80,10 +88,21 @@ export async function startNodeChaos(
   if (deps.deadline?.aborted) return undefined;
   let reservation: Reservation;
   try {
-    reservation = await reserve(deps.state, {
-      id: `${now.toISOString()}/node/${node.name}`, at: now.toISOString(), target: `node/${node.name}`,
-      action: 'node-drain', dryRun: settings.dryRun, count: 1, owner: deps.owner ?? 'kube-havoc', nodeUid: node.uid, reason,
-    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(
+      deps.state,
+      {
+        id: `${now.toISOString()}/node/${node.name}`,
+        at: now.toISOString(),
+        target: `node/${node.name}`,
+        action: 'node-drain',
+        dryRun: settings.dryRun,
+        count: 1,
+        owner: deps.owner,
+        nodeUid: node.uid,
+        reason,
+      },
+      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
+    );
   } catch (error) {
     if (error instanceof ReservationRefused) return undefined;
     throw error;
@@ -94,26 +113,41 @@ export async function startNodeChaos(
   const done = (async () => {
     let outcome: KillOutcome;
     try {
-      outcome = await deps.drainer.drain(node, { dryRun: settings.dryRun, until, signal: deps.signal, allowed: () => stillAllowed(deps) });
+      outcome = await deps.drainer.drain(node, {
+        dryRun: settings.dryRun,
+        until,
+        signal: deps.signal,
+        allowed: () => stillAllowed(deps),
+      });
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
     }
     // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
-    const answer = await reservation.settle({ result: outcome.result, count: 1 });
-    if (answer === 'not-stored') {
-      deps.unstored?.(reservation, { result: outcome.result, count: 1 });
-      const message = `recording the drain outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
-      deps.report({ type: 'error', at: clock.now(), kind: 'state', message });
-    }
+    const answer = await settleOutcome(deps, reservation, { result: outcome.result, count: 1 }, 'drain outcome');
     if (answer === 'settled-before') return;
-    const budget = budgetLeft((await deps.state.load().catch(() => ({ kills: history }))).kills, clock.now(), settings.caps, settings.dryRun, spentThisTick + 1);
-    deps.report({ type: 'kill', at: clock.now(), target, action: 'node-drain', dryRun: settings.dryRun, outcome, reason, budget });
+    const budget = budgetLeft(
+      (await deps.state.load().catch(() => ({ kills: history }))).kills,
+      clock.now(),
+      settings.caps,
+      settings.dryRun,
+      spentThisTick + 1,
+    );
+    deps.report({
+      type: 'kill',
+      at: clock.now(),
+      target,
+      action: 'node-drain',
+      dryRun: settings.dryRun,
+      outcome,
+      reason,
+      budget,
+    });
   })();
   return { done };
 }
 
 /** Why a running drain must stop now, or undefined: the window, the kill switch and the lease are re-checked between passes. */
-async function stillAllowed(deps: NodeChaosDeps): Promise<string | undefined> {
+async function stillAllowed(deps: RoundStepDeps): Promise<string | undefined> {
   if (!deps.settings.window.contains(deps.clock.now())) return 'the business window closed';
   if (deps.leadership && !deps.leadership.isLeader()) return 'this replica lost the lease';
   const paused = (await deps.state.load()).paused;

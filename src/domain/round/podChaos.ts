@@ -4,27 +4,37 @@
 // error can waste budget but never cause a second kill; it is settled with
 // the real outcome before the kill is announced.
 
-import { available, budgetLeft } from '../budget/budget.ts';
-import { reserve, ReservationRefused, type Reservation, type Settlement } from '../budget/reservation.ts';
+import { available, budgetLeft, type BudgetLeft } from '../budget/budget.ts';
+import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
 import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
-import type { BudgetLeft, SkipReason, Target } from '../occurrence.ts';
-import type { PodKiller } from '../ports.ts';
-import type { ChaosRoundDeps } from './chaosRound.ts';
+import type { SkipReason, Target } from '../occurrence.ts';
+import type { Cluster, PodKiller, SteadyStateProbe } from '../ports.ts';
 import { shuffle } from '../random.ts';
 import type { Candidate } from '../selection/candidates.ts';
 import { eligiblePods, filterBySteadyState, readyReplicas } from '../selection/filters.ts';
 import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
 import type { KillRecord } from '../state.ts';
+import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
+import { settleOutcome, type KillStepDeps } from './roundStep.ts';
 
-export type PodChaosDeps = Pick<ChaosRoundDeps, 'settings' | 'cluster' | 'killer' | 'probe' | 'state' | 'clock' | 'random' | 'report' | 'leadership' | 'steadyState' | 'checkpoint'> & {
+export interface PodChaosDeps extends KillStepDeps {
+  readonly cluster: Cluster;
+  readonly killer: PodKiller;
+  readonly probe: SteadyStateProbe;
+  readonly steadyState?: SteadyStateGate;
+  readonly checkpoint?: (point: 'reserved' | 'killed') => Promise<void>;
   readonly action: 'pod-evict' | 'pod-delete';
-  /** Who reserves (this run of the daemon). */
-  readonly owner: string;
-  /** Aborted when the tick reached its deadline: no new kill starts. */
-  readonly deadline?: AbortSignal;
-  /** Takes a settlement whose write failed, to write it again at the next tick. */
-  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
-};
+}
+
+export interface PodHit extends PodChaosDeps {
+  readonly candidate: Candidate;
+  /** Disruptions this replica already caused in the current tick. */
+  readonly spentThisTick: number;
+  /** The kill history as last read (the reservation checks it again, fresh). */
+  readonly history: readonly KillRecord[];
+  /** Why this workload is hit (the kill's reason). */
+  readonly reason: string;
+}
 
 export interface HitResult {
   readonly killed: readonly PodInfo[];
@@ -35,15 +45,22 @@ export interface HitResult {
   readonly recordId?: string;
 }
 
-export async function hitWorkload(
-  deps: PodChaosDeps, candidate: Candidate, spentThisTick: number, history: readonly KillRecord[], reason: string,
-): Promise<HitResult> {
+export async function hitWorkload(deps: PodHit): Promise<HitResult> {
+  const { candidate, spentThisTick, history, reason } = deps;
   const { settings, clock } = deps;
   const { policy } = candidate;
   const now = clock.now();
   const none: HitResult = { killed: [], outcomes: [], spent: 0 };
   const skip = (why: SkipReason, detail: string): HitResult => {
-    deps.report({ type: 'skip', at: now, workload: candidate.workload.ref, workloadUid: candidate.workload.uid, reason: why, detail, dryRun: settings.dryRun });
+    deps.report({
+      type: 'skip',
+      at: now,
+      workload: candidate.workload.ref,
+      workloadUid: candidate.workload.uid,
+      reason: why,
+      detail,
+      dryRun: settings.dryRun,
+    });
     return none;
   };
 
@@ -55,7 +72,8 @@ export async function hitWorkload(
   const watchedNotSteady = filterBySteadyState(candidate.workload);
   if (watchedNotSteady !== undefined) return skip('not-steady', watchedNotSteady);
   const workload = await deps.cluster.workload(candidate.workload.ref);
-  if (workload === undefined || workload.uid !== candidate.workload.uid) return skip('no-pods', 'the workload is gone or was replaced');
+  if (workload === undefined || workload.uid !== candidate.workload.uid)
+    return skip('no-pods', 'the workload is gone or was replaced');
   const notSteady = filterBySteadyState(workload);
   if (notSteady !== undefined) return skip('not-steady', notSteady);
   const pods = eligiblePods(workload.pods, { now, minAgeSeconds: settings.minPodAgeSeconds, self: settings.self });
@@ -77,11 +95,23 @@ export async function hitWorkload(
   if (deps.deadline?.aborted) return skip('deadline', 'the tick reached its deadline before this kill');
   let reservation: Reservation;
   try {
-    reservation = await reserve(deps.state, {
-      id: `${now.toISOString()}/${workloadKey(workload.ref)}`, at: now.toISOString(), target: workloadKey(workload.ref),
-      action: deps.action, dryRun: settings.dryRun, count, owner: deps.owner, reason,
-      workload: workload.ref, workloadUid: workload.uid, victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
-    }, { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick });
+    reservation = await reserve(
+      deps.state,
+      {
+        id: `${now.toISOString()}/${workloadKey(workload.ref)}`,
+        at: now.toISOString(),
+        target: workloadKey(workload.ref),
+        action: deps.action,
+        dryRun: settings.dryRun,
+        count,
+        owner: deps.owner,
+        reason,
+        workload: workload.ref,
+        workloadUid: workload.uid,
+        victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
+      },
+      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
+    );
   } catch (error) {
     if (error instanceof ReservationRefused) return skip('budget-spent', error.message);
     throw error;
@@ -103,18 +133,21 @@ export async function hitWorkload(
   const failed = outcomes.filter((o) => o.result === 'failed').length;
   const spent = killed.length + failed;
   const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'failed');
-  const answer = await reservation.settle({ result, count: spent });
-  if (answer === 'not-stored') {
-    deps.unstored?.(reservation, { result, count: spent });
-    const message = `recording the outcome of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
-    deps.report({ type: 'error', at: clock.now(), kind: 'state', message });
-  }
+  const answer = await settleOutcome(deps, reservation, { result, count: spent }, 'outcome');
   if (answer === 'settled-before') return { killed: [], outcomes, spent };
   let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
   outcomes.forEach((outcome, i) => {
     const pod = victims[i] as PodInfo;
-    if (outcome.result === 'blocked' || outcome.result === 'already-gone') budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
-    const target: Target = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, workload: workload.ref, workloadUid: workload.uid };
+    if (outcome.result === 'blocked' || outcome.result === 'already-gone')
+      budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
+    const target: Target = {
+      kind: 'Pod',
+      namespace: pod.namespace,
+      name: pod.name,
+      uid: pod.uid,
+      workload: workload.ref,
+      workloadUid: workload.uid,
+    };
     deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
   });
   return { killed, outcomes, spent, recordId: reservation.record.id };

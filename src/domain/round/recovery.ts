@@ -52,7 +52,7 @@ export async function watchRecovery(watch: RecoveryWatch): Promise<RecoveryVerdi
         lastFresh = elapsed();
         try {
           const workload = await cluster.workload(watch.workload);
-          why = workload === undefined ? 'workload is gone' : notRecovered(workload, watch.victimUids) ?? '';
+          why = workload === undefined ? 'workload is gone' : (notRecovered(workload, watch.victimUids) ?? '');
           if (why === '' && watch.probeUrl !== undefined && workload !== undefined) {
             const probe = await watch.probe.check(workload);
             why = probe.ok ? '' : `probe failed: ${probe.detail ?? 'no answer'}`;

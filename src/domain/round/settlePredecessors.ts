@@ -9,18 +9,14 @@
 import { budgetLeft } from '../budget/budget.ts';
 import { leftOver, unsettled } from '../budget/reservation.ts';
 import type { KillOutcome } from '../model.ts';
-import type { Occurrence, Target } from '../occurrence.ts';
-import type { Clock, NodeDrainer, PodKiller, StateStore } from '../ports.ts';
-import type { Settings } from '../settings.ts';
+import type { Target } from '../occurrence.ts';
+import type { NodeDrainer, PodKiller } from '../ports.ts';
 import type { KillRecord, VictimRecord } from '../state.ts';
+import type { RoundStepDeps } from './roundStep.ts';
 
-export interface SettleDeps {
-  readonly settings: Settings;
-  readonly state: StateStore;
+export interface SettleDeps extends RoundStepDeps {
   readonly killer: PodKiller;
   readonly drainer?: NodeDrainer;
-  readonly clock: Clock;
-  readonly report: (o: Occurrence) => void;
   /** This run: its own reservations are left to its own tick. */
   readonly owner: string;
 }
@@ -54,18 +50,24 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
   if (record.action === 'node-drain') {
     const name = record.target.replace(/^node\//, '');
     if (deps.drainer === undefined) return undefined; // node chaos is off now: nobody here can tell; it stays charged
-    const drained = !record.dryRun && await deps.drainer.isDrained(name);
+    const drained = !record.dryRun && (await deps.drainer.isDrained(name));
     if (!drained) {
       await reservation.settle({ result: 'not-attempted', count: record.count });
       return undefined;
     }
-    if (await reservation.settle({ result: 'killed', count: record.count }) !== 'recorded') return undefined;
-    announce(deps, kills, record, { kind: 'Node', name, uid: record.nodeUid ?? '' }, { result: 'killed', detail: `node found cordoned by kube-havoc (${by})` });
+    if ((await reservation.settle({ result: 'killed', count: record.count })) !== 'recorded') return undefined;
+    announce(
+      deps,
+      kills,
+      record,
+      { kind: 'Node', name, uid: record.nodeUid ?? '' },
+      { result: 'killed', detail: `node found cordoned by kube-havoc (${by})` },
+    );
     return undefined;
   }
 
   // A dry run killed nothing whatever happened; a record without victims is from before they were kept.
-  const victims = record.dryRun ? [] : record.victims ?? [];
+  const victims = record.dryRun ? [] : (record.victims ?? []);
   const gone: VictimRecord[] = [];
   for (const victim of victims) {
     const fate = await deps.killer.fate(victim);
@@ -75,7 +77,7 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
     await reservation.settle({ result: 'not-attempted', count: record.count });
     return undefined;
   }
-  if (await reservation.settle({ result: 'killed', count: record.count }) !== 'recorded') return undefined;
+  if ((await reservation.settle({ result: 'killed', count: record.count })) !== 'recorded') return undefined;
   const workload = record.workload;
   if (workload === undefined) return undefined;
   for (const victim of gone) {
@@ -85,7 +87,13 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
   return { record, killed: gone };
 }
 
-function announce(deps: SettleDeps, kills: readonly KillRecord[], record: KillRecord, target: Target, outcome: KillOutcome): void {
+function announce(
+  deps: SettleDeps,
+  kills: readonly KillRecord[],
+  record: KillRecord,
+  target: Target,
+  outcome: KillOutcome,
+): void {
   const { settings, clock } = deps;
   const budget = budgetLeft(kills, clock.now(), settings.caps, record.dryRun, 0);
   const reason = record.reason ?? 'settled after a leader change';

@@ -33,7 +33,11 @@ export function targetsOccurrence(input: TargetsInput): Occurrence {
     return at === undefined ? {} : { lastKilled: new Date(at) };
   };
   const targets: TargetSummary[] = input.candidates.map(({ workload: { ref } }) => ({
-    kind: ref.kind, namespace: ref.namespace, name: ref.name, action: input.podAction, ...since(workloadKey(ref)),
+    kind: ref.kind,
+    namespace: ref.namespace,
+    name: ref.name,
+    action: input.podAction,
+    ...since(workloadKey(ref)),
   }));
   if (input.nodeChaos && settings.nodes.enabled) {
     // Opted in and drainable in principle; readiness and the floor change from tick to tick.

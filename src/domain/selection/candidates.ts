@@ -25,7 +25,10 @@ export interface Candidates {
 }
 
 export function findCandidates(
-  snapshot: ClusterSnapshot, settings: Settings, history: readonly KillRecord[], now: Date,
+  snapshot: ClusterSnapshot,
+  settings: Settings,
+  history: readonly KillRecord[],
+  now: Date,
 ): Candidates {
   const namespaces = new Map(snapshot.namespaces.map((n) => [n.name, n]));
   const eligible: Candidate[] = [];

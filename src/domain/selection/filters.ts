@@ -25,10 +25,12 @@ export function filterByNamespaceSelector(rules: NamespaceRules, ns: NamespaceIn
 
 /** The first reason a namespace is out of bounds, or undefined when chaos may go there. */
 export function namespaceVerdict(rules: NamespaceRules, name: string, info: NamespaceInfo | undefined): string | undefined {
-  return filterByProtected(rules, name)
-    ?? filterByIncluded(rules, name)
-    ?? filterByExcluded(rules, name)
-    ?? filterByNamespaceSelector(rules, info);
+  return (
+    filterByProtected(rules, name) ??
+    filterByIncluded(rules, name) ??
+    filterByExcluded(rules, name) ??
+    filterByNamespaceSelector(rules, info)
+  );
 }
 
 /**
@@ -64,10 +66,13 @@ export interface PodRules {
 
 /** Pods that may be victims: running, ready, not terminating, old enough, not the daemon. */
 export function eligiblePods(pods: readonly PodInfo[], rules: PodRules): PodInfo[] {
-  return pods.filter((p) => p.phase === 'Running'
-    && p.ready
-    && !p.terminating
-    && !(p.namespace === rules.self.namespace && p.name === rules.self.podName)
-    && p.startedAt !== undefined
-    && (rules.now.getTime() - p.startedAt.getTime()) / 1000 >= rules.minAgeSeconds);
+  return pods.filter(
+    (p) =>
+      p.phase === 'Running' &&
+      p.ready &&
+      !p.terminating &&
+      !(p.namespace === rules.self.namespace && p.name === rules.self.podName) &&
+      p.startedAt !== undefined &&
+      (rules.now.getTime() - p.startedAt.getTime()) / 1000 >= rules.minAgeSeconds,
+  );
 }

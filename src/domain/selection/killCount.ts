@@ -8,10 +8,14 @@ import type { Random } from '../ports.ts';
 export function killCount(mode: KillMode, value: number | undefined, pods: number, random: Random): number {
   if (pods <= 0) return 0;
   switch (mode) {
-    case 'one': return 1;
-    case 'all': return pods;
-    case 'fixed': return Math.min(pods, value ?? 1);
-    case 'fixed-percent': return Math.max(1, Math.floor((pods * (value ?? 0)) / 100));
+    case 'one':
+      return 1;
+    case 'all':
+      return pods;
+    case 'fixed':
+      return Math.min(pods, value ?? 1);
+    case 'fixed-percent':
+      return Math.max(1, Math.floor((pods * (value ?? 0)) / 100));
     case 'random-max-percent': {
       const max = Math.max(1, Math.floor((pods * (value ?? 0)) / 100));
       return 1 + Math.floor(random.next() * max);

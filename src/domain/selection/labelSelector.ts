@@ -72,11 +72,17 @@ function matches(r: Requirement, labels: Readonly<Record<string, string>>): bool
   const has = Object.hasOwn(labels, r.key);
   const value = labels[r.key];
   switch (r.op) {
-    case 'eq': return value === r.value;
-    case 'ne': return value !== r.value;
-    case 'in': return has && r.values.includes(value ?? '');
-    case 'notin': return !has || !r.values.includes(value ?? '');
-    case 'exists': return has;
-    case 'absent': return !has;
+    case 'eq':
+      return value === r.value;
+    case 'ne':
+      return value !== r.value;
+    case 'in':
+      return has && r.values.includes(value ?? '');
+    case 'notin':
+      return !has || !r.values.includes(value ?? '');
+    case 'exists':
+      return has;
+    case 'absent':
+      return !has;
   }
 }

@@ -21,7 +21,8 @@ export function matcherProblem(text: string): string | undefined {
   if (rest.startsWith('{')) return 'must be label matchers without braces, such as severity="critical"';
   while (rest !== '') {
     const match = ONE_MATCHER.exec(rest);
-    if (match === null) return `${rest === text.trim() ? '' : `at "${rest}": `}is not a label matcher such as severity="critical" or alertname=~"A|B"`;
+    if (match === null)
+      return `${rest === text.trim() ? '' : `at "${rest}": `}is not a label matcher such as severity="critical" or alertname=~"A|B"`;
     const [whole, label = '', op = '', value = ''] = match;
     if (!LABEL.test(label)) return `"${label}" is not a label name`;
     if (op === '=~' || op === '!~') {
@@ -54,7 +55,8 @@ export function blockerQuery(matchers: readonly string[], namespace?: string): s
 export async function firingBlockers(source: MetricsSource, query: string | undefined): Promise<BlockerCheck> {
   if (query === undefined) return { state: 'clear' };
   const answer = await source.query(query);
-  if (!answer.ok) return { state: 'unknown', detail: `cannot ask Prometheus for firing alerts (${answer.problem}): ${answer.detail}` };
+  if (!answer.ok)
+    return { state: 'unknown', detail: `cannot ask Prometheus for firing alerts (${answer.problem}): ${answer.detail}` };
   if (answer.samples.length === 0) return { state: 'clear' };
   const names = answer.samples.map((s) => {
     const name = s.labels['alertname'] ?? 'unnamed alert';

@@ -25,7 +25,8 @@ const VARIABLE = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 
 /** Unknown `{{variables}}` in a default template (config validation). */
 export function templateProblems(template: string): string[] {
-  return [...template.matchAll(VARIABLE)].map((m) => m[1] ?? '')
+  return [...template.matchAll(VARIABLE)]
+    .map((m) => m[1] ?? '')
     .filter((name) => !(TEMPLATE_VARIABLES as readonly string[]).includes(name))
     .map((name) => `{{${name}}} is not a template variable (use ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')})`);
 }
@@ -78,7 +79,10 @@ function balanced(text: string): boolean {
 /** At most three series, `value` alone for a single unlabelled one. */
 export function describeSamples(samples: readonly Sample[]): string {
   const shown = samples.slice(0, 3).map((s) => {
-    const labels = Object.entries(s.labels).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}="${v}"`).join(',');
+    const labels = Object.entries(s.labels)
+      .filter(([k]) => k !== '__name__')
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',');
     return labels === '' ? s.value : `${s.value} {${labels}}`;
   });
   return shown.join('; ') + (samples.length > 3 ? `; and ${samples.length - 3} more` : '');
@@ -88,7 +92,10 @@ export async function checkHypothesis(source: MetricsSource, hypothesis: Hypothe
   const answer = await source.query(hypothesis.expr);
   if (!answer.ok) {
     if (answer.problem === 'invalid-query') return { state: 'invalid', detail: answer.detail };
-    return { state: 'unknown', detail: `Prometheus ${answer.problem === 'unreachable' ? 'unreachable' : 'error'}: ${answer.detail}` };
+    return {
+      state: 'unknown',
+      detail: `Prometheus ${answer.problem === 'unreachable' ? 'unreachable' : 'error'}: ${answer.detail}`,
+    };
   }
   if (answer.samples.length > 0) return { state: 'holds', value: describeSamples(answer.samples) };
   const lhs = leftSide(hypothesis.expr);

@@ -8,7 +8,8 @@ import type { Occurrence, SkipReason } from '../occurrence.ts';
 import type { Clock, MetricsSource } from '../ports.ts';
 import { blockerQuery, firingBlockers, perNamespace, type BlockerCheck } from './blockers.ts';
 import { checkHypothesis, hypothesisFor, type Hypothesis, type HypothesisCheck } from './hypothesis.ts';
-import { confirmHypothesis, type HypothesisVerdict } from './verdict.ts';
+import { confirmHypothesis } from './confirmHypothesis.ts';
+import type { HypothesisVerdict } from './verdict.ts';
 
 export interface SteadyStateGateOptions {
   readonly source: MetricsSource;
@@ -33,7 +34,10 @@ export interface SteadyStateGate {
   /** Right before a kill: why this workload must not be hit now, or undefined. */
   beforeKill(workload: Workload, at: Date): Promise<PreKillRefusal | undefined>;
   /** After recovery: re-evaluates the hypothesis until it holds or the deadline passes. */
-  afterRecovery(workload: Workload, options: { readonly deadline: Date; readonly pollSeconds: number; readonly signal: AbortSignal }): Promise<HypothesisVerdict>;
+  afterRecovery(
+    workload: Workload,
+    options: { readonly deadline: Date; readonly pollSeconds: number; readonly signal: AbortSignal },
+  ): Promise<HypothesisVerdict>;
   hypothesis(workload: Workload): Hypothesis | undefined;
   /** Read-only (plan): the hypothesis now, without reporting anything. */
   check(workload: Workload): Promise<HypothesisCheck | undefined>;
@@ -55,14 +59,22 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
     async blocked(at) {
       const check = await firingBlockers(source, global);
       if (check.state === 'clear') {
-        if (streak !== undefined) options.report({ type: 'blocker', at, firing: false, alerts: [], detail: 'no blocking alert fires any more; chaos resumes' });
+        if (streak !== undefined)
+          options.report({
+            type: 'blocker',
+            at,
+            firing: false,
+            alerts: [],
+            detail: 'no blocking alert fires any more; chaos resumes',
+          });
         streak = undefined;
         return undefined;
       }
       const alerts = check.state === 'firing' ? check.alerts : [];
-      const detail = check.state === 'firing'
-        ? `alert${alerts.length === 1 ? '' : 's'} firing: ${alerts.join(', ')}`
-        : `${check.detail}; no chaos until it answers (fail closed)`;
+      const detail =
+        check.state === 'firing'
+          ? `alert${alerts.length === 1 ? '' : 's'} firing: ${alerts.join(', ')}`
+          : `${check.detail}; no chaos until it answers (fail closed)`;
       const signature = check.state === 'firing' ? alerts.join('\n') : 'unknown';
       if (signature !== streak) options.report({ type: 'blocker', at, firing: true, alerts, detail });
       streak = signature;
@@ -73,22 +85,34 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
       if (local.length > 0) {
         const check = await firingBlockers(source, blockerQuery(local, workload.ref.namespace));
         if (check.state === 'unknown') return { reason: 'steady-state-unknown', detail: check.detail };
-        if (check.state === 'firing') return { reason: 'blocker-firing', detail: `blocking alert firing in namespace ${workload.ref.namespace}: ${check.alerts.join(', ')}` };
+        if (check.state === 'firing')
+          return {
+            reason: 'blocker-firing',
+            detail: `blocking alert firing in namespace ${workload.ref.namespace}: ${check.alerts.join(', ')}`,
+          };
       }
       const hypothesis = hypothesisFor(workload, hypothesisOptions);
       if (hypothesis === undefined) return undefined;
       const check = await checkHypothesis(source, hypothesis);
       switch (check.state) {
-        case 'holds': return undefined;
-        case 'fails': return { reason: 'hypothesis-failed', detail: `steady-state hypothesis does not hold: ${check.detail}` };
-        case 'unknown': return { reason: 'steady-state-unknown', detail: `steady-state hypothesis not checked: ${check.detail}` };
+        case 'holds':
+          return undefined;
+        case 'fails':
+          return { reason: 'hypothesis-failed', detail: `steady-state hypothesis does not hold: ${check.detail}` };
+        case 'unknown':
+          return { reason: 'steady-state-unknown', detail: `steady-state hypothesis not checked: ${check.detail}` };
         case 'invalid': {
           const key = workloadKey(workload.ref);
           if (warned.get(key) !== hypothesis.expr) {
             warned.set(key, hypothesis.expr);
             options.report({
-              type: 'invalid-label', at, workload: workload.ref, workloadUid: workload.uid,
-              field: hypothesis.source, value: hypothesis.expr, message: `is not valid PromQL: ${check.detail}`,
+              type: 'invalid-label',
+              at,
+              workload: workload.ref,
+              workloadUid: workload.uid,
+              field: hypothesis.source,
+              value: hypothesis.expr,
+              message: `is not valid PromQL: ${check.detail}`,
             });
           }
           return { reason: 'hypothesis-invalid', detail: `${hypothesis.source} is not valid PromQL: ${check.detail}` };
@@ -97,7 +121,12 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
     },
 
     afterRecovery(workload, watch) {
-      return confirmHypothesis({ source, clock: options.clock, hypothesis: hypothesisFor(workload, hypothesisOptions), ...watch });
+      return confirmHypothesis({
+        source,
+        clock: options.clock,
+        hypothesis: hypothesisFor(workload, hypothesisOptions),
+        ...watch,
+      });
     },
 
     hypothesis: (workload) => hypothesisFor(workload, hypothesisOptions),

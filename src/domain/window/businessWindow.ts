@@ -58,14 +58,22 @@ export function windowProblems(spec: WindowSpec): { field: string; message: stri
   const problems: { field: string; message: string }[] = [];
   const start = parseClock(spec.start);
   const end = parseClock(spec.end);
-  if (start === undefined || start === 1440) problems.push({ field: 'start', message: `"${spec.start}" is not a time of day HH:MM (00:00 to 23:59)` });
+  if (start === undefined || start === 1440)
+    problems.push({ field: 'start', message: `"${spec.start}" is not a time of day HH:MM (00:00 to 23:59)` });
   if (end === undefined) problems.push({ field: 'end', message: `"${spec.end}" is not a time of day HH:MM (00:00 to 24:00)` });
   if (start !== undefined && end !== undefined) {
-    if (start === end) problems.push({ field: 'end', message: `"${spec.end}" equals start "${spec.start}": the window would be empty` });
+    if (start === end)
+      problems.push({ field: 'end', message: `"${spec.end}" equals start "${spec.start}": the window would be empty` });
     else if (end < start && !spec.overnight) {
-      problems.push({ field: 'end', message: `"${spec.end}" is before start "${spec.start}"; set overnight: true for a window that wraps past midnight` });
+      problems.push({
+        field: 'end',
+        message: `"${spec.end}" is before start "${spec.start}"; set overnight: true for a window that wraps past midnight`,
+      });
     } else if (end > start && spec.overnight) {
-      problems.push({ field: 'overnight', message: `is true but end "${spec.end}" is after start "${spec.start}" on the same day` });
+      problems.push({
+        field: 'overnight',
+        message: `is true but end "${spec.end}" is after start "${spec.start}" on the same day`,
+      });
     }
   }
   if (!isTimeZone(spec.timezone)) problems.push({ field: 'timezone', message: `"${spec.timezone}" is not an IANA time zone` });
@@ -129,7 +137,7 @@ export function createBusinessWindow(spec: WindowSpec): BusinessWindow {
 
   return {
     spec,
-    daySeconds: ((spec.overnight ? end + 1440 - start : end - start) * 60),
+    daySeconds: (spec.overnight ? end + 1440 - start : end - start) * 60,
     contains,
     businessSeconds,
     nextOpen: (t) => scan(t, true, YEAR_MINUTES),
@@ -140,8 +148,13 @@ export function createBusinessWindow(spec: WindowSpec): BusinessWindow {
 
 function localTimeIn(timezone: string): (t: Date) => LocalTime {
   const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone, hourCycle: 'h23',
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
   });
   return (t) => {
     const parts: Record<string, string> = {};

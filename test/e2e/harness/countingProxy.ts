@@ -44,29 +44,47 @@ export async function startCountingProxy(cluster: { readonly dir: string; readon
   const relay = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const entry: ProxiedRequest = {
-      method: req.method ?? 'GET', path: url.pathname, query: url.search, watch: url.searchParams.get('watch') === 'true',
-      startedAt: Date.now(), requestBytes: headBytes(req.rawHeaders) + (req.url ?? '').length, responseBytes: 0,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      watch: url.searchParams.get('watch') === 'true',
+      startedAt: Date.now(),
+      requestBytes: headBytes(req.rawHeaders) + (req.url ?? '').length,
+      responseBytes: 0,
     };
     requests.push(entry);
-    const out = httpsRequest({
-      ...tls, host: upstream.hostname, port: upstream.port, method: req.method, path: req.url,
-      headers: { ...req.headers, host: upstream.host },
-    }, (answer) => {
-      entry.status = answer.statusCode;
-      entry.responseBytes += headBytes(answer.rawHeaders);
-      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      // A watch answers its head at once and its first event maybe a minute later: pass the head on now.
-      res.flushHeaders();
-      answer.on('data', (chunk: Buffer) => { entry.responseBytes += chunk.length; });
-      answer.on('end', () => { entry.endedAt = Date.now(); });
-      answer.pipe(res);
-    });
+    const out = httpsRequest(
+      {
+        ...tls,
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        entry.status = answer.statusCode;
+        entry.responseBytes += headBytes(answer.rawHeaders);
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        // A watch answers its head at once and its first event maybe a minute later: pass the head on now.
+        res.flushHeaders();
+        answer.on('data', (chunk: Buffer) => {
+          entry.responseBytes += chunk.length;
+        });
+        answer.on('end', () => {
+          entry.endedAt = Date.now();
+        });
+        answer.pipe(res);
+      },
+    );
     out.on('error', (error) => {
       entry.endedAt = Date.now();
       if (!res.headersSent) res.writeHead(502);
       res.end(String(error));
     });
-    req.on('data', (chunk: Buffer) => { entry.requestBytes += chunk.length; });
+    req.on('data', (chunk: Buffer) => {
+      entry.requestBytes += chunk.length;
+    });
     res.on('close', () => out.destroy());
     req.pipe(out);
   };
@@ -75,21 +93,27 @@ export async function startCountingProxy(cluster: { readonly dir: string; readon
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfig = path.join(cluster.dir, `proxy-${Math.random().toString(36).slice(2, 8)}.kubeconfig`);
-  writeFileSync(kubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'proxy',
-    // Plain HTTP on loopback; the SDK refuses http:// unless TLS verification is declared off.
-    clusters: [{ name: 'proxy', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'proxy', user: {} }],
-    contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'proxy' } }],
-  }));
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'proxy',
+      // Plain HTTP on loopback; the SDK refuses http:// unless TLS verification is declared off.
+      clusters: [{ name: 'proxy', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'proxy', user: {} }],
+      contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'proxy' } }],
+    }),
+  );
   return {
     kubeconfig,
     url,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -21,18 +21,18 @@ export async function waitFor<T>(
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const intervalMs = opts.intervalMs ?? 250;
   const deadline = Date.now() + timeoutMs;
-  let last = "";
+  let last = '';
   for (;;) {
     try {
       const value = await fn();
       if (value !== undefined && value !== null && value !== false) return value;
-      last = "";
+      last = '';
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
     }
     if (Date.now() + intervalMs > deadline) {
-      const detail = last ? ` (last error: ${last})` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? "condition"}${detail}`);
+      const detail = last ? ` (last error: ${last})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'condition'}${detail}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

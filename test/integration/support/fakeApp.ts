@@ -27,7 +27,14 @@ export interface FakeApp {
 }
 
 export async function startFakeApp(t: ExecutionContext, initial: Partial<AppState> = {}): Promise<FakeApp> {
-  const state: AppState = { errorRatio: 0.001, alert: 0, failingShare: 0, latencySeconds: 0.08, availableReplicas: 3, ...initial };
+  const state: AppState = {
+    errorRatio: 0.001,
+    alert: 0,
+    failingShare: 0,
+    latencySeconds: 0.08,
+    availableReplicas: 3,
+    ...initial,
+  };
   let ok = 0;
   let failed = 0;
   const buckets = BUCKETS.map(() => 0);
@@ -41,7 +48,9 @@ export async function startFakeApp(t: ExecutionContext, initial: Partial<AppStat
     const bad = Math.round(100 * state.failingShare);
     failed += bad;
     ok += 100 - bad;
-    BUCKETS.forEach((le, i) => { if (state.latencySeconds <= le) buckets[i] = (buckets[i] ?? 0) + 100; });
+    BUCKETS.forEach((le, i) => {
+      if (state.latencySeconds <= le) buckets[i] = (buckets[i] ?? 0) + 100;
+    });
     count += 100;
     sum += 100 * state.latencySeconds;
     const shop = 'namespace="shop",deployment="checkout"';

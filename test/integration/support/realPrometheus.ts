@@ -11,7 +11,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionContext } from 'ava';
 import { freePort } from '../../e2e/harness/freePort.ts';
 
-
 export interface QueryResult {
   status: string;
   error?: string;
@@ -49,14 +48,26 @@ export async function startPrometheus(t: ExecutionContext, options: PrometheusOp
   writeFileSync(join(dir, 'prometheus.yml'), config.join('\n'));
   if (options.rules !== undefined) writeFileSync(join(dir, 'rules.yml'), options.rules);
   let output = '';
-  const child: ChildProcess = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const child: ChildProcess = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', (error) => { output += `\nspawn failed (run scripts/ci/install-prometheus.sh): ${error.message}`; });
+  child.once('error', (error) => {
+    output += `\nspawn failed (run scripts/ci/install-prometheus.sh): ${error.message}`;
+  });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -76,7 +87,7 @@ export async function startPrometheus(t: ExecutionContext, options: PrometheusOp
     output: () => output,
     async query(expr) {
       const response = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-      return await response.json() as QueryResult;
+      return (await response.json()) as QueryResult;
     },
     async get(path) {
       return (await fetch(`${url}${path}`)).json();
@@ -97,6 +108,8 @@ export async function startPrometheus(t: ExecutionContext, options: PrometheusOp
     },
     stop,
   };
-  await prometheus.eventually('Prometheus answers', async () => ((await prometheus.query('vector(1)')).status === 'success' ? true : undefined));
+  await prometheus.eventually('Prometheus answers', async () =>
+    (await prometheus.query('vector(1)')).status === 'success' ? true : undefined,
+  );
   return prometheus;
 }

@@ -1,7 +1,15 @@
 // An in-memory cluster: workloads with pods that a fake killer removes and a
 // "controller" (heal) that replaces them, so recovery can be observed.
 
-import type { ClusterSnapshot, KillOutcome, NamespaceInfo, NodeInfo, PodInfo, WorkloadRef, WorkloadWithPods } from '../../../src/domain/model.ts';
+import type {
+  ClusterSnapshot,
+  KillOutcome,
+  NamespaceInfo,
+  NodeInfo,
+  PodInfo,
+  WorkloadRef,
+  WorkloadWithPods,
+} from '../../../src/domain/model.ts';
 import type { Cluster, KillOptions, PodKiller } from '../../../src/domain/ports.ts';
 
 export interface FakeCluster extends Cluster, PodKiller {
@@ -23,9 +31,24 @@ export function pod(namespace: string, name: string, startedAt: Date, extra: Par
   return { namespace, name, uid: `uid-${name}`, phase: 'Running', ready: true, terminating: false, startedAt, ...extra };
 }
 
-export function deployment(namespace: string, name: string, replicas: number, labels: Record<string, string>, startedAt: Date, annotations: Record<string, string> = {}): WorkloadWithPods {
+export function deployment(
+  namespace: string,
+  name: string,
+  replicas: number,
+  labels: Record<string, string>,
+  startedAt: Date,
+  annotations: Record<string, string> = {},
+): WorkloadWithPods {
   const pods = Array.from({ length: replicas }, (_, i) => pod(namespace, `${name}-${i}`, startedAt));
-  return { ref: { kind: 'Deployment', namespace, name }, uid: `uid-${namespace}-${name}`, labels, annotations, desired: replicas, ready: replicas, pods };
+  return {
+    ref: { kind: 'Deployment', namespace, name },
+    uid: `uid-${namespace}-${name}`,
+    labels,
+    annotations,
+    desired: replicas,
+    ready: replicas,
+    pods,
+  };
 }
 
 export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: NamespaceInfo[]): FakeCluster {
@@ -37,7 +60,8 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
     waiters = [];
     for (const resolve of wake) resolve();
   };
-  const find = (ref: WorkloadRef) => cluster.workloads.find((w) => w.ref.kind === ref.kind && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+  const find = (ref: WorkloadRef) =>
+    cluster.workloads.find((w) => w.ref.kind === ref.kind && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
   const cluster: FakeCluster = {
     workloads,
     reads: 0,
@@ -53,11 +77,12 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       return find(ref);
     },
     watched: (ref) => find(ref),
-    changed: (_ref, signal) => new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      waiters.push(resolve);
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    }),
+    changed: (_ref, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve();
+        waiters.push(resolve);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
     async kill(victim: PodInfo, ref: WorkloadRef, options: KillOptions): Promise<KillOutcome> {
       cluster.kills.push({ pod: `${victim.namespace}/${victim.name}`, dryRun: options.dryRun });
       if (cluster.nextOutcome) return cluster.nextOutcome;

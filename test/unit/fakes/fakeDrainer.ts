@@ -8,10 +8,22 @@ import type { NodeDrainer } from '../../../src/domain/ports.ts';
 import type { FakeCluster } from './fakeCluster.ts';
 
 export function node(name: string, over: Partial<NodeInfo> = {}): NodeInfo {
-  return { name, uid: `uid-${name}`, labels: { 'havoc/enabled': 'true' }, annotations: {}, taints: [], ready: true, unschedulable: false, ...over };
+  return {
+    name,
+    uid: `uid-${name}`,
+    labels: { 'havoc/enabled': 'true' },
+    annotations: {},
+    taints: [],
+    ready: true,
+    unschedulable: false,
+    ...over,
+  };
 }
 
-export function fakeDrainer(cluster: FakeCluster, prefix = 'havoc'): NodeDrainer & { drained: string[]; outcome?: KillOutcome; hang?: boolean } {
+export function fakeDrainer(
+  cluster: FakeCluster,
+  prefix = 'havoc',
+): NodeDrainer & { drained: string[]; outcome?: KillOutcome; hang?: boolean } {
   const keys = drainAnnotations(prefix);
   const update = (name: string, change: (n: NodeInfo) => NodeInfo) => {
     cluster.nodes = cluster.nodes.map((n) => (n.name === name ? change(n) : n));
@@ -21,7 +33,11 @@ export function fakeDrainer(cluster: FakeCluster, prefix = 'havoc'): NodeDrainer
     async drain(target, options) {
       drainer.drained.push(target.name);
       if (options.dryRun) return { result: 'killed' };
-      update(target.name, (n) => ({ ...n, unschedulable: true, annotations: { ...n.annotations, [keys.by]: 'kube-havoc', [keys.until]: options.until.toISOString() } }));
+      update(target.name, (n) => ({
+        ...n,
+        unschedulable: true,
+        annotations: { ...n.annotations, [keys.by]: 'kube-havoc', [keys.until]: options.until.toISOString() },
+      }));
       if (drainer.hang) await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
       return drainer.outcome ?? { result: 'killed' };
     },
@@ -29,7 +45,9 @@ export function fakeDrainer(cluster: FakeCluster, prefix = 'havoc'): NodeDrainer
       return cluster.nodes.some((n) => n.name === name && n.annotations[keys.by] === 'kube-havoc');
     },
     async giveBack(now) {
-      const due = cluster.nodes.filter((n) => n.annotations[keys.by] !== undefined && Date.parse(n.annotations[keys.until] ?? '') <= now.getTime());
+      const due = cluster.nodes.filter(
+        (n) => n.annotations[keys.by] !== undefined && Date.parse(n.annotations[keys.until] ?? '') <= now.getTime(),
+      );
       for (const n of due) {
         update(n.name, (x) => {
           const { [keys.by]: _by, [keys.until]: _until, ...rest } = x.annotations;

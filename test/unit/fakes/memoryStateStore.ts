@@ -13,7 +13,9 @@ export function memoryStateStore(initial: HavocState = emptyState): MemoryStateS
   const store: MemoryStateStore = {
     state: initial,
     writes: 0,
-    async load() { return store.state; },
+    async load() {
+      return store.state;
+    },
     async update(change) {
       if (store.failWrites) throw store.failWrites;
       store.writes++;

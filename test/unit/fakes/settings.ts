@@ -5,5 +5,15 @@ import { toSettings } from '../../../src/config/settings.ts';
 import type { Settings } from '../../../src/domain/settings.ts';
 
 export function testSettings(env: Record<string, string> = {}): Settings {
-  return toSettings(loadConfig({ env: { HAVOC_DRY_RUN: 'false', HAVOC_SCHEDULE_TIMEZONE: 'Europe/Berlin', HAVOC_SCHEDULE_START: '09:00', HAVOC_SCHEDULE_END: '17:00', ...env } }));
+  return toSettings(
+    loadConfig({
+      env: {
+        HAVOC_DRY_RUN: 'false',
+        HAVOC_SCHEDULE_TIMEZONE: 'Europe/Berlin',
+        HAVOC_SCHEDULE_START: '09:00',
+        HAVOC_SCHEDULE_END: '17:00',
+        ...env,
+      },
+    }),
+  );
 }

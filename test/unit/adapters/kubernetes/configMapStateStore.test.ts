@@ -1,0 +1,140 @@
+import test from 'ava';
+import {
+  capRecords,
+  createConfigMapStateStore,
+  parseState,
+  STATE_KEY,
+} from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
+import type { KillRecord } from '../../../../src/domain/state.ts';
+import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
+
+const record = (id: string, at = '2025-03-07T10:00:00.000Z'): KillRecord => ({
+  id,
+  at,
+  target: 'shop/Deployment/web',
+  action: 'pod-evict',
+  result: 'killed',
+  dryRun: false,
+  count: 1,
+});
+
+function setup(maxAttempts?: number) {
+  const api = createFakeApiServer();
+  const store = createConfigMapStateStore({
+    configMapApi: api.configMaps,
+    namespace: 'havoc',
+    name: 'kube-havoc-state',
+    log: silentLog,
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  });
+  return { api, store };
+}
+
+test('a missing ConfigMap is the empty state; the first update creates it', async (t) => {
+  const { api, store } = setup();
+  t.deepEqual(await store.load(), { kills: [] });
+  await store.update((s) => ({ ...s, kills: [...s.kills, record('k1')] }));
+  const saved = api.configMapStore.peek('havoc', 'kube-havoc-state');
+  t.like(saved?.metadata, { name: 'kube-havoc-state', labels: { 'app.kubernetes.io/name': 'kube-havoc' } });
+  t.deepEqual(JSON.parse(saved?.data?.[STATE_KEY] ?? ''), { kills: [record('k1')] });
+  t.deepEqual((await store.load()).kills, [record('k1')]);
+});
+
+test('a write that lost the race is re-applied to the newer state, not over it', async (t) => {
+  const { api, store } = setup();
+  await store.update((s) => ({ ...s, kills: [record('mine-1')] }));
+  let calls = 0;
+  const result = await store.update((s) => {
+    calls += 1;
+    // Another replica writes between our read and our write, once.
+    if (calls === 1) {
+      api.configMapStore.touch('havoc', 'kube-havoc-state', (cm) => ({
+        ...cm,
+        data: { [STATE_KEY]: JSON.stringify({ kills: [...s.kills, record('theirs')] }) },
+      }));
+    }
+    return { ...s, kills: [...s.kills, record('mine-2')] };
+  });
+  t.is(calls, 2);
+  t.deepEqual(
+    result.kills.map((k) => k.id),
+    ['mine-1', 'theirs', 'mine-2'],
+  );
+  t.deepEqual(
+    (await store.load()).kills.map((k) => k.id),
+    ['mine-1', 'theirs', 'mine-2'],
+  );
+});
+
+test('two creators at once: the loser retries as an update', async (t) => {
+  const { api, store } = setup();
+  let first = true;
+  await store.update((s) => {
+    if (first) {
+      first = false;
+      void api.configMaps.createNamespacedConfigMap({
+        namespace: 'havoc',
+        body: { metadata: { name: 'kube-havoc-state' }, data: { [STATE_KEY]: JSON.stringify({ kills: [record('theirs')] }) } },
+      });
+    }
+    return { ...s, kills: [...s.kills, record('mine')] };
+  });
+  t.deepEqual(
+    (await store.load()).kills.map((k) => k.id),
+    ['theirs', 'mine'],
+  );
+});
+
+test('conflicts are retried a bounded number of times, then reported as a conflict', async (t) => {
+  const { api, store } = setup();
+  await store.update(() => ({ kills: [] }));
+  let writes = 0;
+  // Every read succeeds, every write conflicts: someone always got there first.
+  const failing = createConfigMapStateStore({
+    configMapApi: {
+      ...api.configMaps,
+      replaceNamespacedConfigMap: async () => {
+        writes += 1;
+        throw statusError(409, 'the object has been modified');
+      },
+    },
+    namespace: 'havoc',
+    name: 'kube-havoc-state',
+    log: silentLog,
+    maxAttempts: 3,
+  });
+  const error = await t.throwsAsync(failing.update((s) => s));
+  t.like(error, { kind: 'conflict' });
+  t.regex(error.message, /after 3 attempts/);
+  t.is(writes, 3);
+});
+
+test('other API errors are domain errors with their kind, no retry', async (t) => {
+  const { api, store } = setup();
+  api.failNext(statusError(403, 'configmaps "kube-havoc-state" is forbidden'));
+  const error = await t.throwsAsync(store.load());
+  t.like(error, { kind: 'forbidden' });
+  t.regex(error.message, /read state ConfigMap havoc\/kube-havoc-state: forbidden/);
+});
+
+test('the history is capped to the newest records', (t) => {
+  const state = {
+    kills: [record('c', '2025-03-07T12:00:00Z'), record('a', '2025-03-07T10:00:00Z'), record('b', '2025-03-07T11:00:00Z')],
+  };
+  t.deepEqual(
+    capRecords(state, 2).kills.map((k) => k.id),
+    ['b', 'c'],
+  );
+  t.is(capRecords(state, 5), state);
+});
+
+test('stored text that is not kube-havoc state fails loudly instead of resetting the budget', (t) => {
+  t.deepEqual(parseState(undefined), { kills: [] });
+  t.deepEqual(
+    parseState('{"kills":[],"paused":{"reason":"incident","by":"sam","at":"2025-03-07T10:00:00Z"}}').paused?.reason,
+    'incident',
+  );
+  t.throws(() => parseState('{not json'), { message: /is not JSON/ });
+  t.throws(() => parseState('{"kills":{}}'), { message: /does not hold kube-havoc state/ });
+  t.throws(() => parseState('{"kills":[],"paused":true}'), { message: /does not hold kube-havoc state/ });
+});

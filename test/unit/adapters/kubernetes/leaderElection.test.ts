@@ -1,0 +1,204 @@
+import test from 'ava';
+import { createLeaderElector } from '../../../../src/adapters/kubernetes/leaderElection.ts';
+import {
+  decideLease,
+  stillLeader,
+  type LeaseDecision,
+  type LeaseSituation,
+} from '../../../../src/adapters/kubernetes/leaseDecision.ts';
+import { fakeClock, type FakeClock } from '../../fakes/fakeClock.ts';
+import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
+
+/** The election runs its own renewal loop: its sleeps wait until the test advances the time. */
+const electionClock = () => fakeClock(new Date('2025-03-07T10:00:00Z'), { sleeps: 'wait' });
+
+const t0 = new Date('2025-03-07T10:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const base: Omit<LeaseSituation, 'lease'> = { identity: 'me', now: t0, observedAt: t0, defaultDurationSeconds: 15 };
+
+const decisions: [string, Partial<LeaseSituation>, LeaseDecision['action']][] = [
+  ['no Lease object: create it', { lease: undefined }, 'create'],
+  ['we hold it: renew', { lease: { holder: 'me', durationSeconds: 15 } }, 'renew'],
+  [
+    'we hold it even after a long pause: renew (the write proves nobody took it)',
+    { lease: { holder: 'me', durationSeconds: 15 }, now: at(60) },
+    'renew',
+  ],
+  ['released (no holder): acquire at once', { lease: { holder: '', durationSeconds: 1 } }, 'acquire'],
+  ['held by another, just seen: wait', { lease: { holder: 'other', durationSeconds: 15 }, now: at(0) }, 'wait'],
+  [
+    'held by another, seen unchanged for 14.9 s of 15: wait',
+    { lease: { holder: 'other', durationSeconds: 15 }, now: at(14.9) },
+    'wait',
+  ],
+  [
+    'held by another, unchanged for the whole duration: acquire',
+    { lease: { holder: 'other', durationSeconds: 15 }, now: at(15) },
+    'acquire',
+  ],
+  ["the Lease's own duration counts, not ours", { lease: { holder: 'other', durationSeconds: 60 }, now: at(30) }, 'wait'],
+  ['no duration on the Lease: ours', { lease: { holder: 'other' }, now: at(15) }, 'acquire'],
+];
+for (const [title, situation, action] of decisions) {
+  test(`lease decision: ${title}`, (t) => {
+    t.is(decideLease({ ...base, lease: undefined, ...situation }).action, action);
+  });
+}
+
+test('lease decision: waiting says until when, counted from when we saw it', (t) => {
+  t.deepEqual(decideLease({ ...base, lease: { holder: 'other', durationSeconds: 15 }, observedAt: at(5), now: at(10) }), {
+    action: 'wait',
+    holder: 'other',
+    expiresAt: at(20),
+  });
+});
+
+test('leadership lapses at the renew deadline on our own clock', (t) => {
+  t.false(stillLeader(undefined, t0, 10_000));
+  t.true(stillLeader(t0, at(9.999), 10_000));
+  t.false(stillLeader(t0, at(10), 10_000));
+});
+
+function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, clock: FakeClock, changes: boolean[] = []) {
+  return createLeaderElector({
+    leaseApi: api.leases,
+    namespace: 'havoc',
+    leaseName: 'kube-havoc',
+    identity,
+    leaseDurationSeconds: 15,
+    renewIntervalSeconds: 5,
+    clock,
+    log: silentLog,
+    onChange: (leader) => changes.push(leader),
+  });
+}
+
+test('two candidates: exactly one leads; the other takes over only after the lease has lapsed for the leader', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const aChanges: boolean[] = [];
+  const a = elector('a', api, clock, aChanges);
+  const b = elector('b', api, clock);
+  t.true(await a.refresh());
+  t.false(await b.refresh());
+  t.deepEqual(aChanges, [true]);
+  t.is(api.leaseStore.peek('havoc', 'kube-havoc')?.spec?.holderIdentity, 'a');
+
+  // a renews every 5 s; b keeps seeing a new version and keeps waiting.
+  for (let i = 0; i < 4; i += 1) {
+    clock.advance(5000);
+    t.true(await a.refresh());
+    t.false(await b.refresh());
+  }
+  // a's last successful renewal was now; then the API fails for a only.
+  const renewed = clock.now().getTime();
+  api.failNext(statusError(503, 'unavailable'));
+  clock.advance(5000);
+  t.false(await b.refresh(), 'b saw the last renewal 5 s ago');
+  clock.advance(4999);
+  t.true(a.isLeader());
+  clock.advance(1);
+  t.false(a.isLeader(), 'a stops acting 10 s (duration - interval) after its last renewal');
+  t.is(clock.now().getTime() - renewed, 10_000);
+  clock.advance(4999);
+  t.false(await b.refresh(), 'b may not take over before 15 s without change');
+  clock.advance(1);
+  t.true(await b.refresh(), 'b takes over once the lease has been unchanged for its duration');
+  t.false(a.isLeader());
+  const lease = api.leaseStore.peek('havoc', 'kube-havoc');
+  t.is(lease?.spec?.holderIdentity, 'b');
+  t.is(lease?.spec?.leaseTransitions, 1);
+  // a comes back: it reads b's lease and waits.
+  t.false(await a.refresh());
+  t.deepEqual(aChanges, [true, false]);
+});
+
+test('the holder renews with one write per interval and no read', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const a = elector('a', api, clock);
+  await a.refresh();
+  api.calls.length = 0;
+  clock.advance(5000);
+  await a.refresh();
+  t.deepEqual(api.calls, ['update leases']);
+  const renewTime = api.leaseStore.peek('havoc', 'kube-havoc')?.spec?.renewTime as unknown as string;
+  t.regex(renewTime, /^2025-03-07T10:00:05\.000000Z$/, 'MicroTime with six fractional digits');
+});
+
+test('a conflicting write by someone else makes the holder look again at once', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const a = elector('a', api, clock);
+  await a.refresh();
+  api.leaseStore.touch('havoc', 'kube-havoc', (lease) => ({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } }));
+  clock.advance(5000);
+  t.false(await a.refresh());
+  t.false(a.isLeader());
+});
+
+test('stop releases the lease so the other candidate acquires at its next try', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const aChanges: boolean[] = [];
+  const a = elector('a', api, clock, aChanges);
+  const b = elector('b', api, clock);
+  await a.start();
+  t.true(a.isLeader());
+  t.false(await b.refresh());
+  await a.stop();
+  t.false(a.isLeader());
+  t.deepEqual(aChanges, [true, false]);
+  const lease = api.leaseStore.peek('havoc', 'kube-havoc');
+  t.is(lease?.spec?.holderIdentity, undefined);
+  t.is(lease?.spec?.leaseDurationSeconds, 1);
+  clock.advance(1);
+  t.true(await b.refresh());
+});
+
+test('API errors are logged with their kind and never make a leader', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const warnings: object[] = [];
+  const reported: string[] = [];
+  const a = createLeaderElector({
+    leaseApi: api.leases,
+    namespace: 'havoc',
+    leaseName: 'kube-havoc',
+    identity: 'a',
+    leaseDurationSeconds: 15,
+    renewIntervalSeconds: 5,
+    clock,
+    log: { ...silentLog, warn: (o: object) => warnings.push(o) },
+    report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
+  });
+  const forbidden = statusError(403, 'leases.coordination.k8s.io "kube-havoc" is forbidden');
+  api.failNext(forbidden, forbidden);
+  t.false(await a.refresh());
+  t.false(await a.refresh());
+  t.is(warnings.length, 2, 'every failed try is logged');
+  t.like(warnings[0], { kind: 'forbidden', status: 403 });
+  t.deepEqual(reported, ['forbidden'], 'the outage is announced once');
+  t.true(await a.refresh(), 'the next try works');
+  api.failNext(forbidden);
+  await a.refresh();
+  t.deepEqual(reported, ['forbidden', 'forbidden'], 'a new outage is announced again');
+});
+
+test('a lease duration shorter than two renew intervals is refused', (t) => {
+  const api = createFakeApiServer();
+  t.throws(
+    () =>
+      createLeaderElector({
+        leaseApi: api.leases,
+        namespace: 'havoc',
+        leaseName: 'l',
+        identity: 'a',
+        leaseDurationSeconds: 8,
+        renewIntervalSeconds: 5,
+        clock: electionClock(),
+        log: silentLog,
+      }),
+    { message: /at least twice/ },
+  );
+});

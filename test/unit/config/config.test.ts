@@ -1,0 +1,170 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { ConfigError, loadConfig, redacted } from '../../../src/config/load.ts';
+import { envName, havocSchema, leaves } from '../../../src/config/schema.ts';
+import { toSettings } from '../../../src/config/settings.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'havoc-config-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const problems = (fn: () => unknown): readonly string[] => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+test('defaults are safe: dry run on, one victim per tick, node chaos off', (t) => {
+  const config = loadConfig({ env: {} });
+  t.true(config.dryRun);
+  t.is(config.blastRadius.maxKillsPerTick, 1);
+  t.false(config.nodes.enabled);
+  t.is(config.pods.method, 'evict');
+  t.true(config.daemon.leaderElection.enabled);
+});
+
+test('the example config in config/ loads and is valid', (t) => {
+  const config = loadConfig({ file: 'config/example.yaml', env: {} });
+  t.true(config.dryRun);
+  t.notThrows(() => toSettings(config));
+});
+
+test('YAML file, then environment overrides', (t) => {
+  const path = file(
+    'ok.yaml',
+    'dryRun: true\nschedule:\n  timezone: Europe/Berlin\n  weekdays: [mon, wed]\nblastRadius:\n  maxKillsPerDay: 4\n',
+  );
+  const config = loadConfig({
+    file: path,
+    env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '7', HAVOC_DRY_RUN: 'false', HAVOC_NAMESPACES_EXCLUDE: 'payments, ledger' },
+  });
+  t.is(config.schedule.timezone, 'Europe/Berlin');
+  t.deepEqual(config.schedule.weekdays, ['mon', 'wed']);
+  t.is(config.blastRadius.maxKillsPerDay, 7);
+  t.false(config.dryRun);
+  t.deepEqual(config.namespaces.exclude, ['payments', 'ledger']);
+});
+
+const badCases: [string, string, Record<string, string>, string[]][] = [
+  [
+    'unknown key',
+    'dryRun: true\nschedul:\n  cron: "* * * * *"\n',
+    {},
+    ["configuration param 'schedul.cron' not declared in the schema"],
+  ],
+  [
+    'wrong type',
+    'blastRadius:\n  maxKillsPerTick: many\n',
+    {},
+    ['blastRadius.maxKillsPerTick: must be a whole number of at least 1: value was "many"'],
+  ],
+  ['a boolean written as a word', 'nodes:\n  enabled: "no"\n', {}, ['nodes.enabled: must be true or false: value was "no"']],
+  ['invalid cron expression', 'schedule:\n  cron: "*/10 25 * * *"\n', {}, ['schedule.cron: is not a valid cron expression']],
+  [
+    'unknown time zone',
+    'schedule:\n  timezone: Europe/Atlantis\n',
+    {},
+    ['schedule.timezone: is not an IANA time zone such as Europe/Berlin: value was "Europe/Atlantis"'],
+  ],
+  [
+    'end before start in a non-wrapping window',
+    'schedule:\n  start: "17:00"\n  end: "09:00"\n',
+    {},
+    ['schedule.end: "09:00" is before start "17:00"; set overnight: true for a window that wraps past midnight'],
+  ],
+  [
+    'a bad weekday',
+    'schedule:\n  weekdays: [mon, funday]\n',
+    {},
+    ['schedule.weekdays: "funday" is not one of sun, mon, tue, wed, thu, fri, sat'],
+  ],
+  [
+    'a bad holiday',
+    'schedule:\n  excludedDates: ["2026-02-30"]\n',
+    {},
+    ['schedule.excludedDates: "2026-02-30" is not a date YYYY-MM-DD'],
+  ],
+  [
+    'a bad duration',
+    'selection:\n  defaultMtbf: banana\n',
+    {},
+    ['selection.defaultMtbf: must be a duration such as 30m, 8h, 2d, 1h30m: value was "banana"'],
+  ],
+  [
+    'a bad env value',
+    '',
+    { HAVOC_BLAST_RADIUS_MAX_UNAVAILABLE_PERCENT: '0' },
+    ['blastRadius.maxUnavailablePercent: must be a percentage above 0 and at most 100 (got 0)'],
+  ],
+  [
+    'a bad pod method',
+    'pods:\n  method: shoot\n',
+    {},
+    ['pods.method: must be one of the possible values: ["evict","delete"]: value was "shoot"'],
+  ],
+  [
+    'a lease that expires before its renewal',
+    'daemon:\n  leaderElection:\n    leaseDuration: 5s\n    renewInterval: 5s\n',
+    {},
+    ['daemon.leaderElection.leaseDuration: "5s" must be at least twice renewInterval "5s"'],
+  ],
+  ['a bad namespace selector', 'namespaces:\n  selector: "team in (a,b"\n', {}, ['namespaces.selector:']],
+];
+
+for (const [name, yaml, env, expected] of badCases) {
+  test(`bad config is refused with field and value: ${name}`, (t) => {
+    const found = problems(() => loadConfig({ file: file(`${name.replace(/\W+/g, '-')}.yaml`, yaml), env }));
+    for (const message of expected)
+      t.true(
+        found.some((p) => p.startsWith(message)),
+        `${message} in ${JSON.stringify(found)}`,
+      );
+  });
+}
+
+test('every problem is listed at once', (t) => {
+  const found = problems(() =>
+    loadConfig({
+      file: file('many.yaml', 'dryRun: maybe\nschedule:\n  cron: nope\n  timezone: Nowhere/Land\nfoo: 1\n'),
+      env: {},
+    }),
+  );
+  t.is(found.length, 4);
+});
+
+test('a missing file is named', (t) => {
+  t.deepEqual(
+    problems(() => loadConfig({ file: join(dir, 'absent.yaml'), env: {} })),
+    [`config file "${join(dir, 'absent.yaml')}" does not exist`],
+  );
+});
+
+test('the webhook URL can come from a file and never shows in errors or redacted output', (t) => {
+  const secret = 'https://hooks.slack.example/services/T000/B000/SECRET';
+  const urlFile = file('webhook', `${secret}\n`);
+  const config = loadConfig({ env: { HAVOC_SLACK_WEBHOOK_URL_FILE: urlFile } });
+  t.is(config.slack.webhookUrl, secret);
+  t.false(JSON.stringify(redacted(config)).includes('SECRET'));
+  const found = problems(() => loadConfig({ env: { HAVOC_SLACK_WEBHOOK_URL: 'ftp://x/SECRET' } }));
+  t.deepEqual(found, ['slack.webhookUrl: must be an http(s) URL']);
+});
+
+test('protected namespaces always include kube-system and the daemon namespace', (t) => {
+  const settings = toSettings(loadConfig({ env: { HAVOC_NAMESPACES_PROTECTED: 'legacy', POD_NAMESPACE: 'chaos' } }));
+  t.deepEqual([...settings.namespaces.protected].sort(), ['chaos', 'kube-system', 'legacy']);
+});
+
+test('every setting has documentation, and an env name derived from its path', (t) => {
+  const all = leaves(havocSchema());
+  t.true(all.length > 40);
+  for (const [path, leaf] of all) t.true(leaf.doc.length > 10, path);
+  t.is(envName(['blastRadius', 'maxKillsPerDay']), 'HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY');
+});

@@ -1,0 +1,236 @@
+// A leader that stops between reserving and recording leaves a reservation;
+// the next leader settles it from what the cluster shows (pods gone by UID),
+// and each real kill is recorded and announced exactly once, none invented.
+
+import test from 'ava';
+import { leftOver, reserve } from '../../../../src/domain/budget/reservation.ts';
+import { createChaosRound, type ChaosRoundDeps } from '../../../../src/domain/round/chaosRound.ts';
+import { seededRandom } from '../../../../src/domain/random.ts';
+import type { StateStore } from '../../../../src/domain/ports.ts';
+import type { KillRecord } from '../../../../src/domain/state.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+import { deployment, fakeCluster, type FakeCluster } from '../../fakes/fakeCluster.ts';
+import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { recorder } from '../../fakes/recordingListener.ts';
+import { testSettings } from '../../fakes/settings.ts';
+
+// Friday 2026-11-20 10:00 in Berlin; the window is 09:00-17:00 there.
+const FRIDAY = new Date('2026-11-20T09:00:00Z');
+const LONG_AGO = new Date('2026-11-20T06:00:00Z');
+const NEXT = new Date(FRIDAY.getTime() + 600_000);
+const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
+
+class Crash extends Error {}
+
+function replica(cluster: FakeCluster, store: StateStore, owner: string, crashAt?: 'reserved' | 'killed') {
+  const events = recorder();
+  const deps: ChaosRoundDeps = {
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: store,
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
+    owner,
+    ...(crashAt
+      ? {
+          checkpoint: async (point: string) => {
+            if (point === crashAt) throw new Crash(`stopped at ${point}`);
+          },
+        }
+      : {}),
+  };
+  return { events, round: createChaosRound(deps) };
+}
+
+function setup() {
+  const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
+  return { cluster, store: memoryStateStore() };
+}
+
+const podsOf = (cluster: FakeCluster) => cluster.workloads[0]!.pods.map((p) => p.uid);
+
+test('stopped after the eviction, before the record: the successor records the kill once and watches the recovery', async (t) => {
+  const { cluster, store } = setup();
+  const first = replica(cluster, store, 'pod-a/1', 'killed');
+  await first.round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 1, 'the eviction happened');
+  t.like(store.state.kills[0], { result: 'reserved', owner: 'pod-a/1', count: 1 });
+  t.is(first.events.of('kill').length, 0, 'nothing was announced before the record');
+
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  await second.round.settle();
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  const kills = second.events.of('kill');
+  t.is(kills.length, 1);
+  t.like(kills[0], {
+    action: 'pod-evict',
+    outcome: { result: 'killed' },
+    target: { kind: 'Pod', namespace: 'shop', workload: { name: 'checkout' } },
+  });
+  t.regex(kills[0]!.outcome.detail ?? '', /pod found gone by UID \(reserved by pod-a\/1/);
+  t.false(podsOf(cluster).includes((kills[0]!.target as { uid: string }).uid), 'the announced victim is really gone');
+  t.is(second.events.of('recovery').length, 1, 'the recovery is still watched');
+
+  const third = replica(cluster, store, 'pod-c/1');
+  await third.round.settleLeftovers();
+  t.is(third.events.of('kill').length, 0, 'a later leader announces it no more');
+});
+
+test('stopped after reserving, before the eviction: no phantom kill, the budget stays charged', async (t) => {
+  const { cluster, store } = setup();
+  const first = replica(cluster, store, 'pod-a/1', 'reserved');
+  await first.round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0);
+
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  t.like(store.state.kills[0], { result: 'not-attempted', count: 1 });
+  t.is(second.events.of('kill').length, 0, 'nothing is reported that did not happen');
+  t.is(podsOf(cluster).length, 3);
+});
+
+test('the first tick of a new leader settles before it acts, and the settled record keeps counting against the caps', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  cluster.heal(FRIDAY);
+  const second = replica(cluster, store, 'pod-b/1');
+  const summary = await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(summary.eligible, 0, 'the workload is within its minimum gap: the settled kill counts');
+  t.is(second.events.of('kill').length, 1);
+  t.like(second.events.of('tick')[0], { budget: { hour: 2, day: 9 } });
+});
+
+test('a replica leaves its own reservations to its own tick', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  const same = replica(cluster, store, 'pod-a/1');
+  await same.round.settleLeftovers();
+  t.is(store.state.kills[0]!.result, 'reserved');
+  t.is(same.events.of('kill').length, 0);
+});
+
+test('a successor that cannot read the pods leaves the reservation for the next try and says why', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  cluster.fate = async () => {
+    throw Object.assign(new Error('no answer from the API server within 10s'), { kind: 'api-unreachable' });
+  };
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  t.is(store.state.kills[0]!.result, 'reserved');
+  t.like(second.events.of('error')[0], { kind: 'api-unreachable' });
+  t.regex(second.events.of('error')[0]!.message, /settling reservation .* of pod-a\/1 failed/);
+});
+
+const reservedRecord: Omit<KillRecord, 'result'> = {
+  id: 'r1',
+  at: FRIDAY.toISOString(),
+  target: 'shop/Deployment/checkout',
+  action: 'pod-evict',
+  dryRun: false,
+  count: 1,
+  owner: 'pod-a/1',
+};
+const rules = { caps: { perTick: 1, perHour: 3, perDay: 10 }, minGapSeconds: 3600, spentThisTick: 0 };
+
+test('the owner settling after a successor announced the kill does not announce it again', async (t) => {
+  const store = memoryStateStore();
+  const mine = await reserve(store, reservedRecord, rules);
+  t.is(await leftOver(store, store.state.kills[0]!).settle({ result: 'killed', count: 1 }), 'recorded');
+  t.is(await mine.settle({ result: 'killed', count: 1 }), 'settled-before');
+});
+
+test('the owner, still running, corrects a successor that found nothing done yet', async (t) => {
+  const store = memoryStateStore();
+  const mine = await reserve(store, reservedRecord, rules);
+  t.is(await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }), 'recorded');
+  t.is(await mine.settle({ result: 'killed', count: 1 }), 'recorded');
+  t.is(store.state.kills[0]!.result, 'killed');
+  t.is(
+    await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }),
+    'settled-before',
+    'a successor never overwrites a settlement',
+  );
+});
+
+test('a reservation is stored as reserved, never as a kill that has not happened; a lost write is said', async (t) => {
+  const store = memoryStateStore();
+  const mine = await reserve(store, reservedRecord, rules);
+  t.like(store.state.kills[0], { result: 'reserved', count: 1 });
+  store.failWrites = new Error('no answer from the API server within 10s');
+  t.is(await mine.settle({ result: 'killed', count: 1 }), 'not-stored');
+  t.is(store.state.kills[0]!.result, 'reserved');
+});
+
+test('a kill whose record cannot be written is still announced, and the error says the reservation stays', async (t) => {
+  const { cluster, store } = setup();
+  // The API server takes the reservation, then stops answering before the outcome is written.
+  const flaky: StateStore = {
+    load: () => store.load(),
+    update: async (change) => {
+      const next = change(store.state);
+      if (next.kills.some((k) => k.result !== 'reserved')) throw new Error('no answer from the API server within 10s');
+      return store.update(() => next);
+    },
+  };
+  const { events, round } = replica(cluster, flaky, 'pod-a/1');
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(events.of('kill').length, 1, 'the kill happened and is told');
+  t.regex(events.of('error')[0]!.message, /the reservation stays and the next leader settles it/);
+  t.is(store.state.kills[0]!.result, 'reserved');
+});
+
+test('an outcome whose write failed is written at the next tick, and not announced again', async (t) => {
+  const { cluster, store } = setup();
+  let down = true;
+  const flaky: StateStore = {
+    load: () => store.load(),
+    update: async (change) => {
+      const next = change(store.state);
+      if (down && next.kills.some((k) => k.result !== 'reserved')) throw new Error('no answer from the API server within 10s');
+      return store.update(() => next);
+    },
+  };
+  const { events, round } = replica(cluster, flaky, 'pod-a/1');
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(store.state.kills[0]!.result, 'reserved');
+  down = false;
+  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  t.is(events.of('kill').length, 1, 'told once, when it happened');
+});
+
+test('a replica that loses the lease and takes it back settles what was left meanwhile', async (t) => {
+  const { cluster, store } = setup();
+  let leader = true;
+  const events = recorder();
+  const round = createChaosRound({
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: store,
+    clock: fakeClock(FRIDAY),
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
+    probe: { check: async () => ({ ok: true }) },
+    owner: 'pod-b/1',
+    leadership: { isLeader: () => leader },
+  });
+  // Leader before the window opens: it settles (nothing yet) and kills nothing.
+  t.is((await round.tick({ at: new Date(FRIDAY.getTime() - 7_200_000), nextTick: FRIDAY })).outcome, 'outside-window');
+  leader = false;
+  t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).outcome, 'not-leader');
+  // Meanwhile another leader evicted and died before recording it.
+  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(store.state.kills.at(-1)!.result, 'reserved');
+  leader = true;
+  await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(store.state.kills.at(-1)!.result, 'killed');
+  t.is(events.of('kill').length, 1);
+});
