@@ -9,7 +9,7 @@
 
 import type { StateStore } from '../ports.ts';
 import { filterByMinGap } from '../selection/filters.ts';
-import type { KillRecord, RecordResult } from '../state.ts';
+import type { HavocState, KillRecord, RecordResult } from '../state.ts';
 import type { Caps } from '../settings.ts';
 import { available, budgetLeft, lastAttempt } from './budget.ts';
 
@@ -34,15 +34,21 @@ export interface Settlement {
 }
 
 /**
+ * What a settlement did:
  * `recorded`: this settlement is the record, so the caller announces it.
  * `settled-before`: someone (a new leader) settled it first and announced a kill; announcing again would double it.
  * `not-stored`: the write failed; the caller announces what it knows, the reservation stays for the next leader.
+ * A stored one carries the kill history its write left, as fresh as a new
+ * read: the rest of the tick decides on it instead of reading the state again.
  */
-export type SettleAnswer = 'recorded' | 'settled-before' | 'not-stored';
+export type Settled =
+  { readonly answer: 'recorded' | 'settled-before'; readonly history: readonly KillRecord[] } | { readonly answer: 'not-stored' };
 
 export interface Reservation {
   readonly record: KillRecord;
-  settle(settlement: Settlement): Promise<SettleAnswer>;
+  /** The kill history as the reservation's write left it; absent for another run's leftover found in the state. */
+  readonly history?: readonly KillRecord[];
+  settle(settlement: Settlement): Promise<Settled>;
 }
 
 /** Stores `record` as `reserved` if the fresh state still allows it; throws ReservationRefused otherwise. */
@@ -53,7 +59,7 @@ export async function reserve(
 ): Promise<Reservation> {
   const now = new Date(record.at);
   const reserved: KillRecord = { ...record, result: 'reserved' };
-  await store.update((state) => {
+  const written = await store.update((state) => {
     const left = budgetLeft(state.kills, now, rules.caps, record.dryRun, rules.spentThisTick);
     if (available(left) < record.count) {
       throw new ReservationRefused(
@@ -64,16 +70,16 @@ export async function reserve(
     if (gap !== undefined) throw new ReservationRefused(`${record.target} was attempted meanwhile: ${gap}`);
     return { ...state, kills: [...state.kills, reserved] };
   });
-  return handle(store, reserved, 'owner');
+  return {
+    record: reserved,
+    history: written.kills,
+    settle: (settlement) => settleRecord(store, reserved.id, settlement, 'owner'),
+  };
 }
 
 /** The handle of another run's reservation found in the state, settled only if nobody settled it meanwhile. */
 export function leftOver(store: StateStore, record: KillRecord): Reservation {
-  return handle(store, record, 'successor');
-}
-
-function handle(store: StateStore, record: KillRecord, role: 'owner' | 'successor'): Reservation {
-  return { record, settle: (settlement) => settleRecord(store, record.id, settlement, role) };
+  return { record, settle: (settlement) => settleRecord(store, record.id, settlement, 'successor') };
 }
 
 async function settleRecord(
@@ -81,10 +87,11 @@ async function settleRecord(
   id: string,
   settlement: Settlement,
   role: 'owner' | 'successor',
-): Promise<SettleAnswer> {
-  let answer: SettleAnswer = 'recorded';
+): Promise<Settled> {
+  let answer: 'recorded' | 'settled-before' = 'recorded';
+  let written: HavocState;
   try {
-    await store.update((state) => {
+    written = await store.update((state) => {
       answer = 'recorded';
       const kills = state.kills.map((k) => {
         if (k.id !== id) return k;
@@ -100,9 +107,9 @@ async function settleRecord(
       return { ...state, kills };
     });
   } catch {
-    return 'not-stored';
+    return { answer: 'not-stored' };
   }
-  return answer;
+  return { answer, history: written.kills };
 }
 
 /** Reservations that nobody settled, made by another run of the daemon (a crashed or replaced leader). */

@@ -95,7 +95,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
   };
   const storeUnstored = async () => {
     for (const pending of unstoredSettlements.splice(0)) {
-      if ((await pending.reservation.settle(pending.settlement)) === 'not-stored') unstoredSettlements.push(pending);
+      if ((await pending.reservation.settle(pending.settlement)).answer === 'not-stored') unstoredSettlements.push(pending);
     }
   };
 
@@ -321,7 +321,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       killed += hit.killed.length;
       spent += hit.spent;
       if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt, hit.recordId);
-      if (hit.outcomes.length > 0) history = (await deps.state.load()).kills;
+      // The attempt's own write is as fresh as a new read: the next draw and the budget decide on it.
+      history = hit.history ?? history;
     }
     if (deps.drainer) {
       const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
@@ -342,8 +343,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         killed += 1;
         spent += 1;
         track(drain.done);
-        // The drain's reservation is in the state now; the budget reported below must count it.
-        history = (await deps.state.load()).kills;
+        // The budget reported below counts the drain's reservation.
+        history = drain.history;
       }
     }
     return finish(

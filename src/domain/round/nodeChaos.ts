@@ -41,6 +41,8 @@ export async function giveBackNodes(deps: GiveBack): Promise<void> {
 export interface NodeDrainStart {
   /** Resolves when the drain itself (not the give-back) is over. */
   readonly done: Promise<void>;
+  /** The kill history as the drain's reservation left it. */
+  readonly history: readonly KillRecord[];
 }
 
 export interface NodeChaosStart extends KillStepDeps {
@@ -107,6 +109,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
     if (error instanceof ReservationRefused) return undefined;
     throw error;
   }
+  const reserved = reservation.history ?? history;
   const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
   deps.report({ type: 'drain-started', at: now, node: target, dryRun: settings.dryRun, until, reason });
 
@@ -123,15 +126,10 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
       outcome = { result: 'failed', detail: (error as Error).message };
     }
     // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
-    const answer = await settleOutcome(deps, reservation, { result: outcome.result, count: 1 }, 'drain outcome');
-    if (answer === 'settled-before') return;
-    const budget = budgetLeft(
-      (await deps.state.load().catch(() => ({ kills: history }))).kills,
-      clock.now(),
-      settings.caps,
-      settings.dryRun,
-      spentThisTick + 1,
-    );
+    const settled = await settleOutcome(deps, reservation, { result: outcome.result, count: 1 }, 'drain outcome');
+    if (settled.answer === 'settled-before') return;
+    const latest = settled.answer === 'recorded' ? settled.history : reserved;
+    const budget = budgetLeft(latest, clock.now(), settings.caps, settings.dryRun, spentThisTick + 1);
     deps.report({
       type: 'kill',
       at: clock.now(),
@@ -143,7 +141,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
       budget,
     });
   })();
-  return { done };
+  return { done, history: reserved };
 }
 
 /** Why a running drain must stop now, or undefined: the window, the kill switch and the lease are re-checked between passes. */

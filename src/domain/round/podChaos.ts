@@ -43,10 +43,12 @@ export interface HitResult {
   readonly spent: number;
   /** The KillRecord of this attempt, when one was written (the recovery verdict goes onto it). */
   readonly recordId?: string;
+  /** The kill history as this attempt's last write left it; absent when nothing was written. */
+  readonly history?: readonly KillRecord[];
 }
 
 export async function hitWorkload(deps: PodHit): Promise<HitResult> {
-  const { candidate, spentThisTick, history, reason } = deps;
+  const { candidate, spentThisTick, reason } = deps;
   const { settings, clock } = deps;
   const { policy } = candidate;
   const now = clock.now();
@@ -64,7 +66,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     return none;
   };
 
-  const left = budgetLeft(history, now, settings.caps, settings.dryRun, spentThisTick);
+  const left = budgetLeft(deps.history, now, settings.caps, settings.dryRun, spentThisTick);
   if (available(left) <= 0) return skip('budget-spent', `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}`);
   // The watched status rules a workload out for free; only a fresh read (the
   // workload and its pods, now) may clear it, so a lagging cache never leads
@@ -133,8 +135,10 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   const failed = outcomes.filter((o) => o.result === 'failed').length;
   const spent = killed.length + failed;
   const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'failed');
-  const answer = await settleOutcome(deps, reservation, { result, count: spent }, 'outcome');
-  if (answer === 'settled-before') return { killed: [], outcomes, spent };
+  const settled = await settleOutcome(deps, reservation, { result, count: spent }, 'outcome');
+  // An outcome not stored leaves the reservation's full count charged: the history as reserved says so.
+  const history = settled.answer === 'not-stored' ? reservation.history : settled.history;
+  if (settled.answer === 'settled-before') return { killed: [], outcomes, spent, history };
   let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
   outcomes.forEach((outcome, i) => {
     const pod = victims[i] as PodInfo;
@@ -150,7 +154,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     };
     deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
   });
-  return { killed, outcomes, spent, recordId: reservation.record.id };
+  return { killed, outcomes, spent, recordId: reservation.record.id, history };
 }
 
 async function killSafely(killer: PodKiller, pod: PodInfo, candidate: Candidate, dryRun: boolean): Promise<KillOutcome> {

@@ -3,7 +3,7 @@
 // and the last step of every kill, writing the real outcome over its
 // reservation. chaosRound.ts builds each step's options from its own deps.
 
-import type { Reservation, Settlement, SettleAnswer } from '../budget/reservation.ts';
+import type { Reservation, Settled, Settlement } from '../budget/reservation.ts';
 import type { Occurrence } from '../occurrence.ts';
 import type { Clock, Random, StateStore } from '../ports.ts';
 import type { Settings } from '../settings.ts';
@@ -37,12 +37,12 @@ export async function settleOutcome(
   reservation: Reservation,
   settlement: Settlement,
   what: string,
-): Promise<SettleAnswer> {
-  const answer = await reservation.settle(settlement);
-  if (answer === 'not-stored') {
+): Promise<Settled> {
+  const settled = await reservation.settle(settlement);
+  if (settled.answer === 'not-stored') {
     deps.unstored?.(reservation, settlement);
     const message = `recording the ${what} of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
     deps.report({ type: 'error', at: deps.clock.now(), kind: 'state', message });
   }
-  return answer;
+  return settled;
 }

@@ -55,7 +55,7 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
       await reservation.settle({ result: 'not-attempted', count: record.count });
       return undefined;
     }
-    if ((await reservation.settle({ result: 'killed', count: record.count })) !== 'recorded') return undefined;
+    if ((await reservation.settle({ result: 'killed', count: record.count })).answer !== 'recorded') return undefined;
     announce(
       deps,
       kills,
@@ -77,7 +77,7 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
     await reservation.settle({ result: 'not-attempted', count: record.count });
     return undefined;
   }
-  if ((await reservation.settle({ result: 'killed', count: record.count })) !== 'recorded') return undefined;
+  if ((await reservation.settle({ result: 'killed', count: record.count })).answer !== 'recorded') return undefined;
   const workload = record.workload;
   if (workload === undefined) return undefined;
   for (const victim of gone) {

@@ -7,13 +7,17 @@ export interface MemoryStateStore extends StateStore {
   state: HavocState;
   failWrites?: Error;
   writes: number;
+  /** Reads (`load()` calls): each is a GET of the state ConfigMap in the real store. */
+  loads: number;
 }
 
 export function memoryStateStore(initial: HavocState = emptyState): MemoryStateStore {
   const store: MemoryStateStore = {
     state: initial,
     writes: 0,
+    loads: 0,
     async load() {
+      store.loads++;
       return store.state;
     },
     async update(change) {

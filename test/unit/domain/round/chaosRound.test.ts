@@ -450,3 +450,26 @@ test('a kill says why with the MTBF in readable units: a 1m MTBF is "60s", not "
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(events.of('kill')[0]?.reason, 'opted in (havoc), mtbf 60s business time, mode one, chance this tick 100.0%');
 });
+
+test('a tick reads the state once, however many it kills: each write hands back the history the next kill decides on', async (t) => {
+  const workloads = [deployment('shop', 'a', 3, alwaysHit, LONG_AGO), deployment('shop', 'b', 3, alwaysHit, LONG_AGO)];
+  const { cluster, store, events, round } = setup({
+    workloads,
+    env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '2', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '3' },
+  });
+  await round.tick({ at: LONG_AGO, nextTick: FRIDAY }); // the first tick of a leadership settles leftovers first
+  const before = store.loads;
+  const summary = await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(summary.killed, 2);
+  t.is(cluster.kills.length, 2);
+  t.is(store.loads - before, 1);
+  // The budget told after the second kill counts the first one, from the history the writes handed back.
+  t.deepEqual(
+    events.of('kill').map((k) => k.budget),
+    [
+      { tick: 1, hour: 2, day: 9 },
+      { tick: 0, hour: 1, day: 8 },
+    ],
+  );
+  t.deepEqual(events.of('tick').at(-1)?.budget, { tick: 0, hour: 1, day: 8 });
+});

@@ -141,21 +141,32 @@ const rules = { caps: { perTick: 1, perHour: 3, perDay: 10 }, minGapSeconds: 360
 test('the owner settling after a successor announced the kill does not announce it again', async (t) => {
   const store = memoryStateStore();
   const mine = await reserve(store, reservedRecord, rules);
-  t.is(await leftOver(store, store.state.kills[0]!).settle({ result: 'killed', count: 1 }), 'recorded');
-  t.is(await mine.settle({ result: 'killed', count: 1 }), 'settled-before');
+  t.is((await leftOver(store, store.state.kills[0]!).settle({ result: 'killed', count: 1 })).answer, 'recorded');
+  t.is((await mine.settle({ result: 'killed', count: 1 })).answer, 'settled-before');
 });
 
 test('the owner, still running, corrects a successor that found nothing done yet', async (t) => {
   const store = memoryStateStore();
   const mine = await reserve(store, reservedRecord, rules);
-  t.is(await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }), 'recorded');
-  t.is(await mine.settle({ result: 'killed', count: 1 }), 'recorded');
+  t.is((await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 })).answer, 'recorded');
+  t.is((await mine.settle({ result: 'killed', count: 1 })).answer, 'recorded');
   t.is(store.state.kills[0]!.result, 'killed');
   t.is(
-    await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 }),
+    (await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 })).answer,
     'settled-before',
     'a successor never overwrites a settlement',
   );
+});
+
+test('reserving and settling hand back the history their write left, so nobody reads the state again to see them', async (t) => {
+  const store = memoryStateStore();
+  const mine = await reserve(store, reservedRecord, rules);
+  t.deepEqual(mine.history, store.state.kills);
+  t.like(mine.history?.[0], { id: reservedRecord.id, result: 'reserved' });
+  const settled = await mine.settle({ result: 'blocked', count: 0 });
+  t.is(settled.answer, 'recorded');
+  t.deepEqual(settled.answer === 'not-stored' ? undefined : settled.history, store.state.kills);
+  t.like(store.state.kills[0], { result: 'blocked', count: 0 });
 });
 
 test('a reservation is stored as reserved, never as a kill that has not happened; a lost write is said', async (t) => {
@@ -163,7 +174,7 @@ test('a reservation is stored as reserved, never as a kill that has not happened
   const mine = await reserve(store, reservedRecord, rules);
   t.like(store.state.kills[0], { result: 'reserved', count: 1 });
   store.failWrites = new Error('no answer from the API server within 10s');
-  t.is(await mine.settle({ result: 'killed', count: 1 }), 'not-stored');
+  t.is((await mine.settle({ result: 'killed', count: 1 })).answer, 'not-stored');
   t.is(store.state.kills[0]!.result, 'reserved');
 });
 
