@@ -64,7 +64,12 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   if (cli.command === 'validate')
     return print(process.stdout, `${cli.config}: valid${config.dryRun ? ' (dry run)' : ' (LIVE: kills are real)'}`, 0);
 
-  const log = createLogger({ level: config.log.level, pretty: cli.logPretty || config.log.pretty });
+  // The daemon's log is its output; a one-shot command's output is its report (`plan --json | jq`), so its log goes to stderr.
+  const log = createLogger({
+    level: config.log.level,
+    pretty: cli.logPretty || config.log.pretty,
+    destination: cli.command === 'run' ? process.stdout : process.stderr,
+  });
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({

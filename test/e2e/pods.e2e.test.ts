@@ -194,4 +194,9 @@ test('the kill switch: `kube-havoc pause` stops a running daemon at its next tic
   t.regex(status, /Chaos is active/);
   t.regex(status, /Budget left \(live\): 2\/3 this hour/);
   t.regex(status, /pod-evict\s+killed\s+1\s+switch\/Deployment\/cart/);
+  // --json is the whole stdout, so it pipes into jq: log lines (the watches synced) go to stderr.
+  const state = JSON.parse(await cli('status', '--json')) as { kills: { target: string; result: string }[] };
+  t.like(state.kills.at(-1), { target: `${ns}/Deployment/cart`, result: 'killed' });
+  const plan = JSON.parse(await cli('plan', '--json')) as { workloads: { workload: string }[] };
+  t.true(plan.workloads.some((w) => w.workload === `${ns}/Deployment/cart`));
 });
