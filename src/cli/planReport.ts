@@ -78,7 +78,7 @@ export function planReport(input: PlanInput): PlanReport {
       ...(nextOpen ? { nextOpen: nextOpen.toISOString(), closes: settings.window.nextClose(nextOpen).toISOString() } : {}),
     },
     ...(input.nextTick ? { nextTick: input.nextTick.toISOString() } : {}),
-    budget: budgetLeft(state.kills, now, settings.caps, settings.dryRun, 0),
+    budget: budgetLeft({ history: state.kills, now, caps: settings.caps, dryRun: settings.dryRun }),
     expectedKillsPerDay: plan.expectedKills,
     workloads: all.map(({ c, waiting }) => ({
       workload: workloadKey(c.workload.ref),

@@ -24,7 +24,7 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   );
   // Both budgets: the state keeps them apart.
   for (const dryRun of [false, true]) {
-    const left = budgetLeft(state.kills, now, caps, dryRun, 0);
+    const left = budgetLeft({ history: state.kills, now, caps, dryRun });
     lines.push(
       `Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`,
     );

@@ -26,13 +26,17 @@ function spent(history: readonly KillRecord[], since: number, dryRun: boolean): 
   return history.filter((k) => k.dryRun === dryRun && Date.parse(k.at) > since).reduce((sum, k) => sum + k.count, 0);
 }
 
-export function budgetLeft(
-  history: readonly KillRecord[],
-  now: Date,
-  caps: Caps,
-  dryRun: boolean,
-  spentThisTick: number,
-): BudgetLeft {
+export interface BudgetQuery {
+  readonly history: readonly KillRecord[];
+  readonly now: Date;
+  readonly caps: Caps;
+  /** Whose budget: a dry run spends only the dry-run budget. */
+  readonly dryRun: boolean;
+  /** Disruptions this replica already caused in the current tick (none outside a tick). */
+  readonly spentThisTick?: number;
+}
+
+export function budgetLeft({ history, now, caps, dryRun, spentThisTick = 0 }: BudgetQuery): BudgetLeft {
   const t = now.getTime();
   return {
     tick: Math.max(0, caps.perTick - spentThisTick),

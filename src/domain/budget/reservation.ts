@@ -60,7 +60,13 @@ export async function reserve(
   const now = new Date(record.at);
   const reserved: KillRecord = { ...record, result: 'reserved' };
   const written = await store.update((state) => {
-    const left = budgetLeft(state.kills, now, rules.caps, record.dryRun, rules.spentThisTick);
+    const left = budgetLeft({
+      history: state.kills,
+      now,
+      caps: rules.caps,
+      dryRun: record.dryRun,
+      spentThisTick: rules.spentThisTick,
+    });
     if (available(left) < record.count) {
       throw new ReservationRefused(
         `budget spent meanwhile: tick ${left.tick}, hour ${left.hour}, day ${left.day} left, ${record.count} needed`,

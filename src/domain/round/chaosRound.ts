@@ -280,7 +280,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     if (!settledAsLeader) await settleLeftovers();
     await storeUnstored();
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
-    const budget = budgetLeft(state.kills, tick.at, settings.caps, settings.dryRun, 0);
+    const budget = budgetLeft({ history: state.kills, now: tick.at, caps: settings.caps, dryRun: settings.dryRun });
     await announceKillSwitch(tick.at, state);
     if (state.paused)
       return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
@@ -352,7 +352,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       started,
       { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed },
       {
-        budget: budgetLeft(history, tick.at, settings.caps, settings.dryRun, spent),
+        budget: budgetLeft({ history, now: tick.at, caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent }),
       },
     );
   };

@@ -73,7 +73,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   if (active >= nodes.maxConcurrentDrains) return undefined;
   // No drain while any opted-in workload is already degraded.
   if (guarded.some((w) => filterBySteadyState(w) !== undefined)) return undefined;
-  const left = budgetLeft(history, now, settings.caps, settings.dryRun, spentThisTick);
+  const left = budgetLeft({ history, now, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
   if (available(left) <= 0) return undefined;
   const candidates = judgeNodes(snapshot.nodes, nodes)
     .filter((v) => v.excluded === undefined)
@@ -129,7 +129,13 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
     const settled = await settleOutcome(deps, reservation, { result: outcome.result, count: 1 }, 'drain outcome');
     if (settled.answer === 'settled-before') return;
     const latest = settled.answer === 'recorded' ? settled.history : reserved;
-    const budget = budgetLeft(latest, clock.now(), settings.caps, settings.dryRun, spentThisTick + 1);
+    const budget = budgetLeft({
+      history: latest,
+      now: clock.now(),
+      caps: settings.caps,
+      dryRun: settings.dryRun,
+      spentThisTick: spentThisTick + 1,
+    });
     deps.report({
       type: 'kill',
       at: clock.now(),

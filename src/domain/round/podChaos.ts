@@ -66,7 +66,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     return none;
   };
 
-  const left = budgetLeft(deps.history, now, settings.caps, settings.dryRun, spentThisTick);
+  const left = budgetLeft({ history: deps.history, now, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
   if (available(left) <= 0) return skip('budget-spent', `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}`);
   // The watched status rules a workload out for free; only a fresh read (the
   // workload and its pods, now) may clear it, so a lagging cache never leads

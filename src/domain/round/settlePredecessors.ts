@@ -95,7 +95,7 @@ function announce(
   outcome: KillOutcome,
 ): void {
   const { settings, clock } = deps;
-  const budget = budgetLeft(kills, clock.now(), settings.caps, record.dryRun, 0);
+  const budget = budgetLeft({ history: kills, now: clock.now(), caps: settings.caps, dryRun: record.dryRun });
   const reason = record.reason ?? 'settled after a leader change';
   deps.report({ type: 'kill', at: clock.now(), target, action: record.action, dryRun: record.dryRun, outcome, reason, budget });
 }

@@ -135,9 +135,9 @@ test('budgets: rolling hour and day, dry run counted apart, blocked attempts fre
     record(6, { result: 'blocked', count: 0 }),
   ];
   const caps = { perTick: 2, perHour: 4, perDay: 6 };
-  t.deepEqual(budgetLeft(history, NOW, caps, false, 1), { tick: 1, hour: 1, day: 1 });
-  t.deepEqual(budgetLeft(history, NOW, caps, true, 0), { tick: 2, hour: 3, day: 5 });
-  t.is(available(budgetLeft(history, NOW, caps, false, 2)), 0);
+  t.deepEqual(budgetLeft({ history, now: NOW, caps, dryRun: false, spentThisTick: 1 }), { tick: 1, hour: 1, day: 1 });
+  t.deepEqual(budgetLeft({ history, now: NOW, caps, dryRun: true }), { tick: 2, hour: 3, day: 5 });
+  t.is(available(budgetLeft({ history, now: NOW, caps, dryRun: false, spentThisTick: 2 })), 0);
   t.is(lastAttempt(history, 'shop/Deployment/a', false)?.toISOString(), new Date(NOW.getTime() - 6 * 60_000).toISOString());
 });
 
