@@ -152,7 +152,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       clock,
       workload: workload.ref,
       victimUids: settings.dryRun ? [] : victims.map((v) => v.uid),
-      ...(policy.probeUrl === undefined ? {} : { probeUrl: policy.probeUrl }),
+      probeUrl: policy.probeUrl,
       timeoutSeconds: settings.recovery.timeoutSeconds,
       pollSeconds: settings.recovery.pollSeconds,
       signal: stopping.signal,
@@ -303,16 +303,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     let spent = 0;
     let history = state.kills;
     for (const candidate of chosen) {
-      const reason =
-        `opted in (${candidate.policy.source}), mtbf ${formatSeconds(candidate.policy.mtbfSeconds)} business time, mode ${candidate.policy.mode}, ` +
-        `chance this tick ${(hitProbability(candidate.policy.mtbfSeconds, span) * 100).toFixed(1)}%`;
+      const reason = hitReason(candidate.policy, span);
       const hitAt = clock.now();
       const hit = await hitWorkload({
         ...deps,
         action,
         owner,
         unstored,
-        ...(tick.deadline ? { deadline: tick.deadline } : {}),
+        deadline: tick.deadline,
         candidate,
         spentThisTick: spent,
         history,
@@ -332,7 +330,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         signal: stopping.signal,
         owner,
         unstored,
-        ...(tick.deadline ? { deadline: tick.deadline } : {}),
+        deadline: tick.deadline,
         snapshot,
         guarded,
         history,
@@ -399,6 +397,12 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     },
     settleLeftovers,
   };
+}
+
+/** Why a drawn workload is hit: how it opted in, its MTBF and mode, and the chance it had this tick. */
+function hitReason({ source, mtbfSeconds, mode }: Candidate['policy'], spanSeconds: number): string {
+  const chance = (hitProbability(mtbfSeconds, spanSeconds) * 100).toFixed(1);
+  return `opted in (${source}), mtbf ${formatSeconds(mtbfSeconds)} business time, mode ${mode}, chance this tick ${chance}%`;
 }
 
 /** Errors may carry a `kind` (the Kubernetes adapter sets api-unreachable, forbidden, ...). */

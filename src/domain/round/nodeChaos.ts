@@ -24,9 +24,10 @@ export async function giveBackNodes(deps: GiveBack): Promise<void> {
   const released = await deps.drainer.giveBack(deps.now, { dryRun: deps.settings.dryRun });
   // Only a real drain leaves a mark to give back, and the uncordon is always real (also in a dry-run daemon).
   for (const { name, uncordoned } of released) {
+    const keep = drainAnnotations(deps.settings.policy.prefix).keep;
     const detail = uncordoned
       ? 'drain duration over, node uncordoned'
-      : `drain duration over; left cordoned as an administrator asked (${drainAnnotations(deps.settings.policy.prefix).keep}), no longer kube-havoc's`;
+      : `drain duration over; left cordoned as an administrator asked (${keep}), no longer kube-havoc's`;
     deps.report({
       type: 'node-released',
       at: deps.clock.now(),

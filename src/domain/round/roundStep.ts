@@ -41,7 +41,8 @@ export async function settleOutcome(
   const settled = await reservation.settle(settlement);
   if (settled.answer === 'not-stored') {
     deps.unstored?.(reservation, settlement);
-    const message = `recording the ${what} of ${reservation.record.id} failed; the reservation stays and the next leader settles it`;
+    const { id } = reservation.record;
+    const message = `recording the ${what} of ${id} failed; the reservation stays and the next leader settles it`;
     deps.report({ type: 'error', at: deps.clock.now(), kind: 'state', message });
   }
   return settled;

@@ -36,7 +36,8 @@ export async function settlePredecessors(deps: SettleDeps): Promise<SettledKill[
       if (done !== undefined) settled.push(done);
     } catch (error) {
       // Left reserved: the next tick tries again; the budget stays charged meanwhile.
-      const message = `settling reservation ${record.id} of ${record.owner ?? 'an older run'} failed: ${(error as Error).message}`;
+      const whose = record.owner ?? 'an older run';
+      const message = `settling reservation ${record.id} of ${whose} failed: ${(error as Error).message}`;
       deps.report({ type: 'error', at: deps.clock.now(), kind: kindOf(error), message });
     }
   }
