@@ -9,6 +9,7 @@ import { claimAnnouncement } from '../killSwitch.ts';
 import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Cluster, NodeDrainer, PodKiller, Random, SteadyStateProbe } from '../ports.ts';
+import { parsePolicy } from '../optin/workloadPolicy.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
 import type { Reservation, Settlement } from '../budget/reservation.ts';
 import { pruneState, type HavocState } from '../state.ts';
@@ -260,7 +261,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
           ready: 0,
           pods: [],
         };
-        watch({ workload, policy: {} }, killed, new Date(record.at), record.id);
+        // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.
+        const parsed = current && parsePolicy(current.labels, current.annotations, settings.policy);
+        const probeUrl = parsed && 'policy' in parsed ? parsed.policy.probeUrl : undefined;
+        watch({ workload, policy: { probeUrl } }, killed, new Date(record.at), record.id);
       }
       settledAsLeader = true;
     })().finally(() => {

@@ -81,6 +81,38 @@ test('stopped after the eviction, before the record: the successor records the k
   t.is(third.events.of('kill').length, 0, 'a later leader announces it no more');
 });
 
+test("the successor's recovery check asks the workload's probe, read from the workload now, as the owner's would have", async (t) => {
+  const probed = { 'havoc/probe-url': 'http://checkout.shop.svc:8080/healthz' };
+  const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO, probed)]);
+  const store = memoryStateStore();
+  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  const asked: string[] = [];
+  const events = recorder();
+  const second = createChaosRound({
+    settings: testSettings(),
+    cluster,
+    killer: cluster,
+    state: store,
+    clock: fakeClock(FRIDAY, { onSleep: (c) => cluster.heal(c.now()) }),
+    random: seededRandom(7),
+    report: events.report,
+    podMethod: 'evict',
+    probe: {
+      check: async (workload) => {
+        asked.push(workload.annotations['havoc/probe-url'] ?? '');
+        return { ok: false, detail: 'HTTP 503' };
+      },
+    },
+    owner: 'pod-b/1',
+  });
+  await second.settleLeftovers();
+  await second.settle();
+  t.true(asked.length > 0, 'the probe was asked');
+  t.true(asked.every((url) => url === probed['havoc/probe-url']));
+  t.like(events.of('recovery')[0], { verdict: { recovered: false } });
+  t.regex(events.of('recovery')[0]?.verdict.detail ?? '', /probe failed: HTTP 503/);
+});
+
 test('stopped after reserving, before the eviction: no phantom kill, the budget stays charged', async (t) => {
   const { cluster, store } = setup();
   const first = replica(cluster, store, 'pod-a/1', 'reserved');
