@@ -8,7 +8,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
 import { createHttpServer, type HttpServer } from './adapters/http/httpServer.ts';
-import { recentKills } from './adapters/http/recentKills.ts';
+import { cachedRecentKills } from './adapters/http/recentKills.ts';
 import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateStore.ts';
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
@@ -250,7 +250,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
           port: config.server.port,
           log,
           // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
-          recentKills: async () => recentKills((await state.load()).kills, 200),
+          // Dashboards refresh every panel for every viewer: one read of the state per 10 s serves them all.
+          recentKills: cachedRecentKills({
+            load: async () => (await state.load()).kills,
+            limit: 200,
+            maxAgeMs: 10_000,
+            now: () => systemClock.now().getTime(),
+          }),
         });
 
   const cluster = createKubernetesCluster({

@@ -52,3 +52,33 @@ function where(target: string): { namespace: string; kind: string; workload: str
   const [namespace = '', kind = '', ...name] = parts;
   return { namespace, kind, workload: name.join('/') };
 }
+
+export interface RecentKillsSource {
+  /** The kill history as stored now (a GET of the state ConfigMap). */
+  readonly load: () => Promise<readonly KillRecord[]>;
+  readonly limit: number;
+  /** How old an answer may be: every request within this reuses one read. */
+  readonly maxAgeMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * /kills for dashboards: every viewer's panel refresh would be a GET of the
+ * whole state ConfigMap (up to about 200 KB). Requests within `maxAgeMs`
+ * share one read, and requests during a read wait for it; a failed read is
+ * not kept, so the next request tries again.
+ */
+export function cachedRecentKills(source: RecentKillsSource): () => Promise<readonly RecentKill[]> {
+  let last: { at: number; rows: Promise<readonly RecentKill[]> } | undefined;
+  return () => {
+    const now = source.now();
+    if (last !== undefined && now - last.at < source.maxAgeMs) return last.rows;
+    const rows = source.load().then((history) => recentKills(history, source.limit));
+    const entry = { at: now, rows };
+    last = entry;
+    rows.catch(() => {
+      if (last === entry) last = undefined;
+    });
+    return rows;
+  };
+}
