@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import test from 'ava';
 import { parse as parseYaml, stringify } from 'yaml';
 import { CHART_DIR, kubeTools, runHelm } from '../../scripts/tools/helm.ts';
-import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
 import { helm, installedConfig, release } from './helmRelease.ts';
 import { freePort } from './harness/freePort.ts';
@@ -46,23 +47,14 @@ test.before(async (t) => {
   await cluster.createNamespace(r.namespace);
   await cluster.kubectl(
     ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' } },
-      spec: {
+    JSON.stringify(
+      kwokDeployment({
+        namespace: 'shop',
+        name: 'checkout',
         replicas: 2,
-        selector: { matchLabels: { app: 'checkout' } },
-        template: {
-          metadata: { labels: { app: 'checkout' } },
-          spec: {
-            nodeSelector: KWOK_NODE_SELECTOR,
-            tolerations: [KWOK_TOLERATION],
-            containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-          },
-        },
-      },
-    }),
+        labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' },
+      }),
+    ),
   );
 });
 

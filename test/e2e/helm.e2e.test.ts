@@ -5,7 +5,8 @@
 // no to the rest, in cluster mode, with node chaos on and off, and in
 // namespaced mode.
 import test, { type ExecutionContext } from 'ava';
-import { KUBECTL, KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { KUBECTL, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
 import { startDaemon } from './daemonProcess.ts';
 import {
@@ -53,23 +54,7 @@ test.before(async () => {
   await cluster.kubectl(['-n', 'shop', 'create', 'secret', 'generic', 'shop-db', '--from-literal=password=hunter2']);
   await cluster.kubectl(
     ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true' } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'checkout' } },
-        template: {
-          metadata: { labels: { app: 'checkout' } },
-          spec: {
-            nodeSelector: KWOK_NODE_SELECTOR,
-            tolerations: [KWOK_TOLERATION],
-            containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-          },
-        },
-      },
-    }),
+    JSON.stringify(kwokDeployment({ namespace: 'shop', name: 'checkout', replicas: 1, labels: { 'havoc/enabled': 'true' } })),
   );
 });
 

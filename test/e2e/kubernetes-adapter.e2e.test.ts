@@ -18,6 +18,7 @@ import type { Occurrence } from '../../src/domain/occurrence.ts';
 import type { Log } from '../../src/domain/ports.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 
 const clock = systemClock;
 
@@ -35,31 +36,6 @@ let ns = '';
 let daemonNs = '';
 let adapter: KubernetesCluster;
 const web: WorkloadRef = { kind: 'Deployment', namespace: '', name: 'web' };
-
-function deployment(
-  name: string,
-  replicas: number,
-  labels: Record<string, string>,
-  templateLabels: Record<string, string> = {},
-): object {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns, labels },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, ...templateLabels } },
-        spec: {
-          nodeSelector: KWOK_NODE_SELECTOR,
-          tolerations: [KWOK_TOLERATION],
-          containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-        },
-      },
-    },
-  };
-}
 
 const readyPods = (w: WorkloadWithPods | undefined): PodInfo[] =>
   (w?.pods ?? []).filter((p) => p.ready && p.phase === 'Running' && !p.terminating);
@@ -95,11 +71,11 @@ test.before(async (t) => {
   daemonNs = await cluster.createNamespace();
   Object.assign(web, { namespace: ns });
   await apply(
-    deployment('web', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '1d' }),
-    deployment('plain', 2, {}),
+    kwokDeployment({ namespace: ns, name: 'web', replicas: 3, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1d' } }),
+    kwokDeployment({ namespace: ns, name: 'plain', replicas: 2 }),
     // The template carries the opt-in label, so its ReplicaSet and pods do too; only the Deployment decides.
-    deployment('templated', 2, {}, { 'havoc/enabled': 'true' }),
-    deployment('monkey', 1, { 'kube-monkey/enabled': 'enabled' }),
+    kwokDeployment({ namespace: ns, name: 'templated', replicas: 2, podLabels: { 'havoc/enabled': 'true' } }),
+    kwokDeployment({ namespace: ns, name: 'monkey', replicas: 1, labels: { 'kube-monkey/enabled': 'enabled' } }),
     {
       apiVersion: 'v1',
       kind: 'Pod',

@@ -6,7 +6,8 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { startCluster, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
-import { deploymentManifest, havocEvents, pods, readyPods, type PodView } from './workloads.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
+import { havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { RULES, startFakeApp } from '../integration/support/fakeApp.ts';
 import { startPrometheus } from '../integration/support/realPrometheus.ts';
 import { freePort } from './harness/freePort.ts';
@@ -24,8 +25,13 @@ test.after.always(async (t) => {
 
 /** An opted-in Deployment created with its hypothesis, so no tick ever sees it without one. */
 async function deployWithHypothesis(cluster: Cluster, ns: string, name: string, expr: string): Promise<PodView[]> {
-  const manifest = JSON.parse(deploymentManifest(ns, name, 2, optIn)) as { metadata: Record<string, unknown> };
-  manifest.metadata['annotations'] = { 'havoc/steady-state': expr };
+  const manifest = kwokDeployment({
+    namespace: ns,
+    name,
+    replicas: 2,
+    labels: optIn,
+    annotations: { 'havoc/steady-state': expr },
+  });
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
   return readyPods(cluster, ns, name, 2);
 }
