@@ -2,19 +2,12 @@
 // the node comes back after the drain duration, a daemon killed mid-drain is
 // replaced by one that still gives the node back, and the safety limits hold.
 
-import anyTest, { type TestFn } from 'ava';
-import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { clusterTest } from './harness/clusterTest.ts';
+import { waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, startDaemon, type LogLine } from './daemonProcess.ts';
 import { deploy, pods, readyPods } from './workloads.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 3 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
+const test = clusterTest({ nodes: 3 });
 
 interface NodeView {
   name: string;

@@ -1,22 +1,15 @@
 // Pod chaos end to end: the daemon as a real process against a real
 // kube-apiserver, controller-manager and scheduler, with kwok's fake nodes.
 
-import anyTest, { type TestFn } from 'ava';
-import { startCluster, type Cluster } from './harness/cluster.ts';
+import { clusterTest } from './harness/clusterTest.ts';
+import type { Cluster } from './harness/cluster.ts';
 import { run } from './harness/run.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
+const test = clusterTest({ nodes: 3 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
 const killed = (l: LogLine) => l.event === 'kill' && l.result === 'killed';
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 3 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
 
 async function withDaemon<T>(d: DaemonProcess, body: () => Promise<T>): Promise<T> {
   try {

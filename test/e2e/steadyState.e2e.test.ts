@@ -3,8 +3,9 @@
 // whose error ratio and alerts the test controls, and an opted-in Deployment
 // carrying a havoc/steady-state annotation. Events and /metrics are checked.
 
-import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import { startCluster, type Cluster } from './harness/cluster.ts';
+import type { ExecutionContext } from 'ava';
+import { clusterTest } from './harness/clusterTest.ts';
+import type { Cluster } from './harness/cluster.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { havocEvents, pods, readyPods, type PodView } from './workloads.ts';
@@ -12,16 +13,9 @@ import { RULES, startFakeApp } from '../integration/support/fakeApp.ts';
 import { startPrometheus } from '../integration/support/realPrometheus.ts';
 import { freePort } from './harness/freePort.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
+const test = clusterTest({ nodes: 2 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
 const killed = (l: LogLine) => l.event === 'kill' && l.result === 'killed';
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 2 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
 
 /** An opted-in Deployment created with its hypothesis, so no tick ever sees it without one. */
 async function deployWithHypothesis(cluster: Cluster, ns: string, name: string, expr: string): Promise<PodView[]> {
