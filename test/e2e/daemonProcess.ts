@@ -136,3 +136,12 @@ export function startDaemon(options: {
     },
   };
 }
+
+/** Runs body while the daemon runs, then stops the daemon, also when body throws. */
+export async function withDaemon<T>(daemon: DaemonProcess, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    await daemon.stop();
+  }
+}

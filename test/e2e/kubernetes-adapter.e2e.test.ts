@@ -19,6 +19,7 @@ import type { Log } from '../../src/domain/ports.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster } from './harness/cluster.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
+import { blockEvictions } from './workloads.ts';
 
 const clock = systemClock;
 
@@ -209,25 +210,7 @@ test('an eviction kills one pod and the Deployment replaces it', async (t) => {
 });
 
 test('a PDB with maxUnavailable 0 blocks the eviction, also in a dry run, and names itself', async (t) => {
-  await apply({
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: 'web-pdb', namespace: ns },
-    spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'web' } } },
-  });
-  await waitFor(
-    async () =>
-      (await cluster.kubectl([
-        '-n',
-        ns,
-        'get',
-        'pdb',
-        'web-pdb',
-        '-o',
-        'jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}',
-      ])) === '3/0',
-    { timeoutMs: 30_000, what: 'PDB status 3/0' },
-  );
+  await blockEvictions(cluster, ns, 'web', 3);
   try {
     const [victim] = readyPods(await adapter.workload(web));
     const killer = createPodKiller({ kubeConfig, method: 'evict' });

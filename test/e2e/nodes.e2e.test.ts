@@ -5,7 +5,7 @@
 import { clusterTest } from './harness/clusterTest.ts';
 import { waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, startDaemon, type LogLine } from './daemonProcess.ts';
-import { deploy, pods, readyPods } from './workloads.ts';
+import { blockEvictions, deploy, pods, readyPods } from './workloads.ts';
 
 const test = clusterTest({ nodes: 3 });
 
@@ -100,16 +100,7 @@ test('a daemon killed mid-drain is replaced by one that still uncordons the node
   const own = await cluster.createNamespace('havoc-n2');
   await deploy(cluster, ns, 'db', 6);
   // A PDB that forbids any eviction keeps the drain busy until we kill the daemon.
-  await cluster.kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: { name: 'db-pdb', namespace: ns },
-      spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
-    }),
-  );
-  await cluster.kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.expectedPods}=6', 'pdb/db-pdb', '--timeout=60s']);
+  await blockEvictions(cluster, ns, 'db', 6);
   t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
   const first = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
   await first.waitForLine('the drain starting', (l) => l.event === 'drain-started');

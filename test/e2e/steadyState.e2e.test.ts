@@ -6,7 +6,7 @@
 import type { ExecutionContext } from 'ava';
 import { clusterTest } from './harness/clusterTest.ts';
 import type { Cluster } from './harness/cluster.ts';
-import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
+import { e2eConfig, startDaemon, withDaemon, type LogLine } from './daemonProcess.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { RULES, startFakeApp } from '../integration/support/fakeApp.ts';
@@ -32,14 +32,6 @@ async function deployWithHypothesis(cluster: Cluster, ns: string, name: string, 
 
 async function metrics(port: number): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-}
-
-async function withDaemon<T>(d: DaemonProcess, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } finally {
-    await d.stop();
-  }
 }
 
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

@@ -57,6 +57,32 @@ export function readyPods(
   );
 }
 
+/**
+ * A PodDisruptionBudget `<app>-pdb` with maxUnavailable 0 over app=<app>, returned
+ * once the disruption controller counts `expectedPods` pods: from then on every
+ * eviction of them is refused with 429.
+ */
+export async function blockEvictions(cluster: Cluster, namespace: string, app: string, expectedPods: number): Promise<void> {
+  const name = `${app}-pdb`;
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, namespace },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app } } },
+    }),
+  );
+  await cluster.kubectl([
+    '-n',
+    namespace,
+    'wait',
+    `--for=jsonpath={.status.expectedPods}=${expectedPods}`,
+    `pdb/${name}`,
+    '--timeout=60s',
+  ]);
+}
+
 export interface EventView {
   readonly reason: string;
   readonly kind: string;
