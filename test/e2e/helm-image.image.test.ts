@@ -14,7 +14,7 @@ import { CHART_DIR, kubeTools, runHelm } from '../../scripts/tools/helm.ts';
 import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
-import { helm, installedConfig, release } from './helmRelease.ts';
+import { helm, installedConfig, liveConfig, release } from './helmRelease.ts';
 import { freePort } from './harness/freePort.ts';
 import {
   buildImage,
@@ -178,25 +178,7 @@ test.serial(
     const secrets = serviceAccountDir({ token, caFile: cluster.caFile, namespace: r.namespace });
     const port = await freePort();
     const installed = await installedConfig(cluster, r);
-    // The chart's config, made live and always open so the scenario does not wait for business hours.
-    const config = {
-      ...installed,
-      dryRun: false,
-      server: { host: '127.0.0.1', port },
-      schedule: {
-        ...(installed.schedule as object),
-        cron: '* * * * * *',
-        weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
-        start: '00:00',
-        end: '24:00',
-        overnight: false,
-      },
-      selection: { ...(installed.selection as object), minPodAge: '1s' },
-      daemon: {
-        ...(installed.daemon as object),
-        leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
-      },
-    };
+    const config = { ...liveConfig(installed), server: { host: '127.0.0.1', port } };
     const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-config-')), 'config.yaml');
     writeFileSync(configFile, stringify(config));
     chmodSync(configFile, 0o644);
