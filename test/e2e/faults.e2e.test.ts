@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { clusterTest } from './harness/clusterTest.ts';
 import { waitFor, type Cluster } from './harness/cluster.ts';
-import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
+import { e2eConfig, nodeChaosConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
 import { freePort } from './harness/freePort.ts';
 
@@ -417,18 +417,7 @@ test.serial("an administrator's keep-cordoned on a drained node holds through gi
   await deploy(cluster, ns, 'web', 6);
   const daemon = startDaemon({
     kubeconfig: cluster.kubeconfig,
-    config: e2eConfig(own, {
-      namespaces: { include: [ns] },
-      nodes: {
-        enabled: true,
-        mtbf: '1s',
-        drainDuration: '8s',
-        drainTimeout: '60s',
-        podEvictionTimeout: '60s',
-        minReadyNodes: 1,
-        minReadyPercent: 30,
-      },
-    }),
+    config: nodeChaosConfig(own, ns),
   });
   try {
     await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started' && l.node === target);
