@@ -197,28 +197,24 @@ async function scalar(prometheus: RealPrometheus, expr: string): Promise<number 
   return value === undefined ? undefined : Number(value);
 }
 
+/** Waits until Prometheus answers `expr` with `want`: what a scrape brings is seen only after the next one. */
+function scalarReaches(prometheus: RealPrometheus, expr: string, want: number, what: string): Promise<true> {
+  return prometheus.eventually(what, async () => (await scalar(prometheus, expr)) === want || undefined);
+}
+
 test('every dashboard query runs against a real Prometheus scraping a daemon that killed; the main panels show data', async (t) => {
   t.timeout(90_000);
   const daemon = await startDaemon(t);
   const prometheus = await startPrometheus(t, { targets: [new URL(daemon.server.url).host], job: 'kube-havoc' });
-  await prometheus.eventually(
-    'the target is up',
-    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined,
-  );
+  await scalarReaches(prometheus, 'up{job="kube-havoc"}', 1, 'the target is up');
   // Announced at start-up, before any kill: every kill series is scraped at zero first.
-  await prometheus.eventually(
-    'the zero series are scraped',
-    async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined,
-  );
+  await scalarReaches(prometheus, 'count(havoc_kills_total{result="killed"} == 0)', 8, 'the zero series are scraped');
 
   await daemon.tick();
   const kills =
     (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
   t.true(kills > 0);
-  await prometheus.eventually(
-    'the kills are scraped',
-    async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined,
-  );
+  await scalarReaches(prometheus, 'sum(havoc_kills_total)', kills, 'the kills are scraped');
   await prometheus.eventually(
     'the recoveries are scraped',
     async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined,
@@ -360,10 +356,7 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
     [3, 5],
   ] as const) {
     await daemon.kill(kills);
-    await prometheus.eventually(
-      `kill ${total} is scraped`,
-      async () => (await scalar(prometheus, killed)) === total || undefined,
-    );
+    await scalarReaches(prometheus, killed, total, `kill ${total} is scraped`);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), total, `Kills in range (live) after ${total}`);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'B')), 0, 'no dry-run kills');
     const row = (await prometheus.query(panelQuery('Recent kills', 'B'))).data?.result ?? [];
@@ -387,19 +380,10 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
 
   // A restart: the process (and its in-memory metrics) is gone; the state in the ConfigMap stays.
   await daemon.close();
-  await prometheus.eventually(
-    'the target is down',
-    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined,
-  );
+  await scalarReaches(prometheus, 'up{job="kube-havoc"}', 0, 'the target is down');
   daemon = await startLiveDaemon(t, { port, store, clock, cluster });
-  await prometheus.eventually(
-    'the restarted daemon is scraped',
-    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined,
-  );
-  await prometheus.eventually(
-    "the restarted daemon's series are scraped",
-    async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined,
-  );
+  await scalarReaches(prometheus, 'up{job="kube-havoc"}', 1, 'the restarted daemon is scraped');
+  await scalarReaches(prometheus, 'count(havoc_last_kill_timestamp_seconds)', 1, "the restarted daemon's series are scraped");
   const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
   t.deepEqual(
     recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]),
