@@ -14,7 +14,7 @@ import { seededRandom } from '../../src/domain/random.ts';
 import { createReporter } from '../../src/domain/reporter.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
+import { createHttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeCluster.ts';
@@ -144,17 +144,18 @@ function killer(cluster: FakeCluster): PodKiller {
   };
 }
 
-async function startDaemon(t: ExecutionContext) {
+/** The daemon's metrics served on 127.0.0.1 as the composition root serves them (always ready). */
+async function serveMetrics(port: number, recentKills?: HttpServerOptions['recentKills']) {
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
-  const server = await createHttpServer({
-    registry,
-    readiness: () => ({ ready: true, unmet: [] }),
-    host: '127.0.0.1',
-    port: 0,
-    log,
-  });
+  const readiness = () => ({ ready: true, unmet: [] });
+  const server = await createHttpServer({ registry, readiness, host: '127.0.0.1', port, log, recentKills });
+  return { registry, metrics, log, server };
+}
+
+async function startDaemon(t: ExecutionContext) {
+  const { registry, metrics, log, server } = await serveMetrics(0);
   t.teardown(() => server.close());
   const reporter = createReporter({ listeners: [metrics.listener], log });
   const cluster = world();
@@ -278,17 +279,9 @@ async function startLiveDaemon(
     cluster: FakeCluster;
   },
 ) {
-  const registry = new Registry();
-  const metrics = createHavocMetrics({ registry });
-  const log = recordingLog();
-  const server = await createHttpServer({
-    registry,
-    readiness: () => ({ ready: true, unmet: [] }),
-    host: '127.0.0.1',
-    port: options.port,
-    log,
-    recentKills: async () => recentKills((await options.store.load()).kills, 200),
-  });
+  const { metrics, log, server } = await serveMetrics(options.port, async () =>
+    recentKills((await options.store.load()).kills, 200),
+  );
   let closed = false;
   const close = async () => {
     if (closed) return;
