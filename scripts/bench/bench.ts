@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startCluster, KWOK_NODE_SELECTOR, KWOK_TOLERATION, waitFor, type Cluster } from '../../test/e2e/harness/cluster.ts';
+import { startCluster, waitFor, type Cluster } from '../../test/e2e/harness/cluster.ts';
+import { kwokDeployment } from '../../test/e2e/harness/kwokDeployment.ts';
 import { startCountingProxy } from '../../test/e2e/harness/countingProxy.ts';
 import { e2eConfig, startDaemon } from '../../test/e2e/daemonProcess.ts';
 import { bytesSoFar, sampleProcess, spread, tickCosts, type ProcessSample, type Spread } from './measure.ts';
@@ -57,31 +58,12 @@ export interface ScaleResult {
   readonly memory: { readonly steadyMiB: number; readonly peakMiB: number };
 }
 
-function deployment(namespace: string, name: string): object {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      // The template carries the opt-in label, as many users' do.
-      template: {
-        metadata: { labels: { app: name, 'havoc/enabled': 'true' } },
-        spec: {
-          nodeSelector: KWOK_NODE_SELECTOR,
-          tolerations: [KWOK_TOLERATION],
-          terminationGracePeriodSeconds: 0,
-          containers: [{ name: 'app', image: 'example.invalid/app:1' }],
-        },
-      },
-    },
-  };
-}
-
 async function populate(cluster: Cluster, ns: string): Promise<void> {
   for (let from = 0; from < deployments; from += 100) {
-    const items = Array.from({ length: Math.min(100, deployments - from) }, (_, i) => deployment(ns, `app-${from + i}`));
+    // The template carries the opt-in label, as many users' do.
+    const items = Array.from({ length: Math.min(100, deployments - from) }, (_, i) =>
+      kwokDeployment({ namespace: ns, name: `app-${from + i}`, replicas, podLabels: { 'havoc/enabled': 'true' } }),
+    );
     await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   }
   const timeout = 120 + Math.ceil((deployments * replicas) / 20);

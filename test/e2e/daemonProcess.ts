@@ -53,6 +53,23 @@ export function e2eConfig(namespace: string, over: Record<string, unknown> = {})
   return deepMerge(base, over);
 }
 
+/** e2e config for node chaos on pods of `ns` only: a drain of the opted-in nodes every tick, given back after 8 s. */
+export function nodeChaosConfig(namespace: string, ns: string, nodes: Record<string, unknown> = {}): Record<string, unknown> {
+  return e2eConfig(namespace, {
+    namespaces: { include: [ns] },
+    nodes: {
+      enabled: true,
+      mtbf: '1s',
+      drainDuration: '8s',
+      drainTimeout: '60s',
+      podEvictionTimeout: '60s',
+      minReadyNodes: 1,
+      minReadyPercent: 30,
+      ...nodes,
+    },
+  });
+}
+
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
@@ -135,4 +152,13 @@ export function startDaemon(options: {
       await exited;
     },
   };
+}
+
+/** Runs body while the daemon runs, then stops the daemon, also when body throws. */
+export async function withDaemon<T>(daemon: DaemonProcess, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    await daemon.stop();
+  }
 }

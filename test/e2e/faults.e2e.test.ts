@@ -10,22 +10,15 @@ import { request as httpsRequest, createServer as createHttpsServer, type Server
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import anyTest, { type TestFn } from 'ava';
 import { stringify } from 'yaml';
-import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
-import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
+import { clusterTest } from './harness/clusterTest.ts';
+import { waitFor, type Cluster } from './harness/cluster.ts';
+import { e2eConfig, nodeChaosConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
 import { freePort } from './harness/freePort.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
+const test = clusterTest({ nodes: 3 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 3 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
 
 interface StoredKill {
   id: string;
@@ -424,18 +417,7 @@ test.serial("an administrator's keep-cordoned on a drained node holds through gi
   await deploy(cluster, ns, 'web', 6);
   const daemon = startDaemon({
     kubeconfig: cluster.kubeconfig,
-    config: e2eConfig(own, {
-      namespaces: { include: [ns] },
-      nodes: {
-        enabled: true,
-        mtbf: '1s',
-        drainDuration: '8s',
-        drainTimeout: '60s',
-        podEvictionTimeout: '60s',
-        minReadyNodes: 1,
-        minReadyPercent: 30,
-      },
-    }),
+    config: nodeChaosConfig(own, ns),
   });
   try {
     await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started' && l.node === target);

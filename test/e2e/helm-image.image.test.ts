@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import test from 'ava';
 import { parse as parseYaml, stringify } from 'yaml';
 import { CHART_DIR, kubeTools, runHelm } from '../../scripts/tools/helm.ts';
-import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
-import { helm, installedConfig, release } from './helmRelease.ts';
+import { helm, installedConfig, liveConfig, release } from './helmRelease.ts';
 import { freePort } from './harness/freePort.ts';
 import {
   buildImage,
@@ -46,23 +47,14 @@ test.before(async (t) => {
   await cluster.createNamespace(r.namespace);
   await cluster.kubectl(
     ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' } },
-      spec: {
+    JSON.stringify(
+      kwokDeployment({
+        namespace: 'shop',
+        name: 'checkout',
         replicas: 2,
-        selector: { matchLabels: { app: 'checkout' } },
-        template: {
-          metadata: { labels: { app: 'checkout' } },
-          spec: {
-            nodeSelector: KWOK_NODE_SELECTOR,
-            tolerations: [KWOK_TOLERATION],
-            containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-          },
-        },
-      },
-    }),
+        labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' },
+      }),
+    ),
   );
 });
 
@@ -186,25 +178,7 @@ test.serial(
     const secrets = serviceAccountDir({ token, caFile: cluster.caFile, namespace: r.namespace });
     const port = await freePort();
     const installed = await installedConfig(cluster, r);
-    // The chart's config, made live and always open so the scenario does not wait for business hours.
-    const config = {
-      ...installed,
-      dryRun: false,
-      server: { host: '127.0.0.1', port },
-      schedule: {
-        ...(installed.schedule as object),
-        cron: '* * * * * *',
-        weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
-        start: '00:00',
-        end: '24:00',
-        overnight: false,
-      },
-      selection: { ...(installed.selection as object), minPodAge: '1s' },
-      daemon: {
-        ...(installed.daemon as object),
-        leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
-      },
-    };
+    const config = { ...liveConfig(installed), server: { host: '127.0.0.1', port } };
     const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-config-')), 'config.yaml');
     writeFileSync(configFile, stringify(config));
     chmodSync(configFile, 0o644);

@@ -5,7 +5,8 @@
 // no to the rest, in cluster mode, with node chaos on and off, and in
 // namespaced mode.
 import test, { type ExecutionContext } from 'ava';
-import { KUBECTL, KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { KUBECTL, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
 import { startDaemon } from './daemonProcess.ts';
 import {
@@ -15,6 +16,7 @@ import {
   helm,
   installChart,
   installedConfig,
+  liveConfig,
   podEnv,
   release,
   type Access,
@@ -45,6 +47,27 @@ async function forbidden(kubeconfig: string, args: readonly string[], input?: st
   return 'allowed';
 }
 
+/** Creates an events.k8s.io/v1 Event as the kubeconfig's user, the way the daemon records one about `regarding`. */
+async function recordEventAs(kubeconfig: string, namespace: string, action: string, regarding: object): Promise<void> {
+  await kubectlAs(
+    kubeconfig,
+    ['create', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { generateName: 'havoc-', namespace },
+      eventTime: new Date().toISOString().replace('Z', '000Z'),
+      reportingController: 'kube-havoc',
+      reportingInstance: 'e2e',
+      action,
+      reason: 'DryRun',
+      type: 'Normal',
+      note: 'helm e2e',
+      regarding,
+    }),
+  );
+}
+
 test.before(async () => {
   cluster = await startCluster({ nodes: 1 });
   for (const ns of ['shop', 'other']) await cluster.createNamespace(ns);
@@ -53,23 +76,7 @@ test.before(async () => {
   await cluster.kubectl(['-n', 'shop', 'create', 'secret', 'generic', 'shop-db', '--from-literal=password=hunter2']);
   await cluster.kubectl(
     ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'checkout', namespace: 'shop', labels: { 'havoc/enabled': 'true' } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'checkout' } },
-        template: {
-          metadata: { labels: { app: 'checkout' } },
-          spec: {
-            nodeSelector: KWOK_NODE_SELECTOR,
-            tolerations: [KWOK_TOLERATION],
-            containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-          },
-        },
-      },
-    }),
+    JSON.stringify(kwokDeployment({ namespace: 'shop', name: 'checkout', replicas: 1, labels: { 'havoc/enabled': 'true' } })),
   );
 });
 
@@ -259,23 +266,12 @@ test.serial(
       ['create', '--raw', `/api/v1/namespaces/shop/pods/${pod}/eviction?dryRun=All`, '-f', '-'],
       eviction,
     );
-    await kubectlAs(
-      asDaemon,
-      ['create', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'events.k8s.io/v1',
-        kind: 'Event',
-        metadata: { generateName: 'havoc-', namespace: 'shop' },
-        eventTime: new Date().toISOString().replace('Z', '000Z'),
-        reportingController: 'kube-havoc',
-        reportingInstance: 'e2e',
-        action: 'Kill',
-        reason: 'DryRun',
-        type: 'Normal',
-        note: 'helm e2e',
-        regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'checkout' },
-      }),
-    );
+    await recordEventAs(asDaemon, 'shop', 'Kill', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'checkout',
+    });
     t.regex(await forbidden(asDaemon, ['-n', 'shop', 'get', 'secret', 'shop-db']), /forbidden/i);
     t.regex(await forbidden(asDaemon, ['-n', 'havoc', 'get', 'configmap', `${clusterMode.fullname}-config`]), /forbidden/i);
   },
@@ -284,27 +280,7 @@ test.serial(
 /** Runs the daemon as a local process with a release's installed config and a token kubeconfig; resolves after a kill and its recovery. */
 async function runChartDaemon(t: ExecutionContext, kubeconfig: string, r: Release): Promise<void> {
   const installed = await installedConfig(cluster, r);
-  // The chart's config, made live and always-open so the scenario does not wait for business hours.
-  const config = {
-    ...installed,
-    dryRun: false,
-    log: { level: 'debug', pretty: false },
-    server: { host: '127.0.0.1', port: 0 },
-    schedule: {
-      ...(installed.schedule as object),
-      cron: '* * * * * *',
-      weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
-      start: '00:00',
-      end: '24:00',
-      overnight: false,
-      excludedDates: [],
-    },
-    selection: { ...(installed.selection as object), defaultMtbf: '1s', minPodAge: '1s' },
-    daemon: {
-      ...(installed.daemon as object),
-      leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
-    },
-  };
+  const config = { ...liveConfig(installed), log: { level: 'debug', pretty: false }, server: { host: '127.0.0.1', port: 0 } };
   const before = (
     await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])
   ).trim();
@@ -429,23 +405,7 @@ test.serial(
     t.false(await canI(asScoped, { verb: 'list', resource: 'deployments.apps', namespace: 'other' }));
     t.false(await canI(asScoped, { verb: 'delete', resource: 'nodes' }));
     const node = cluster.nodes[0] ?? '';
-    await kubectlAs(
-      asScoped,
-      ['create', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'events.k8s.io/v1',
-        kind: 'Event',
-        metadata: { generateName: 'havoc-', namespace: 'default' },
-        eventTime: new Date().toISOString().replace('Z', '000Z'),
-        reportingController: 'kube-havoc',
-        reportingInstance: 'e2e',
-        action: 'Drain',
-        reason: 'DryRun',
-        type: 'Normal',
-        note: 'helm e2e',
-        regarding: { apiVersion: 'v1', kind: 'Node', name: node },
-      }),
-    );
+    await recordEventAs(asScoped, 'default', 'Drain', { apiVersion: 'v1', kind: 'Node', name: cluster.nodes[0] ?? '' });
   },
 );
 

@@ -62,6 +62,32 @@ export async function installedConfig(cluster: Cluster, r: Release): Promise<Rec
   return parseYaml(data) as Record<string, unknown>;
 }
 
+/**
+ * The chart's installed config made live and always open, with 1 s ticks and
+ * mtbf and a 6 s Lease, so a scenario sees a kill within seconds instead of
+ * waiting for business hours; everything else stays as the chart rendered it.
+ */
+export function liveConfig(installed: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...installed,
+    dryRun: false,
+    schedule: {
+      ...(installed.schedule as object),
+      cron: '* * * * * *',
+      weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+      start: '00:00',
+      end: '24:00',
+      overnight: false,
+      excludedDates: [],
+    },
+    selection: { ...(installed.selection as object), defaultMtbf: '1s', minPodAge: '1s' },
+    daemon: {
+      ...(installed.daemon as object),
+      leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
+    },
+  };
+}
+
 /** The environment the chart's Deployment gives the daemon (downward API), for a local process standing in for the pod. */
 export function podEnv(r: Release, podName = `${r.fullname}-local`): Record<string, string> {
   return { POD_NAMESPACE: r.namespace, POD_NAME: podName };

@@ -5,22 +5,16 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import type { ExecutionContext } from 'ava';
+import { clusterTest } from './harness/clusterTest.ts';
+import { waitFor, type Cluster } from './harness/cluster.ts';
 import { run } from './harness/run.ts';
 import { e2eConfig, startDaemon, type LogLine } from './daemonProcess.ts';
 import { deploy, pods } from './workloads.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
+const test = clusterTest({ nodes: 2 });
 const killed = (l: LogLine) => l.event === 'kill' && l.result === 'killed';
 const pausedTicks = (lines: LogLine[]) => lines.filter((l) => l.event === 'tick' && l.outcome === 'paused').length;
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 2 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
 
 interface SlackMessage {
   text: string;

@@ -3,7 +3,6 @@
 // sees, evictions and PDBs, Events, the state ConfigMap, leader election, and
 // what happens when the API refuses or is not there.
 
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,18 +14,31 @@ import { createLeaderElector, type LeaderElector } from '../../src/adapters/kube
 import { createPodKiller } from '../../src/adapters/kubernetes/podKiller.ts';
 import type { PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
-import type { Log } from '../../src/domain/ports.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
+import { freePort } from './harness/freePort.ts';
+import { blockEvictions } from './workloads.ts';
+import { recordingLog } from '../unit/fakes/recordingListener.ts';
+import { killOccurrence, recoveryOccurrence, skipOccurrence } from '../unit/fakes/occurrences.ts';
 
 const clock = systemClock;
 
-function recordingLog(): Log & { lines: { level: string; obj: object; msg?: string }[] } {
-  const lines: { level: string; obj: object; msg?: string }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => {
-    lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
-  };
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+/** An adapter started over a kubeconfig that cannot work, with what it logged and the error kinds it announced. */
+async function startFailingAdapter(kubeConfig: KubeConfig) {
+  const log = recordingLog();
+  const reported: string[] = [];
+  const failing = createKubernetesCluster({
+    kubeConfig,
+    labelPrefix: 'havoc',
+    kubeMonkey: false,
+    nodeChaos: false,
+    clock,
+    log,
+    report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
+  });
+  await failing.start();
+  return { failing, log, reported };
 }
 
 let cluster: Cluster;
@@ -35,31 +47,6 @@ let ns = '';
 let daemonNs = '';
 let adapter: KubernetesCluster;
 const web: WorkloadRef = { kind: 'Deployment', namespace: '', name: 'web' };
-
-function deployment(
-  name: string,
-  replicas: number,
-  labels: Record<string, string>,
-  templateLabels: Record<string, string> = {},
-): object {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns, labels },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, ...templateLabels } },
-        spec: {
-          nodeSelector: KWOK_NODE_SELECTOR,
-          tolerations: [KWOK_TOLERATION],
-          containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-        },
-      },
-    },
-  };
-}
 
 const readyPods = (w: WorkloadWithPods | undefined): PodInfo[] =>
   (w?.pods ?? []).filter((p) => p.ready && p.phase === 'Running' && !p.terminating);
@@ -95,11 +82,11 @@ test.before(async (t) => {
   daemonNs = await cluster.createNamespace();
   Object.assign(web, { namespace: ns });
   await apply(
-    deployment('web', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '1d' }),
-    deployment('plain', 2, {}),
+    kwokDeployment({ namespace: ns, name: 'web', replicas: 3, labels: { 'havoc/enabled': 'true', 'havoc/mtbf': '1d' } }),
+    kwokDeployment({ namespace: ns, name: 'plain', replicas: 2 }),
     // The template carries the opt-in label, so its ReplicaSet and pods do too; only the Deployment decides.
-    deployment('templated', 2, {}, { 'havoc/enabled': 'true' }),
-    deployment('monkey', 1, { 'kube-monkey/enabled': 'enabled' }),
+    kwokDeployment({ namespace: ns, name: 'templated', replicas: 2, podLabels: { 'havoc/enabled': 'true' } }),
+    kwokDeployment({ namespace: ns, name: 'monkey', replicas: 1, labels: { 'kube-monkey/enabled': 'enabled' } }),
     {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -233,25 +220,7 @@ test('an eviction kills one pod and the Deployment replaces it', async (t) => {
 });
 
 test('a PDB with maxUnavailable 0 blocks the eviction, also in a dry run, and names itself', async (t) => {
-  await apply({
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: 'web-pdb', namespace: ns },
-    spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'web' } } },
-  });
-  await waitFor(
-    async () =>
-      (await cluster.kubectl([
-        '-n',
-        ns,
-        'get',
-        'pdb',
-        'web-pdb',
-        '-o',
-        'jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}',
-      ])) === '3/0',
-    { timeoutMs: 30_000, what: 'PDB status 3/0' },
-  );
+  await blockEvictions(cluster, ns, 'web', 3);
   try {
     const [victim] = readyPods(await adapter.workload(web));
     const killer = createPodKiller({ kubeConfig, method: 'evict' });
@@ -305,45 +274,17 @@ test('Events are accepted by the API server and listed by kubectl', async (t) =>
   const listener = createEventListener({ kubeConfig, reportingInstance: 'kube-havoc-e2e-0', log: recordingLog() });
   const at = new Date();
   const occurrences: Occurrence[] = [
-    {
-      type: 'kill',
+    killOccurrence('killed', { at, target, dryRun: true, reason: 'e2e' }),
+    killOccurrence('blocked', {
       at,
       target,
-      action: 'pod-evict',
-      dryRun: true,
-      outcome: { result: 'killed' },
-      reason: 'e2e',
-      budget: { tick: 0, hour: 2, day: 9 },
-    },
-    {
-      type: 'kill',
-      at,
-      target,
-      action: 'pod-evict',
-      dryRun: false,
       outcome: { result: 'blocked', detail: 'The disruption budget web-pdb needs 3 healthy pods and has 3 currently' },
       reason: 'e2e',
       budget: { tick: 1, hour: 3, day: 10 },
-    },
-    { type: 'recovery', at, target, victims: 1, action: 'pod-evict', dryRun: false, verdict: { recovered: true, seconds: 4.2 } },
-    {
-      type: 'recovery',
-      at,
-      target,
-      victims: 1,
-      action: 'pod-evict',
-      dryRun: false,
-      verdict: { recovered: false, seconds: 300, detail: '2/3 pods ready' },
-    },
-    {
-      type: 'skip',
-      at,
-      workload: web,
-      workloadUid: workload.uid,
-      reason: 'not-steady',
-      detail: '2/3 replicas ready',
-      dryRun: false,
-    },
+    }),
+    recoveryOccurrence({ recovered: true, seconds: 4.2 }, { at, target }),
+    recoveryOccurrence({ recovered: false, seconds: 300, detail: '2/3 pods ready' }, { at, target }),
+    skipOccurrence('not-steady', { at, workload: web, workloadUid: workload.uid, detail: '2/3 replicas ready' }),
     {
       type: 'invalid-label',
       at,
@@ -375,16 +316,15 @@ test('Events are accepted by the API server and listed by kubectl', async (t) =>
   t.true(ours.some((e) => e.reason === 'HavocKilled' && e.note.startsWith('[dry-run] ')));
   // Events about a cluster-scoped object (a drained node) must go to "default".
   const node = JSON.parse(await cluster.kubectl(['get', 'node', 'kwok-node-0', '-o', 'json'])) as { metadata: { uid: string } };
-  await listener.on({
-    type: 'kill',
-    at,
-    target: { kind: 'Node', name: 'kwok-node-0', uid: node.metadata.uid },
-    action: 'node-drain',
-    dryRun: true,
-    outcome: { result: 'killed' },
-    reason: 'e2e',
-    budget: { tick: 0, hour: 1, day: 1 },
-  });
+  await listener.on(
+    killOccurrence('killed', {
+      at,
+      target: { kind: 'Node', name: 'kwok-node-0', uid: node.metadata.uid },
+      dryRun: true,
+      reason: 'e2e',
+      budget: { tick: 0, hour: 1, day: 1 },
+    }),
+  );
   t.regex(
     await cluster.kubectl(['-n', 'default', 'get', 'events', '--field-selector', 'reason=HavocKilled']),
     /node\/kwok-node-0/,
@@ -479,18 +419,7 @@ test('RBAC refusal: a clear log line, an error with its kind, no snapshot, and i
   const token = (await cluster.kubectl(['-n', ns, 'create', 'token', 'default', '--duration=10m'])).trim();
   const restricted = new KubeConfig();
   restricted.loadFromFile(tokenKubeconfig(cluster, token));
-  const log = recordingLog();
-  const reported: string[] = [];
-  const denied = createKubernetesCluster({
-    kubeConfig: restricted,
-    labelPrefix: 'havoc',
-    kubeMonkey: false,
-    nodeChaos: false,
-    clock,
-    log,
-    report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
-  });
-  await denied.start();
+  const { failing: denied, log, reported } = await startFailingAdapter(restricted);
   try {
     const error = await t.throwsAsync(denied.snapshot());
     t.like(error, { kind: 'forbidden' });
@@ -516,29 +445,13 @@ test('RBAC refusal: a clear log line, an error with its kind, no snapshot, and i
 
 test('an unreachable API server: start returns, the snapshot fails closed as api-unreachable', async (t) => {
   // A port that was free a moment ago: nothing listens there.
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await freePort();
   const gone = new KubeConfig();
   gone.loadFromClusterAndUser(
     { name: 'gone', server: `https://127.0.0.1:${port}`, skipTLSVerify: true },
     { name: 'nobody', token: 'x' },
   );
-  const log = recordingLog();
-  const reported: string[] = [];
-  const unreachable = createKubernetesCluster({
-    kubeConfig: gone,
-    labelPrefix: 'havoc',
-    kubeMonkey: false,
-    nodeChaos: false,
-    clock,
-    log,
-    report: (o) => reported.push(o.type === 'error' ? o.kind : o.type),
-  });
-  await unreachable.start();
+  const { failing: unreachable, log, reported } = await startFailingAdapter(gone);
   try {
     const error = await t.throwsAsync(unreachable.snapshot(), { message: /unreachable/ });
     t.like(error, { kind: 'api-unreachable' });

@@ -2,19 +2,12 @@
 // the node comes back after the drain duration, a daemon killed mid-drain is
 // replaced by one that still gives the node back, and the safety limits hold.
 
-import anyTest, { type TestFn } from 'ava';
-import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
-import { e2eConfig, startDaemon, type LogLine } from './daemonProcess.ts';
-import { deploy, pods, readyPods } from './workloads.ts';
+import { clusterTest } from './harness/clusterTest.ts';
+import { waitFor, type Cluster } from './harness/cluster.ts';
+import { nodeChaosConfig, startDaemon, type LogLine } from './daemonProcess.ts';
+import { blockEvictions, deploy, pods, readyPods } from './workloads.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 3 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
+const test = clusterTest({ nodes: 3 });
 
 interface NodeView {
   name: string;
@@ -44,20 +37,6 @@ async function optInNodes(cluster: Cluster, names: readonly string[], controlPla
   }
 }
 
-const nodeConfig = (own: string, ns: string, nodes: Record<string, unknown>) =>
-  e2eConfig(own, {
-    namespaces: { include: [ns] },
-    nodes: {
-      enabled: true,
-      mtbf: '1s',
-      drainDuration: '8s',
-      drainTimeout: '60s',
-      podEvictionTimeout: '60s',
-      minReadyNodes: 1,
-      minReadyPercent: 30,
-      ...nodes,
-    },
-  });
 const drained = (l: LogLine) => l.event === 'kill' && l.action === 'node-drain';
 
 test('a drain moves the pods elsewhere, and the node is uncordoned after the drain duration', async (t) => {
@@ -71,7 +50,7 @@ test('a drain moves the pods elsewhere, and the node is uncordoned after the dra
     before.some((p) => p.node === target),
     'the scheduler put some pods on the target node',
   );
-  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns) });
   try {
     const started = await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started');
     t.is(started.node, target);
@@ -107,25 +86,16 @@ test('a daemon killed mid-drain is replaced by one that still uncordons the node
   const own = await cluster.createNamespace('havoc-n2');
   await deploy(cluster, ns, 'db', 6);
   // A PDB that forbids any eviction keeps the drain busy until we kill the daemon.
-  await cluster.kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: { name: 'db-pdb', namespace: ns },
-      spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
-    }),
-  );
-  await cluster.kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.expectedPods}=6', 'pdb/db-pdb', '--timeout=60s']);
+  await blockEvictions(cluster, ns, 'db', 6);
   t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
-  const first = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  const first = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns) });
   await first.waitForLine('the drain starting', (l) => l.event === 'drain-started');
   await waitFor(async () => (await node(cluster, target)).unschedulable, { what: `${target} cordoned` });
   await first.kill(); // crash: no clean-up at all
   const mark = await node(cluster, target);
   t.true(mark.unschedulable);
   t.is(mark.annotations['havoc/drained-by'], 'kube-havoc');
-  const second = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  const second = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns) });
   try {
     await second.waitForLine('the give-back by the new daemon', (l) => l.event === 'node-released' && l.node === target, 60_000);
     t.false((await node(cluster, target)).unschedulable);
@@ -142,7 +112,7 @@ test('never a control-plane node, never below the minimum of Ready nodes', async
   const own = await cluster.createNamespace('havoc-n3');
   await deploy(cluster, ns, 'app', 3);
   await optInNodes(cluster, [a], [a]); // opted in, but a control-plane node
-  const cp = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, {}) });
+  const cp = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns) });
   try {
     await cp.waitForLine('ten ticks', () => cp.lines.filter((l) => l.event === 'tick').length >= 10, 30_000);
   } finally {
@@ -150,7 +120,7 @@ test('never a control-plane node, never below the minimum of Ready nodes', async
   }
   t.is(cp.lines.filter((l) => l.event === 'drain-started').length, 0);
   await optInNodes(cluster, [b, c]);
-  const floor = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeConfig(own, ns, { minReadyNodes: 3 }) });
+  const floor = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns, { minReadyNodes: 3 }) });
   try {
     await floor.waitForLine('ten ticks', () => floor.lines.filter((l) => l.event === 'tick').length >= 10, 30_000);
   } finally {

@@ -1,30 +1,15 @@
 // Pod chaos end to end: the daemon as a real process against a real
 // kube-apiserver, controller-manager and scheduler, with kwok's fake nodes.
 
-import anyTest, { type TestFn } from 'ava';
-import { startCluster, type Cluster } from './harness/cluster.ts';
+import { clusterTest } from './harness/clusterTest.ts';
+import type { Cluster } from './harness/cluster.ts';
 import { run } from './harness/run.ts';
-import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
-import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
+import { e2eConfig, startDaemon, withDaemon, type LogLine } from './daemonProcess.ts';
+import { blockEvictions, deploy, havocEvents, pods, readyPods } from './workloads.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
+const test = clusterTest({ nodes: 3 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
 const killed = (l: LogLine) => l.event === 'kill' && l.result === 'killed';
-
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 3 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
-
-async function withDaemon<T>(d: DaemonProcess, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } finally {
-    await d.stop();
-  }
-}
 
 test('an opted-in Deployment loses one pod and gets it back; the unlabelled one is never touched', async (t) => {
   const { cluster } = t.context;
@@ -72,16 +57,7 @@ test('a PodDisruptionBudget with maxUnavailable 0 blocks the eviction, and the o
   const ns = await cluster.createNamespace('guarded');
   const own = await cluster.createNamespace('havoc-b');
   const before = await deploy(cluster, ns, 'db', 2, optIn);
-  await cluster.kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: { name: 'db-pdb', namespace: ns },
-      spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'db' } } },
-    }),
-  );
-  await cluster.kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.expectedPods}=2', 'pdb/db-pdb', '--timeout=60s']);
+  await blockEvictions(cluster, ns, 'db', 2);
   const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: e2eConfig(own, { namespaces: { include: [ns] } }) });
   const blocked = await withDaemon(daemon, () =>
     daemon.waitForLine('a blocked eviction', (l) => l.event === 'kill' && l.result === 'blocked'),

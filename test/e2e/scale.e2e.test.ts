@@ -5,39 +5,21 @@
 
 import anyTest, { type TestFn } from 'ava';
 import { startCountingProxy, type CountingProxy, type ProxiedRequest } from './harness/countingProxy.ts';
-import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 
 const test = anyTest as TestFn<{ cluster: Cluster; proxy: CountingProxy; daemon: DaemonProcess; ns: string }>;
 const DEPLOYMENTS = 50;
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1000d' };
 
-function deployment(namespace: string, name: string): object {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels: optIn },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, 'havoc/enabled': 'true' } },
-        spec: {
-          nodeSelector: KWOK_NODE_SELECTOR,
-          tolerations: [KWOK_TOLERATION],
-          terminationGracePeriodSeconds: 0,
-          containers: [{ name: 'app', image: 'example.invalid/app:1' }],
-        },
-      },
-    },
-  };
-}
-
 test.before(async (t) => {
   const cluster = await startCluster({ nodes: 3 });
   const ns = await cluster.createNamespace('scale');
   const own = await cluster.createNamespace('havoc-scale');
-  const items = Array.from({ length: DEPLOYMENTS }, (_, i) => deployment(ns, `app-${i}`));
+  const items = Array.from({ length: DEPLOYMENTS }, (_, i) =>
+    kwokDeployment({ namespace: ns, name: `app-${i}`, replicas: 2, labels: optIn, podLabels: { 'havoc/enabled': 'true' } }),
+  );
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   await cluster.kubectl(['-n', ns, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=240s']);
   const proxy = await startCountingProxy(cluster);

@@ -3,43 +3,35 @@
 // whose error ratio and alerts the test controls, and an opted-in Deployment
 // carrying a havoc/steady-state annotation. Events and /metrics are checked.
 
-import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import { startCluster, type Cluster } from './harness/cluster.ts';
-import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
-import { deploymentManifest, havocEvents, pods, readyPods, type PodView } from './workloads.ts';
+import type { ExecutionContext } from 'ava';
+import { clusterTest } from './harness/clusterTest.ts';
+import type { Cluster } from './harness/cluster.ts';
+import { e2eConfig, startDaemon, withDaemon, type LogLine } from './daemonProcess.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
+import { havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { RULES, startFakeApp } from '../integration/support/fakeApp.ts';
 import { startPrometheus } from '../integration/support/realPrometheus.ts';
 import { freePort } from './harness/freePort.ts';
 
-const test = anyTest as TestFn<{ cluster: Cluster }>;
+const test = clusterTest({ nodes: 2 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
 const killed = (l: LogLine) => l.event === 'kill' && l.result === 'killed';
 
-test.before(async (t) => {
-  t.context.cluster = await startCluster({ nodes: 2 });
-});
-test.after.always(async (t) => {
-  await t.context.cluster?.stop();
-});
-
 /** An opted-in Deployment created with its hypothesis, so no tick ever sees it without one. */
 async function deployWithHypothesis(cluster: Cluster, ns: string, name: string, expr: string): Promise<PodView[]> {
-  const manifest = JSON.parse(deploymentManifest(ns, name, 2, optIn)) as { metadata: Record<string, unknown> };
-  manifest.metadata['annotations'] = { 'havoc/steady-state': expr };
+  const manifest = kwokDeployment({
+    namespace: ns,
+    name,
+    replicas: 2,
+    labels: optIn,
+    annotations: { 'havoc/steady-state': expr },
+  });
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
   return readyPods(cluster, ns, name, 2);
 }
 
 async function metrics(port: number): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-}
-
-async function withDaemon<T>(d: DaemonProcess, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } finally {
-    await d.stop();
-  }
 }
 
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

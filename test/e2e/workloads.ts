@@ -1,33 +1,8 @@
 // Manifests and waits shared by the e2e scenarios: Deployments whose pods
 // land on kwok's fake nodes, and reads of what the API server says.
 
-import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, waitFor, type Cluster } from './harness/cluster.ts';
-
-export function deploymentManifest(
-  namespace: string,
-  name: string,
-  replicas: number,
-  labels: Record<string, string> = {},
-): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          nodeSelector: KWOK_NODE_SELECTOR,
-          tolerations: [KWOK_TOLERATION],
-          terminationGracePeriodSeconds: 0,
-          containers: [{ name: 'app', image: 'example.invalid/app:1' }],
-        },
-      },
-    },
-  });
-}
+import { waitFor, type Cluster } from './harness/cluster.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 
 export interface PodView {
   readonly name: string;
@@ -61,7 +36,7 @@ export async function deploy(
   replicas: number,
   labels: Record<string, string> = {},
 ): Promise<PodView[]> {
-  await cluster.kubectl(['apply', '-f', '-'], deploymentManifest(namespace, name, replicas, labels));
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(kwokDeployment({ namespace, name, replicas, labels })));
   return readyPods(cluster, namespace, name, replicas);
 }
 
@@ -80,6 +55,32 @@ export function readyPods(
     },
     { timeoutMs, intervalMs: 500, what: `${count} ready pods of ${namespace}/${app}` },
   );
+}
+
+/**
+ * A PodDisruptionBudget `<app>-pdb` with maxUnavailable 0 over app=<app>, returned
+ * once the disruption controller counts `expectedPods` pods: from then on every
+ * eviction of them is refused with 429.
+ */
+export async function blockEvictions(cluster: Cluster, namespace: string, app: string, expectedPods: number): Promise<void> {
+  const name = `${app}-pdb`;
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, namespace },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app } } },
+    }),
+  );
+  await cluster.kubectl([
+    '-n',
+    namespace,
+    'wait',
+    `--for=jsonpath={.status.expectedPods}=${expectedPods}`,
+    `pdb/${name}`,
+    '--timeout=60s',
+  ]);
 }
 
 export interface EventView {

@@ -14,7 +14,7 @@ import { seededRandom } from '../../src/domain/random.ts';
 import { createReporter } from '../../src/domain/reporter.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
+import { createHttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeCluster.ts';
@@ -144,17 +144,18 @@ function killer(cluster: FakeCluster): PodKiller {
   };
 }
 
-async function startDaemon(t: ExecutionContext) {
+/** The daemon's metrics served on 127.0.0.1 as the composition root serves them (always ready). */
+async function serveMetrics(port: number, recentKills?: HttpServerOptions['recentKills']) {
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
-  const server = await createHttpServer({
-    registry,
-    readiness: () => ({ ready: true, unmet: [] }),
-    host: '127.0.0.1',
-    port: 0,
-    log,
-  });
+  const readiness = () => ({ ready: true, unmet: [] });
+  const server = await createHttpServer({ registry, readiness, host: '127.0.0.1', port, log, recentKills });
+  return { registry, metrics, log, server };
+}
+
+async function startDaemon(t: ExecutionContext) {
+  const { registry, metrics, log, server } = await serveMetrics(0);
   t.teardown(() => server.close());
   const reporter = createReporter({ listeners: [metrics.listener], log });
   const cluster = world();
@@ -197,28 +198,24 @@ async function scalar(prometheus: RealPrometheus, expr: string): Promise<number 
   return value === undefined ? undefined : Number(value);
 }
 
+/** Waits until Prometheus answers `expr` with `want`: what a scrape brings is seen only after the next one. */
+function scalarReaches(prometheus: RealPrometheus, expr: string, want: number, what: string): Promise<true> {
+  return prometheus.eventually(what, async () => (await scalar(prometheus, expr)) === want || undefined);
+}
+
 test('every dashboard query runs against a real Prometheus scraping a daemon that killed; the main panels show data', async (t) => {
   t.timeout(90_000);
   const daemon = await startDaemon(t);
   const prometheus = await startPrometheus(t, { targets: [new URL(daemon.server.url).host], job: 'kube-havoc' });
-  await prometheus.eventually(
-    'the target is up',
-    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined,
-  );
+  await scalarReaches(prometheus, 'up{job="kube-havoc"}', 1, 'the target is up');
   // Announced at start-up, before any kill: every kill series is scraped at zero first.
-  await prometheus.eventually(
-    'the zero series are scraped',
-    async () => (await scalar(prometheus, 'count(havoc_kills_total{result="killed"} == 0)')) === 8 || undefined,
-  );
+  await scalarReaches(prometheus, 'count(havoc_kills_total{result="killed"} == 0)', 8, 'the zero series are scraped');
 
   await daemon.tick();
   const kills =
     (await daemon.registry.getSingleMetric('havoc_kills_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
   t.true(kills > 0);
-  await prometheus.eventually(
-    'the kills are scraped',
-    async () => (await scalar(prometheus, 'sum(havoc_kills_total)')) === kills || undefined,
-  );
+  await scalarReaches(prometheus, 'sum(havoc_kills_total)', kills, 'the kills are scraped');
   await prometheus.eventually(
     'the recoveries are scraped',
     async () => ((await scalar(prometheus, 'sum(increase(havoc_recovery_duration_seconds_count[1m]))')) ?? 0) > 0 || undefined,
@@ -282,17 +279,9 @@ async function startLiveDaemon(
     cluster: FakeCluster;
   },
 ) {
-  const registry = new Registry();
-  const metrics = createHavocMetrics({ registry });
-  const log = recordingLog();
-  const server = await createHttpServer({
-    registry,
-    readiness: () => ({ ready: true, unmet: [] }),
-    host: '127.0.0.1',
-    port: options.port,
-    log,
-    recentKills: async () => recentKills((await options.store.load()).kills, 200),
-  });
+  const { metrics, log, server } = await serveMetrics(options.port, async () =>
+    recentKills((await options.store.load()).kills, 200),
+  );
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -360,10 +349,7 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
     [3, 5],
   ] as const) {
     await daemon.kill(kills);
-    await prometheus.eventually(
-      `kill ${total} is scraped`,
-      async () => (await scalar(prometheus, killed)) === total || undefined,
-    );
+    await scalarReaches(prometheus, killed, total, `kill ${total} is scraped`);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), total, `Kills in range (live) after ${total}`);
     t.is(await scalar(prometheus, panelQuery('Kills in range', 'B')), 0, 'no dry-run kills');
     const row = (await prometheus.query(panelQuery('Recent kills', 'B'))).data?.result ?? [];
@@ -387,19 +373,10 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
 
   // A restart: the process (and its in-memory metrics) is gone; the state in the ConfigMap stays.
   await daemon.close();
-  await prometheus.eventually(
-    'the target is down',
-    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 0 || undefined,
-  );
+  await scalarReaches(prometheus, 'up{job="kube-havoc"}', 0, 'the target is down');
   daemon = await startLiveDaemon(t, { port, store, clock, cluster });
-  await prometheus.eventually(
-    'the restarted daemon is scraped',
-    async () => (await scalar(prometheus, 'up{job="kube-havoc"}')) === 1 || undefined,
-  );
-  await prometheus.eventually(
-    "the restarted daemon's series are scraped",
-    async () => (await scalar(prometheus, 'count(havoc_last_kill_timestamp_seconds)')) === 1 || undefined,
-  );
+  await scalarReaches(prometheus, 'up{job="kube-havoc"}', 1, 'the restarted daemon is scraped');
+  await scalarReaches(prometheus, 'count(havoc_last_kill_timestamp_seconds)', 1, "the restarted daemon's series are scraped");
   const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
   t.deepEqual(
     recent.map((r) => [r.metric['workload'], r.metric['dry_run'], Number(r.value[1])]),

@@ -2,24 +2,22 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
-import type { Occurrence, Target } from '../../src/domain/occurrence.ts';
+import type { Occurrence } from '../../src/domain/occurrence.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
-
-const AT = new Date('2026-11-20T10:00:00Z');
-const WORKLOAD = { kind: 'Deployment', namespace: 'shop', name: 'checkout' } as const;
-const POD: Target = {
-  kind: 'Pod',
-  namespace: 'shop',
-  name: 'checkout-7d9f-abcde',
-  uid: 'u1',
-  workload: WORKLOAD,
-  workloadUid: 'w1',
-};
+import {
+  AT,
+  BUDGET,
+  killOccurrence,
+  POD,
+  recoveryOccurrence,
+  skipOccurrence,
+  tickOccurrence,
+} from '../unit/fakes/occurrences.ts';
 
 async function start(t: ExecutionContext) {
   const registry = new Registry();
@@ -32,52 +30,21 @@ async function start(t: ExecutionContext) {
 }
 
 function exercise(on: (o: Occurrence) => void) {
-  const budget = { tick: 0, hour: 2, day: 9 };
-  const kill = (result: 'killed' | 'blocked' | 'failed', dryRun: boolean): Occurrence => ({
-    type: 'kill',
-    at: AT,
-    target: POD,
-    action: 'pod-evict',
-    dryRun,
-    outcome: { result },
-    reason: 'opted in',
-    budget,
-  });
   const occurrences: Occurrence[] = [
-    {
-      type: 'tick',
-      at: AT,
-      outcome: 'acted',
+    tickOccurrence('acted', {
       eligible: 3,
       killed: 1,
       durationMs: 12,
-      dryRun: false,
-      budget,
+      budget: BUDGET,
       nextTick: new Date(AT.getTime() + 600_000),
-    },
-    kill('killed', false),
-    kill('killed', true),
-    kill('blocked', false),
-    kill('failed', false),
-    { type: 'skip', at: AT, workload: WORKLOAD, workloadUid: 'w1', reason: 'not-steady', detail: '2/3', dryRun: false },
-    {
-      type: 'recovery',
-      at: AT,
-      target: POD,
-      victims: 1,
-      action: 'pod-evict',
-      dryRun: false,
-      verdict: { recovered: true, seconds: 17 },
-    },
-    {
-      type: 'recovery',
-      at: AT,
-      target: POD,
-      victims: 1,
-      action: 'pod-evict',
-      dryRun: true,
-      verdict: { recovered: false, seconds: 300, detail: 'x' },
-    },
+    }),
+    killOccurrence('killed'),
+    killOccurrence('killed', { dryRun: true }),
+    killOccurrence('blocked'),
+    killOccurrence('failed'),
+    skipOccurrence('not-steady', { detail: '2/3' }),
+    recoveryOccurrence({ recovered: true, seconds: 17 }),
+    recoveryOccurrence({ recovered: false, seconds: 300, detail: 'x' }, { dryRun: true }),
     { type: 'error', at: AT, kind: 'api-unreachable', message: 'down' },
     { type: 'leader', at: AT, leader: true, identity: 'a' },
   ];
@@ -165,9 +132,9 @@ test('/healthz answers while the process serves; /readyz only once config and AP
   readiness.set('config', true);
   t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready\napi: not yet\n' });
   const listener = createApiReadinessListener({ readiness, condition: 'api' });
-  void listener.on({ type: 'tick', at: AT, outcome: 'not-leader', eligible: 0, killed: 0, durationMs: 1, dryRun: true });
+  void listener.on(tickOccurrence('not-leader', { dryRun: true }));
   t.is((await get(`${server.url}/readyz`)).status, 503, 'a standby tick proves nothing about the API');
-  void listener.on({ type: 'tick', at: AT, outcome: 'outside-window', eligible: 0, killed: 0, durationMs: 1, dryRun: true });
+  void listener.on(tickOccurrence('outside-window', { dryRun: true }));
   t.like(await get(`${server.url}/readyz`), { status: 200, body: 'ok\n' });
   void listener.on({ type: 'error', at: AT, kind: 'api-unreachable', message: 'connect ECONNREFUSED 10.96.0.1:443' });
   t.is((await get(`${server.url}/readyz`)).status, 200, 'ready is a latch: a later API error does not stall rollouts');

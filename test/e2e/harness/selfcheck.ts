@@ -1,7 +1,8 @@
 // Self-check of the e2e control plane: proves the behaviours the suite relies
 // on against a real cluster. Run: node test/e2e/harness/selfcheck.ts [nodes]
 // Prints one line per check and a closing "N passed, N failed" line.
-import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor } from './cluster.ts';
+import { startCluster, tokenKubeconfig, waitFor } from './cluster.ts';
+import { kwokDeployment } from './kwokDeployment.ts';
 import type { Cluster } from './cluster.ts';
 
 interface PodList {
@@ -13,26 +14,6 @@ interface PodList {
 }
 
 const APP = 'selfcheck';
-
-function deployment(ns: string, replicas: number): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: APP, namespace: ns },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: APP } },
-      template: {
-        metadata: { labels: { app: APP, 'kube-havoc.io/opt-in': 'true' } },
-        spec: {
-          nodeSelector: KWOK_NODE_SELECTOR,
-          tolerations: [KWOK_TOLERATION],
-          containers: [{ name: 'app', image: 'registry.invalid/fake:1' }],
-        },
-      },
-    },
-  });
-}
 
 async function readyPods(c: Cluster, ns: string): Promise<string[]> {
   const list = JSON.parse(await c.kubectl(['-n', ns, 'get', 'pods', '-l', `app=${APP}`, '-o', 'json'])) as PodList;
@@ -85,7 +66,7 @@ try {
   });
   let first: string[] = [];
   await check('Deployment of 3 gets 3 Ready pods on kwok nodes', async () => {
-    await c.kubectl(['apply', '-f', '-'], deployment(ns, 3));
+    await c.kubectl(['apply', '-f', '-'], JSON.stringify(kwokDeployment({ namespace: ns, name: APP, replicas: 3 })));
     first = await waitFor(async () => ((await readyPods(c, ns)).length === 3 ? readyPods(c, ns) : undefined), {
       timeoutMs: 60_000,
       what: '3 ready pods',

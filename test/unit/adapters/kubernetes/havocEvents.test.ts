@@ -2,9 +2,12 @@ import test from 'ava';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { createEventListener, type EventsApi } from '../../../../src/adapters/kubernetes/eventRecorder.ts';
 import { havocEvents, truncateBytes } from '../../../../src/adapters/kubernetes/havocEvents.ts';
-import type { Occurrence, Target } from '../../../../src/domain/occurrence.ts';
+import type { KillResult } from '../../../../src/domain/model.ts';
+import type { Occurrence, SkipReason, Target } from '../../../../src/domain/occurrence.ts';
 import { silentLog, statusError } from './fakeApiServer.ts';
+import { killOccurrence, recoveryOccurrence, skipOccurrence, tickOccurrence } from '../../fakes/occurrences.ts';
 
+// Its own pod, and a time with milliseconds: the Event's MicroTime and names are checked to the letter.
 const at = new Date('2025-03-07T10:15:30.123Z');
 const workload = { kind: 'Deployment' as const, namespace: 'shop', name: 'web' };
 const target: Target = {
@@ -15,17 +18,14 @@ const target: Target = {
   workload,
   workloadUid: 'deploy-uid',
 };
-const budget = { tick: 0, hour: 2, day: 9 };
-const kill = (result: 'killed' | 'blocked' | 'already-gone' | 'failed', dryRun = false, detail?: string): Occurrence => ({
-  type: 'kill',
-  at,
-  target,
-  action: 'pod-evict',
-  dryRun,
-  reason: 'opted in (havoc), mtbf 6.0h',
-  budget,
-  outcome: { result, ...(detail === undefined ? {} : { detail }) },
-});
+const kill = (result: KillResult, dryRun = false, detail?: string) =>
+  killOccurrence(result, {
+    at,
+    target,
+    dryRun,
+    reason: 'opted in (havoc), mtbf 6.0h',
+    outcome: { result, ...(detail === undefined ? {} : { detail }) },
+  });
 
 function build(o: Occurrence): EventsV1Event[] {
   let n = 0;
@@ -103,28 +103,15 @@ const kinds: [string, Occurrence, { reason: string; type: string; note: RegExp }
   ],
   [
     'recovered',
-    {
-      type: 'recovery',
-      at,
-      target,
-      victims: 1,
-      action: 'pod-evict',
-      dryRun: false,
-      verdict: { recovered: true, seconds: 12.34 },
-    },
+    recoveryOccurrence({ recovered: true, seconds: 12.34 }, { at, target }),
     { reason: 'HavocRecovered', type: 'Normal', note: /Deployment web is back at steady state 12\.3s after evicting one victim/ },
   ],
   [
     'not recovered',
-    {
-      type: 'recovery',
-      at,
-      target,
-      victims: 2,
-      action: 'pod-delete',
-      dryRun: true,
-      verdict: { recovered: false, seconds: 300, detail: '2/3 pods ready' },
-    },
+    recoveryOccurrence(
+      { recovered: false, seconds: 300, detail: '2/3 pods ready' },
+      { at, target, victims: 2, action: 'pod-delete', dryRun: true },
+    ),
     {
       reason: 'HavocNotRecovered',
       type: 'Warning',
@@ -145,15 +132,8 @@ for (const [title, occurrence, expected] of kinds) {
 }
 
 test('skips: only a workload not at steady state or failing its probe gets an Event', (t) => {
-  const skip = (reason: 'not-steady' | 'probe-failed' | 'budget-spent' | 'min-gap' | 'blast-radius' | 'no-pods'): Occurrence => ({
-    type: 'skip',
-    at,
-    workload,
-    workloadUid: 'deploy-uid',
-    reason,
-    detail: '2/3 replicas ready',
-    dryRun: false,
-  });
+  const skip = (reason: SkipReason) =>
+    skipOccurrence(reason, { at, workload, workloadUid: 'deploy-uid', detail: '2/3 replicas ready' });
   const [notSteady] = build(skip('not-steady'));
   assertValid(t, notSteady!);
   t.like(notSteady, {
@@ -226,7 +206,7 @@ test('a drain start and a give-back are Events on the Node, in "default"', (t) =
 
 test('other occurrences make no Event', (t) => {
   t.deepEqual(build({ type: 'paused', at, by: 'sam', reason: 'incident' }), []);
-  t.deepEqual(build({ type: 'tick', at, outcome: 'idle', eligible: 0, killed: 0, durationMs: 3, dryRun: false }), []);
+  t.deepEqual(build(tickOccurrence('idle', { at })), []);
 });
 
 test('long notes and names stay within the API limits', (t) => {

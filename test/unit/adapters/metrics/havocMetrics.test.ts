@@ -1,22 +1,19 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { Registry } from 'prom-client';
-import type { Occurrence, Target } from '../../../../src/domain/occurrence.ts';
+import type { Occurrence, TickOutcome } from '../../../../src/domain/occurrence.ts';
 import { createHavocMetrics } from '../../../../src/adapters/metrics/havocMetrics.ts';
 import { KILL_RESULTS } from '../../../../src/adapters/metrics/metricsListener.ts';
 import { metricsReference, REFERENCE_END, REFERENCE_START } from '../../../../src/adapters/metrics/metricsReference.ts';
-
-const AT = new Date('2026-11-20T10:00:00Z');
-const POD: Target = {
-  kind: 'Pod',
-  namespace: 'shop',
-  name: 'checkout-7d9f-abcde',
-  uid: 'u1',
-  workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' },
-  workloadUid: 'w1',
-};
-const NODE: Target = { kind: 'Node', name: 'worker-3', uid: 'n3' };
-const BUDGET = { tick: 0, hour: 2, day: 9 };
+import {
+  AT,
+  killOccurrence as kill,
+  NODE,
+  POD,
+  recoveryOccurrence,
+  skipOccurrence,
+  tickOccurrence,
+} from '../../fakes/occurrences.ts';
 
 function setup() {
   const registry = new Registry();
@@ -41,29 +38,16 @@ async function value(registry: Registry, name: string, labels: Record<string, st
   return match?.value;
 }
 
-function kill(result: 'killed' | 'blocked' | 'already-gone' | 'failed', dryRun = false, target: Target = POD): Occurrence {
-  return {
-    type: 'kill',
-    at: AT,
-    target,
-    action: target.kind === 'Node' ? 'node-drain' : 'pod-evict',
-    dryRun,
-    outcome: { result },
-    reason: 'opted in',
-    budget: BUDGET,
-  };
-}
-
 test('kills are counted by namespace, kind, workload, action, result and dry_run', async (t) => {
   const { registry, feed } = setup();
   feed(
     kill('killed'),
     kill('killed'),
-    kill('killed', true),
+    kill('killed', { dryRun: true }),
     kill('blocked'),
     kill('already-gone'),
     kill('failed'),
-    kill('killed', false, NODE),
+    kill('killed', { target: NODE }),
   );
   const cases: [Record<string, string>, number][] = [
     [{ namespace: 'shop', kind: 'Deployment', workload: 'checkout', action: 'pod-evict', result: 'killed', dry_run: 'false' }, 2],
@@ -79,15 +63,7 @@ test('kills are counted by namespace, kind, workload, action, result and dry_run
 
 test('a skip because the workload is not steady counts as result skipped-not-steady; other skips only as skips', async (t) => {
   const { registry, feed } = setup();
-  const skip = (reason: 'not-steady' | 'budget-spent'): Occurrence => ({
-    type: 'skip',
-    at: AT,
-    workload: POD.workload,
-    workloadUid: 'w1',
-    reason,
-    detail: '',
-    dryRun: true,
-  });
+  const skip = (reason: 'not-steady' | 'budget-spent') => skipOccurrence(reason, { dryRun: true });
   feed(skip('not-steady'), skip('budget-spent'), skip('budget-spent'));
   t.is(
     await value(registry, 'havoc_kills_total', {
@@ -161,15 +137,7 @@ test("announced targets get every kill series at zero before their first kill, i
     'never killed: no made-up time',
   );
   // Announcing again (every tick) moves nothing that has since counted a kill or a recovery.
-  feed(kill('killed'), {
-    type: 'recovery',
-    at: AT,
-    target: POD,
-    victims: 1,
-    action: 'pod-evict',
-    dryRun: false,
-    verdict: { recovered: true, seconds: 12 },
-  });
+  feed(kill('killed'), recoveryOccurrence({ recovered: true, seconds: 12 }));
   feed({
     type: 'targets',
     at: AT,
@@ -194,19 +162,10 @@ test("announced targets get every kill series at zero before their first kill, i
 
 test('recovery: seconds go to the histogram, a miss to not-recovered', async (t) => {
   const { registry, feed } = setup();
-  const recovery = (verdict: Extract<Occurrence, { type: 'recovery' }>['verdict']): Occurrence => ({
-    type: 'recovery',
-    at: AT,
-    target: POD,
-    victims: 1,
-    action: 'pod-evict',
-    dryRun: false,
-    verdict,
-  });
   feed(
-    recovery({ recovered: true, seconds: 12 }),
-    recovery({ recovered: true, seconds: 40 }),
-    recovery({ recovered: false, seconds: 300, detail: '2/3 ready' }),
+    recoveryOccurrence({ recovered: true, seconds: 12 }),
+    recoveryOccurrence({ recovered: true, seconds: 40 }),
+    recoveryOccurrence({ recovered: false, seconds: 300, detail: '2/3 ready' }),
   );
   const histogram = await registry.getSingleMetric('havoc_recovery_duration_seconds')?.get();
   // prom-client names each histogram value's series in metricName, which its types leave out.
@@ -233,17 +192,8 @@ test('recovery: seconds go to the histogram, a miss to not-recovered', async (t)
 
 test('ticks: outcome counter, eligible targets, budget per window, next tick, paused and leader from the outcome', async (t) => {
   const { registry, feed } = setup();
-  const tick = (outcome: Extract<Occurrence, { type: 'tick' }>['outcome'], eligible = 0): Occurrence => ({
-    type: 'tick',
-    at: AT,
-    outcome,
-    eligible,
-    killed: 0,
-    durationMs: 3,
-    dryRun: false,
-    budget: { tick: 1, hour: 3, day: 8 },
-    nextTick: new Date(AT.getTime() + 600_000),
-  });
+  const tick = (outcome: TickOutcome, eligible = 0) =>
+    tickOccurrence(outcome, { eligible, budget: { tick: 1, hour: 3, day: 8 }, nextTick: new Date(AT.getTime() + 600_000) });
   t.is(await value(registry, 'havoc_ticks_total', { outcome: 'failed' }), 0, 'known outcomes start at zero');
   feed(tick('idle', 4), tick('idle', 5), tick('paused'));
   t.is(await value(registry, 'havoc_ticks_total', { outcome: 'idle' }), 2);
@@ -286,15 +236,10 @@ test('a kill updates the budget gauges, and deliveries are counted per notifier'
 
 test('no label value is ever a pod name, whatever happens', async (t) => {
   const { registry, feed } = setup();
-  feed(...KILL_RESULTS.filter((r) => r !== 'skipped-not-steady').map((r) => kill(r)), {
-    type: 'recovery',
-    at: AT,
-    target: POD,
-    victims: 1,
-    action: 'pod-evict',
-    dryRun: false,
-    verdict: { recovered: true, seconds: 3 },
-  });
+  feed(
+    ...KILL_RESULTS.filter((r) => r !== 'skipped-not-steady').map((r) => kill(r)),
+    recoveryOccurrence({ recovered: true, seconds: 3 }),
+  );
   const values = (await registry.getMetricsAsJSON()).flatMap((m) => m.values.flatMap((v) => Object.values(v.labels).map(String)));
   t.true(values.includes('checkout'));
   t.false(values.some((v) => v.includes(POD.name) || v === POD.uid));

@@ -1,52 +1,31 @@
 import test from 'ava';
+import type { KillResult } from '../../../../src/domain/model.ts';
 import { createReporter } from '../../../../src/domain/reporter.ts';
-import type { Occurrence, Target } from '../../../../src/domain/occurrence.ts';
+import type { Occurrence, TickOutcome } from '../../../../src/domain/occurrence.ts';
 import { notificationFor } from '../../../../src/adapters/notify/notificationFor.ts';
 import type { Notification, Notifier } from '../../../../src/adapters/notify/notifier.ts';
 import { createNotifyListener, type DeliveryResult } from '../../../../src/adapters/notify/notifyListener.ts';
 import { recordingLog } from '../../fakes/recordingListener.ts';
+import {
+  AT,
+  killOccurrence,
+  type KillOccurrence,
+  NODE,
+  POD,
+  recoveryOccurrence,
+  skipOccurrence,
+  tickOccurrence,
+} from '../../fakes/occurrences.ts';
 
-const AT = new Date('2026-11-20T10:00:00Z');
-const POD: Target = {
-  kind: 'Pod',
-  namespace: 'shop',
-  name: 'checkout-7d9f-abcde',
-  uid: 'u1',
-  workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' },
-  workloadUid: 'w1',
-};
-const BUDGET = { tick: 0, hour: 2, day: 9 };
 const REASON = 'opted in (havoc), mtbf 8.0h business time, mode one, chance this tick 2.1%';
 
-function kill(
-  result: 'killed' | 'blocked' | 'already-gone' | 'failed',
-  extra: Partial<Extract<Occurrence, { type: 'kill' }>> = {},
-): Occurrence {
-  return {
-    type: 'kill',
-    at: AT,
-    target: POD,
-    action: 'pod-evict',
-    dryRun: false,
+const kill = (result: KillResult, extra: Partial<KillOccurrence> = {}) =>
+  killOccurrence(result, {
     outcome: { result, detail: result === 'killed' ? undefined : `detail of ${result}` },
     reason: REASON,
-    budget: BUDGET,
     ...extra,
-  };
-}
-
-function tick(outcome: Extract<Occurrence, { type: 'tick' }>['outcome'], detail?: string): Occurrence {
-  return {
-    type: 'tick',
-    at: AT,
-    outcome,
-    eligible: 0,
-    killed: 0,
-    durationMs: 5,
-    dryRun: false,
-    ...(detail === undefined ? {} : { detail }),
-  };
-}
+  });
+const tick = (outcome: TickOutcome, detail?: string) => tickOccurrence(outcome, detail === undefined ? {} : { detail });
 
 /** A notifier that records, and fails or waits when told to. */
 function fakeNotifier() {
@@ -104,27 +83,11 @@ test('each kill result and the other announced occurrences get their own words',
     [kill('already-gone'), { title: 'Already gone: pod shop/checkout-7d9f-abcde', tone: 'info' }],
     [kill('failed'), { title: 'Kill failed: pod shop/checkout-7d9f-abcde', tone: 'danger' }],
     [
-      {
-        type: 'recovery',
-        at: AT,
-        target: POD,
-        victims: 1,
-        action: 'pod-evict',
-        dryRun: false,
-        verdict: { recovered: true, seconds: 42 },
-      },
+      recoveryOccurrence({ recovered: true, seconds: 42 }),
       { topic: 'recovery', title: 'Recovered: Deployment shop/checkout', tone: 'good' },
     ],
     [
-      {
-        type: 'recovery',
-        at: AT,
-        target: POD,
-        victims: 2,
-        action: 'pod-evict',
-        dryRun: false,
-        verdict: { recovered: false, seconds: 300, detail: '1/3 pods ready' },
-      },
+      recoveryOccurrence({ recovered: false, seconds: 300, detail: '1/3 pods ready' }, { victims: 2 }),
       { title: 'NOT recovered: Deployment shop/checkout', tone: 'danger' },
     ],
     [
@@ -139,7 +102,7 @@ test('each kill result and the other announced occurrences get their own words',
       {
         type: 'drain-started',
         at: AT,
-        node: { kind: 'Node', name: 'worker-3', uid: 'n3' },
+        node: NODE,
         dryRun: false,
         until: new Date('2026-11-20T10:10:00Z'),
         reason: 'opted-in node',
@@ -150,7 +113,7 @@ test('each kill result and the other announced occurrences get their own words',
       {
         type: 'drain-started',
         at: AT,
-        node: { kind: 'Node', name: 'worker-3', uid: 'n3' },
+        node: NODE,
         dryRun: true,
         until: new Date('2026-11-20T10:10:00Z'),
         reason: 'opted-in node',
@@ -158,23 +121,14 @@ test('each kill result and the other announced occurrences get their own words',
       { title: 'Would drain node worker-3', dryRun: true },
     ],
     [
-      {
-        type: 'kill',
-        at: AT,
-        target: { kind: 'Node', name: 'worker-3', uid: 'n3' },
-        action: 'node-drain',
-        dryRun: false,
-        outcome: { result: 'killed', detail: '4 pod(s) evicted' },
-        reason: REASON,
-        budget: BUDGET,
-      },
+      kill('killed', { target: NODE, action: 'node-drain', outcome: { result: 'killed', detail: '4 pod(s) evicted' } }),
       { title: 'Drained node worker-3' },
     ],
     [
       {
         type: 'node-released',
         at: AT,
-        node: { kind: 'Node', name: 'worker-3', uid: 'n3' },
+        node: NODE,
         dryRun: false,
         detail: 'drain duration over, node uncordoned',
       },
@@ -191,7 +145,7 @@ test('each kill result and the other announced occurrences get their own words',
 test('ticks, skips, label warnings and leadership stay out of the channel', (t) => {
   const quiet: Occurrence[] = [
     tick('idle'),
-    { type: 'skip', at: AT, workload: POD.workload, workloadUid: 'w1', reason: 'not-steady', detail: '2/3 ready', dryRun: false },
+    skipOccurrence('not-steady', { detail: '2/3 ready' }),
     {
       type: 'invalid-label',
       at: AT,
@@ -239,15 +193,7 @@ test('on() only queues: it returns before the notifier answers, and deliveries k
   fake.state.hold = true;
   const listener = createNotifyListener({ notifier: fake.notifier, log: recordingLog(), clusterName: 'c1' });
   const pending = listener.on(kill('killed'));
-  listener.on({
-    type: 'recovery',
-    at: AT,
-    target: POD,
-    victims: 1,
-    action: 'pod-evict',
-    dryRun: false,
-    verdict: { recovered: true, seconds: 3 },
-  });
+  listener.on(recoveryOccurrence({ recovered: true, seconds: 3 }));
   t.true(pending instanceof Promise);
   t.is(fake.sent.length, 0, 'nothing delivered while the notifier is still busy');
   fake.release();

@@ -17,6 +17,7 @@ import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
 import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recorder, recordingLog } from '../../fakes/recordingListener.ts';
 import { testSettings } from '../../fakes/settings.ts';
+import { killOccurrence, NODE, POD, recoveryOccurrence, tickOccurrence } from '../../fakes/occurrences.ts';
 
 // The secret part of a Slack webhook URL is its path; the receiver serves it on 127.0.0.1.
 const SECRET_PATH = '/services/T0HAVOC/B0HAVOC/xoxSecretToken123';
@@ -167,35 +168,14 @@ test('blocked evictions, pause and resume, and repeated failures each get a mess
     clusterName: 'prod-eu',
   });
   const at = FRIDAY;
-  const target = {
-    kind: 'Pod' as const,
-    namespace: 'shop',
-    name: 'checkout-1',
-    uid: 'u',
-    workload: { kind: 'Deployment' as const, namespace: 'shop', name: 'checkout' },
-    workloadUid: 'w',
-  };
-  const failed: Occurrence = {
-    type: 'tick',
-    at,
-    outcome: 'failed',
-    eligible: 0,
-    killed: 0,
-    durationMs: 3,
-    dryRun: false,
-    detail: 'connect ECONNREFUSED 10.0.0.1:443',
-  };
+  const failed = tickOccurrence('failed', { at, detail: 'connect ECONNREFUSED 10.0.0.1:443' });
   const occurrences: Occurrence[] = [
-    {
-      type: 'kill',
+    killOccurrence('blocked', {
       at,
-      target,
-      action: 'pod-evict',
-      dryRun: false,
+      target: { ...POD, name: 'checkout-1' },
       outcome: { result: 'blocked', detail: 'would violate PodDisruptionBudget shop/checkout-pdb' },
-      reason: 'opted in',
       budget: { tick: 1, hour: 3, day: 10 },
-    },
+    }),
     { type: 'paused', at, by: 'alice', reason: 'incident <42> & friends' },
     { type: 'resumed', at, by: 'alice' },
     failed,
@@ -395,44 +375,19 @@ test('kill, blocked, drain and NOT-recovered messages carry the exact pause comm
     log: recordingLog(),
     pauseCommand: 'kube-havoc pause -n havoc --reason "<why>"',
   });
-  const target = {
-    kind: 'Pod',
-    namespace: 'shop',
-    name: 'checkout-1',
-    uid: 'u',
-    workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' },
-    workloadUid: 'w',
-  } as const;
-  const kill = (result: 'killed' | 'blocked'): Occurrence => ({
-    type: 'kill',
-    at: FRIDAY,
-    target,
-    action: 'pod-evict',
-    dryRun: false,
-    outcome: { result },
-    reason: 'opted in',
-    budget: { tick: 0, hour: 2, day: 9 },
-  });
-  const recovery = (recovered: boolean): Occurrence => ({
-    type: 'recovery',
-    at: FRIDAY,
-    target,
-    victims: 1,
-    action: 'pod-evict',
-    dryRun: false,
-    verdict: recovered ? { recovered: true, seconds: 12 } : { recovered: false, seconds: 300, detail: '2/3 ready' },
-  });
+  const recovery = (recovered: boolean) =>
+    recoveryOccurrence(recovered ? { recovered: true, seconds: 12 } : { recovered: false, seconds: 300, detail: '2/3 ready' });
   const drain: Occurrence = {
     type: 'drain-started',
     at: FRIDAY,
-    node: { kind: 'Node', name: 'worker-3', uid: 'n' },
+    node: NODE,
     dryRun: false,
     until: NEXT,
     reason: 'opted-in node',
   };
   for (const o of [
-    kill('killed'),
-    kill('blocked'),
+    killOccurrence('killed'),
+    killOccurrence('blocked'),
     recovery(false),
     drain,
     recovery(true),

@@ -2,7 +2,8 @@ import test from 'ava';
 import { pauseChaos, resumeChaos } from '../../../../src/domain/killSwitch.ts';
 import { createChaosRound, type ChaosRoundDeps } from '../../../../src/domain/round/chaosRound.ts';
 import type { WorkloadWithPods } from '../../../../src/domain/model.ts';
-import type { SteadyStateProbe } from '../../../../src/domain/ports.ts';
+import type { Occurrence } from '../../../../src/domain/occurrence.ts';
+import type { StateStore, SteadyStateProbe } from '../../../../src/domain/ports.ts';
 import { seededRandom } from '../../../../src/domain/random.ts';
 import type { HavocState } from '../../../../src/domain/state.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
@@ -16,6 +17,7 @@ const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const LONG_AGO = new Date('2026-11-20T06:00:00Z');
 const NEXT = new Date(FRIDAY.getTime() + 600_000);
 const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
+const steady: SteadyStateProbe = { check: async () => ({ ok: true }) };
 
 function setup(
   options: {
@@ -39,9 +41,24 @@ function setup(
     random: seededRandom(7),
     report: events.report,
     podMethod: 'evict',
-    probe: options.probe ?? { check: async () => ({ ok: true }) },
+    probe: options.probe ?? steady,
   };
-  return { cluster, clock, store, events, round: createChaosRound(deps) };
+  return { cluster, clock, store, events, deps, round: createChaosRound(deps) };
+}
+
+/** A fresh process (a restart, or another replica taking the lease) on the same persisted state, seeing no workloads. */
+function restartedRound(store: StateStore, report: (o: Occurrence) => void, at: Date) {
+  return createChaosRound({
+    settings: testSettings(),
+    cluster: fakeCluster([]),
+    killer: fakeCluster([]),
+    state: store,
+    clock: fakeClock(at),
+    random: seededRandom(3),
+    report,
+    podMethod: 'evict',
+    probe: steady,
+  });
 }
 
 test('killed: one pod of an opted-in workload is evicted, recorded, and recovery is measured', async (t) => {
@@ -227,19 +244,8 @@ test('ticks never overlap', async (t) => {
 });
 
 test('only the leader acts', async (t) => {
-  const { cluster, events } = setup();
-  const round = createChaosRound({
-    settings: testSettings(),
-    cluster,
-    killer: cluster,
-    state: memoryStateStore(),
-    clock: fakeClock(FRIDAY),
-    random: seededRandom(1),
-    report: events.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-    leadership: { isLeader: () => false },
-  });
+  const { cluster, deps } = setup();
+  const round = createChaosRound({ ...deps, leadership: { isLeader: () => false } });
   t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).outcome, 'not-leader');
   t.is(cluster.kills.length, 0);
 });
@@ -292,17 +298,7 @@ test('kill modes are capped by the unavailability share', async (t) => {
 test('the daily plan is sent once per local day, also across restarts', async (t) => {
   const { store, events, round } = setup();
   await round.tick({ at: FRIDAY, nextTick: NEXT });
-  const restarted = createChaosRound({
-    settings: testSettings(),
-    cluster: fakeCluster([]),
-    killer: fakeCluster([]),
-    state: store,
-    clock: fakeClock(NEXT),
-    random: seededRandom(3),
-    report: events.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-  });
+  const restarted = restartedRound(store, events.report, NEXT);
   await restarted.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
   t.is(events.of('day-plan').length, 1);
   t.like(events.of('day-plan')[0]?.plan, { eligible: 1, dryRun: false });
@@ -314,17 +310,7 @@ test('the kill switch is announced once per pause and once per resume, across re
   let at = FRIDAY;
   // Each call is a fresh process (a restart, or another replica taking the lease) on the same persisted state.
   const restartedTick = async () => {
-    const round = createChaosRound({
-      settings: testSettings(),
-      cluster: fakeCluster([]),
-      killer: fakeCluster([]),
-      state: store,
-      clock: fakeClock(at),
-      random: seededRandom(3),
-      report: events.report,
-      podMethod: 'evict',
-      probe: { check: async () => ({ ok: true }) },
-    });
+    const round = restartedRound(store, events.report, at);
     await round.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
     at = new Date(at.getTime() + 600_000);
     return round;
@@ -388,7 +374,7 @@ test('the reservation re-checks the fresh state: budget spent by another replica
 });
 
 test('a replica that loses the lease during the tick does not kill', async (t) => {
-  const { cluster, events } = setup();
+  const { cluster, events, deps } = setup();
   // The lease is lost while the drawn workload is read fresh, however often leadership was asked before.
   let leader = true;
   const fresh = cluster.workload.bind(cluster);
@@ -396,18 +382,7 @@ test('a replica that loses the lease during the tick does not kill', async (t) =
     leader = false;
     return fresh(ref);
   };
-  const round = createChaosRound({
-    settings: testSettings(),
-    cluster,
-    killer: cluster,
-    state: memoryStateStore(),
-    clock: fakeClock(FRIDAY),
-    random: seededRandom(7),
-    report: events.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-    leadership: { isLeader: () => leader },
-  });
+  const round = createChaosRound({ ...deps, leadership: { isLeader: () => leader } });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 0);
   t.like(events.of('skip')[0], { reason: 'not-leader' });

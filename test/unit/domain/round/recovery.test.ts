@@ -5,7 +5,7 @@
 import test from 'ava';
 import type { Workload, WorkloadRef, WorkloadWithPods } from '../../../../src/domain/model.ts';
 import type { Cluster } from '../../../../src/domain/ports.ts';
-import { watchRecovery } from '../../../../src/domain/round/recovery.ts';
+import { watchRecovery, type RecoveryWatch } from '../../../../src/domain/round/recovery.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { pod } from '../../fakes/fakeCluster.ts';
 
@@ -70,12 +70,9 @@ const withPods = (ready: number, uids: string[], extra: Partial<WorkloadWithPods
   ...extra,
 });
 
-test('a watched status that lags the kill does not decide: the fresh read does, then the watch events', async (t) => {
-  const cluster = splitCluster();
-  // The watch still says 3/3 (it has not seen the kill yet); the server knows better.
-  cluster.freshView = withPods(2, ['a', 'b']);
-  const clock = stillClock(SINCE);
-  const verdict = watchRecovery({
+/** Watches `ref` recover from the kill of 'victim': steady probe, 300 s timeout, 5 s poll, unless a case says otherwise. */
+const watch = (cluster: Cluster, clock: RecoveryWatch['clock'], over: Partial<RecoveryWatch> = {}) =>
+  watchRecovery({
     cluster,
     clock,
     probe: { check: async () => ({ ok: true }) },
@@ -85,7 +82,15 @@ test('a watched status that lags the kill does not decide: the fresh read does, 
     pollSeconds: 5,
     signal: new AbortController().signal,
     since: SINCE,
+    ...over,
   });
+
+test('a watched status that lags the kill does not decide: the fresh read does, then the watch events', async (t) => {
+  const cluster = splitCluster();
+  // The watch still says 3/3 (it has not seen the kill yet); the server knows better.
+  cluster.freshView = withPods(2, ['a', 'b']);
+  const clock = stillClock(SINCE);
+  const verdict = watch(cluster, clock);
   await new Promise((resolve) => setImmediate(resolve));
   t.is(cluster.reads, 1, 'one fresh read at the start');
   // The watch sees the pod go, and then the replacement starting: no reads while it says "not back".
@@ -107,17 +112,7 @@ test('a victim still there keeps it from recovering even when every count is bac
   const cluster = splitCluster();
   cluster.freshView = withPods(3, ['victim', 'b', 'c']);
   const clock = fakeClock(SINCE);
-  const verdict = await watchRecovery({
-    cluster,
-    clock,
-    probe: { check: async () => ({ ok: true }) },
-    workload: ref,
-    victimUids: ['victim'],
-    timeoutSeconds: 180,
-    pollSeconds: 5,
-    signal: new AbortController().signal,
-    since: SINCE,
-  });
+  const verdict = await watch(cluster, clock, { timeoutSeconds: 180 });
   t.like(verdict, { recovered: false, detail: 'a killed pod is still there' });
   // With no watch event at all it re-reads only at the fallback interval (60 s): 0, 60, 120, 180.
   t.is(cluster.reads, 4);
@@ -129,18 +124,7 @@ test('what no watch sees is polled: a probe that fails is asked again every poll
   let answers = 0;
   const probe = { check: async () => ({ ok: (answers += 1) >= 3, detail: '503' }) };
   const clock = fakeClock(SINCE);
-  const verdict = await watchRecovery({
-    cluster,
-    clock,
-    probe,
-    probeUrl: 'http://web/healthz',
-    workload: ref,
-    victimUids: [],
-    timeoutSeconds: 300,
-    pollSeconds: 5,
-    signal: new AbortController().signal,
-    since: SINCE,
-  });
+  const verdict = await watch(cluster, clock, { probe, probeUrl: 'http://web/healthz', victimUids: [] });
   t.deepEqual(verdict, { recovered: true, seconds: 10 });
   t.is(answers, 3);
 });
@@ -150,17 +134,7 @@ test('a workload that left the watch (gone, opted out) is read every pollSeconds
   cluster.watchedView = undefined;
   cluster.freshView = undefined;
   const clock = fakeClock(SINCE);
-  const verdict = await watchRecovery({
-    cluster,
-    clock,
-    probe: { check: async () => ({ ok: true }) },
-    workload: ref,
-    victimUids: ['victim'],
-    timeoutSeconds: 20,
-    pollSeconds: 5,
-    signal: new AbortController().signal,
-    since: SINCE,
-  });
+  const verdict = await watch(cluster, clock, { timeoutSeconds: 20 });
   t.like(verdict, { recovered: false, seconds: 20, detail: 'workload is gone' });
   t.is(cluster.reads, 5);
 });
@@ -170,17 +144,7 @@ test('stopping the daemon ends the wait at once with what was last seen', async 
   cluster.freshView = withPods(2, ['a', 'b']);
   cluster.watchedView = { ...base, ready: 2 };
   const stop = new AbortController();
-  const verdict = watchRecovery({
-    cluster,
-    clock: stillClock(SINCE),
-    probe: { check: async () => ({ ok: true }) },
-    workload: ref,
-    victimUids: ['victim'],
-    timeoutSeconds: 300,
-    pollSeconds: 5,
-    signal: stop.signal,
-    since: SINCE,
-  });
+  const verdict = watch(cluster, stillClock(SINCE), { signal: stop.signal });
   await new Promise((resolve) => setImmediate(resolve));
   stop.abort();
   t.like(await verdict, { recovered: false, detail: 'daemon stopping; last seen: 2/3 replicas ready' });

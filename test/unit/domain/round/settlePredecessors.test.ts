@@ -22,7 +22,14 @@ const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 
 class Crash extends Error {}
 
-function replica(cluster: FakeCluster, store: StateStore, owner: string, crashAt?: 'reserved' | 'killed') {
+/** A daemon replica named `owner` on the shared cluster and state; `crashAt` stops it there, as a SIGKILL would. */
+function replica(
+  cluster: FakeCluster,
+  store: StateStore,
+  owner: string,
+  options: { crashAt?: 'reserved' | 'killed'; leadership?: ChaosRoundDeps['leadership'] } = {},
+) {
+  const { crashAt, leadership } = options;
   const events = recorder();
   const deps: ChaosRoundDeps = {
     settings: testSettings(),
@@ -35,6 +42,7 @@ function replica(cluster: FakeCluster, store: StateStore, owner: string, crashAt
     podMethod: 'evict',
     probe: { check: async () => ({ ok: true }) },
     owner,
+    leadership,
     ...(crashAt
       ? {
           checkpoint: async (point: string) => {
@@ -55,7 +63,7 @@ const podsOf = (cluster: FakeCluster) => cluster.workloads[0]!.pods.map((p) => p
 
 test('stopped after the eviction, before the record: the successor records the kill once and watches the recovery', async (t) => {
   const { cluster, store } = setup();
-  const first = replica(cluster, store, 'pod-a/1', 'killed');
+  const first = replica(cluster, store, 'pod-a/1', { crashAt: 'killed' });
   await first.round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 1, 'the eviction happened');
   t.like(store.state.kills[0], { result: 'reserved', owner: 'pod-a/1', count: 1 });
@@ -116,7 +124,7 @@ test("the successor's recovery check asks the workload's probe, read from the wo
 
 test('stopped after reserving, before the eviction: no phantom kill, the budget stays charged', async (t) => {
   const { cluster, store } = setup();
-  const first = replica(cluster, store, 'pod-a/1', 'reserved');
+  const first = replica(cluster, store, 'pod-a/1', { crashAt: 'reserved' });
   await first.round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 0);
 
@@ -129,7 +137,7 @@ test('stopped after reserving, before the eviction: no phantom kill, the budget 
 
 test('the first tick of a new leader settles before it acts, and the settled record keeps counting against the caps', async (t) => {
   const { cluster, store } = setup();
-  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
   cluster.heal(FRIDAY);
   const second = replica(cluster, store, 'pod-b/1');
   const summary = await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
@@ -140,7 +148,7 @@ test('the first tick of a new leader settles before it acts, and the settled rec
 
 test('a replica leaves its own reservations to its own tick', async (t) => {
   const { cluster, store } = setup();
-  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
   const same = replica(cluster, store, 'pod-a/1');
   await same.round.settleLeftovers();
   t.is(store.state.kills[0]!.result, 'reserved');
@@ -149,7 +157,7 @@ test('a replica leaves its own reservations to its own tick', async (t) => {
 
 test('a successor that cannot read the pods leaves the reservation for the next try and says why', async (t) => {
   const { cluster, store } = setup();
-  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
   cluster.fate = async () => {
     throw Object.assign(new Error('no answer from the API server within 10s'), { kind: 'api-unreachable' });
   };
@@ -252,26 +260,13 @@ test('an outcome whose write failed is written at the next tick, and not announc
 test('a replica that loses the lease and takes it back settles what was left meanwhile', async (t) => {
   const { cluster, store } = setup();
   let leader = true;
-  const events = recorder();
-  const round = createChaosRound({
-    settings: testSettings(),
-    cluster,
-    killer: cluster,
-    state: store,
-    clock: fakeClock(FRIDAY),
-    random: seededRandom(7),
-    report: events.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-    owner: 'pod-b/1',
-    leadership: { isLeader: () => leader },
-  });
+  const { events, round } = replica(cluster, store, 'pod-b/1', { leadership: { isLeader: () => leader } });
   // Leader before the window opens: it settles (nothing yet) and kills nothing.
   t.is((await round.tick({ at: new Date(FRIDAY.getTime() - 7_200_000), nextTick: FRIDAY })).outcome, 'outside-window');
   leader = false;
   t.is((await round.tick({ at: FRIDAY, nextTick: NEXT })).outcome, 'not-leader');
   // Meanwhile another leader evicted and died before recording it.
-  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(store.state.kills.at(-1)!.result, 'reserved');
   leader = true;
   await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });

@@ -4,7 +4,7 @@
 
 import test from 'ava';
 import type { Occurrence } from '../../../../src/domain/occurrence.ts';
-import type { MetricsSource, QueryAnswer } from '../../../../src/domain/ports.ts';
+import type { Clock, MetricsSource, QueryAnswer } from '../../../../src/domain/ports.ts';
 import { seededRandom } from '../../../../src/domain/random.ts';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import { blockerQuery, matcherProblem } from '../../../../src/domain/steadyState/blockers.ts';
@@ -119,6 +119,10 @@ test('blockers become one ALERTS query (an OR), per-namespace ones with the name
   t.is(blockerQuery([]), undefined);
 });
 
+/** The gate with no default hypothesis, as most cases want it: the blockers and the source are what they vary. */
+const gateOn = (options: { source: MetricsSource; blockers: string[]; clock: Clock; report: (o: Occurrence) => void }) =>
+  createSteadyStateGate({ ...options, prefix: 'havoc', defaultHypothesis: '' });
+
 const CRITICAL = 'ALERTS{alertstate="firing",severity="critical"}';
 const firing = (...names: string[]): QueryAnswer => ({
   ok: true,
@@ -128,14 +132,7 @@ const firing = (...names: string[]): QueryAnswer => ({
 test('the blocker streak is reported when it starts, when its alerts change and when it ends, not every tick', async (t) => {
   const source = fakeSource({ [CRITICAL]: [firing('A'), firing('A'), firing('A', 'B'), DOWN, DOWN, EMPTY, EMPTY] });
   const seen = recorder();
-  const gate = createSteadyStateGate({
-    source,
-    clock: fakeClock(T0),
-    report: seen.report,
-    prefix: 'havoc',
-    defaultHypothesis: '',
-    blockers: ['severity="critical"'],
-  });
+  const gate = gateOn({ source, blockers: ['severity="critical"'], clock: fakeClock(T0), report: seen.report });
   const results = [];
   for (let i = 0; i < 7; i += 1) results.push(await gate.blocked(T0));
   t.deepEqual(
@@ -162,14 +159,7 @@ test('before a kill: a per-namespace blocker, then the hypothesis; an invalid on
     'broken(': { ok: false, problem: 'invalid-query', detail: 'parse error' },
   });
   const seen = recorder();
-  const gate = createSteadyStateGate({
-    source,
-    clock: fakeClock(T0),
-    report: seen.report,
-    prefix: 'havoc',
-    defaultHypothesis: '',
-    blockers: ['namespace="{{namespace}}"'],
-  });
+  const gate = gateOn({ source, blockers: ['namespace="{{namespace}}"'], clock: fakeClock(T0), report: seen.report });
   t.deepEqual(await gate.beforeKill(web({ 'havoc/steady-state': 'ok < 1' }), T0), {
     reason: 'blocker-firing',
     detail: 'blocking alert firing in namespace shop: ShopDown',
@@ -232,14 +222,7 @@ test('the round: a firing blocker stops the whole tick; a failing hypothesis ski
   const cluster = fakeCluster([web({ 'havoc/steady-state': 'ok < 1' })]);
   const clock = fakeClock(T0, { onSleep: (c) => cluster.heal(c.now()) });
   const seen = recorder();
-  const steadyState = createSteadyStateGate({
-    source,
-    clock,
-    report: seen.report,
-    prefix: 'havoc',
-    defaultHypothesis: '',
-    blockers: ['severity="critical"'],
-  });
+  const steadyState = gateOn({ source, blockers: ['severity="critical"'], clock, report: seen.report });
   const store = memoryStateStore();
   const round = createChaosRound({
     settings: testSettings({
@@ -294,14 +277,7 @@ test('Prometheus queries per tick grow with the workloads hit, not with those op
   );
   const cluster = fakeCluster([...many, web({ 'havoc/steady-state': 'ok < 1' })]);
   const clock = fakeClock(T0, { onSleep: (c) => cluster.heal(c.now()) });
-  const steadyState = createSteadyStateGate({
-    source,
-    clock,
-    report: () => undefined,
-    prefix: 'havoc',
-    defaultHypothesis: '',
-    blockers: ['severity="critical"'],
-  });
+  const steadyState = gateOn({ source, blockers: ['severity="critical"'], clock, report: () => undefined });
   const round = createChaosRound({
     settings: testSettings({ HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat' }),
     cluster,
