@@ -93,7 +93,7 @@ test("the successor's recovery check asks the workload's probe, read from the wo
   const probed = { 'havoc/probe-url': 'http://checkout.shop.svc:8080/healthz' };
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO, probed)]);
   const store = memoryStateStore();
-  await replica(cluster, store, 'pod-a/1', 'killed').round.tick({ at: FRIDAY, nextTick: NEXT });
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
   const asked: string[] = [];
   const events = recorder();
   const second = createChaosRound({
