@@ -116,7 +116,8 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   ) {
     return print(
       process.stderr,
-      `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) in namespace "${install.namespace}" (from the ${install.namespaceFrom}); ` +
+      `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) ` +
+        `in namespace "${install.namespace}" (from the ${install.namespaceFrom}); ` +
         'name the namespace kube-havoc is installed in with -n NAMESPACE',
       1,
     );
@@ -124,9 +125,10 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   switch (cli.command) {
     case 'pause': {
       const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: systemClock.now() });
+      const replacing = result.previous ? ` (replacing the pause by ${result.previous.by})` : '';
       return print(
         process.stdout,
-        `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica in ${install.namespace} stops at its next tick`,
+        `chaos paused by ${by}: ${cli.reason ?? ''}${replacing}; every replica in ${install.namespace} stops at its next tick`,
         0,
       );
     }
@@ -212,7 +214,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
-  // Without leader election this replica acts from the start; the README's "no replica acts" alert must not fire after each restart.
+  // Without leader election this replica acts from the start;
+  // the README's "no replica acts" alert must not fire after each restart.
   if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);
   const readiness = createReadiness({ conditions: ['config', 'api'] });
   readiness.set('config', true);
@@ -277,7 +280,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   else
     log.error(
       { server: loaded.server, kubeconfig: loaded.source },
-      `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`,
+      `cannot reach or read the Kubernetes API at ${loaded.server}; ` +
+        'the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)',
     );
 
   // Reservations carry this run's name, so a successor (or this pod restarted) can tell a leftover from its own.
@@ -421,7 +425,8 @@ function testStopAt(
   return {
     checkpoint: async (point) => {
       if (point !== at) return;
-      // Announcements already under way (a predecessor's kill) finish first: the suite tests the kill step, not a lost Event write.
+      // Announcements already under way (a predecessor's kill) finish first:
+      // the suite tests the kill step, not a lost Event write.
       await Promise.race([flush(), systemClock.sleep(5000)]);
       process.kill(process.pid, 'SIGKILL');
     },
