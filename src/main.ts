@@ -56,7 +56,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   if ('error' in cli) return print(process.stderr, `kube-havoc: ${cli.error}\nRun 'kube-havoc --help' for usage.`, 2);
   let config: HavocConfig;
   try {
-    config = loadConfig({ ...(cli.config === undefined ? {} : { file: cli.config }), env });
+    config = loadConfig({ file: cli.config, env });
   } catch (error) {
     if (error instanceof ConfigError) return print(process.stderr, `kube-havoc: ${error.message}`, 1);
     throw error;
@@ -68,8 +68,8 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({
-      ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }),
-      ...(cli.context === undefined ? {} : { context: cli.context }),
+      file: cli.kubeconfig,
+      context: cli.context,
       env,
       timeouts: {
         readMs: durationSeconds(config.kubernetes.readTimeout) * 1000,
@@ -93,18 +93,18 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   const { kubeConfig } = loaded;
   const defaults = loadConfig({ env: {} });
   const install = resolveInstall({
-    ...(cli.namespace === undefined ? {} : { flagNamespace: cli.namespace }),
-    ...(cli.stateConfigMap === undefined ? {} : { flagStateConfigMap: cli.stateConfigMap }),
+    flagNamespace: cli.namespace,
+    flagStateConfigMap: cli.stateConfigMap,
     configNamespace: config.daemon.namespace,
     defaultNamespace: defaults.daemon.namespace,
     stateConfigMap: config.daemon.stateConfigMap,
-    ...contextNamespace(kubeConfig),
+    contextNamespace: contextNamespace(kubeConfig),
   });
   const store = createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log });
   const inPod = loaded.source === 'in-cluster service account';
   const by = requester({
-    ...(cli.by === undefined ? {} : { by: cli.by }),
-    ...(env.USER === undefined ? {} : { user: env.USER }),
+    by: cli.by,
+    user: env.USER,
     ...(inPod ? {} : { kubeUser: kubeConfig.getCurrentUser()?.name ?? '' }),
     host: hostname(),
   });
@@ -175,7 +175,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
           now,
           ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
           ...(nextTick ? { nextTick } : {}),
-          ...(cli.seed === undefined ? {} : { random: seededRandom(cli.seed) }),
+          random: cli.seed === undefined ? undefined : seededRandom(cli.seed),
         });
         return print(process.stdout, cli.json ? JSON.stringify(report, null, 2) : renderPlan(report), 0);
       } finally {
@@ -402,9 +402,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 }
 
 /** The namespace of the kubeconfig's current context, when it names one. */
-function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): { contextNamespace?: string } {
-  const namespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  return namespace === undefined ? {} : { contextNamespace: namespace };
+function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): string | undefined {
+  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
 }
 
 /**

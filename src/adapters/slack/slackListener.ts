@@ -49,8 +49,8 @@ export function createSlackListener(options: SlackListenerOptions): NotifyListen
     log,
     clusterName: options.clusterName,
     dailyPlan: slack.dailyPlan,
-    ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
+    pauseCommand: options.pauseCommand,
     ...(slack.dashboardUrl === '' ? {} : { dashboardUrl: slack.dashboardUrl }),
-    ...(options.onDelivery === undefined ? {} : { onDelivery: options.onDelivery }),
+    onDelivery: options.onDelivery,
   });
 }
