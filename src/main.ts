@@ -13,7 +13,7 @@ import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateS
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
 import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
-import { createKubernetesCluster } from './adapters/kubernetes/kubernetesCluster.ts';
+import { createKubernetesCluster, type KubernetesClusterOptions } from './adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './adapters/kubernetes/loadKubeConfig.ts';
 import { createNodeDrainer } from './adapters/kubernetes/nodeDrainer.ts';
@@ -153,12 +153,9 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     default: {
       const clusterReader = createKubernetesCluster({
         kubeConfig: loaded.kubeConfig,
-        labelPrefix: config.labelPrefix,
-        kubeMonkey: config.compat.kubeMonkey,
-        nodeChaos: config.nodes.enabled,
+        ...clusterView(config),
         clock: systemClock,
         log,
-        namespaces: config.namespaces.include,
       });
       await clusterReader.start();
       try {
@@ -253,13 +250,10 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 
   const cluster = createKubernetesCluster({
     kubeConfig,
-    labelPrefix: config.labelPrefix,
-    kubeMonkey: config.compat.kubeMonkey,
-    nodeChaos: config.nodes.enabled,
+    ...clusterView(config),
     clock: systemClock,
     log,
     report: reporter.report,
-    namespaces: config.namespaces.include,
     onRelist: metrics.relist,
   });
   await cluster.start();
@@ -399,6 +393,18 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   await server?.close();
   log.info({}, 'stopped');
   return 0;
+}
+
+/** Which objects the cluster view watches, as configured: `plan` must see what `run` would. */
+function clusterView(
+  config: HavocConfig,
+): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces'> {
+  return {
+    labelPrefix: config.labelPrefix,
+    kubeMonkey: config.compat.kubeMonkey,
+    nodeChaos: config.nodes.enabled,
+    namespaces: config.namespaces.include,
+  };
 }
 
 /** The namespace of the kubeconfig's current context, when it names one. */
