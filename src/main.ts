@@ -13,7 +13,7 @@ import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateS
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
 import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
-import { createKubernetesCluster } from './adapters/kubernetes/kubernetesCluster.ts';
+import { createKubernetesCluster, type KubernetesClusterOptions } from './adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './adapters/kubernetes/loadKubeConfig.ts';
 import { createNodeDrainer } from './adapters/kubernetes/nodeDrainer.ts';
@@ -56,7 +56,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   if ('error' in cli) return print(process.stderr, `kube-havoc: ${cli.error}\nRun 'kube-havoc --help' for usage.`, 2);
   let config: HavocConfig;
   try {
-    config = loadConfig({ ...(cli.config === undefined ? {} : { file: cli.config }), env });
+    config = loadConfig({ file: cli.config, env });
   } catch (error) {
     if (error instanceof ConfigError) return print(process.stderr, `kube-havoc: ${error.message}`, 1);
     throw error;
@@ -73,8 +73,8 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({
-      ...(cli.kubeconfig === undefined ? {} : { file: cli.kubeconfig }),
-      ...(cli.context === undefined ? {} : { context: cli.context }),
+      file: cli.kubeconfig,
+      context: cli.context,
       env,
       timeouts: {
         readMs: durationSeconds(config.kubernetes.readTimeout) * 1000,
@@ -98,18 +98,18 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   const { kubeConfig } = loaded;
   const defaults = loadConfig({ env: {} });
   const install = resolveInstall({
-    ...(cli.namespace === undefined ? {} : { flagNamespace: cli.namespace }),
-    ...(cli.stateConfigMap === undefined ? {} : { flagStateConfigMap: cli.stateConfigMap }),
+    flagNamespace: cli.namespace,
+    flagStateConfigMap: cli.stateConfigMap,
     configNamespace: config.daemon.namespace,
     defaultNamespace: defaults.daemon.namespace,
     stateConfigMap: config.daemon.stateConfigMap,
-    ...contextNamespace(kubeConfig),
+    contextNamespace: contextNamespace(kubeConfig),
   });
   const store = createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log });
   const inPod = loaded.source === 'in-cluster service account';
   const by = requester({
-    ...(cli.by === undefined ? {} : { by: cli.by }),
-    ...(env.USER === undefined ? {} : { user: env.USER }),
+    by: cli.by,
+    user: env.USER,
     ...(inPod ? {} : { kubeUser: kubeConfig.getCurrentUser()?.name ?? '' }),
     host: hostname(),
   });
@@ -121,7 +121,8 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   ) {
     return print(
       process.stderr,
-      `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) in namespace "${install.namespace}" (from the ${install.namespaceFrom}); ` +
+      `kube-havoc ${cli.command}: no kube-havoc state (ConfigMap ${install.stateConfigMap}) ` +
+        `in namespace "${install.namespace}" (from the ${install.namespaceFrom}); ` +
         'name the namespace kube-havoc is installed in with -n NAMESPACE',
       1,
     );
@@ -129,9 +130,10 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   switch (cli.command) {
     case 'pause': {
       const result = await pauseChaos({ store, reason: cli.reason ?? '', by, now: systemClock.now() });
+      const replacing = result.previous ? ` (replacing the pause by ${result.previous.by})` : '';
       return print(
         process.stdout,
-        `chaos paused by ${by}: ${cli.reason ?? ''}${result.previous ? ` (replacing the pause by ${result.previous.by})` : ''}; every replica in ${install.namespace} stops at its next tick`,
+        `chaos paused by ${by}: ${cli.reason ?? ''}${replacing}; every replica in ${install.namespace} stops at its next tick`,
         0,
       );
     }
@@ -156,12 +158,9 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     default: {
       const clusterReader = createKubernetesCluster({
         kubeConfig: loaded.kubeConfig,
-        labelPrefix: config.labelPrefix,
-        kubeMonkey: config.compat.kubeMonkey,
-        nodeChaos: config.nodes.enabled,
+        ...clusterView(config),
         clock: systemClock,
         log,
-        namespaces: config.namespaces.include,
       });
       await clusterReader.start();
       try {
@@ -178,7 +177,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
           now,
           ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
           ...(nextTick ? { nextTick } : {}),
-          ...(cli.seed === undefined ? {} : { random: seededRandom(cli.seed) }),
+          random: cli.seed === undefined ? undefined : seededRandom(cli.seed),
         });
         return print(process.stdout, cli.json ? JSON.stringify(report, null, 2) : renderPlan(report), 0);
       } finally {
@@ -217,7 +216,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
-  // Without leader election this replica acts from the start; the README's "no replica acts" alert must not fire after each restart.
+  // Without leader election this replica acts from the start;
+  // the README's "no replica acts" alert must not fire after each restart.
   if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);
   const readiness = createReadiness({ conditions: ['config', 'api'] });
   readiness.set('config', true);
@@ -261,13 +261,10 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 
   const cluster = createKubernetesCluster({
     kubeConfig,
-    labelPrefix: config.labelPrefix,
-    kubeMonkey: config.compat.kubeMonkey,
-    nodeChaos: config.nodes.enabled,
+    ...clusterView(config),
     clock: systemClock,
     log,
     report: reporter.report,
-    namespaces: config.namespaces.include,
     onRelist: metrics.relist,
   });
   await cluster.start();
@@ -288,7 +285,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   else
     log.error(
       { server: loaded.server, kubeconfig: loaded.source },
-      `cannot reach or read the Kubernetes API at ${loaded.server}; the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)`,
+      `cannot reach or read the Kubernetes API at ${loaded.server}; ` +
+        'the daemon keeps running and retries with backoff (check the kubeconfig context and RBAC)',
     );
 
   // Reservations carry this run's name, so a successor (or this pod restarted) can tell a leftover from its own.
@@ -408,10 +406,21 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   return 0;
 }
 
+/** Which objects the cluster view watches, as configured: `plan` must see what `run` would. */
+function clusterView(
+  config: HavocConfig,
+): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces'> {
+  return {
+    labelPrefix: config.labelPrefix,
+    kubeMonkey: config.compat.kubeMonkey,
+    nodeChaos: config.nodes.enabled,
+    namespaces: config.namespaces.include,
+  };
+}
+
 /** The namespace of the kubeconfig's current context, when it names one. */
-function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): { contextNamespace?: string } {
-  const namespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  return namespace === undefined ? {} : { contextNamespace: namespace };
+function contextNamespace(kubeConfig: LoadedKubeConfig['kubeConfig']): string | undefined {
+  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
 }
 
 /**
@@ -432,7 +441,8 @@ function testStopAt(
   return {
     checkpoint: async (point) => {
       if (point !== at) return;
-      // Announcements already under way (a predecessor's kill) finish first: the suite tests the kill step, not a lost Event write.
+      // Announcements already under way (a predecessor's kill) finish first:
+      // the suite tests the kill step, not a lost Event write.
       await Promise.race([flush(), systemClock.sleep(5000)]);
       process.kill(process.pid, 'SIGKILL');
     },

@@ -49,12 +49,41 @@ Commands:
   status     show the kill switch, budgets left and recent kills
 
 Run 'kube-havoc <command> --help' for a command's options; 'kube-havoc --version' prints the version.`,
-  run: `Usage: kube-havoc run [options]\n\nRuns the daemon: leader election, the schedule, kills, Events, metrics, Slack.\n\n${COMMON}`,
-  plan: `Usage: kube-havoc plan [options]\n\nRead-only: eligible workloads and their MTBF, expected kills per day, the next\nbusiness window, the budgets left, workloads with bad labels.\n\n${COMMON}${INSTALL}\n      --json             machine-readable output\n      --seed N           also draw one tick with this seed and show who would be hit`,
-  validate: `Usage: kube-havoc validate <config.yaml>\n\nChecks the file (and HAVOC_* env) against the schema; exits 1 listing every problem.`,
-  pause: `Usage: kube-havoc pause -n NAMESPACE --reason TEXT [options]\n\nSets the kill switch in the cluster; every replica stops at its next tick.\n\n${COMMON}${INSTALL}\n      --reason TEXT      why (shown in status, logs and Slack) (required)\n      --by NAME          who (default: $USER, else your kubeconfig user)`,
-  resume: `Usage: kube-havoc resume [options]\n\nClears the kill switch.\n\n${COMMON}${INSTALL}\n      --by NAME          who (default: $USER, else your kubeconfig user)`,
-  status: `Usage: kube-havoc status [options]\n\nShows the kill switch, the budgets left and the recent kills.\n\n${COMMON}${INSTALL}\n      --json             machine-readable output`,
+  run: `Usage: kube-havoc run [options]
+
+Runs the daemon: leader election, the schedule, kills, Events, metrics, Slack.
+
+${COMMON}`,
+  plan: `Usage: kube-havoc plan [options]
+
+Read-only: eligible workloads and their MTBF, expected kills per day, the next
+business window, the budgets left, workloads with bad labels.
+
+${COMMON}${INSTALL}
+      --json             machine-readable output
+      --seed N           also draw one tick with this seed and show who would be hit`,
+  validate: `Usage: kube-havoc validate <config.yaml>
+
+Checks the file (and HAVOC_* env) against the schema; exits 1 listing every problem.`,
+  pause: `Usage: kube-havoc pause -n NAMESPACE --reason TEXT [options]
+
+Sets the kill switch in the cluster; every replica stops at its next tick.
+
+${COMMON}${INSTALL}
+      --reason TEXT      why (shown in status, logs and Slack) (required)
+      --by NAME          who (default: $USER, else your kubeconfig user)`,
+  resume: `Usage: kube-havoc resume [options]
+
+Clears the kill switch.
+
+${COMMON}${INSTALL}
+      --by NAME          who (default: $USER, else your kubeconfig user)`,
+  status: `Usage: kube-havoc status [options]
+
+Shows the kill switch, the budgets left and the recent kills.
+
+${COMMON}${INSTALL}
+      --json             machine-readable output`,
 };
 
 export function parseCommandLine(argv: readonly string[]): Parsed {
@@ -96,7 +125,9 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const installed = ['plan', 'pause', 'resume', 'status'].includes(command);
   if (!installed && (values.namespace !== undefined || values['state-configmap'] !== undefined)) {
     return {
-      error: `${command}: --namespace and --state-configmap are for pause, resume, status and plan; ${command} reads daemon.namespace from the config`,
+      error:
+        `${command}: --namespace and --state-configmap are for pause, resume, status and plan; ` +
+        `${command} reads daemon.namespace from the config`,
     };
   }
   for (const [flag, value] of [
@@ -113,13 +144,13 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     command,
     logPretty: values['log-pretty'] ?? false,
     json: values.json ?? false,
-    ...(config === undefined ? {} : { config }),
-    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
-    ...(values.context === undefined ? {} : { context: values.context }),
-    ...(seed === undefined ? {} : { seed }),
-    ...(values.reason === undefined ? {} : { reason: values.reason }),
-    ...(values.by === undefined ? {} : { by: values.by }),
-    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
-    ...(values['state-configmap'] === undefined ? {} : { stateConfigMap: values['state-configmap'] }),
+    config,
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    seed,
+    reason: values.reason,
+    by: values.by,
+    namespace: values.namespace,
+    stateConfigMap: values['state-configmap'],
   };
 }

@@ -25,9 +25,8 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   // Both budgets: the state keeps them apart.
   for (const dryRun of [false, true]) {
     const left = budgetLeft({ history: state.kills, now, caps, dryRun });
-    lines.push(
-      `Budget left (${dryRun ? 'dry run' : 'live'}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`,
-    );
+    const mode = dryRun ? 'dry run' : 'live';
+    lines.push(`Budget left (${mode}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`);
   }
   const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
@@ -39,9 +38,8 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
           ? `  recovered in ${formatSeconds(k.recovery.seconds)}`
           : `  NOT recovered after ${formatSeconds(k.recovery.seconds)}`;
     const hypothesis = k.recovery?.hypothesis === undefined ? '' : `; hypothesis ${k.recovery.hypothesis.detail}`;
-    lines.push(
-      `  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${k.dryRun ? '  [dry run]' : ''}${verdict}${hypothesis}`,
-    );
+    const dry = k.dryRun ? '  [dry run]' : '';
+    lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${dry}${verdict}${hypothesis}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -74,7 +74,8 @@ function crossFieldProblems(config: HavocConfig): string[] {
   const renewSeconds = parseDuration(lease.renewInterval);
   if (typeof leaseSeconds === 'number' && typeof renewSeconds === 'number' && leaseSeconds < 2 * renewSeconds) {
     problems.push(
-      `daemon.leaderElection.leaseDuration: "${lease.leaseDuration}" must be at least twice renewInterval "${lease.renewInterval}", so a leader renews before another may take over`,
+      `daemon.leaderElection.leaseDuration: "${lease.leaseDuration}" ` +
+        `must be at least twice renewInterval "${lease.renewInterval}", so a leader renews before another may take over`,
     );
   }
   if (config.slack.webhookUrl !== '' && config.slack.webhookUrlFile !== '') {

@@ -71,7 +71,9 @@ export function havocSchema(): SchemaTree {
         default: [],
       },
       tickDeadline: {
-        doc: 'Longest a tick may run; it is also cut to 90% of the time until the next tick. A tick that reaches it starts no new kill and is reported.',
+        doc:
+          'Longest a tick may run; it is also cut to 90% of the time until the next tick. ' +
+          'A tick that reaches it starts no new kill and is reported.',
         format: f.duration,
         default: '5m',
       },
@@ -144,7 +146,9 @@ export function havocSchema(): SchemaTree {
         default: '5m',
       },
       recoveryPollInterval: {
-        doc: 'How often the recovery check asks again what no watch reports: the probe URL, or a workload that left the watch. Replica counts and victims follow the watch without polling.',
+        doc:
+          'How often the recovery check asks again what no watch reports: the probe URL, or a workload that left the watch. ' +
+          'Replica counts and victims follow the watch without polling.',
         format: f.duration,
         default: '5s',
       },
@@ -196,12 +200,16 @@ export function havocSchema(): SchemaTree {
     },
     kubernetes: {
       readTimeout: {
-        doc: 'Longest wait for the answer to one read (GET) from the API server; the request is then abandoned and reported. Watches are not bounded by it.',
+        doc:
+          'Longest wait for the answer to one read (GET) from the API server; the request is then abandoned and reported. ' +
+          'Watches are not bounded by it.',
         format: f.duration,
         default: '10s',
       },
       writeTimeout: {
-        doc: 'Longest wait for the answer to one write (eviction, delete, state, Lease, Event); a kill whose answer is lost is then checked by reading the pod.',
+        doc:
+          'Longest wait for the answer to one write (eviction, delete, state, Lease, Event); ' +
+          'a kill whose answer is lost is then checked by reading the pod.',
         format: f.duration,
         default: '10s',
       },
@@ -218,7 +226,9 @@ export function havocSchema(): SchemaTree {
       retries: { doc: 'Retries after a failed Slack request (bounded, with backoff).', format: f.countOrZero, default: 2 },
       dailyPlan: { doc: "Post the day's plan when the business window opens.", format: f.boolean, default: true },
       dashboardUrl: {
-        doc: "Grafana dashboard URL linked from kill, blocked and not-recovered messages (with var-namespace set to the workload's namespace). Empty: no link.",
+        doc:
+          'Grafana dashboard URL linked from kill, blocked and not-recovered messages ' +
+          "(with var-namespace set to the workload's namespace). Empty: no link.",
         format: f.optionalUrl,
         default: '',
       },
@@ -226,7 +236,9 @@ export function havocSchema(): SchemaTree {
     steadyState: {
       prometheus: {
         url: {
-          doc: 'Prometheus base URL (e.g. http://prometheus.monitoring:9090) for alert blockers and steady-state hypotheses; empty: none, and the steady state is ready replicas plus the probe.',
+          doc:
+            'Prometheus base URL (e.g. http://prometheus.monitoring:9090) for alert blockers and steady-state hypotheses; ' +
+            'empty: none, and the steady state is ready replicas plus the probe.',
           format: f.optionalHttpUrl,
           default: '',
         },
@@ -253,12 +265,20 @@ export function havocSchema(): SchemaTree {
         caFile: { doc: "PEM file of the CA that signed Prometheus's TLS certificate.", format: String, default: '' },
       },
       blockers: {
-        doc: 'No chaos while an alert matching one of these fires in Prometheus. Each entry is PromQL label matchers without braces, e.g. severity="critical" or alertname=~"KubeAPIDown|EtcdNoLeader"; an entry naming {{namespace}} (namespace="{{namespace}}",severity="warning") blocks only that namespace. In env: a JSON list.',
+        doc:
+          'No chaos while an alert matching one of these fires in Prometheus. ' +
+          'Each entry is PromQL label matchers without braces, ' +
+          'e.g. severity="critical" or alertname=~"KubeAPIDown|EtcdNoLeader"; ' +
+          'an entry naming {{namespace}} (namespace="{{namespace}}",severity="warning") blocks only that namespace. ' +
+          'In env: a JSON list.',
         format: f.alertMatchers,
         default: [],
       },
       defaultHypothesis: {
-        doc: 'PromQL hypothesis for opted-in workloads without a <prefix>/steady-state annotation; {{namespace}}, {{name}} and {{kind}} are replaced. Must return a non-empty result before a kill and after recovery. Empty: none.',
+        doc:
+          'PromQL hypothesis for opted-in workloads without a <prefix>/steady-state annotation; ' +
+          '{{namespace}}, {{name}} and {{kind}} are replaced. ' +
+          'Must return a non-empty result before a kill and after recovery. Empty: none.',
         format: f.hypothesisTemplate,
         default: '',
       },

@@ -42,16 +42,12 @@ export function createEventListener(options: EventListenerOptions): Listener {
       const results = await Promise.allSettled(
         events.map((body) => api.createNamespacedEvent({ namespace: body.metadata?.namespace ?? 'default', body })),
       );
-      const failed = results.flatMap((r, i) =>
-        r.status === 'rejected'
-          ? [
-              toKubernetesError(
-                r.reason,
-                `create Event ${events[i]?.reason ?? ''} about ${events[i]?.regarding?.kind ?? ''} ${events[i]?.regarding?.name ?? ''}`,
-              ),
-            ]
-          : [],
-      );
+      const failed = results.flatMap((r, i) => {
+        if (r.status === 'fulfilled') return [];
+        const event = events[i];
+        const about = `${event?.regarding?.kind ?? ''} ${event?.regarding?.name ?? ''}`;
+        return [toKubernetesError(r.reason, `create Event ${event?.reason ?? ''} about ${about}`)];
+      });
       options.log.debug(
         { occurrence: occurrence.type, events: events.length, failed: failed.length },
         'Kubernetes Events posted',

@@ -102,7 +102,8 @@ function drafts(o: Occurrence): Draft[] {
         'already-gone': `${what} was already gone${detail}`,
         failed: `${verb.doing} ${what} failed${detail}`,
       }[o.outcome.result];
-      const note = `${dry(o.dryRun)}${said}. Why: ${o.reason}. Budget left: tick ${o.budget.tick}, hour ${o.budget.hour}, day ${o.budget.day}.`;
+      const budget = `tick ${o.budget.tick}, hour ${o.budget.hour}, day ${o.budget.day}`;
+      const note = `${dry(o.dryRun)}${said}. Why: ${o.reason}. Budget left: ${budget}.`;
       return withRelated(targetReferences(o.target), { action: verb.action, reason, type, note });
     }
     case 'recovery': {
@@ -110,9 +111,10 @@ function drafts(o: Occurrence): Draft[] {
       const what = o.target.kind === 'Node' ? `node ${o.target.name}` : `${o.target.workload.kind} ${o.target.workload.name}`;
       const victims = o.victims === 1 ? 'one victim' : `${o.victims} victims`;
       const hypothesis = o.hypothesis === undefined ? '' : ` Steady-state hypothesis ${verdictText(o.hypothesis)}.`;
+      const after = `${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}`;
       const note = o.verdict.recovered
-        ? `${dry(o.dryRun)}${what} is back at steady state ${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}.${hypothesis}`
-        : `${dry(o.dryRun)}${what} did not recover within ${o.verdict.seconds.toFixed(1)}s after ${verb.doing.toLowerCase()} ${victims}: ${o.verdict.detail}.${hypothesis}`;
+        ? `${dry(o.dryRun)}${what} is back at steady state ${after}.${hypothesis}`
+        : `${dry(o.dryRun)}${what} did not recover within ${after}: ${o.verdict.detail}.${hypothesis}`;
       // A violated hypothesis is the finding of the experiment: its own reason, so it can be filtered on.
       const violated = o.hypothesis?.verdict === 'violated';
       return withRelated(targetReferences(o.target), {
@@ -142,7 +144,9 @@ function drafts(o: Occurrence): Draft[] {
           action: 'Cordon',
           reason: 'HavocDrainStarted',
           type: 'Normal',
-          note: `${dry(o.dryRun)}Cordoned node ${o.node.name} and evicting its pods; it is given back at ${o.until.toISOString()}. Why: ${o.reason}.`,
+          note:
+            `${dry(o.dryRun)}Cordoned node ${o.node.name} and evicting its pods; ` +
+            `it is given back at ${o.until.toISOString()}. Why: ${o.reason}.`,
         },
       ];
     case 'node-released':
@@ -152,7 +156,9 @@ function drafts(o: Occurrence): Draft[] {
           action: 'Uncordon',
           reason: 'HavocNodeReleased',
           type: 'Normal',
-          note: `${dry(o.dryRun)}${o.keptCordoned ? 'Left cordoned (keep-cordoned)' : 'Uncordoned'} node ${o.node.name}: ${o.detail}.`,
+          note:
+            `${dry(o.dryRun)}${o.keptCordoned ? 'Left cordoned (keep-cordoned)' : 'Uncordoned'} ` +
+            `node ${o.node.name}: ${o.detail}.`,
         },
       ];
     case 'invalid-label':

@@ -83,8 +83,8 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       log,
       transform: trimForCache(kind, annotationPrefixes),
       onRelist: () => options.onRelist?.(path.split('/').at(-1) ?? path),
-      ...(labelSelector === undefined ? {} : { labelSelector }),
-      ...(options.report === undefined ? {} : { report: options.report }),
+      labelSelector,
+      report: options.report,
     });
 
   const scoped = options.namespaces ?? [];

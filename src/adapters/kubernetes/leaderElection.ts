@@ -51,12 +51,11 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const { namespace, leaseName: name, identity, clock, log } = options;
   const api = options.leaseApi ?? options.kubeConfig?.makeApiClient(CoordinationV1Api);
   if (api === undefined) throw new Error('createLeaderElector needs kubeConfig or leaseApi');
-  if (!(options.leaseDurationSeconds >= 2 * options.renewIntervalSeconds && options.renewIntervalSeconds > 0)) {
-    throw new Error(
-      `leader election: leaseDuration (${options.leaseDurationSeconds}s) must be at least twice renewInterval (${options.renewIntervalSeconds}s)`,
-    );
+  const { leaseDurationSeconds: lease, renewIntervalSeconds: renew } = options;
+  if (!(lease >= 2 * renew && renew > 0)) {
+    throw new Error(`leader election: leaseDuration (${lease}s) must be at least twice renewInterval (${renew}s)`);
   }
-  const renewDeadlineMs = (options.leaseDurationSeconds - options.renewIntervalSeconds) * 1000;
+  const renewDeadlineMs = (lease - renew) * 1000;
   const stopping = new AbortController();
   let known: V1Lease | undefined; // the Lease as we last read or wrote it
   let observed = { version: '', at: new Date(0) };

@@ -38,8 +38,10 @@ export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
     kubeConfig.loadFromDefault();
     source = envFiles.length > 0 ? `$KUBECONFIG (${envFiles.join(':')})` : home;
   } else {
+    const kubeconfigEnv = envFiles.length > 0 ? `"${envFiles.join(':')}" (missing)` : 'unset';
     throw new Error(
-      `no cluster to talk to: not running in a pod, $KUBECONFIG is ${envFiles.length > 0 ? `"${envFiles.join(':')}" (missing)` : 'unset'}, and ${home} does not exist; pass --kubeconfig FILE or point kubectl at a cluster first`,
+      `no cluster to talk to: not running in a pod, $KUBECONFIG is ${kubeconfigEnv}, and ${home} does not exist; ` +
+        'pass --kubeconfig FILE or point kubectl at a cluster first',
     );
   }
   if (choice.context !== undefined) {

@@ -49,7 +49,8 @@ export function createLogListener(options: { readonly log: Log }): Listener {
             budget: o.budget,
             ...where(o.target),
           };
-          const text = `${o.action} ${o.target.kind === 'Node' ? o.target.name : `${o.target.namespace}/${o.target.name}`}: ${o.outcome.result}${dry}`;
+          const target = o.target.kind === 'Node' ? o.target.name : `${o.target.namespace}/${o.target.name}`;
+          const text = `${o.action} ${target}: ${o.outcome.result}${dry}`;
           if (o.outcome.result === 'failed') log.error(line, text);
           else if (o.outcome.result === 'blocked') log.warn(line, text);
           else log.info(line, text);

@@ -9,7 +9,7 @@ import type { TickOutcome } from '../../domain/occurrence.ts';
 import { HYPOTHESIS_VERDICTS } from '../../domain/steadyState/verdict.ts';
 import type { Listener } from '../../domain/ports.ts';
 import { DELIVERY_RESULTS, type DeliveryResult } from '../notify/notifyListener.ts';
-import { createMetricsListener, type HavocMetricFamilies } from './metricsListener.ts';
+import { createMetricsListener, KILL_RESULTS, type HavocMetricFamilies } from './metricsListener.ts';
 
 export const TICK_OUTCOMES = [
   'acted',
@@ -54,13 +54,17 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       name: 'havoc_kills_total',
       registers,
       labelNames: [...target, 'action', 'result', 'dry_run'],
-      help: 'Kill attempts by target workload, action and result (killed, blocked, already-gone, skipped-not-steady, failed). dry_run="true": nothing was changed.',
+      help:
+        `Kill attempts by target workload, action and result (${KILL_RESULTS.join(', ')}). ` +
+        'dry_run="true": nothing was changed.',
     }),
     skips: new Counter({
       name: 'havoc_skips_total',
       registers,
       labelNames: ['reason', 'dry_run'],
-      help: 'Workloads drawn for a kill but left alone, by reason (not-steady, probe-failed, hypothesis-failed, steady-state-unknown, hypothesis-invalid, blocker-firing, budget-spent, blast-radius, no-pods, min-gap).',
+      help:
+        'Workloads drawn for a kill but left alone, by reason (not-steady, probe-failed, hypothesis-failed, ' +
+        'steady-state-unknown, hypothesis-invalid, blocker-firing, budget-spent, blast-radius, no-pods, min-gap).',
     }),
     recoveryDuration: new Histogram({
       name: 'havoc_recovery_duration_seconds',
@@ -123,7 +127,9 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       name: 'havoc_hypothesis_verdicts_total',
       registers,
       labelNames: [...target, 'verdict', 'dry_run'],
-      help: `Steady-state hypothesis after recovery, per experiment: ${HYPOTHESIS_VERDICTS.join(', ')} (Prometheus configured only).`,
+      help:
+        `Steady-state hypothesis after recovery, per experiment: ${HYPOTHESIS_VERDICTS.join(', ')} ` +
+        '(Prometheus configured only).',
     }),
     blocked: new Gauge({
       name: 'havoc_blocked',
@@ -140,7 +146,9 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       name: 'havoc_watch_relists_total',
       registers,
       labelNames: ['resource'],
-      help: 'Watches that had to list their resource again after the first sync (resourceVersion too old, or a restart after an error); should stay near zero.',
+      help:
+        'Watches that had to list their resource again after the first sync ' +
+        '(resourceVersion too old, or a restart after an error); should stay near zero.',
     }),
   };
   // Known label values start at zero, so rate() and absent-series alerts work from the first scrape.

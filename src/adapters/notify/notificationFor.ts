@@ -120,15 +120,16 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
         summary: `Chaos resumed in ${context.clusterName} by ${o.by}`,
         fields: [{ label: 'By', value: o.by }],
       };
-    case 'drain-started':
+    case 'drain-started': {
+      const title = `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`;
       return {
         ...base,
         ...forOnCall(context, o.node),
         topic: 'drain',
         tone: 'warning',
         dryRun: o.dryRun,
-        title: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name}`,
-        summary: `${o.dryRun ? 'Would drain' : 'Draining'} node ${o.node.name} in ${context.clusterName} until ${o.until.toISOString()}`,
+        title,
+        summary: `${title} in ${context.clusterName} until ${o.until.toISOString()}`,
         fields: [
           { label: 'Node', value: o.node.name },
           { label: 'Given back at', value: o.until },
@@ -136,27 +137,31 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
           { label: 'Why eligible', value: o.reason },
         ],
       };
-    case 'node-released':
+    }
+    case 'node-released': {
+      const how = o.keptCordoned ? 'left cordoned, as an administrator asked,' : 'uncordoned';
       return {
         ...base,
         topic: 'drain',
         tone: 'good',
         dryRun: o.dryRun,
         title: `Node ${o.node.name} given back`,
-        summary: `Node ${o.node.name} ${o.keptCordoned ? 'left cordoned, as an administrator asked,' : 'uncordoned'} in ${context.clusterName}: ${o.detail}`,
+        summary: `Node ${o.node.name} ${how} in ${context.clusterName}: ${o.detail}`,
         fields: [
           { label: 'Node', value: o.node.name },
           { label: 'Detail', value: o.detail },
         ],
       };
-    case 'blocker':
+    }
+    case 'blocker': {
+      const title = o.firing ? 'Chaos blocked' : 'Chaos unblocked';
       return {
         ...base,
         topic: 'blocker',
         tone: o.firing ? 'warning' : 'good',
         dryRun: false,
-        title: o.firing ? 'Chaos blocked' : 'Chaos unblocked',
-        summary: `${o.firing ? 'Chaos blocked' : 'Chaos unblocked'} in ${context.clusterName}: ${o.detail}`,
+        title,
+        summary: `${title} in ${context.clusterName}: ${o.detail}`,
         fields: o.firing
           ? [
               {
@@ -167,6 +172,7 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
             ]
           : [{ label: 'Detail', value: o.detail }],
       };
+    }
     case 'day-plan':
       return dayPlanNotification(o.plan, base);
     // These would drown the channel; logs, Events and metrics carry them.

@@ -46,8 +46,8 @@ export function createNotifyListener(options: NotifyListenerOptions): NotifyList
   const maxQueued = options.maxQueued ?? 100;
   const context = {
     clusterName: options.clusterName,
-    ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
-    ...(options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl }),
+    pauseCommand: options.pauseCommand,
+    dashboardUrl: options.dashboardUrl,
   };
   const failures = createFailureWatch({ clusterName: options.clusterName, threshold: options.failureThreshold ?? 3 });
   const counted = (result: DeliveryResult) => {

@@ -51,7 +51,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
       }
       let reply: { status: number; body: string };
       try {
-        reply = await get(endpoint(expr), { headers, ...(ca === undefined ? {} : { ca }), timeoutMs: options.timeoutMs });
+        reply = await get(endpoint(expr), { headers, ca, timeoutMs: options.timeoutMs });
       } catch (error) {
         return { ok: false, problem: 'unreachable', detail: `${base.origin}: ${(error as Error).message}` };
       }

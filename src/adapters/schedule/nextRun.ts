@@ -9,7 +9,10 @@ import cron from 'node-cron';
 /** Ten years of hours (plus the minute and second steps within them): an expression that never fires ends the search. */
 const MAX_STEPS = 10 * 366 * 24 * 3;
 
-/** The first instant strictly after `after` (whole seconds) at which `expression` fires in `timezone`, or null if none within ten years. */
+/**
+ * The first instant strictly after `after` (whole seconds) at which `expression`
+ * fires in `timezone`, or null if none within ten years.
+ */
 export function nextRun(expression: string, timezone: string, after: Date): Date | null {
   const fields = cron.parse(expression);
   const clockOf = localClock(timezone);

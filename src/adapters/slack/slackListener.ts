@@ -6,7 +6,10 @@ import type { Log } from '../../domain/ports.ts';
 import { createNotifyListener, type DeliveryResult, type NotifyListener } from '../notify/notifyListener.ts';
 import { createSlackNotifier } from './slackNotifier.ts';
 
-/** What the adapter needs of the `slack.*` settings; config.slack after loadConfig (webhookUrlFile already read into webhookUrl) is one. */
+/**
+ * What the adapter needs of the `slack.*` settings; config.slack after loadConfig
+ * (webhookUrlFile already read into webhookUrl) is one.
+ */
 export interface SlackSettings {
   /** Empty: Slack notifications off. */
   readonly webhookUrl: string;
@@ -46,8 +49,8 @@ export function createSlackListener(options: SlackListenerOptions): NotifyListen
     log,
     clusterName: options.clusterName,
     dailyPlan: slack.dailyPlan,
-    ...(options.pauseCommand === undefined ? {} : { pauseCommand: options.pauseCommand }),
+    pauseCommand: options.pauseCommand,
     ...(slack.dashboardUrl === '' ? {} : { dashboardUrl: slack.dashboardUrl }),
-    ...(options.onDelivery === undefined ? {} : { onDelivery: options.onDelivery }),
+    onDelivery: options.onDelivery,
   });
 }

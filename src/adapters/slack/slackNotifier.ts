@@ -52,13 +52,9 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
         await webhook.send(toSlackMessage(notification));
       } catch (error) {
         const cause = redactedError(error, webhookUrl);
-        throw new SlackDeliveryError(
-          redactWebhook(
-            `slack post "${notification.title}" failed (up to ${attempts} attempts, ${options.timeoutMs} ms each): ${cause.message}`,
-            webhookUrl,
-          ),
-          { cause },
-        );
+        const tried = `up to ${attempts} attempts, ${options.timeoutMs} ms each`;
+        const message = `slack post "${notification.title}" failed (${tried}): ${cause.message}`;
+        throw new SlackDeliveryError(redactWebhook(message, webhookUrl), { cause });
       }
     },
   };

@@ -21,8 +21,10 @@ export function matcherProblem(text: string): string | undefined {
   if (rest.startsWith('{')) return 'must be label matchers without braces, such as severity="critical"';
   while (rest !== '') {
     const match = ONE_MATCHER.exec(rest);
-    if (match === null)
-      return `${rest === text.trim() ? '' : `at "${rest}": `}is not a label matcher such as severity="critical" or alertname=~"A|B"`;
+    if (match === null) {
+      const where = rest === text.trim() ? '' : `at "${rest}": `;
+      return `${where}is not a label matcher such as severity="critical" or alertname=~"A|B"`;
+    }
     const [whole, label = '', op = '', value = ''] = match;
     if (!LABEL.test(label)) return `"${label}" is not a label name`;
     if (op === '=~' || op === '!~') {
