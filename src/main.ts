@@ -33,6 +33,7 @@ import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
 import { ConfigError, loadConfig, redacted } from './config/load.ts';
 import { toSettings } from './config/settings.ts';
+import type { Settings } from './domain/settings.ts';
 import { steadyStateGateFromConfig } from './config/steadyStateSource.ts';
 import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
@@ -158,7 +159,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     default: {
       const clusterReader = createKubernetesCluster({
         kubeConfig: loaded.kubeConfig,
-        ...clusterView(config),
+        ...clusterView(config, settings),
         clock: systemClock,
         log,
       });
@@ -261,7 +262,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 
   const cluster = createKubernetesCluster({
     kubeConfig,
-    ...clusterView(config),
+    ...clusterView(config, settings),
     clock: systemClock,
     log,
     report: reporter.report,
@@ -409,12 +410,15 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 /** Which objects the cluster view watches, as configured: `plan` must see what `run` would. */
 function clusterView(
   config: HavocConfig,
-): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces'> {
+  settings: Settings,
+): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces' | 'namespaceLabels'> {
   return {
     labelPrefix: config.labelPrefix,
     kubeMonkey: config.compat.kubeMonkey,
     nodeChaos: config.nodes.enabled,
     namespaces: config.namespaces.include,
+    // Namespace labels decide only through namespaces.selector: without one, nothing reads them.
+    namespaceLabels: settings.namespaces.selector.requirements.length > 0,
   };
 }
 

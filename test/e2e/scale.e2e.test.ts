@@ -2,6 +2,7 @@
 // front of the real API server: with 50 opted-in Deployments (their pod
 // templates labelled too, as many users' are) a tick that kills nothing makes
 // at most 3 requests and 50 KB, and a tick that kills one pod at most 10 more.
+// A namespaced install reads its namespaces only when their labels decide.
 
 import anyTest, { type TestFn } from 'ava';
 import { startCountingProxy, type CountingProxy, type ProxiedRequest } from './harness/countingProxy.ts';
@@ -99,4 +100,40 @@ test('a tick that kills one pod: at most 10 requests more, the drawn workload al
     withRecovery.some((r) => r.path.endsWith('/replicasets')),
     'Deployment pods are tied to it without listing ReplicaSets',
   );
+});
+
+test('a namespaced install reads its namespaces only when namespaces.selector needs their labels', async (t) => {
+  const { cluster } = t.context;
+  const ns = await cluster.createNamespace('scoped');
+  const items = Array.from({ length: 5 }, (_, i) =>
+    kwokDeployment({ namespace: ns, name: `svc-${i}`, replicas: 1, labels: optIn }),
+  );
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  const namespaceReads = async (selector: string) => {
+    const own = await cluster.createNamespace(selector === '' ? 'havoc-scoped' : 'havoc-scoped-by-label');
+    const proxy = await startCountingProxy(cluster);
+    const daemon = startDaemon({
+      kubeconfig: proxy.kubeconfig,
+      config: e2eConfig(own, {
+        dryRun: true,
+        schedule: { cron: '*/2 * * * * *' },
+        namespaces: { include: [ns], selector },
+        daemon: { leaderElection: { enabled: false } },
+      }),
+    });
+    try {
+      await daemon.waitForLine('cluster watches synced', (l) => l.msg === 'cluster watches synced', 120_000);
+      await waitFor(() => ticks(daemon).length >= 4, { timeoutMs: 60_000, what: '4 ticks' });
+      // Whatever the selector, the tick sees the namespace's workloads: the labels were there when they mattered.
+      for (const tick of ticks(daemon).slice(1, 4)) t.like(tick, { outcome: 'idle', eligible: items.length });
+      return ticks(daemon)
+        .slice(1, 4)
+        .map((tick) => costOf(proxy, daemon, tick).requests.filter((r) => r.path === `/api/v1/namespaces/${ns}`).length);
+    } finally {
+      await daemon.stop();
+      await proxy.close();
+    }
+  };
+  t.deepEqual(await namespaceReads(''), [0, 0, 0], 'no selector: the namespace is never read');
+  t.deepEqual(await namespaceReads(`kubernetes.io/metadata.name=${ns}`), [1, 1, 1], 'a selector: read fresh each tick');
 });

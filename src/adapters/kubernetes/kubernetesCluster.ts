@@ -46,6 +46,12 @@ export interface KubernetesClusterOptions {
    * GET each per snapshot instead of a cluster-wide namespace watch.
    */
   readonly namespaces?: readonly string[];
+  /**
+   * Whether namespace labels decide anything (namespaces.selector is set).
+   * Without a selector they are neither watched nor read, and a snapshot
+   * lists no namespaces. Absent: read, as for a selector.
+   */
+  readonly namespaceLabels?: boolean;
   /** Counts a re-list of one watch, by resource ("deployments", "pods", "nodes", ...). */
   readonly onRelist?: (resource: string) => void;
 }
@@ -156,9 +162,13 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
           }));
     }),
   );
+  const labelsMatter = options.namespaceLabels ?? true;
   const namespaces =
-    scoped.length === 0 ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r), 'namespace') : undefined;
+    labelsMatter && scoped.length === 0
+      ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r), 'namespace')
+      : undefined;
   const readNamespaces = async (): Promise<NamespaceInfo[]> => {
+    if (!labelsMatter) return [];
     if (namespaces !== undefined) return (namespaces.items() as readonly RawNamespace[]).map(toNamespaceInfo);
     return Promise.all(
       scoped.map(async (name) => {
