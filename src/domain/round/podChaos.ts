@@ -80,7 +80,11 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   if (notSteady !== undefined) return skip('not-steady', notSteady);
   const pods = eligiblePods(workload.pods, { now, minAgeSeconds: settings.minPodAgeSeconds, self: settings.self });
   if (pods.length === 0) return skip('no-pods', 'no running pod old enough');
-  const allowance = blastRadiusAllowance(workload.desired, readyReplicas(workload), settings.maxUnavailablePercent);
+  const allowance = blastRadiusAllowance({
+    desired: workload.desired,
+    ready: readyReplicas(workload),
+    maxUnavailablePercent: settings.maxUnavailablePercent,
+  });
   if (allowance <= 0) return skip('blast-radius', `maxUnavailablePercent ${settings.maxUnavailablePercent} allows no more`);
   if (policy.probeUrl !== undefined) {
     const probe = await deps.probe.check(workload);
@@ -89,7 +93,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   // Steady-state hook: the hypothesis on real metrics must hold right now (fail closed).
   const refused = await deps.steadyState?.beforeKill(workload, now);
   if (refused !== undefined) return skip(refused.reason, refused.detail);
-  const count = Math.min(killCount(policy.mode, policy.value, pods.length, deps.random), allowance, available(left));
+  const count = Math.min(killCount(policy, pods.length, deps.random), allowance, available(left));
   const victims = shuffle(pods, deps.random).slice(0, count);
 
   // Leadership can lapse during a slow tick; the reservation re-checks budget and gap on fresh state.

@@ -2,10 +2,11 @@
 // modes round down but always take at least one pod: an opted-in workload
 // with a small percentage should still see chaos.
 
-import type { KillMode } from '../optin/workloadPolicy.ts';
+import type { WorkloadPolicy } from '../optin/workloadPolicy.ts';
 import type { Random } from '../ports.ts';
 
-export function killCount(mode: KillMode, value: number | undefined, pods: number, random: Random): number {
+/** How many of `pods` running pods the workload's mode (and its value: pods or percent) takes. */
+export function killCount({ mode, value }: Pick<WorkloadPolicy, 'mode' | 'value'>, pods: number, random: Random): number {
   if (pods <= 0) return 0;
   switch (mode) {
     case 'one':
@@ -23,8 +24,16 @@ export function killCount(mode: KillMode, value: number | undefined, pods: numbe
   }
 }
 
+export interface AllowanceInput {
+  /** Desired replicas. */
+  readonly desired: number;
+  /** Ready replicas now. */
+  readonly ready: number;
+  readonly maxUnavailablePercent: number;
+}
+
 /** Pods that may go now without exceeding the workload's unavailability share. */
-export function blastRadiusAllowance(desired: number, ready: number, maxUnavailablePercent: number): number {
+export function blastRadiusAllowance({ desired, ready, maxUnavailablePercent }: AllowanceInput): number {
   const share = Math.max(1, Math.floor((desired * maxUnavailablePercent) / 100));
   return Math.max(0, share - Math.max(0, desired - ready));
 }

@@ -77,7 +77,7 @@ test('eligible pods: running, not terminating, old enough, not the daemon itself
   t.deepEqual(names, ['ok']);
 });
 
-const modeCases: [string, Parameters<typeof killCount>[0], number | undefined, number, number][] = [
+const modeCases: [string, Parameters<typeof killCount>[0]['mode'], number | undefined, number, number][] = [
   ['one', 'one', undefined, 5, 1],
   ['all', 'all', undefined, 5, 5],
   ['fixed', 'fixed', 2, 5, 2],
@@ -88,13 +88,13 @@ const modeCases: [string, Parameters<typeof killCount>[0], number | undefined, n
 ];
 for (const [name, mode, value, pods, expected] of modeCases) {
   test(`kill count: ${name}`, (t) => {
-    t.is(killCount(mode, value, pods, seededRandom(1)), expected);
+    t.is(killCount({ mode, value }, pods, seededRandom(1)), expected);
   });
 }
 
 test('kill count: random-max-percent stays between one and the percentage', (t) => {
   const random = seededRandom(5);
-  const seen = new Set(Array.from({ length: 200 }, () => killCount('random-max-percent', 50, 10, random)));
+  const seen = new Set(Array.from({ length: 200 }, () => killCount({ mode: 'random-max-percent', value: 50 }, 10, random)));
   t.deepEqual([...seen].sort(), [1, 2, 3, 4, 5]);
 });
 
@@ -109,7 +109,7 @@ const radiusCases: [number, number, number, number][] = [
 ];
 for (const [desired, ready, percent, allowance] of radiusCases) {
   test(`blast radius: ${ready}/${desired} ready at ${percent}% allows ${allowance}`, (t) => {
-    t.is(blastRadiusAllowance(desired, ready, percent), allowance);
+    t.is(blastRadiusAllowance({ desired, ready, maxUnavailablePercent: percent }), allowance);
   });
 }
 
