@@ -58,7 +58,14 @@ interface Contract {
   readonly modes: Readonly<Record<string, KillMode>>;
 }
 
-export function parsePolicy(labels: Labels, annotations: Labels, options: PolicyOptions): PolicyResult {
+/** Where the contract is read: labels opt in and tune, annotations carry the probe URL (a workload, or its metadata). */
+export interface PolicyMetadata {
+  readonly labels: Labels;
+  readonly annotations: Labels;
+}
+
+export function parsePolicy(metadata: PolicyMetadata, options: PolicyOptions): PolicyResult {
+  const { labels } = metadata;
   const havoc: Contract = {
     source: 'havoc',
     prefix: `${options.prefix}/`,
@@ -84,13 +91,13 @@ export function parsePolicy(labels: Labels, annotations: Labels, options: Policy
     modes: KUBE_MONKEY_MODES,
   };
   const probeKey = `${options.prefix}/probe-url`;
-  if (labels[`${havoc.prefix}enabled`] !== undefined) return parseWith(havoc, labels, annotations, probeKey, options);
+  if (labels[`${havoc.prefix}enabled`] !== undefined) return parseWith(havoc, metadata, probeKey, options);
   if (options.kubeMonkey && labels['kube-monkey/enabled'] !== undefined)
-    return parseWith(kubeMonkey, labels, annotations, probeKey, options);
+    return parseWith(kubeMonkey, metadata, probeKey, options);
   return { optedIn: false };
 }
 
-function parseWith(c: Contract, labels: Labels, annotations: Labels, probeKey: string, options: PolicyOptions): PolicyResult {
+function parseWith(c: Contract, { labels, annotations }: PolicyMetadata, probeKey: string, options: PolicyOptions): PolicyResult {
   const key = (name: string) => `${c.prefix}${name}`;
   const enabled = labels[key('enabled')] ?? '';
   if (enabled !== c.on) {

@@ -262,7 +262,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
           pods: [],
         };
         // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.
-        const parsed = current && parsePolicy(current.labels, current.annotations, settings.policy);
+        const parsed = current && parsePolicy(current, settings.policy);
         const probeUrl = parsed && 'policy' in parsed ? parsed.policy.probeUrl : undefined;
         watch({ workload, policy: { probeUrl } }, killed, new Date(record.at), record.id);
       }

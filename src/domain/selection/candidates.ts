@@ -37,7 +37,7 @@ export function findCandidates(
   for (const workload of snapshot.workloads) {
     const ns = workload.ref.namespace;
     if (namespaceVerdict(settings.namespaces, ns, namespaces.get(ns)) !== undefined) continue;
-    const parsed = parsePolicy(workload.labels, workload.annotations, settings.policy);
+    const parsed = parsePolicy(workload, settings.policy);
     if (!parsed.optedIn) continue;
     if ('problems' in parsed) {
       invalid.push({ workload, problems: parsed.problems });

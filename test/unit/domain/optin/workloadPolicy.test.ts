@@ -89,7 +89,7 @@ const ok: [string, Record<string, string>, PolicyOptions, object][] = [
 
 for (const [name, labels, opts, policy] of ok) {
   test(`opted in: ${name}`, (t) => {
-    t.deepEqual(parsePolicy(labels, {}, opts), { optedIn: true, policy } as PolicyResult);
+    t.deepEqual(parsePolicy({ labels, annotations: {} }, opts), { optedIn: true, policy } as PolicyResult);
   });
 }
 
@@ -103,7 +103,7 @@ const out: [string, Record<string, string>, PolicyOptions][] = [
 
 for (const [name, labels, opts] of out) {
   test(`not opted in: ${name}`, (t) => {
-    t.deepEqual(parsePolicy(labels, {}, opts), { optedIn: false });
+    t.deepEqual(parsePolicy({ labels, annotations: {} }, opts), { optedIn: false });
   });
 }
 
@@ -169,7 +169,7 @@ const bad: [string, Record<string, string>, PolicyOptions, [string, string][]][]
 
 for (const [name, labels, opts, fields] of bad) {
   test(`bad label skips the workload: ${name}`, (t) => {
-    const result = parsePolicy(labels, {}, opts);
+    const result = parsePolicy({ labels, annotations: {} }, opts);
     if (!result.optedIn || !('problems' in result)) return t.fail(`expected problems, got ${JSON.stringify(result)}`);
     t.deepEqual(
       result.problems.map((p) => [p.field, p.value]),
@@ -180,8 +180,14 @@ for (const [name, labels, opts, fields] of bad) {
 }
 
 test('the probe URL comes from the annotation and must be http(s)', (t) => {
-  const good = parsePolicy({ 'havoc/enabled': 'true' }, { 'havoc/probe-url': 'http://checkout.shop:8080/healthz' }, options);
+  const good = parsePolicy(
+    { labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': 'http://checkout.shop:8080/healthz' } },
+    options,
+  );
   t.like(good, { optedIn: true, policy: { probeUrl: 'http://checkout.shop:8080/healthz' } });
-  const badUrl = parsePolicy({ 'havoc/enabled': 'true' }, { 'havoc/probe-url': 'checkout/healthz' }, options);
+  const badUrl = parsePolicy(
+    { labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': 'checkout/healthz' } },
+    options,
+  );
   t.like(badUrl, { optedIn: true, problems: [{ field: 'havoc/probe-url', value: 'checkout/healthz' }] });
 });
