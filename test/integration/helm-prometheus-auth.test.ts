@@ -26,6 +26,7 @@ interface Deployment {
   spec: {
     template: {
       spec: {
+        automountServiceAccountToken?: boolean;
         containers: { volumeMounts: { name: string; mountPath: string }[] }[];
         volumes: { name: string; projected?: { sources: Source[] } }[];
       };
@@ -51,7 +52,9 @@ const CLUSTER: Record<'secret' | 'configMap', Record<string, Record<string, stri
   },
 };
 
-const P = 'steadyState.prometheus';
+/** Where Kubernetes mounts the pod's own ServiceAccount token when automountServiceAccountToken is on. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const POD_TOKEN = 'pod-token-from-kubernetes';
 const URL_ = 'https://prometheus.monitoring.svc:9091';
 
 function tempDir(t: ExecutionContext): string {
@@ -109,9 +112,10 @@ function prometheusOf(config: string): PrometheusConfig {
 
 /**
  * Lays the projected volume out in a directory as the kubelet would (from
- * CLUSTER), points every path under the mount at it, and runs the daemon's
- * loader on the result. A key missing from the cluster is an error here, as
- * the pod would not start.
+ * CLUSTER) and, when the pod mounts its ServiceAccount token, that token too;
+ * points every path under the mounts at them, and runs the daemon's loader on
+ * the result. A key missing from the cluster is an error here, as the pod
+ * would not start.
  */
 function loadMounted(t: ExecutionContext, deployment: Deployment, config: string): HavocConfig {
   const dir = tempDir(t);
@@ -127,7 +131,12 @@ function loadMounted(t: ExecutionContext, deployment: Deployment, config: string
       writeFileSync(path.join(dir, item.path), content);
     }
   }
-  const local = config.replaceAll(`${mountPath}/`, `${dir}/`);
+  let local = config.replaceAll(`${mountPath}/`, `${dir}/`);
+  if (deployment.spec.template.spec.automountServiceAccountToken === true) {
+    mkdirSync(path.join(dir, 'serviceaccount'));
+    writeFileSync(path.join(dir, 'serviceaccount', 'token'), POD_TOKEN);
+    local = local.replaceAll(`${SERVICE_ACCOUNT_DIR}/`, `${dir}/serviceaccount/`);
+  }
   writeFileSync(path.join(dir, 'config.yaml'), local);
   return loadConfig({ file: path.join(dir, 'config.yaml'), env: {} });
 }
@@ -202,6 +211,26 @@ test("OpenShift: a token with the service CA from a ConfigMap, next to Slack's w
   t.true(loaded.steadyState.prometheus.caFile.endsWith('/prometheus/ca.crt'));
 });
 
+test("the pod's own ServiceAccount token: nothing more is mounted, config.yaml names the token Kubernetes mounts, the daemon loads it", (t) => {
+  const { deployment, config } = rendered(
+    t,
+    prometheus({
+      url: URL_,
+      auth: { serviceAccountToken: true },
+      tls: { caConfigMap: 'openshift-service-ca', caKey: 'service-ca.crt' },
+    }),
+  );
+  t.deepEqual(extraItems(deployment), ['configMap openshift-service-ca: service-ca.crt -> prometheus/ca.crt']);
+  t.true(deployment.spec.template.spec.automountServiceAccountToken);
+  t.deepEqual(prometheusOf(config), {
+    url: URL_,
+    timeout: '5s',
+    bearerTokenFile: `${SERVICE_ACCOUNT_DIR}/token`,
+    caFile: '/etc/kube-havoc/prometheus/ca.crt',
+  });
+  t.true(loadMounted(t, deployment, config).steadyState.prometheus.bearerTokenFile.endsWith('/serviceaccount/token'));
+});
+
 test('without credentials or CA nothing is mounted for Prometheus and config.yaml names no file', (t) => {
   const { deployment, config } = rendered(t, prometheus({ url: URL_ }));
   t.deepEqual(extraItems(deployment), []);
@@ -224,9 +253,10 @@ async function prometheusSeeing(t: ExecutionContext): Promise<{ url: string; see
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
 }
 
-test('the mounted credentials reach Prometheus: the daemon built from the rendered config sends the token from the Secret, or its user and password', async (t) => {
+test('the mounted credentials reach Prometheus: the daemon built from the rendered config sends the token from the Secret or the pod, or the user and password', async (t) => {
   const cases: [Record<string, unknown>, string][] = [
     [{ existingSecret: 'prom-creds', bearerTokenKey: 'token' }, 'Bearer token-from-secret'],
+    [{ serviceAccountToken: true }, `Bearer ${POD_TOKEN}`],
     [
       { existingSecret: 'prom-creds', basicAuthUsername: 'havoc', basicAuthPasswordKey: 'password' },
       `Basic ${Buffer.from('havoc:pa:ss word').toString('base64')}`,
@@ -297,6 +327,29 @@ const REFUSALS: Record<string, Refusal> = {
       keys: { bearerTokenFile: '', basicAuthPasswordFile: '' },
       refuses: /steadyState\.prometheus\.bearerTokenFile: set either a bearer token or basic auth, not both/,
     },
+  },
+  "the pod's token and basic auth together": {
+    values: prometheus({
+      url: URL_,
+      auth: { serviceAccountToken: true, existingSecret: 'prom-creds', basicAuthUsername: 'u', basicAuthPasswordKey: 'password' },
+    }),
+    message:
+      /steadyState\.prometheus\.auth\.serviceAccountToken and steadyState\.prometheus\.auth\.basicAuthUsername are both set/,
+    daemon: {
+      keys: { bearerTokenFile: '', basicAuthUsername: 'u', basicAuthPasswordFile: '' },
+      refuses: /steadyState\.prometheus\.bearerTokenFile: set either a bearer token or basic auth, not both/,
+    },
+  },
+  "the pod's token and a Secret's token together": {
+    values: prometheus({ url: URL_, auth: { serviceAccountToken: true, existingSecret: 'prom-creds', bearerTokenKey: 'token' } }),
+    message: /steadyState\.prometheus\.auth\.serviceAccountToken and steadyState\.prometheus\.auth\.bearerTokenKey are both set/,
+    chartStricter: 'the daemon takes one token file; the chart would have to pick one silently',
+  },
+  "the pod's token without a URL": {
+    values: prometheus({ auth: { serviceAccountToken: true } }),
+    message: /steadyState\.prometheus\.auth\.serviceAccountToken set but steadyState\.prometheus\.url is empty/,
+    daemon: { keys: { bearerTokenFile: '' }, refuses: /^accepted$/ },
+    chartStricter: 'a token with no Prometheus to send it to is a forgotten URL, not a working setup',
   },
   'a user name without a password key': {
     values: prometheus({ url: URL_, auth: { existingSecret: 'prom-creds', basicAuthUsername: 'havoc' } }),

@@ -155,6 +155,7 @@ const CHART_ONLY = [
   'steadyState.prometheus.auth.bearerTokenKey',
   'steadyState.prometheus.auth.basicAuthUsername',
   'steadyState.prometheus.auth.basicAuthPasswordKey',
+  'steadyState.prometheus.auth.serviceAccountToken',
   'steadyState.prometheus.tls.caConfigMap',
   'steadyState.prometheus.tls.caSecret',
   'steadyState.prometheus.tls.caKey',

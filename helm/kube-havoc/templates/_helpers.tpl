@@ -79,8 +79,14 @@ can test it and config.yaml gets exactly the paths that are mounted.
 */}}
 {{- define "kube-havoc.prometheusDir" -}}{{ include "kube-havoc.configDir" . }}/prometheus{{- end }}
 {{- define "kube-havoc.bearerTokenFile" -}}
-{{- with .Values.steadyState.prometheus.auth }}{{ if and .existingSecret .bearerTokenKey }}{{ include "kube-havoc.prometheusDir" $ }}/bearer-token{{ end }}{{ end }}
+{{- with .Values.steadyState.prometheus.auth }}
+{{- if and .existingSecret .bearerTokenKey }}{{ include "kube-havoc.prometheusDir" $ }}/bearer-token
+{{- else if .serviceAccountToken }}{{ include "kube-havoc.serviceAccountTokenFile" $ }}
 {{- end }}
+{{- end }}
+{{- end }}
+{{/* Where Kubernetes mounts the pod's own ServiceAccount token (automountServiceAccountToken is on: the daemon needs it for the API server). */}}
+{{- define "kube-havoc.serviceAccountTokenFile" -}}/var/run/secrets/kubernetes.io/serviceaccount/token{{- end }}
 {{- define "kube-havoc.basicAuthPasswordFile" -}}
 {{- with .Values.steadyState.prometheus.auth }}{{ if and .existingSecret .basicAuthPasswordKey }}{{ include "kube-havoc.prometheusDir" $ }}/basic-auth-password{{ end }}{{ end }}
 {{- end }}

@@ -40,18 +40,22 @@ Each failure names the value and says what to do, before anything is installed.
 
 {{/*
 Prometheus credentials and CA, one problem per line. The daemon itself refuses
-a bearer token together with basic auth, and a user name without a password
+a bearer token (a Secret's or the pod's own) together with basic auth, and a user name without a password
 (or the reverse); the chart also refuses what would mount nothing or send
 nothing: a key without its Secret, a Secret without a key, credentials or a CA
-without a URL, and a CA named twice.
+without a URL, and a bearer token or a CA named twice.
 */}}
 {{- define "kube-havoc.prometheusAuthProblems" -}}
 {{- $p := "steadyState.prometheus" }}
 {{- $prom := .Values.steadyState.prometheus }}
 {{- $auth := $prom.auth }}
 {{- $tls := $prom.tls }}
-{{- if and $auth.bearerTokenKey (or $auth.basicAuthUsername $auth.basicAuthPasswordKey) }}
-{{ $p }}.auth.bearerTokenKey and {{ $p }}.auth.{{ ternary "basicAuthUsername" "basicAuthPasswordKey" (not (empty $auth.basicAuthUsername)) }} are both set: Prometheus gets one kind of credentials, so use a bearer token or basic auth
+{{- if and $auth.serviceAccountToken $auth.bearerTokenKey }}
+{{ $p }}.auth.serviceAccountToken and {{ $p }}.auth.bearerTokenKey are both set: Prometheus gets one bearer token, so use the pod's or the Secret's
+{{- end }}
+{{- $bearer := ternary "bearerTokenKey" "serviceAccountToken" (not (empty $auth.bearerTokenKey)) }}
+{{- if and (or $auth.bearerTokenKey $auth.serviceAccountToken) (or $auth.basicAuthUsername $auth.basicAuthPasswordKey) }}
+{{ $p }}.auth.{{ $bearer }} and {{ $p }}.auth.{{ ternary "basicAuthUsername" "basicAuthPasswordKey" (not (empty $auth.basicAuthUsername)) }} are both set: Prometheus gets one kind of credentials, so use a bearer token or basic auth
 {{- end }}
 {{- if and $auth.basicAuthUsername (not $auth.basicAuthPasswordKey) }}
 {{ $p }}.auth.basicAuthUsername {{ $auth.basicAuthUsername | quote }} has no password: set {{ $p }}.auth.basicAuthPasswordKey to its key in {{ $p }}.auth.existingSecret
@@ -72,7 +76,7 @@ without a URL, and a CA named twice.
 {{- end }}
 {{- if not $prom.url }}
 {{- $set := list }}
-{{- range $key := list "existingSecret" "bearerTokenKey" "basicAuthUsername" "basicAuthPasswordKey" }}
+{{- range $key := list "existingSecret" "bearerTokenKey" "basicAuthUsername" "basicAuthPasswordKey" "serviceAccountToken" }}
 {{- if get $auth $key }}{{ $set = append $set (printf "%s.auth.%s" $p $key) }}{{ end }}
 {{- end }}
 {{- range $key := list "caConfigMap" "caSecret" }}
