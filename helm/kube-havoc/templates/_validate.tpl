@@ -40,10 +40,11 @@ Each failure names the value and says what to do, before anything is installed.
 
 {{/*
 Prometheus credentials and CA, one problem per line. The daemon itself refuses
-a bearer token (a Secret's or the pod's own) together with basic auth, and a user name without a password
-(or the reverse); the chart also refuses what would mount nothing or send
-nothing: a key without its Secret, a Secret without a key, credentials or a CA
-without a URL, and a bearer token or a CA named twice.
+a bearer token (a Secret's or the pod's own) together with basic auth, and a
+user name without a password (or the reverse); the chart also refuses what
+would mount nothing or send nothing: a key without its Secret, a Secret
+without a key, credentials or a CA without a URL, and a bearer token or a CA
+named twice.
 */}}
 {{- define "kube-havoc.prometheusAuthProblems" -}}
 {{- $p := "steadyState.prometheus" }}
