@@ -134,24 +134,39 @@ const CONFIG_SECTIONS = [
   'server',
   'log',
 ];
-// Daemon settings the chart sets itself instead of taking them from values.
-const SET_BY_CHART = ['daemon.namespace', 'daemon.podName', 'slack.webhookUrl', 'slack.webhookUrlFile', 'server.host'];
-// Prometheus credentials and CA are files from a mounted Secret; the chart has no values for them yet (left at their empty defaults).
-const NOT_IN_CHART = [
+// Daemon settings the chart sets itself instead of taking them from values (the Prometheus files are mounted from steadyState.prometheus.auth and .tls).
+const SET_BY_CHART = [
+  'daemon.namespace',
+  'daemon.podName',
+  'slack.webhookUrl',
+  'slack.webhookUrlFile',
+  'server.host',
   'steadyState.prometheus.bearerTokenFile',
   'steadyState.prometheus.basicAuthUsername',
   'steadyState.prometheus.basicAuthPasswordFile',
   'steadyState.prometheus.caFile',
 ];
 // Chart values in the config sections that are not daemon settings.
-const CHART_ONLY = ['slack.webhookSecret', 'slack.existingSecret', 'slack.existingSecretKey'];
+const CHART_ONLY = [
+  'slack.webhookSecret',
+  'slack.existingSecret',
+  'slack.existingSecretKey',
+  'steadyState.prometheus.auth.existingSecret',
+  'steadyState.prometheus.auth.bearerTokenKey',
+  'steadyState.prometheus.auth.basicAuthUsername',
+  'steadyState.prometheus.auth.basicAuthPasswordKey',
+  'steadyState.prometheus.auth.serviceAccountToken',
+  'steadyState.prometheus.tls.caConfigMap',
+  'steadyState.prometheus.tls.caSecret',
+  'steadyState.prometheus.tls.caKey',
+];
 
 test("every daemon setting is a value (or set by the chart), with the daemon's own default", (t) => {
   const daemon = new Map(leaves(havocSchema()).map(([key, leaf]) => [key, leaf.default]));
   const chart = new Map(
     leafPaths(values).filter(([key]) => CONFIG_SECTIONS.includes(key.split('.')[0] ?? '') && !CHART_ONLY.includes(key)),
   );
-  t.deepEqual([...chart.keys(), ...SET_BY_CHART, ...NOT_IN_CHART].sort(), [...daemon.keys()].sort());
+  t.deepEqual([...chart.keys(), ...SET_BY_CHART].sort(), [...daemon.keys()].sort());
   for (const [key, value] of chart) t.deepEqual(value, daemon.get(key), key);
 });
 

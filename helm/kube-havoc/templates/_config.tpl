@@ -13,6 +13,14 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
 {{- if include "kube-havoc.slackSecretName" . }}
 {{- $_ := set $slack "webhookUrlFile" (include "kube-havoc.webhookFile" .) }}
 {{- end }}
+{{- /* The auth and tls values name Secrets and keys; the daemon knows only the mounted files and the user name. */}}
+{{- $prom := $v.steadyState.prometheus }}
+{{- $prometheus := dict "url" $prom.url "timeout" $prom.timeout }}
+{{- with include "kube-havoc.bearerTokenFile" . }}{{ $_ := set $prometheus "bearerTokenFile" . }}{{ end }}
+{{- with include "kube-havoc.basicAuthPasswordFile" . }}{{ $_ := set $prometheus "basicAuthPasswordFile" . }}{{ end }}
+{{- with $prom.auth.basicAuthUsername }}{{ $_ := set $prometheus "basicAuthUsername" . }}{{ end }}
+{{- with include "kube-havoc.caFile" . }}{{ $_ := set $prometheus "caFile" . }}{{ end }}
+{{- $steadyState := dict "prometheus" $prometheus "blockers" $v.steadyState.blockers "defaultHypothesis" $v.steadyState.defaultHypothesis }}
 {{- $config := dict
   "dryRun" $v.dryRun
   "clusterName" $v.clusterName
@@ -26,7 +34,7 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
   "nodes" $v.nodes
   "kubernetes" $v.kubernetes
   "slack" $slack
-  "steadyState" $v.steadyState
+  "steadyState" $steadyState
   "daemon" $v.daemon
   "server" (dict "host" "0.0.0.0" "port" $v.server.port)
   "log" $v.log

@@ -71,3 +71,25 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "kube-havoc.configDir" -}}/etc/kube-havoc{{- end }}
 {{- define "kube-havoc.configPath" -}}{{ include "kube-havoc.configDir" . }}/config.yaml{{- end }}
 {{- define "kube-havoc.webhookFile" -}}{{ include "kube-havoc.configDir" . }}/slack/webhook-url{{- end }}
+
+{{/*
+Prometheus credentials and CA, mounted in the same projected volume under
+prometheus/. Each file helper is empty when its value is not set, so a caller
+can test it and config.yaml gets exactly the paths that are mounted.
+*/}}
+{{- define "kube-havoc.prometheusDir" -}}{{ include "kube-havoc.configDir" . }}/prometheus{{- end }}
+{{- define "kube-havoc.bearerTokenFile" -}}
+{{- with .Values.steadyState.prometheus.auth }}
+{{- if and .existingSecret .bearerTokenKey }}{{ include "kube-havoc.prometheusDir" $ }}/bearer-token
+{{- else if .serviceAccountToken }}{{ include "kube-havoc.serviceAccountTokenFile" $ }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{/* Where Kubernetes mounts the pod's own ServiceAccount token (automountServiceAccountToken is on: the daemon needs it for the API server). */}}
+{{- define "kube-havoc.serviceAccountTokenFile" -}}/var/run/secrets/kubernetes.io/serviceaccount/token{{- end }}
+{{- define "kube-havoc.basicAuthPasswordFile" -}}
+{{- with .Values.steadyState.prometheus.auth }}{{ if and .existingSecret .basicAuthPasswordKey }}{{ include "kube-havoc.prometheusDir" $ }}/basic-auth-password{{ end }}{{ end }}
+{{- end }}
+{{- define "kube-havoc.caFile" -}}
+{{- with .Values.steadyState.prometheus.tls }}{{ if or .caConfigMap .caSecret }}{{ include "kube-havoc.prometheusDir" $ }}/ca.crt{{ end }}{{ end }}
+{{- end }}

@@ -28,12 +28,63 @@ Each failure names the value and says what to do, before anything is installed.
 {{- end }}
 {{- end }}
 {{- end }}
-{{- range $rules := list "kube-havoc.cronProblems" "kube-havoc.timezoneProblems" "kube-havoc.selectorProblems" "kube-havoc.durationProblems" "kube-havoc.windowProblems" }}
+{{- range $rules := list "kube-havoc.cronProblems" "kube-havoc.timezoneProblems" "kube-havoc.selectorProblems" "kube-havoc.durationProblems" "kube-havoc.windowProblems" "kube-havoc.prometheusAuthProblems" }}
 {{- range splitList "\n" (include $rules $) }}
 {{- if trim . }}{{ $problems = append $problems (trim .) }}{{ end }}
 {{- end }}
 {{- end }}
 {{- if $problems }}
 {{- fail (printf "\n\nkube-havoc: invalid values:\n  - %s\n" (join "\n  - " $problems)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Prometheus credentials and CA, one problem per line. The daemon itself refuses
+a bearer token (a Secret's or the pod's own) together with basic auth, and a
+user name without a password (or the reverse); the chart also refuses what
+would mount nothing or send nothing: a key without its Secret, a Secret
+without a key, credentials or a CA without a URL, and a bearer token or a CA
+named twice.
+*/}}
+{{- define "kube-havoc.prometheusAuthProblems" -}}
+{{- $p := "steadyState.prometheus" }}
+{{- $prom := .Values.steadyState.prometheus }}
+{{- $auth := $prom.auth }}
+{{- $tls := $prom.tls }}
+{{- if and $auth.serviceAccountToken $auth.bearerTokenKey }}
+{{ $p }}.auth.serviceAccountToken and {{ $p }}.auth.bearerTokenKey are both set: Prometheus gets one bearer token, so use the pod's or the Secret's
+{{- end }}
+{{- $bearer := ternary "bearerTokenKey" "serviceAccountToken" (not (empty $auth.bearerTokenKey)) }}
+{{- if and (or $auth.bearerTokenKey $auth.serviceAccountToken) (or $auth.basicAuthUsername $auth.basicAuthPasswordKey) }}
+{{ $p }}.auth.{{ $bearer }} and {{ $p }}.auth.{{ ternary "basicAuthUsername" "basicAuthPasswordKey" (not (empty $auth.basicAuthUsername)) }} are both set: Prometheus gets one kind of credentials, so use a bearer token or basic auth
+{{- end }}
+{{- if and $auth.basicAuthUsername (not $auth.basicAuthPasswordKey) }}
+{{ $p }}.auth.basicAuthUsername {{ $auth.basicAuthUsername | quote }} has no password: set {{ $p }}.auth.basicAuthPasswordKey to its key in {{ $p }}.auth.existingSecret
+{{- end }}
+{{- if and $auth.basicAuthPasswordKey (not $auth.basicAuthUsername) }}
+{{ $p }}.auth.basicAuthPasswordKey {{ $auth.basicAuthPasswordKey | quote }} has no user name: set {{ $p }}.auth.basicAuthUsername
+{{- end }}
+{{- range $key := list "bearerTokenKey" "basicAuthPasswordKey" }}
+{{- if and (get $auth $key) (not $auth.existingSecret) }}
+{{ $p }}.auth.{{ $key }} {{ get $auth $key | quote }} names a key but {{ $p }}.auth.existingSecret is empty: name the Secret that holds it
+{{- end }}
+{{- end }}
+{{- if and $auth.existingSecret (not $auth.bearerTokenKey) (not $auth.basicAuthPasswordKey) }}
+{{ $p }}.auth.existingSecret {{ $auth.existingSecret | quote }} is set but neither {{ $p }}.auth.bearerTokenKey nor {{ $p }}.auth.basicAuthPasswordKey says which of its keys to use
+{{- end }}
+{{- if and $tls.caConfigMap $tls.caSecret }}
+{{ $p }}.tls.caConfigMap and {{ $p }}.tls.caSecret are both set: name the CA bundle once
+{{- end }}
+{{- if not $prom.url }}
+{{- $set := list }}
+{{- range $key := list "existingSecret" "bearerTokenKey" "basicAuthUsername" "basicAuthPasswordKey" "serviceAccountToken" }}
+{{- if get $auth $key }}{{ $set = append $set (printf "%s.auth.%s" $p $key) }}{{ end }}
+{{- end }}
+{{- range $key := list "caConfigMap" "caSecret" }}
+{{- if get $tls $key }}{{ $set = append $set (printf "%s.tls.%s" $p $key) }}{{ end }}
+{{- end }}
+{{- if $set }}
+{{ join ", " $set }} set but {{ $p }}.url is empty: credentials and a CA are for a Prometheus, so set its URL
+{{- end }}
 {{- end }}
 {{- end }}
