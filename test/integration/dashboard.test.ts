@@ -10,7 +10,6 @@ import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
 import type { KillOutcome, PodInfo, WorkloadRef } from '../../src/domain/model.ts';
 import type { KillOptions, PodKiller } from '../../src/domain/ports.ts';
-import { seededRandom } from '../../src/domain/random.ts';
 import { createReporter } from '../../src/domain/reporter.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
@@ -20,7 +19,7 @@ import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeCluster.ts';
 import { memoryStateStore } from '../unit/fakes/memoryStateStore.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
-import { testSettings } from '../unit/fakes/settings.ts';
+import { roundDeps } from '../unit/fakes/roundDeps.ts';
 import { freePort } from '../e2e/harness/freePort.ts';
 import { startPrometheus, type RealPrometheus } from './support/realPrometheus.ts';
 
@@ -161,17 +160,16 @@ async function startDaemon(t: ExecutionContext) {
   const cluster = world();
   const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
   const round = (dryRun: boolean) =>
-    createChaosRound({
-      settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: String(dryRun) }),
-      cluster,
-      killer: killer(cluster),
-      state: memoryStateStore(),
-      clock,
-      random: seededRandom(dryRun ? 1 : 2),
-      report: reporter.report,
-      podMethod: 'evict',
-      probe: { check: async () => ({ ok: true }) },
-    });
+    createChaosRound(
+      roundDeps({
+        clock,
+        cluster,
+        killer: killer(cluster),
+        env: { ...ALWAYS_OPEN, HAVOC_DRY_RUN: String(dryRun) },
+        seed: dryRun ? 1 : 2,
+        report: reporter.report,
+      }).deps,
+    );
   const rounds = [round(true), round(false)];
   // What the composition root does at start-up.
   for (const r of rounds) await r.announceTargets(clock.now());
@@ -289,17 +287,15 @@ async function startLiveDaemon(
     await server.close();
   };
   t.teardown(close);
-  const round = createChaosRound({
-    settings: testSettings({ ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' }),
+  const { deps } = roundDeps({
     cluster: options.cluster,
-    killer: options.cluster,
-    state: options.store,
+    store: options.store,
     clock: options.clock,
-    random: seededRandom(5),
+    env: { ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' },
+    seed: 5,
     report: createReporter({ listeners: [metrics.listener], log }).report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
   });
+  const round = createChaosRound(deps);
   // What the composition root does at start-up, before the first tick.
   await round.announceTargets(options.clock.now());
   return {

@@ -13,14 +13,12 @@ import { createPrometheusSource } from '../../src/adapters/prometheus/prometheus
 import type { KillOutcome, PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
 import type { KillOptions } from '../../src/domain/ports.ts';
-import { seededRandom } from '../../src/domain/random.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createSteadyStateGate } from '../../src/domain/steadyState/steadyStateGate.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../unit/fakes/fakeCluster.ts';
-import { memoryStateStore } from '../unit/fakes/memoryStateStore.ts';
 import { recorder } from '../unit/fakes/recordingListener.ts';
-import { testSettings } from '../unit/fakes/settings.ts';
+import { roundDeps } from '../unit/fakes/roundDeps.ts';
 import { RULES, startFakeApp, type FakeApp } from './support/fakeApp.ts';
 import { startPrometheus, type RealPrometheus } from './support/realPrometheus.ts';
 
@@ -92,18 +90,7 @@ function daemon(prometheus: RealPrometheus, options: DaemonOptions) {
     },
     fate: (pod: PodInfo) => cluster.fate(pod),
   };
-  const round = createChaosRound({
-    settings: testSettings(ALWAYS_OPEN),
-    cluster,
-    killer,
-    state: memoryStateStore(),
-    clock,
-    random: seededRandom(7),
-    report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-    steadyState,
-  });
+  const round = createChaosRound(roundDeps({ clock, cluster, killer, env: ALWAYS_OPEN, report, steadyState }).deps);
   return {
     cluster,
     recorded,

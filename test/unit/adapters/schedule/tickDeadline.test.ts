@@ -8,12 +8,9 @@ import { tickDeadlineMs } from '../../../../src/adapters/schedule/cronTicker.ts'
 import { createHavocMetrics } from '../../../../src/adapters/metrics/havocMetrics.ts';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import type { SteadyStateProbe } from '../../../../src/domain/ports.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
-import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
-import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recorder } from '../../fakes/recordingListener.ts';
-import { testSettings } from '../../fakes/settings.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const LONG_AGO = new Date('2026-11-20T06:00:00Z');
@@ -26,14 +23,11 @@ function setup(probe: SteadyStateProbe) {
   ]);
   const events = recorder();
   const metrics = createHavocMetrics({ registry: new Registry(), defaultMetrics: false });
-  const round = createChaosRound({
-    settings: testSettings({ HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '3' }),
+  const { deps } = roundDeps({
+    at: FRIDAY,
+    heals: false,
     cluster,
-    killer: cluster,
-    state: memoryStateStore(),
-    clock: fakeClock(FRIDAY),
-    random: seededRandom(7),
-    podMethod: 'evict',
+    env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '3' },
     probe,
     owner: 'me',
     report: (o) => {
@@ -41,6 +35,7 @@ function setup(probe: SteadyStateProbe) {
       metrics.listener.on(o);
     },
   });
+  const round = createChaosRound(deps);
   return { cluster, events, metrics, round };
 }
 

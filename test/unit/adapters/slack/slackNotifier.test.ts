@@ -5,18 +5,15 @@ import test, { type ExecutionContext } from 'ava';
 import { createReporter } from '../../../../src/domain/reporter.ts';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import type { Occurrence } from '../../../../src/domain/occurrence.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
 import { notificationFor } from '../../../../src/adapters/notify/notificationFor.ts';
 import { createNotifyListener } from '../../../../src/adapters/notify/notifyListener.ts';
 import { toSlackMessage } from '../../../../src/adapters/slack/slackMessage.ts';
 import { createSlackNotifier, type SlackRetryPolicy } from '../../../../src/adapters/slack/slackNotifier.ts';
 import { createSlackListener } from '../../../../src/adapters/slack/slackListener.ts';
 import { REDACTED, redactedError, redactWebhook } from '../../../../src/adapters/slack/redactWebhook.ts';
-import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
-import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recorder, recordingLog } from '../../fakes/recordingListener.ts';
-import { testSettings } from '../../fakes/settings.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 import { killOccurrence, NODE, POD, recoveryOccurrence, tickOccurrence } from '../../fakes/occurrences.ts';
 
 // The secret part of a Slack webhook URL is its path; the receiver serves it on 127.0.0.1.
@@ -84,8 +81,6 @@ async function startReceiver(t: ExecutionContext) {
 /** One live round against the fake cluster, reporting to Slack and to a recorder. */
 function daemon(webhookUrl: string, timeoutMs: number, env: Record<string, string> = {}) {
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' }, LONG_AGO)]);
-  const clock = fakeClock(FRIDAY, { onSleep: (c) => cluster.heal(c.now()) });
-  const store = memoryStateStore();
   const events = recorder();
   const log = recordingLog();
   const slack = createNotifyListener({
@@ -94,17 +89,8 @@ function daemon(webhookUrl: string, timeoutMs: number, env: Record<string, strin
     clusterName: 'prod-eu',
   });
   const reporter = createReporter({ listeners: [slack, { name: 'record', on: events.report }], log });
-  const round = createChaosRound({
-    settings: testSettings(env),
-    cluster,
-    killer: cluster,
-    state: store,
-    clock,
-    random: seededRandom(7),
-    report: reporter.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-  });
+  const { deps, store } = roundDeps({ at: FRIDAY, cluster, env, report: reporter.report });
+  const round = createChaosRound(deps);
   return { cluster, store, events, log, reporter, round, slack };
 }
 

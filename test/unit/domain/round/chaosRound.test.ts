@@ -1,23 +1,20 @@
 import test from 'ava';
 import { pauseChaos, resumeChaos } from '../../../../src/domain/killSwitch.ts';
-import { createChaosRound, type ChaosRoundDeps } from '../../../../src/domain/round/chaosRound.ts';
+import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import type { WorkloadWithPods } from '../../../../src/domain/model.ts';
 import type { Occurrence } from '../../../../src/domain/occurrence.ts';
-import type { StateStore, SteadyStateProbe } from '../../../../src/domain/ports.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
+import type { SteadyStateProbe } from '../../../../src/domain/ports.ts';
 import type { HavocState } from '../../../../src/domain/state.ts';
-import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
-import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
+import { memoryStateStore, type MemoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recorder } from '../../fakes/recordingListener.ts';
-import { testSettings } from '../../fakes/settings.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 
 // Friday 2026-11-20 10:00 in Berlin; the window is 09:00-17:00 there.
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const LONG_AGO = new Date('2026-11-20T06:00:00Z');
 const NEXT = new Date(FRIDAY.getTime() + 600_000);
 const alwaysHit = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
-const steady: SteadyStateProbe = { check: async () => ({ ok: true }) };
 
 function setup(
   options: {
@@ -28,37 +25,20 @@ function setup(
     healOnSleep?: boolean;
   } = {},
 ) {
-  const cluster = fakeCluster(options.workloads ?? [deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
-  const clock = fakeClock(FRIDAY, options.healOnSleep === false ? {} : { onSleep: (c) => cluster.heal(c.now()) });
-  const store = memoryStateStore(options.state);
-  const events = recorder();
-  const deps: ChaosRoundDeps = {
-    settings: testSettings(options.env),
-    cluster,
-    killer: cluster,
-    state: store,
-    clock,
-    random: seededRandom(7),
-    report: events.report,
-    podMethod: 'evict',
-    probe: options.probe ?? steady,
-  };
-  return { cluster, clock, store, events, deps, round: createChaosRound(deps) };
+  const fakes = roundDeps({
+    at: FRIDAY,
+    cluster: fakeCluster(options.workloads ?? [deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]),
+    heals: options.healOnSleep !== false,
+    store: memoryStateStore(options.state),
+    env: options.env,
+    probe: options.probe,
+  });
+  return { ...fakes, round: createChaosRound(fakes.deps) };
 }
 
 /** A fresh process (a restart, or another replica taking the lease) on the same persisted state, seeing no workloads. */
-function restartedRound(store: StateStore, report: (o: Occurrence) => void, at: Date) {
-  return createChaosRound({
-    settings: testSettings(),
-    cluster: fakeCluster([]),
-    killer: fakeCluster([]),
-    state: store,
-    clock: fakeClock(at),
-    random: seededRandom(3),
-    report,
-    podMethod: 'evict',
-    probe: steady,
-  });
+function restartedRound(store: MemoryStateStore, report: (o: Occurrence) => void, at: Date) {
+  return createChaosRound(roundDeps({ at, heals: false, store, report, seed: 3 }).deps);
 }
 
 test('killed: one pod of an opted-in workload is evicted, recorded, and recovery is measured', async (t) => {

@@ -2,13 +2,13 @@ import test from 'ava';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import { giveBackNodes } from '../../../../src/domain/round/nodeChaos.ts';
 import { judgeNodes } from '../../../../src/domain/nodes/nodeFilters.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
 import type { NodeInfo } from '../../../../src/domain/model.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
 import { fakeDrainer, node } from '../../fakes/fakeDrainer.ts';
 import { memoryStateStore, type MemoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recorder } from '../../fakes/recordingListener.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 import { testSettings } from '../../fakes/settings.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
@@ -25,19 +25,11 @@ function setup(nodes: NodeInfo[], env: Record<string, string> = {}, store: Memor
   cluster.nodes = nodes;
   const drainer = fakeDrainer(cluster);
   const events = recorder();
+  const nodeEnv = { ...NODE_ENV, ...env };
   const round = (at: Date) =>
-    createChaosRound({
-      settings: testSettings({ ...NODE_ENV, ...env }),
-      cluster,
-      killer: cluster,
-      state: store,
-      clock: fakeClock(at),
-      random: seededRandom(11),
-      report: events.report,
-      podMethod: 'evict',
-      probe: { check: async () => ({ ok: true }) },
-      drainer,
-    });
+    createChaosRound(
+      roundDeps({ at, heals: false, cluster, store, env: nodeEnv, seed: 11, report: events.report, drainer }).deps,
+    );
   return { cluster, drainer, events, store, round };
 }
 

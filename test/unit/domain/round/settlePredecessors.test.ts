@@ -5,14 +5,11 @@
 import test from 'ava';
 import { leftOver, reserve } from '../../../../src/domain/budget/reservation.ts';
 import { createChaosRound, type ChaosRoundDeps } from '../../../../src/domain/round/chaosRound.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
 import type { StateStore } from '../../../../src/domain/ports.ts';
 import type { KillRecord } from '../../../../src/domain/state.ts';
-import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster, type FakeCluster } from '../../fakes/fakeCluster.ts';
 import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
-import { recorder } from '../../fakes/recordingListener.ts';
-import { testSettings } from '../../fakes/settings.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 
 // Friday 2026-11-20 10:00 in Berlin; the window is 09:00-17:00 there.
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
@@ -30,27 +27,20 @@ function replica(
   options: { crashAt?: 'reserved' | 'killed'; leadership?: ChaosRoundDeps['leadership'] } = {},
 ) {
   const { crashAt, leadership } = options;
-  const events = recorder();
-  const deps: ChaosRoundDeps = {
-    settings: testSettings(),
+  const { deps, events } = roundDeps({
+    at: FRIDAY,
+    heals: false,
     cluster,
-    killer: cluster,
-    state: store,
-    clock: fakeClock(FRIDAY),
-    random: seededRandom(7),
-    report: events.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
+    store,
     owner,
     leadership,
-    ...(crashAt
-      ? {
-          checkpoint: async (point: string) => {
+    checkpoint:
+      crashAt === undefined
+        ? undefined
+        : async (point) => {
             if (point === crashAt) throw new Crash(`stopped at ${point}`);
           },
-        }
-      : {}),
-  };
+  });
   return { events, round: createChaosRound(deps) };
 }
 
@@ -95,16 +85,10 @@ test("the successor's recovery check asks the workload's probe, read from the wo
   const store = memoryStateStore();
   await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
   const asked: string[] = [];
-  const events = recorder();
-  const second = createChaosRound({
-    settings: testSettings(),
+  const { deps, events } = roundDeps({
+    at: FRIDAY,
     cluster,
-    killer: cluster,
-    state: store,
-    clock: fakeClock(FRIDAY, { onSleep: (c) => cluster.heal(c.now()) }),
-    random: seededRandom(7),
-    report: events.report,
-    podMethod: 'evict',
+    store,
     probe: {
       check: async (workload) => {
         asked.push(workload.annotations['havoc/probe-url'] ?? '');
@@ -113,6 +97,7 @@ test("the successor's recovery check asks the workload's probe, read from the wo
     },
     owner: 'pod-b/1',
   });
+  const second = createChaosRound(deps);
   await second.settleLeftovers();
   await second.settle();
   t.true(asked.length > 0, 'the probe was asked');

@@ -4,12 +4,8 @@
 
 import test from 'ava';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
-import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
-import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
-import { recorder } from '../../fakes/recordingListener.ts';
-import { testSettings } from '../../fakes/settings.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 
 const START = new Date('2026-06-01T00:00:00Z'); // a Monday
 const END = new Date('2026-07-01T00:00:00Z'); // June 2026 has 22 weekdays
@@ -22,20 +18,14 @@ async function simulate(env: Record<string, string>, mtbfs: Record<string, strin
       deployment('shop', name, 4, { 'havoc/enabled': 'true', 'havoc/mtbf': mtbf }, OLD),
     ),
   );
-  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
-  const events = recorder();
-  const settings = testSettings({ HAVOC_SELECTION_MIN_POD_AGE: '1s', ...env });
-  const round = createChaosRound({
-    settings,
+  const { deps, clock, events } = roundDeps({
+    at: START,
     cluster,
-    killer: cluster,
-    state: memoryStateStore(),
-    clock,
-    random: seededRandom(seed),
-    report: events.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
+    env: { HAVOC_SELECTION_MIN_POD_AGE: '1s', ...env },
+    seed,
   });
+  const { settings } = deps;
+  const round = createChaosRound(deps);
   let ticks = 0;
   for (let at = START.getTime(); at < END.getTime(); at += TICK) {
     clock.set(new Date(at));

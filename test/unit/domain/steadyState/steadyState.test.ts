@@ -5,7 +5,6 @@
 import test from 'ava';
 import type { Occurrence } from '../../../../src/domain/occurrence.ts';
 import type { Clock, MetricsSource, QueryAnswer } from '../../../../src/domain/ports.ts';
-import { seededRandom } from '../../../../src/domain/random.ts';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import { blockerQuery, matcherProblem } from '../../../../src/domain/steadyState/blockers.ts';
 import { checkHypothesis, hypothesisFor, leftSide, templateProblems } from '../../../../src/domain/steadyState/hypothesis.ts';
@@ -13,9 +12,8 @@ import { createSteadyStateGate } from '../../../../src/domain/steadyState/steady
 import { confirmHypothesis } from '../../../../src/domain/steadyState/confirmHypothesis.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
-import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recorder } from '../../fakes/recordingListener.ts';
-import { testSettings } from '../../fakes/settings.ts';
+import { roundDeps } from '../../fakes/roundDeps.ts';
 
 const T0 = new Date('2026-03-04T10:00:00Z');
 const vector = (...values: string[]): QueryAnswer => ({ ok: true, samples: values.map((value) => ({ labels: {}, value })) });
@@ -223,22 +221,15 @@ test('the round: a firing blocker stops the whole tick; a failing hypothesis ski
   const clock = fakeClock(T0, { onSleep: (c) => cluster.heal(c.now()) });
   const seen = recorder();
   const steadyState = gateOn({ source, blockers: ['severity="critical"'], clock, report: seen.report });
-  const store = memoryStateStore();
-  const round = createChaosRound({
-    settings: testSettings({
-      HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat',
-      HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s',
-    }),
-    cluster,
-    killer: cluster,
-    state: store,
+  const { deps, store } = roundDeps({
     clock,
-    random: seededRandom(1),
+    cluster,
+    env: { HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat', HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1s' },
+    seed: 1,
     report: seen.report,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
     steadyState,
   });
+  const round = createChaosRound(deps);
   const tick = async () => {
     clock.advance(60_000);
     const summary = await round.tick({ at: clock.now(), nextTick: new Date(clock.now().getTime() + 600_000) });
@@ -278,18 +269,16 @@ test('Prometheus queries per tick grow with the workloads hit, not with those op
   const cluster = fakeCluster([...many, web({ 'havoc/steady-state': 'ok < 1' })]);
   const clock = fakeClock(T0, { onSleep: (c) => cluster.heal(c.now()) });
   const steadyState = gateOn({ source, blockers: ['severity="critical"'], clock, report: () => undefined });
-  const round = createChaosRound({
-    settings: testSettings({ HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat' }),
-    cluster,
-    killer: cluster,
-    state: memoryStateStore(),
-    clock,
-    random: seededRandom(3),
-    report: () => undefined,
-    podMethod: 'evict',
-    probe: { check: async () => ({ ok: true }) },
-    steadyState,
-  });
+  const round = createChaosRound(
+    roundDeps({
+      clock,
+      cluster,
+      env: { HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat' },
+      seed: 3,
+      report: () => undefined,
+      steadyState,
+    }).deps,
+  );
   await round.tick({ at: clock.now(), nextTick: new Date(clock.now().getTime() + 600_000) });
   await round.settle();
   t.is(cluster.kills.length, 1, 'only web (mtbf 1m) is hit');
