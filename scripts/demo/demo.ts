@@ -217,14 +217,10 @@ async function main(): Promise<number> {
     const metricsPort = await freePort();
     const configFile = path.join(root, 'config.yaml');
     writeFileSync(configFile, stringify(demoConfig({ metricsPort, slackUrl: slack.url })));
-    // The one-shot commands log their start-up as JSON lines on stdout too; the demo shows only the report.
+    // A one-shot command's report is its whole stdout (its log goes to stderr).
     const cli = async (...args: string[]) =>
-      (
-        await run(process.execPath, [MAIN, ...args, '--config', configFile, '--kubeconfig', kubeconfig], { timeoutMs: 60_000 })
-      ).stdout
-        .split('\n')
-        .filter((line) => !line.startsWith('{"level":'))
-        .join('\n');
+      (await run(process.execPath, [MAIN, ...args, '--config', configFile, '--kubeconfig', kubeconfig], { timeoutMs: 60_000 }))
+        .stdout;
 
     section('3. `kube-havoc plan`: what chaos would do now (read-only)');
     process.stdout.write(await cli('plan'));

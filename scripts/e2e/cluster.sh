@@ -127,13 +127,18 @@ start() { # name binary args...
   "$@" </dev/null >"$DIR/logs/$name.log" 2>&1 &
   echo "$name $!" >>"$DIR/pids"
 }
+running() { # pid: alive and not a zombie
+  [[ -r /proc/$1/status ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
 wait_until() { # what timeout-seconds command...
   local what=$1 deadline=$((SECONDS + $2)); shift 2
   local name pid
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || die "timed out waiting for $what"
     while read -r name pid; do # a component that died will not get ready
-      ours "$pid" "$DIR" || { tail -n 20 "$DIR/logs/$name.log" >&2; die "$name exited early"; }
+      # Not ours(): a component this run started a moment ago may not have exec'd
+      # yet, and until then its command line is this script's, without "$DIR/".
+      running "$pid" || { tail -n 20 "$DIR/logs/$name.log" >&2; die "$name exited early"; }
     done <"$DIR/pids"
     sleep 0.2
   done
