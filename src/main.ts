@@ -159,7 +159,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     default: {
       const clusterReader = createKubernetesCluster({
         kubeConfig: loaded.kubeConfig,
-        ...clusterView(config, settings),
+        ...clusterView(settings),
         clock: systemClock,
         log,
       });
@@ -262,7 +262,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 
   const cluster = createKubernetesCluster({
     kubeConfig,
-    ...clusterView(config, settings),
+    ...clusterView(settings),
     clock: systemClock,
     log,
     report: reporter.report,
@@ -407,16 +407,15 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   return 0;
 }
 
-/** Which objects the cluster view watches, as configured: `plan` must see what `run` would. */
+/** Which objects the cluster view watches, from the settings the round decides with: `plan` must see what `run` would. */
 function clusterView(
-  config: HavocConfig,
   settings: Settings,
 ): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces' | 'namespaceLabels'> {
   return {
-    labelPrefix: config.labelPrefix,
-    kubeMonkey: config.compat.kubeMonkey,
-    nodeChaos: config.nodes.enabled,
-    namespaces: config.namespaces.include,
+    labelPrefix: settings.policy.prefix,
+    kubeMonkey: settings.policy.kubeMonkey,
+    nodeChaos: settings.nodes.enabled,
+    namespaces: [...settings.namespaces.include],
     // Namespace labels decide only through namespaces.selector: without one, nothing reads them.
     namespaceLabels: settings.namespaces.selector.requirements.length > 0,
   };

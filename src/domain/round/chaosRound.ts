@@ -297,9 +297,11 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
 
     const snapshot = await deps.cluster.snapshot();
     const found = findCandidates(snapshot, settings, state.kills, tick.at);
-    announceTargets(tick.at, snapshot.nodes, [...found.eligible, ...found.waiting], state.kills);
+    // Every opted-in workload, whether it may be drawn now or waits out its gap.
+    const optedIn = [...found.eligible, ...found.waiting];
+    announceTargets(tick.at, snapshot.nodes, optedIn, state.kills);
     warnInvalid(tick.at, found.invalid);
-    await sendDayPlan(tick.at, state, [...found.eligible, ...found.waiting]);
+    await sendDayPlan(tick.at, state, optedIn);
 
     const span = settings.window.businessSeconds(tick.at, tick.nextTick);
     const chosen = drawCandidates(found.eligible, span, deps.random);
@@ -327,7 +329,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       history = hit.history ?? history;
     }
     if (deps.drainer) {
-      const guarded = [...found.eligible, ...found.waiting].map((c) => c.workload);
+      const guarded = optedIn.map((c) => c.workload);
       const drain = await startNodeChaos({
         ...deps,
         drainer: deps.drainer,

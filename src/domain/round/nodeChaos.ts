@@ -22,9 +22,9 @@ export interface GiveBack extends RoundStepDeps {
 
 export async function giveBackNodes(deps: GiveBack): Promise<void> {
   const released = await deps.drainer.giveBack(deps.now, { dryRun: deps.settings.dryRun });
+  const keep = drainAnnotations(deps.settings.policy.prefix).keep;
   // Only a real drain leaves a mark to give back, and the uncordon is always real (also in a dry-run daemon).
   for (const { name, uncordoned } of released) {
-    const keep = drainAnnotations(deps.settings.policy.prefix).keep;
     const detail = uncordoned
       ? 'drain duration over, node uncordoned'
       : `drain duration over; left cordoned as an administrator asked (${keep}), no longer kube-havoc's`;
