@@ -15,6 +15,7 @@ import { startCluster, waitFor, type Cluster } from '../../test/e2e/harness/clus
 import { kwokDeployment } from '../../test/e2e/harness/kwokDeployment.ts';
 import { startCountingProxy } from '../../test/e2e/harness/countingProxy.ts';
 import { e2eConfig, startDaemon } from '../../test/e2e/daemonProcess.ts';
+import { wholeNumberFlag } from '../tools/wholeNumberFlag.ts';
 import { bytesSoFar, sampleProcess, spread, tickCosts, type ProcessSample, type Spread } from './measure.ts';
 
 const { values } = parseArgs({
@@ -29,17 +30,12 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench-results.json' },
   },
 });
-const whole = (name: string, text: string | undefined, min = 0): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
-  return n;
-};
-const nodes = whole('nodes', values.nodes);
-const deployments = whole('deployments', values.deployments, 1);
-const replicas = whole('replicas', values.replicas, 1);
-const ticks = whole('ticks', values.ticks, 2);
-const interval = whole('interval', values.interval, 1);
-const scales = (values['opted-in'] ?? '').split(',').map((s) => whole('opted-in', s));
+const nodes = wholeNumberFlag('nodes', values.nodes);
+const deployments = wholeNumberFlag('deployments', values.deployments, 1);
+const replicas = wholeNumberFlag('replicas', values.replicas, 1);
+const ticks = wholeNumberFlag('ticks', values.ticks, 2);
+const interval = wholeNumberFlag('interval', values.interval, 1);
+const scales = (values['opted-in'] ?? '').split(',').map((s) => wholeNumberFlag('opted-in', s));
 if (scales.some((k) => k > deployments))
   throw new Error(`--opted-in ${values['opted-in']}: at most --deployments ${deployments}`);
 const daemons = (values.daemon ?? '').split(',').map((pair) => {

@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { wholeNumberFlag } from '../tools/wholeNumberFlag.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // ava's command, as its package names it.
@@ -65,14 +66,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { runs: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '16' } },
   });
-  const runs = Number(values.runs);
-  const concurrency = Number(values.concurrency);
-  for (const [name, value] of [
-    ['--runs', runs],
-    ['--concurrency', concurrency],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
-  }
+  const runs = wholeNumberFlag('runs', values.runs, 1);
+  const concurrency = wholeNumberFlag('concurrency', values.concurrency, 1);
   console.log(
     `${runs} runs of the unit and integration suite, ${concurrency} test files at once on ${availableParallelism()} cores`,
   );
