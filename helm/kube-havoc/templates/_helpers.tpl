@@ -78,11 +78,15 @@ prometheus/. Each file helper is empty when its value is not set, so a caller
 can test it and config.yaml gets exactly the paths that are mounted.
 */}}
 {{- define "kube-havoc.prometheusDir" -}}{{ include "kube-havoc.configDir" . }}/prometheus{{- end }}
-{{- define "kube-havoc.bearerTokenFile" -}}
-{{- with .Values.steadyState.prometheus.auth }}
-{{- if and .existingSecret .bearerTokenKey }}{{ include "kube-havoc.prometheusDir" $ }}/bearer-token
-{{- else if .serviceAccountToken }}{{ include "kube-havoc.serviceAccountTokenFile" $ }}
+{{/* The bearer token mounted from auth.existingSecret. */}}
+{{- define "kube-havoc.secretBearerTokenFile" -}}
+{{- with .Values.steadyState.prometheus.auth }}{{ if and .existingSecret .bearerTokenKey }}{{ include "kube-havoc.prometheusDir" $ }}/bearer-token{{ end }}{{ end }}
 {{- end }}
+{{/* The bearer token the daemon sends: the Secret's, else the pod's own with auth.serviceAccountToken. */}}
+{{- define "kube-havoc.bearerTokenFile" -}}
+{{- $secret := include "kube-havoc.secretBearerTokenFile" . }}
+{{- if $secret }}{{ $secret }}
+{{- else if .Values.steadyState.prometheus.auth.serviceAccountToken }}{{ include "kube-havoc.serviceAccountTokenFile" . }}
 {{- end }}
 {{- end }}
 {{/* Where Kubernetes mounts the pod's own ServiceAccount token (automountServiceAccountToken is on: the daemon needs it for the API server). */}}
