@@ -32,9 +32,11 @@ stop_dir() {
   done
   : >"$dir/pids"
 }
-ours() { # pid dir: alive, not a zombie, and started by us for this dir
-  [[ -r /proc/$1/cmdline ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null &&
-    tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$2/"
+running() { # pid: alive and not a zombie
+  [[ -r /proc/$1/status ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+ours() { # pid dir: running, and started by us for this dir
+  running "$1" && tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$2/"
 }
 
 if [[ ${1:-} == down ]]; then
@@ -126,9 +128,6 @@ start() { # name binary args...
   local name=$1; shift
   "$@" </dev/null >"$DIR/logs/$name.log" 2>&1 &
   echo "$name $!" >>"$DIR/pids"
-}
-running() { # pid: alive and not a zombie
-  [[ -r /proc/$1/status ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 wait_until() { # what timeout-seconds command...
   local what=$1 deadline=$((SECONDS + $2)); shift 2
