@@ -25,9 +25,14 @@ export type TickOutcome =
  * The hypothesis skips: `hypothesis-failed` (empty result), `steady-state-unknown`
  * (Prometheus unreachable, slow or erring: fail closed), `hypothesis-invalid`
  * (Prometheus refused the PromQL), `blocker-firing` (a per-namespace blocker);
- * `deadline`: the tick reached its deadline before this workload's turn.
+ * `deadline`: the tick reached its deadline before this workload's turn; `outside-window`, `paused`,
+ * `opted-out`: the permit's checks at the moment of the kill (the window closed, the kill switch was set,
+ * the fresh read no longer opts the workload in) refused it after the tick had begun.
  */
 export type SkipReason =
+  | 'outside-window'
+  | 'paused'
+  | 'opted-out'
   | 'not-steady'
   | 'probe-failed'
   | 'budget-spent'

@@ -51,12 +51,23 @@ export interface SteadyStateProbe {
   check(workload: Workload): Promise<{ readonly ok: boolean; readonly detail?: string }>;
 }
 
+/** A pod on a node being drained, with the workload it belongs to when the drainer can tell. */
+export interface DrainCandidate {
+  readonly key: string;
+  readonly workload?: WorkloadRef;
+  /** Already going (evicted by an earlier pass): it counts as lost, and is not evicted again. */
+  readonly terminating: boolean;
+}
+
+/** The permit's word on one eviction pass: stop the drain now, or evict all but the pods held back (by pod key, with why). */
+export type PassVerdict = { readonly stop: string } | { readonly hold: ReadonlyMap<string, string> };
+
 export interface DrainOptions extends KillOptions {
   /** When the node is given back. */
   readonly until: Date;
   readonly signal: AbortSignal;
-  /** Asked between eviction passes: a reason to stop now (window closed, paused, lease lost), or undefined. */
-  readonly allowed?: () => Promise<string | undefined>;
+  /** Asked before every eviction pass with the node's pods (`namespace/name` keys). */
+  readonly pass?: (pods: readonly DrainCandidate[]) => Promise<PassVerdict>;
 }
 
 export interface NodeRelease {

@@ -4,6 +4,8 @@
 // data or the pod itself is lost for good.
 
 import type { V1Pod } from '@kubernetes/client-node';
+import type { WorkloadRef } from '../../domain/model.ts';
+import type { DrainCandidate } from '../../domain/ports.ts';
 
 export interface DrainRules {
   readonly deleteEmptyDirData: boolean;
@@ -50,4 +52,26 @@ export function planDrain(pods: readonly V1Pod[], options: DrainRules): DrainPla
     } else evict.push(pod);
   }
   return { evict, skipped, refused };
+}
+
+/**
+ * The workload a pod belongs to, from its controller reference alone (no
+ * request): a ReplicaSet named `<deployment>-<pod-template-hash>` is a
+ * Deployment's, as the Deployment controller names them.
+ */
+export function workloadOf(pod: V1Pod): WorkloadRef | undefined {
+  const namespace = pod.metadata?.namespace ?? '';
+  const controller = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  if (controller === undefined) return { kind: 'Pod', namespace, name: pod.metadata?.name ?? '' };
+  const hash = pod.metadata?.labels?.['pod-template-hash'];
+  if (controller.kind === 'ReplicaSet' && hash !== undefined && controller.name.endsWith(`-${hash}`))
+    return { kind: 'Deployment', namespace, name: controller.name.slice(0, -hash.length - 1) };
+  if (controller.kind === 'ReplicaSet' || controller.kind === 'StatefulSet' || controller.kind === 'DaemonSet')
+    return { kind: controller.kind, namespace, name: controller.name };
+  return undefined;
+}
+
+export function drainCandidate(pod: V1Pod): DrainCandidate {
+  const workload = workloadOf(pod);
+  return { key: podKey(pod), terminating: pod.metadata?.deletionTimestamp != null, ...(workload ? { workload } : {}) };
 }

@@ -9,7 +9,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Nod
 import type { KillOutcome, NodeInfo } from '../../domain/model.ts';
 import { drainAnnotations } from '../../domain/nodes/nodeFilters.ts';
 import type { Clock, DrainOptions, NodeDrainer, NodeRelease, PodKiller } from '../../domain/ports.ts';
-import { planDrain, podKey, type DrainRules } from './drainPlan.ts';
+import { drainCandidate, planDrain, podKey, type DrainRules } from './drainPlan.ts';
 import { httpStatus, toKubernetesError } from './errors.ts';
 import { toPodInfo, type RawPod } from './toWorkload.ts';
 
@@ -70,7 +70,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     }
   };
 
-  const evictAll = async (node: NodeInfo, { dryRun, signal, allowed }: DrainOptions): Promise<KillOutcome> => {
+  const evictAll = async (node: NodeInfo, { dryRun, signal, pass }: DrainOptions): Promise<KillOutcome> => {
     const deadline = clock.now().getTime() + options.drainTimeoutSeconds * 1000;
     const firstTry = new Map<string, number>();
     const lastWhy = new Map<string, string>();
@@ -78,9 +78,12 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     let leaving = 0;
     let blockers = new Map<string, string>();
     for (;;) {
-      const stop = await allowed?.();
-      if (stop !== undefined) return { result: 'failed', detail: `drain stopped after ${evicted} eviction(s): ${stop}` };
-      const plan = planDrain(await podsOn(node.name), options);
+      const pods = await podsOn(node.name);
+      const verdict = await pass?.(pods.map(drainCandidate));
+      if (verdict !== undefined && 'stop' in verdict)
+        return { result: 'failed', detail: `drain stopped after ${evicted} eviction(s): ${verdict.stop}` };
+      const held = verdict?.hold ?? new Map<string, string>();
+      const plan = planDrain(pods, options);
       // In a dry run nothing leaves, so every pod is tried once.
       const remaining = plan.evict.filter((p) => !(dryRun && firstTry.has(podKey(p))));
       leaving = plan.skipped.filter((s) => s.why === 'already terminating').length;
@@ -92,6 +95,13 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
         firstTry.set(key, first);
         if (clock.now().getTime() - first > options.podEvictionTimeoutSeconds * 1000) {
           blockers.set(key, `${lastWhy.get(key) ?? 'not evicted'}; gave up after ${options.podEvictionTimeoutSeconds}s`);
+          continue;
+        }
+        // Held back like a PodDisruptionBudget would: its workload may lose no more now; a later pass tries again.
+        const hold = held.get(key);
+        if (hold !== undefined) {
+          blockers.set(key, `blocked by the blast radius: ${hold}`);
+          lastWhy.set(key, `blocked by the blast radius: ${hold}`);
           continue;
         }
         const info = toPodInfo(pod as RawPod);

@@ -7,25 +7,22 @@
 // (never as a kill that has not happened) and settled to the real outcome;
 // a reservation nobody settled is found and settled by the next leader.
 
+import type { Refusal } from '../permit/refusal.ts';
 import type { StateStore } from '../ports.ts';
-import { filterByMinGap } from '../selection/filters.ts';
 import type { HavocState, KillRecord, RecordResult } from '../state.ts';
-import type { Caps } from '../settings.ts';
-import { available, budgetLeft, lastAttempt } from './budget.ts';
 
+/** The fresh state (or the moment) refused the disruption: an outcome with its reason, not a failure. */
 export class ReservationRefused extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super(refusal.detail);
     this.name = 'ReservationRefused';
+    this.refusal = refusal;
   }
 }
 
-export interface ReservationRules {
-  readonly caps: Caps;
-  readonly minGapSeconds: number;
-  /** Disruptions this replica already caused in the current tick. */
-  readonly spentThisTick: number;
-}
+/** Asked inside the optimistic-concurrency update, with the state as it is now: a refusal, or undefined to write. */
+export type ReservationCheck = (state: HavocState) => Refusal | undefined;
 
 export interface Settlement {
   readonly result: Exclude<RecordResult, 'reserved'>;
@@ -51,29 +48,16 @@ export interface Reservation {
   settle(settlement: Settlement): Promise<Settled>;
 }
 
-/** Stores `record` as `reserved` if the fresh state still allows it; throws ReservationRefused otherwise. */
+/** Stores `record` as `reserved` if `check` allows it on the fresh state; throws ReservationRefused otherwise. */
 export async function reserve(
   store: StateStore,
   record: Omit<KillRecord, 'result'>,
-  rules: ReservationRules,
+  check: ReservationCheck,
 ): Promise<Reservation> {
-  const now = new Date(record.at);
   const reserved: KillRecord = { ...record, result: 'reserved' };
   const written = await store.update((state) => {
-    const left = budgetLeft({
-      history: state.kills,
-      now,
-      caps: rules.caps,
-      dryRun: record.dryRun,
-      spentThisTick: rules.spentThisTick,
-    });
-    if (available(left) < record.count) {
-      throw new ReservationRefused(
-        `budget spent meanwhile: tick ${left.tick}, hour ${left.hour}, day ${left.day} left, ${record.count} needed`,
-      );
-    }
-    const gap = filterByMinGap(lastAttempt(state.kills, record.target, record.dryRun), now, rules.minGapSeconds);
-    if (gap !== undefined) throw new ReservationRefused(`${record.target} was attempted meanwhile: ${gap}`);
+    const refusal = check(state);
+    if (refusal !== undefined) throw new ReservationRefused(refusal);
     return { ...state, kills: [...state.kills, reserved] };
   });
   return {

@@ -3,12 +3,13 @@
 // scheduler, or a test's loop); they never overlap, and a failed tick is
 // reported and leaves the next one untouched.
 
-import { budgetLeft, historySeconds } from '../budget/budget.ts';
+import { historySeconds } from '../budget/budget.ts';
 import { formatSeconds } from '../duration.ts';
 import { claimAnnouncement } from '../killSwitch.ts';
 import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Cluster, NodeDrainer, PodKiller, Random, SteadyStateProbe } from '../ports.ts';
+import { createTickPermit } from '../permit/permit.ts';
 import { parsePolicy } from '../optin/workloadPolicy.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
 import type { Reservation, Settlement } from '../budget/reservation.ts';
@@ -80,6 +81,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       .finally(() => recoveries.delete(tracked));
     recoveries.add(tracked);
   };
+  // Workloads whose recovery a watch of this run still follows: no drain starts on top of them.
+  const recovering = new Map<string, number>();
   const warned = new Map<string, string>();
   let busy = false;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
@@ -147,6 +150,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     const first = victims[0];
     if (first === undefined) return;
     const { workload, policy } = candidate;
+    const key = workloadKey(workload.ref);
+    recovering.set(key, (recovering.get(key) ?? 0) + 1);
     const job = watchRecovery({
       cluster: deps.cluster,
       probe: deps.probe,
@@ -195,7 +200,13 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
           });
         });
     });
-    track(job);
+    track(
+      job.finally(() => {
+        const left = (recovering.get(key) ?? 1) - 1;
+        if (left > 0) recovering.set(key, left);
+        else recovering.delete(key);
+      }),
+    );
   };
 
   // Steady-state hook: the hypothesis again, until it holds or the recovery timeout (counted from the fault) passes.
@@ -284,11 +295,19 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     if (!settledAsLeader) await settleLeftovers();
     await storeUnstored();
     const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
-    const budget = budgetLeft({ history: state.kills, now: tick.at, caps: settings.caps, dryRun: settings.dryRun });
+    const permit = createTickPermit(deps, {
+      at: tick.at,
+      history: state.kills,
+      recovering: () => new Set(recovering.keys()),
+      ...(tick.deadline ? { deadline: tick.deadline } : {}),
+    });
+    const budget = permit.budget();
     await announceKillSwitch(tick.at, state);
-    if (state.paused)
-      return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
-    if (!settings.window.contains(tick.at))
+    // The same permit as every kill of the tick decides whether the tick is worth a draw at all.
+    const closed = permit.closed(state);
+    if (closed?.reason === 'paused')
+      return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused?.reason, budget });
+    if (closed?.reason === 'outside-window')
       return finish(tick, started, { outcome: 'outside-window', eligible: 0, killed: 0 }, { budget });
     // Steady-state hook: a firing alert blocker (or a Prometheus that cannot say) stops all chaos this tick.
     const blocked = await deps.steadyState?.blocked(tick.at);
@@ -296,6 +315,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
 
     const snapshot = await deps.cluster.snapshot();
+    const namespaces = new Map(snapshot.namespaces.map((n) => [n.name, n]));
     const found = findCandidates(snapshot, settings, state.kills, tick.at);
     // Every opted-in workload, whether it may be drawn now or waits out its gap.
     const optedIn = [...found.eligible, ...found.waiting];
@@ -306,10 +326,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     const span = settings.window.businessSeconds(tick.at, tick.nextTick);
     const chosen = drawCandidates(found.eligible, span, deps.random);
     let killed = 0;
-    let spent = 0;
-    let history = state.kills;
     for (const candidate of chosen) {
-      const reason = hitReason(candidate.policy, span);
       const hitAt = clock.now();
       const hit = await hitWorkload({
         ...deps,
@@ -318,18 +335,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         unstored,
         deadline: tick.deadline,
         candidate,
-        spentThisTick: spent,
-        history,
-        reason,
+        permit,
+        namespace: namespaces.get(candidate.workload.ref.namespace),
+        reason: hitReason(candidate.policy, span),
       });
       killed += hit.killed.length;
-      spent += hit.spent;
-      if (hit.killed.length > 0) watch(candidate, hit.killed, hitAt, hit.recordId);
-      // The attempt's own write is as fresh as a new read: the next draw and the budget decide on it.
-      history = hit.history ?? history;
+      if (hit.killed.length > 0 && hit.policy) watch({ ...candidate, policy: hit.policy }, hit.killed, hitAt, hit.recordId);
     }
     if (deps.drainer) {
-      const guarded = optedIn.map((c) => c.workload);
       const drain = await startNodeChaos({
         ...deps,
         drainer: deps.drainer,
@@ -338,26 +351,21 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         unstored,
         deadline: tick.deadline,
         snapshot,
-        guarded,
-        history,
+        guarded: optedIn.map((c) => c.workload),
+        permit,
+        watched: (ref) => deps.cluster.watched(ref),
         spanSeconds: span,
-        spentThisTick: spent,
       });
       if (drain) {
         killed += 1;
-        spent += 1;
         track(drain.done);
-        // The budget reported below counts the drain's reservation.
-        history = drain.history;
       }
     }
     return finish(
       tick,
       started,
       { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed },
-      {
-        budget: budgetLeft({ history, now: tick.at, caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent }),
-      },
+      { budget: permit.budget() },
     );
   };
 

@@ -3,16 +3,16 @@
 // kill switch say, because the drain's end time lives on the node itself:
 // a daemon that crashed or lost leadership mid-drain still uncordons it.
 
-import { available, budgetLeft, lastAttempt } from '../budget/budget.ts';
-import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
-import type { ClusterSnapshot, KillOutcome, Workload } from '../model.ts';
+import { available, lastAttempt } from '../budget/budget.ts';
+import type { ClusterSnapshot, KillOutcome, Workload, WorkloadRef } from '../model.ts';
 import { drainAnnotations, drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Target } from '../occurrence.ts';
 import type { NodeDrainer } from '../ports.ts';
 import { shuffle } from '../random.ts';
-import { filterByMinGap, filterBySteadyState } from '../selection/filters.ts';
+import type { TickPermit } from '../permit/permit.ts';
+import { isRefusal } from '../permit/refusal.ts';
+import { filterByMinGap } from '../selection/filters.ts';
 import { hitProbability } from '../selection/candidates.ts';
-import type { KillRecord } from '../state.ts';
 import { settleOutcome, type KillStepDeps, type RoundStepDeps } from './roundStep.ts';
 
 export interface GiveBack extends RoundStepDeps {
@@ -42,8 +42,6 @@ export async function giveBackNodes(deps: GiveBack): Promise<void> {
 export interface NodeDrainStart {
   /** Resolves when the drain itself (not the give-back) is over. */
   readonly done: Promise<void>;
-  /** The kill history as the drain's reservation left it. */
-  readonly history: readonly KillRecord[];
 }
 
 export interface NodeChaosStart extends KillStepDeps {
@@ -51,14 +49,14 @@ export interface NodeChaosStart extends KillStepDeps {
   /** Stops a running drain (the daemon is stopping). */
   readonly signal: AbortSignal;
   readonly snapshot: ClusterSnapshot;
-  /** The opted-in workloads: no drain while any of them is degraded. */
+  /** The opted-in workloads: no drain while any of them is degraded or recovering, and none loses more than its share. */
   readonly guarded: readonly Workload[];
-  /** The kill history as last read (the reservation checks it again, fresh). */
-  readonly history: readonly KillRecord[];
+  /** The permit of this tick: every guard, at the drain's reservation and before each eviction pass. */
+  readonly permit: TickPermit;
+  /** The watched state of a workload now (no request): a drain pass judges the blast radius on it. */
+  readonly watched: (ref: WorkloadRef) => Workload | undefined;
   /** The business seconds this tick stands for. */
   readonly spanSeconds: number;
-  /** Disruptions this replica already caused in the current tick. */
-  readonly spentThisTick: number;
 }
 
 /**
@@ -66,16 +64,16 @@ export interface NodeChaosStart extends KillStepDeps {
  * background; undefined when no node is drawn or a limit forbids it.
  */
 export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainStart | undefined> {
-  const { settings, clock, snapshot, guarded, history, spanSeconds, spentThisTick } = deps;
+  const { settings, clock, snapshot, guarded, permit, spanSeconds } = deps;
   const nodes = settings.nodes;
   if (!nodes.enabled) return undefined;
   const now = clock.now();
   const active = snapshot.nodes.filter((n) => drainedByHavoc(n, settings.policy.prefix)).length;
   if (active >= nodes.maxConcurrentDrains) return undefined;
-  // No drain while any opted-in workload is already degraded.
-  if (guarded.some((w) => filterBySteadyState(w) !== undefined)) return undefined;
-  const left = budgetLeft({ history, now, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
-  if (available(left) <= 0) return undefined;
+  // No drain on top of a degraded workload, nor of this tick's pod kills (the watched state, seen now).
+  if (permit.drainStart(guarded.map((w) => deps.watched(w.ref) ?? w)) !== undefined) return undefined;
+  if (available(permit.budget()) <= 0) return undefined;
+  const history = permit.history();
   const candidates = judgeNodes(snapshot.nodes, nodes)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
@@ -85,34 +83,24 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;
 
-  const until = new Date(now.getTime() + nodes.drainSeconds * 1000);
   const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
-  if (deps.leadership && !deps.leadership.isLeader()) return undefined;
-  if (deps.deadline?.aborted) return undefined;
-  let reservation: Reservation;
-  try {
-    reservation = await reserve(
-      deps.state,
-      {
-        id: `${now.toISOString()}/node/${node.name}`,
-        at: now.toISOString(),
-        target: `node/${node.name}`,
-        action: 'node-drain',
-        dryRun: settings.dryRun,
-        count: 1,
-        owner: deps.owner,
-        nodeUid: node.uid,
-        reason,
-      },
-      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
-    );
-  } catch (error) {
-    if (error instanceof ReservationRefused) return undefined;
-    throw error;
-  }
-  const reserved = reservation.history ?? history;
+  const at = clock.now();
+  const until = new Date(at.getTime() + nodes.drainSeconds * 1000);
+  const reservation = await permit.reserve({
+    id: `${at.toISOString()}/node/${node.name}`,
+    at: at.toISOString(),
+    target: `node/${node.name}`,
+    action: 'node-drain',
+    dryRun: settings.dryRun,
+    count: 1,
+    owner: deps.owner,
+    nodeUid: node.uid,
+    reason,
+  });
+  if (isRefusal(reservation)) return undefined;
+  permit.spend(1);
   const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
-  deps.report({ type: 'drain-started', at: now, node: target, dryRun: settings.dryRun, until, reason });
+  deps.report({ type: 'drain-started', at, node: target, dryRun: settings.dryRun, until, reason });
 
   const done = (async () => {
     let outcome: KillOutcome;
@@ -121,7 +109,11 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
         dryRun: settings.dryRun,
         until,
         signal: deps.signal,
-        allowed: () => stillAllowed(deps),
+        // Before every eviction pass: the moment and the kill switch, then each workload's share of the node's pods.
+        pass: async (pods) => {
+          const stop = await permit.again('drain');
+          return stop ? { stop: stop.detail } : { hold: permit.drainHold(pods, deps.watched) };
+        },
       });
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };
@@ -129,14 +121,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
     // Any drain that got as far as the cordon disrupted the node, finished or not: the count stays.
     const settled = await settleOutcome(deps, reservation, { result: outcome.result, count: 1 }, 'drain outcome');
     if (settled.answer === 'settled-before') return;
-    const latest = settled.answer === 'recorded' ? settled.history : reserved;
-    const budget = budgetLeft({
-      history: latest,
-      now: clock.now(),
-      caps: settings.caps,
-      dryRun: settings.dryRun,
-      spentThisTick: spentThisTick + 1,
-    });
+    if (settled.answer === 'recorded') permit.learn(settled.history);
     deps.report({
       type: 'kill',
       at: clock.now(),
@@ -145,16 +130,8 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
       dryRun: settings.dryRun,
       outcome,
       reason,
-      budget,
+      budget: permit.budget(),
     });
   })();
-  return { done, history: reserved };
-}
-
-/** Why a running drain must stop now, or undefined: the window, the kill switch and the lease are re-checked between passes. */
-async function stillAllowed(deps: RoundStepDeps): Promise<string | undefined> {
-  if (!deps.settings.window.contains(deps.clock.now())) return 'the business window closed';
-  if (deps.leadership && !deps.leadership.isLeader()) return 'this replica lost the lease';
-  const paused = (await deps.state.load()).paused;
-  return paused ? `chaos was paused by ${paused.by}: ${paused.reason}` : undefined;
+  return { done };
 }

@@ -4,34 +4,32 @@
 // error can waste budget but never cause a second kill; it is settled with
 // the real outcome before the kill is announced.
 
-import { available, budgetLeft, type BudgetLeft } from '../budget/budget.ts';
-import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
-import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
-import type { SkipReason, Target } from '../occurrence.ts';
-import type { Cluster, PodKiller, SteadyStateProbe } from '../ports.ts';
+import { available } from '../budget/budget.ts';
+import { workloadKey, type KillOutcome, type NamespaceInfo, type PodInfo } from '../model.ts';
+import type { Target } from '../occurrence.ts';
+import type { WorkloadPolicy } from '../optin/workloadPolicy.ts';
+import type { TickPermit } from '../permit/permit.ts';
+import { isRefusal, type Refusal } from '../permit/refusal.ts';
+import type { Cluster, PodKiller } from '../ports.ts';
 import { shuffle } from '../random.ts';
 import type { Candidate } from '../selection/candidates.ts';
-import { eligiblePods, filterBySteadyState, readyReplicas } from '../selection/filters.ts';
-import { blastRadiusAllowance, killCount } from '../selection/killCount.ts';
-import type { KillRecord } from '../state.ts';
-import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
+import { filterBySteadyState } from '../selection/filters.ts';
+import { killCount } from '../selection/killCount.ts';
 import { settleOutcome, type KillStepDeps } from './roundStep.ts';
 
 export interface PodChaosDeps extends KillStepDeps {
   readonly cluster: Cluster;
   readonly killer: PodKiller;
-  readonly probe: SteadyStateProbe;
-  readonly steadyState?: SteadyStateGate;
   readonly checkpoint?: (point: 'reserved' | 'killed') => Promise<void>;
   readonly action: 'pod-evict' | 'pod-delete';
 }
 
 export interface PodHit extends PodChaosDeps {
   readonly candidate: Candidate;
-  /** Disruptions this replica already caused in the current tick. */
-  readonly spentThisTick: number;
-  /** The kill history as last read (the reservation checks it again, fresh). */
-  readonly history: readonly KillRecord[];
+  /** The permit of this tick: every guard, at the moment of each mutation. */
+  readonly permit: TickPermit;
+  /** The namespace as the tick's snapshot saw it (its labels decide through namespaces.selector). */
+  readonly namespace: NamespaceInfo | undefined;
   /** Why this workload is hit (the kill's reason). */
   readonly reason: string;
 }
@@ -39,24 +37,20 @@ export interface PodHit extends PodChaosDeps {
 export interface HitResult {
   readonly killed: readonly PodInfo[];
   readonly outcomes: readonly KillOutcome[];
-  /** Disruptions counted against the budget: killed plus failed (a failure may have happened on the server). */
-  readonly spent: number;
   /** The KillRecord of this attempt, when one was written (the recovery verdict goes onto it). */
   readonly recordId?: string;
-  /** The kill history as this attempt's last write left it; absent when nothing was written. */
-  readonly history?: readonly KillRecord[];
+  /** The workload's policy as its fresh read said (the recovery check probes what the kill probed). */
+  readonly policy?: WorkloadPolicy;
 }
 
 export async function hitWorkload(deps: PodHit): Promise<HitResult> {
-  const { candidate, spentThisTick, reason } = deps;
+  const { candidate, permit, reason } = deps;
   const { settings, clock } = deps;
-  const { policy } = candidate;
-  const now = clock.now();
-  const none: HitResult = { killed: [], outcomes: [], spent: 0 };
-  const skip = (why: SkipReason, detail: string): HitResult => {
+  const none: HitResult = { killed: [], outcomes: [] };
+  const skip = ({ reason: why, detail }: Refusal): HitResult => {
     deps.report({
       type: 'skip',
-      at: now,
+      at: clock.now(),
       workload: candidate.workload.ref,
       workloadUid: candidate.workload.uid,
       reason: why,
@@ -66,67 +60,49 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     return none;
   };
 
-  const left = budgetLeft({ history: deps.history, now, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
-  if (available(left) <= 0) return skip('budget-spent', `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}`);
+  const left = permit.budget();
+  if (available(left) <= 0)
+    return skip({ reason: 'budget-spent', detail: `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}` });
   // The watched status rules a workload out for free; only a fresh read (the
   // workload and its pods, now) may clear it, so a lagging cache never leads
   // to a kill of a degraded workload.
   const watchedNotSteady = filterBySteadyState(candidate.workload);
-  if (watchedNotSteady !== undefined) return skip('not-steady', watchedNotSteady);
-  const workload = await deps.cluster.workload(candidate.workload.ref);
-  if (workload === undefined || workload.uid !== candidate.workload.uid)
-    return skip('no-pods', 'the workload is gone or was replaced');
-  const notSteady = filterBySteadyState(workload);
-  if (notSteady !== undefined) return skip('not-steady', notSteady);
-  const pods = eligiblePods(workload.pods, { now, minAgeSeconds: settings.minPodAgeSeconds, self: settings.self });
-  if (pods.length === 0) return skip('no-pods', 'no running pod old enough');
-  const allowance = blastRadiusAllowance({
-    desired: workload.desired,
-    ready: readyReplicas(workload),
-    maxUnavailablePercent: settings.maxUnavailablePercent,
-  });
-  if (allowance <= 0) return skip('blast-radius', `maxUnavailablePercent ${settings.maxUnavailablePercent} allows no more`);
-  if (policy.probeUrl !== undefined) {
-    const probe = await deps.probe.check(workload);
-    if (!probe.ok) return skip('probe-failed', `steady-state probe failed: ${probe.detail ?? 'no answer'}`);
-  }
-  // Steady-state hook: the hypothesis on real metrics must hold right now (fail closed).
-  const refused = await deps.steadyState?.beforeKill(workload, now);
-  if (refused !== undefined) return skip(refused.reason, refused.detail);
-  const count = Math.min(killCount(policy, pods.length, deps.random), allowance, available(left));
+  if (watchedNotSteady !== undefined) return skip({ reason: 'not-steady', detail: watchedNotSteady });
+  const early = permit.moment();
+  if (early) return skip(early);
+  const cleared = permit.workload(await deps.cluster.workload(candidate.workload.ref), candidate.workload, deps.namespace);
+  if (isRefusal(cleared)) return skip(cleared);
+  const refused = await permit.hypothesis(cleared);
+  if (refused !== undefined) return skip(refused);
+  const { workload, policy, pods, allowance } = cleared;
+  const count = Math.min(killCount(policy, pods.length, deps.random), allowance, available(permit.budget()));
+  if (count <= 0) return skip({ reason: 'budget-spent', detail: 'no budget left for this tick' });
   const victims = shuffle(pods, deps.random).slice(0, count);
 
-  // Leadership can lapse during a slow tick; the reservation re-checks budget and gap on fresh state.
-  if (deps.leadership && !deps.leadership.isLeader()) return skip('not-leader', 'this replica lost the lease during the tick');
-  if (deps.deadline?.aborted) return skip('deadline', 'the tick reached its deadline before this kill');
-  let reservation: Reservation;
-  try {
-    reservation = await reserve(
-      deps.state,
-      {
-        id: `${now.toISOString()}/${workloadKey(workload.ref)}`,
-        at: now.toISOString(),
-        target: workloadKey(workload.ref),
-        action: deps.action,
-        dryRun: settings.dryRun,
-        count,
-        owner: deps.owner,
-        reason,
-        workload: workload.ref,
-        workloadUid: workload.uid,
-        victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
-      },
-      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
-    );
-  } catch (error) {
-    if (error instanceof ReservationRefused) return skip('budget-spent', error.message);
-    throw error;
-  }
+  const at = clock.now();
+  const reservation = await permit.reserve({
+    id: `${at.toISOString()}/${workloadKey(workload.ref)}`,
+    at: at.toISOString(),
+    target: workloadKey(workload.ref),
+    action: deps.action,
+    dryRun: settings.dryRun,
+    count,
+    owner: deps.owner,
+    reason,
+    workload: workload.ref,
+    workloadUid: workload.uid,
+    victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
+  });
+  if (isRefusal(reservation)) return skip(reservation);
   await deps.checkpoint?.('reserved');
 
   const outcomes: KillOutcome[] = [];
   const killed: PodInfo[] = [];
-  for (const pod of victims) {
+  let stopped: Refusal | undefined;
+  for (const [i, pod] of victims.entries()) {
+    // The reservation cleared the first victim; each further one asks again (a pause written meanwhile stops it).
+    stopped = i === 0 ? undefined : await permit.again();
+    if (stopped) break;
     const outcome = await killSafely(deps.killer, pod, candidate, settings.dryRun);
     outcomes.push(outcome);
     if (outcome.result === 'killed') killed.push(pod);
@@ -135,19 +111,19 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
 
   // Settled before it is announced: a crash in between leaves a reservation
   // that the next leader settles and announces, so each kill is told once.
-  // Only a clear "no" (blocked, already gone) gives the budget back; a failure may have killed on the server.
+  // Only a clear "no" (blocked, already gone, never tried) gives the budget back; a failure may have killed on the server.
   const failed = outcomes.filter((o) => o.result === 'failed').length;
   const spent = killed.length + failed;
-  const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'failed');
+  permit.spend(spent, workload.ref);
+  const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'not-attempted');
   const settled = await settleOutcome(deps, reservation, { result, count: spent }, 'outcome');
   // An outcome not stored leaves the reservation's full count charged: the history as reserved says so.
-  const history = settled.answer === 'not-stored' ? reservation.history : settled.history;
-  if (settled.answer === 'settled-before') return { killed: [], outcomes, spent, history };
-  let budget: BudgetLeft = { tick: left.tick - count, hour: left.hour - count, day: left.day - count };
+  if (settled.answer !== 'not-stored') permit.learn(settled.history);
+  if (stopped) skip(stopped);
+  if (settled.answer === 'settled-before') return { killed: [], outcomes };
+  const budget = permit.budget();
   outcomes.forEach((outcome, i) => {
     const pod = victims[i] as PodInfo;
-    if (outcome.result === 'blocked' || outcome.result === 'already-gone')
-      budget = { tick: budget.tick + 1, hour: budget.hour + 1, day: budget.day + 1 };
     const target: Target = {
       kind: 'Pod',
       namespace: pod.namespace,
@@ -158,7 +134,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     };
     deps.report({ type: 'kill', at: clock.now(), target, action: deps.action, dryRun: settings.dryRun, outcome, reason, budget });
   });
-  return { killed, outcomes, spent, recordId: reservation.record.id, history };
+  return { killed, outcomes, recordId: reservation.record.id, policy };
 }
 
 async function killSafely(killer: PodKiller, pod: PodInfo, candidate: Candidate, dryRun: boolean): Promise<KillOutcome> {

@@ -270,12 +270,12 @@ test('pods in protected namespaces stay on the drained node', async (t) => {
 test('a drain told to stop (window closed, paused) stops evicting and gives the node back at once', async (t) => {
   const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('db-0')]);
   let passes = 0;
-  const allowed = async () => (passes++ === 0 ? undefined : 'the business window closed');
+  const pass = async () => (passes++ === 0 ? { hold: new Map<string, string>() } : { stop: 'the business window closed' });
   const outcome = await drainer(api, evictor(state, { 'db-0': 'disruption budget db-pdb' })).drain(nodeInfo, {
     dryRun: false,
     until: UNTIL,
     signal,
-    allowed,
+    pass,
   });
   t.is(outcome.result, 'failed');
   t.regex(outcome.detail ?? '', /drain stopped after 1 eviction\(s\): the business window closed.*node uncordoned/);

@@ -3,6 +3,7 @@ import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import { giveBackNodes } from '../../../../src/domain/round/nodeChaos.ts';
 import { judgeNodes } from '../../../../src/domain/nodes/nodeFilters.ts';
 import type { NodeInfo } from '../../../../src/domain/model.ts';
+import type { DrainOptions } from '../../../../src/domain/ports.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
 import { fakeDrainer, node } from '../../fakes/fakeDrainer.ts';
@@ -194,17 +195,17 @@ test('dry-run drains touch nothing and say so', async (t) => {
 
 test('a running drain is told to stop when the window closes or chaos is paused', async (t) => {
   const { drainer, store, round } = setup([node('a'), node('b'), node('c')]);
-  let allowed: (() => Promise<string | undefined>) | undefined;
+  let pass: DrainOptions['pass'];
   drainer.drain = async (_n, options) => {
-    allowed = options.allowed;
+    pass = options.pass;
     return { result: 'killed' };
   };
   const r = round(FRIDAY);
   await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
   await r.settle();
-  t.is(await allowed?.(), undefined);
+  t.deepEqual(await pass?.([]), { hold: new Map() });
   store.state = { ...store.state, paused: { reason: 'incident', by: 'oncall', at: FRIDAY.toISOString() } };
-  t.is(await allowed?.(), 'chaos was paused by oncall: incident');
+  t.deepEqual(await pass?.([]), { stop: 'chaos was paused by oncall: incident' });
 });
 
 test('give-back of a node an administrator keeps cordoned says so, and the node stays cordoned', async (t) => {
