@@ -2,7 +2,16 @@
 // (Kubernetes, Slack, Prometheus, pino) implement them; the domain imports none
 // of the adapters. Tests implement them with small hand-written fakes.
 
-import type { ClusterSnapshot, KillOutcome, NodeInfo, PodInfo, Workload, WorkloadRef, WorkloadWithPods } from './model.ts';
+import type {
+  ClusterSnapshot,
+  KillOutcome,
+  NamespaceInfo,
+  NodeInfo,
+  PodInfo,
+  Workload,
+  WorkloadRef,
+  WorkloadWithPods,
+} from './model.ts';
 import type { Occurrence } from './occurrence.ts';
 import type { HavocState } from './state.ts';
 
@@ -23,6 +32,11 @@ export interface Cluster {
   snapshot(): Promise<ClusterSnapshot>;
   /** Fresh state of one workload and its pods (right before a kill, recovery check); undefined when it is gone. */
   workload(ref: WorkloadRef): Promise<WorkloadWithPods | undefined>;
+  /**
+   * One namespace's labels now (right before a kill, when namespaces.selector decides): the watch's copy
+   * when one holds namespaces, else one read. Undefined when it is gone.
+   */
+  namespace(name: string): Promise<NamespaceInfo | undefined>;
   /** The watched state of one workload (may lag the server); undefined when no watch holds it. No request. */
   watched(ref: WorkloadRef): Workload | undefined;
   /** Resolves at the next change the watches see to this workload, or when `signal` aborts. */

@@ -9,7 +9,7 @@
 
 import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterSnapshot, NamespaceInfo, WorkloadKind, WorkloadRef } from '../../domain/model.ts';
-import { toKubernetesError } from './errors.ts';
+import { httpStatus, toKubernetesError } from './errors.ts';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Cluster, Log } from '../../domain/ports.ts';
 import type { PageRequest, Page } from './listAll.ts';
@@ -167,6 +167,14 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
     labelsMatter && scoped.length === 0
       ? watch('namespaces', '/api/v1/namespaces', (r) => core.listNamespace(r), 'namespace')
       : undefined;
+  const readNamespace = async (name: string): Promise<NamespaceInfo | undefined> => {
+    try {
+      return toNamespaceInfo((await core.readNamespace({ name })) as RawNamespace);
+    } catch (error) {
+      if (httpStatus(error) === 404) return undefined;
+      throw toKubernetesError(error, `read namespace ${name}`);
+    }
+  };
   const readNamespaces = async (): Promise<NamespaceInfo[]> => {
     if (!labelsMatter) return [];
     if (namespaces !== undefined) return (namespaces.items() as readonly RawNamespace[]).map(toNamespaceInfo);
@@ -238,6 +246,11 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       };
     },
     workload: (ref) => reader.read(ref),
+    async namespace(name) {
+      if (namespaces === undefined) return readNamespace(name);
+      const object = (namespaces.items() as readonly RawNamespace[]).find((n) => n.metadata?.name === name);
+      return object === undefined ? undefined : toNamespaceInfo(object);
+    },
     watched,
     changed(ref, signal) {
       return new Promise<void>((resolve) => {

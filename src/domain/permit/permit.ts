@@ -16,7 +16,7 @@ import {
   type WorkloadWithPods,
 } from '../model.ts';
 import { parsePolicy, type WorkloadPolicy } from '../optin/workloadPolicy.ts';
-import type { DrainCandidate, SteadyStateProbe } from '../ports.ts';
+import type { Cluster, DrainCandidate, SteadyStateProbe } from '../ports.ts';
 import { eligiblePods, filterByMinGap, filterBySteadyState, namespaceVerdict, readyReplicas } from '../selection/filters.ts';
 import { blastRadiusAllowance } from '../selection/killCount.ts';
 import type { HavocState, KillRecord } from '../state.ts';
@@ -28,6 +28,7 @@ import type { Refusal } from './refusal.ts';
 export type { Refusal } from './refusal.ts';
 
 export interface PermitDeps extends RoundStepDeps {
+  readonly cluster: Pick<Cluster, 'workload' | 'namespace'>;
   readonly probe: SteadyStateProbe;
   readonly steadyState?: SteadyStateGate;
 }
@@ -67,8 +68,11 @@ export interface TickPermit {
   moment(within?: 'tick' | 'drain'): Refusal | undefined;
   /** The fresh state: kill switch, budget (with this tick's spending) and the target's gap. No I/O. */
   ledger(state: HavocState, ask: LedgerAsk): Refusal | undefined;
-  /** The workload as read fresh, against the object that was drawn: still opted in, allowed, steady, within its blast radius. */
-  workload(fresh: WorkloadWithPods | undefined, drawn: Workload, namespace: NamespaceInfo | undefined): Cleared | Refusal;
+  /**
+   * Reads the drawn workload fresh (and its namespace's labels, when namespaces.selector decides): still the
+   * same object, opted in with valid labels, in an allowed namespace, steady, with pods it may lose now.
+   */
+  clear(drawn: Workload): Promise<Cleared | Refusal>;
   /** The steady-state hypothesis on the fresh read: the probe, then Prometheus. */
   hypothesis(cleared: Cleared): Promise<Refusal | undefined>;
   /** Whether chaos is closed for this whole tick: the moment, or the kill switch in `state` (read at the tick's start). */
@@ -152,10 +156,13 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
 
     ledger,
 
-    workload(fresh, drawn, namespace) {
+    async clear(drawn) {
+      const fresh = await deps.cluster.workload(drawn.ref);
       if (fresh === undefined || fresh.uid !== drawn.uid)
         return { reason: 'no-pods', detail: 'the workload is gone or was replaced' };
-      const outside = namespaceVerdict(settings.namespaces, fresh.ref.namespace, namespace);
+      const ns = fresh.ref.namespace;
+      const labelsDecide = settings.namespaces.selector.requirements.length > 0;
+      const outside = namespaceVerdict(settings.namespaces, ns, labelsDecide ? await deps.cluster.namespace(ns) : undefined);
       if (outside !== undefined) return { reason: 'opted-out', detail: outside };
       const parsed = parsePolicy(fresh, settings.policy);
       if (!parsed.optedIn) return { reason: 'opted-out', detail: 'its opt-in label is gone or says false now' };

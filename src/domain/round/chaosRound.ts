@@ -315,7 +315,6 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
 
     const snapshot = await deps.cluster.snapshot();
-    const namespaces = new Map(snapshot.namespaces.map((n) => [n.name, n]));
     const found = findCandidates(snapshot, settings, state.kills, tick.at);
     // Every opted-in workload, whether it may be drawn now or waits out its gap.
     const optedIn = [...found.eligible, ...found.waiting];
@@ -336,7 +335,6 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
         deadline: tick.deadline,
         candidate,
         permit,
-        namespace: namespaces.get(candidate.workload.ref.namespace),
         reason: hitReason(candidate.policy, span),
       });
       killed += hit.killed.length;

@@ -5,7 +5,7 @@
 // the real outcome before the kill is announced.
 
 import { available } from '../budget/budget.ts';
-import { workloadKey, type KillOutcome, type NamespaceInfo, type PodInfo } from '../model.ts';
+import { workloadKey, type KillOutcome, type PodInfo } from '../model.ts';
 import type { Target } from '../occurrence.ts';
 import type { WorkloadPolicy } from '../optin/workloadPolicy.ts';
 import type { TickPermit } from '../permit/permit.ts';
@@ -28,8 +28,6 @@ export interface PodHit extends PodChaosDeps {
   readonly candidate: Candidate;
   /** The permit of this tick: every guard, at the moment of each mutation. */
   readonly permit: TickPermit;
-  /** The namespace as the tick's snapshot saw it (its labels decide through namespaces.selector). */
-  readonly namespace: NamespaceInfo | undefined;
   /** Why this workload is hit (the kill's reason). */
   readonly reason: string;
 }
@@ -70,7 +68,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   if (watchedNotSteady !== undefined) return skip({ reason: 'not-steady', detail: watchedNotSteady });
   const early = permit.moment();
   if (early) return skip(early);
-  const cleared = permit.workload(await deps.cluster.workload(candidate.workload.ref), candidate.workload, deps.namespace);
+  const cleared = await permit.clear(candidate.workload);
   if (isRefusal(cleared)) return skip(cleared);
   const refused = await permit.hypothesis(cleared);
   if (refused !== undefined) return skip(refused);

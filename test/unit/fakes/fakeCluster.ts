@@ -76,6 +76,10 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       cluster.reads += 1;
       return find(ref);
     },
+    async namespace(name) {
+      cluster.reads += 1;
+      return cluster.namespaces.find((n) => n.name === name);
+    },
     watched: (ref) => find(ref),
     changed: (_ref, signal) =>
       new Promise<void>((resolve) => {

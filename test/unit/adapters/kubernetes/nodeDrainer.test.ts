@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { createNodeDrainer, type NodeDrainApi } from '../../../../src/adapters/kubernetes/nodeDrainer.ts';
+import { workloadOf } from '../../../../src/adapters/kubernetes/drainPlan.ts';
 import type { KillOutcome, NodeInfo } from '../../../../src/domain/model.ts';
 import type { PodKiller } from '../../../../src/domain/ports.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
@@ -326,4 +327,42 @@ test('give-back finds marked nodes in the watched view without listing; lists on
   view = undefined;
   await d.giveBack(UNTIL, { dryRun: false });
   t.is(lists, 1);
+});
+
+test('a pod the permit holds back is not evicted; held past the pod eviction timeout, the drain ends blocked and the node comes back', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('web-2')]);
+  const evict = evictor(state);
+  const seen: string[][] = [];
+  const outcome = await drainer(api, evict).drain(nodeInfo, {
+    dryRun: false,
+    until: UNTIL,
+    signal,
+    pass: async (pods) => {
+      seen.push(pods.map((p) => `${p.key}${p.terminating ? ' (going)' : ''} of ${p.workload?.kind}/${p.workload?.name}`));
+      return { hold: new Map([['shop/web-2', 'shop/Deployment/web may lose no more pods now']]) };
+    },
+  });
+  t.deepEqual(evict.tried, ['web-1']);
+  t.deepEqual(seen[0], ['shop/web-1 of ReplicaSet/rs', 'shop/web-2 of ReplicaSet/rs']);
+  t.deepEqual(seen[1], ['shop/web-2 of ReplicaSet/rs'], 'each pass asks again with the pods left on the node');
+  t.is(outcome.result, 'blocked');
+  t.regex(
+    outcome.detail ?? '',
+    /shop\/web-2 \(blocked by the blast radius: shop\/Deployment\/web may lose no more pods now; gave up/,
+  );
+  t.false(state.node.spec?.unschedulable);
+});
+
+test("a drained pod's workload comes from its controller reference alone: a ReplicaSet <name>-<pod-template-hash> is a Deployment's", (t) => {
+  const withHash = pod('web-7d9f-x', {});
+  withHash.metadata = {
+    ...withHash.metadata,
+    labels: { 'pod-template-hash': '7d9f' },
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d9f', uid: 'rs', controller: true }],
+  };
+  t.deepEqual(workloadOf(withHash), { kind: 'Deployment', namespace: 'shop', name: 'web' });
+  t.deepEqual(workloadOf(pod('db-0', { owner: 'StatefulSet' })), { kind: 'StatefulSet', namespace: 'shop', name: 'rs' });
+  t.deepEqual(workloadOf(pod('plain', { owner: 'ReplicaSet' })), { kind: 'ReplicaSet', namespace: 'shop', name: 'rs' });
+  t.deepEqual(workloadOf(pod('bare', { owner: 'none' })), { kind: 'Pod', namespace: 'shop', name: 'bare' });
+  t.is(workloadOf(pod('job-1', { owner: 'Job' })), undefined);
 });

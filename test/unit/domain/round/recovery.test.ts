@@ -35,6 +35,7 @@ function splitCluster(): SplitCluster {
       for (const resolve of wake) resolve();
     },
     snapshot: () => Promise.reject(new Error('not used')),
+    namespace: () => Promise.reject(new Error('not used')),
     workload: async () => {
       cluster.reads += 1;
       return cluster.freshView;
