@@ -16,6 +16,7 @@ import { waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, nodeChaosConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
 import { freePort } from './harness/freePort.ts';
+import { kubeconfigVia } from './harness/holdingProxy.ts';
 
 const test = clusterTest({ nodes: 3 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
@@ -185,15 +186,6 @@ test.serial(
     t.is(events.length, 2, JSON.stringify(events));
   },
 );
-
-/** Kubeconfig of the admin user, pointed at another server on 127.0.0.1 (the proxy). */
-function kubeconfigVia(cluster: Cluster, server: string): string {
-  const config = JSON.parse(readFileSync(cluster.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
-  for (const c of config.clusters) c.cluster.server = server;
-  const file = join(cluster.dir, `proxy-${Math.random().toString(36).slice(2, 8)}.kubeconfig`);
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-  return file;
-}
 
 /**
  * A TLS proxy on 127.0.0.1 with the API server's own certificate, forwarding
