@@ -37,6 +37,8 @@ import type { Settings } from './domain/settings.ts';
 import { steadyStateGateFromConfig } from './config/steadyStateSource.ts';
 import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
+import { boundedStateStore } from './domain/boundedStateStore.ts';
+import { historySeconds } from './domain/budget/budget.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
@@ -106,7 +108,11 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     stateConfigMap: config.daemon.stateConfigMap,
     contextNamespace: contextNamespace(kubeConfig),
   });
-  const store = createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log });
+  // The CLI does not know the running daemon's gap, so it compacts nothing; the bound holds all the same.
+  const store = boundedStateStore({
+    store: createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log }),
+    clock: systemClock,
+  });
   const inPod = loaded.source === 'in-cluster service account';
   const by = requester({
     by: cli.by,
@@ -209,11 +215,11 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`,
   );
 
-  const state = createConfigMapStateStore({
-    kubeConfig,
-    namespace: config.daemon.namespace,
-    name: config.daemon.stateConfigMap,
-    log,
+  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state").
+  const state = boundedStateStore({
+    store: createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log }),
+    clock: systemClock,
+    compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
   });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });

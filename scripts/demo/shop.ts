@@ -128,7 +128,8 @@ export function demoConfig(options: { readonly metricsPort: number; readonly sla
     },
     selection: { defaultMtbf: '1m', minPodAge: '1s', minTimeBetweenKills: '10s' },
     namespaces: { include: [SHOP_NAMESPACE] },
-    blastRadius: { maxKillsPerTick: 2, maxKillsPerHour: 500, maxKillsPerDay: 1000, maxUnavailablePercent: 50 },
+    // The most the hot state's bound allows at two kills a tick (the config refuses more): minutes of kills, then budget-spent.
+    blastRadius: { maxKillsPerTick: 2, maxKillsPerHour: 100, maxKillsPerDay: 100, maxUnavailablePercent: 50 },
     pods: { method: 'evict', recoveryTimeout: '1m', recoveryPollInterval: '1s' },
     slack: { webhookUrl: options.slackUrl, dailyPlan: true, timeout: '2s', retries: 0 },
     daemon: {

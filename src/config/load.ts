@@ -10,6 +10,7 @@ import { formats } from './formats.ts';
 import { havocSchema, withEnvNames } from './schema.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { windowProblems } from '../domain/window/businessWindow.ts';
+import { STATE_BOUNDS, worstCaseStateBytes } from '../domain/state.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -89,7 +90,20 @@ function crossFieldProblems(config: HavocConfig): string[] {
     }
   }
   problems.push(...steadyStateProblems(config.steadyState));
+  problems.push(...stateBoundProblems(config.blastRadius));
   return problems;
+}
+
+/** The caps decide how large the hot state can grow: refused when even its worst case would not fit its bound. */
+function stateBoundProblems(b: HavocConfig['blastRadius']): string[] {
+  const caps = { perTick: b.maxKillsPerTick, perHour: b.maxKillsPerHour, perDay: b.maxKillsPerDay };
+  const worst = worstCaseStateBytes(caps);
+  if (worst <= STATE_BOUNDS.killRecordBytes) return [];
+  return [
+    `blastRadius.maxKillsPerDay: ${b.maxKillsPerDay} with maxKillsPerTick ${b.maxKillsPerTick} can make the state ` +
+      `${worst} bytes at worst, over the ${STATE_BOUNDS.killRecordBytes} its kill records may take; lower either ` +
+      '(at one kill per tick, about 120 a day fit)',
+  ];
 }
 
 function steadyStateProblems(s: HavocConfig['steadyState']): string[] {

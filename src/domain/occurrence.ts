@@ -27,12 +27,14 @@ export type TickOutcome =
  * (Prometheus refused the PromQL), `blocker-firing` (a per-namespace blocker);
  * `deadline`: the tick reached its deadline before this workload's turn; `outside-window`, `paused`,
  * `opted-out`: the permit's checks at the moment of the kill (the window closed, the kill switch was set,
- * the fresh read no longer opts the workload in) refused it after the tick had begun.
+ * the fresh read no longer opts the workload in) refused it after the tick had begun; `state-full`: the
+ * hot state is at its size bound, so no new disruption is recorded, and none happens (fail closed).
  */
 export type SkipReason =
   | 'outside-window'
   | 'paused'
   | 'opted-out'
+  | 'state-full'
   | 'not-steady'
   | 'probe-failed'
   | 'budget-spent'

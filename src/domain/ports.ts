@@ -113,7 +113,12 @@ export interface NodeDrainer {
  */
 export interface StateStore {
   load(): Promise<HavocState>;
-  update(change: (state: HavocState) => HavocState): Promise<HavocState>;
+  update(change: (state: HavocState) => HavocState, options?: UpdateOptions): Promise<HavocState>;
+}
+
+export interface UpdateOptions {
+  /** Refuse the write (StateFull) when the new state would be larger than this. */
+  readonly maxBytes?: number;
 }
 
 /** Receives everything that happens; one per side effect (Events, metrics, Slack, log). */

@@ -79,8 +79,124 @@ export interface HavocState {
 
 export const emptyState: HavocState = { kills: [] };
 
-/** Keep only what some budget or gap can still look at. */
+/** Keep only what some budget or gap can still look at (in memory: a tick's view). */
 export function pruneState(state: HavocState, now: Date, keepSeconds: number): HavocState {
   const oldest = now.getTime() - keepSeconds * 1000;
   return { ...state, kills: state.kills.filter((k) => Date.parse(k.at) >= oldest) };
+}
+
+// The hot state is small by construction: what a budget, a gap, the kill
+// switch or a leftover settlement needs, and nothing else. Everything else is
+// in the durable history. The bound below holds whatever the input: free text
+// is cut, attempts that spend nothing are kept once per target, and a write
+// that would pass the bound is refused (a reservation then fails closed).
+export const STATE_BOUNDS = {
+  /** Characters kept of a free-text field (a kill's reason, a verdict's detail, a pause's reason). */
+  textChars: 256,
+  /** A reservation is refused (`state-full`) when the state it would write is larger. */
+  reserveBytes: 768 * 1024,
+  /** What the config lets the records that spend budget take at worst (the rest holds the attempts that spent nothing). */
+  killRecordBytes: 640 * 1024,
+  /** No write larger than this is sent: the API server refuses a ConfigMap over 1 MiB (1,048,576 bytes). */
+  writeBytes: 960 * 1024,
+} as const;
+
+/** Cuts free text to the stated length, marking the cut. */
+export function boundText(text: string, max: number = STATE_BOUNDS.textChars): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export interface CompactRules {
+  /** How long a record that spent budget matters: the day cap, or the gap when longer (historySeconds). */
+  readonly keepSeconds: number;
+  readonly minGapSeconds: number;
+}
+
+/**
+ * The state as it is stored: records that spent budget within `keepSeconds`,
+ * reservations not settled yet, and of the attempts that spent nothing
+ * (blocked, already gone, not attempted) only the newest per target within
+ * the gap, without its victims. Free text is bounded. Nothing a budget, a gap
+ * or a settlement still needs is dropped.
+ */
+export function compactState(state: HavocState, now: Date, rules: CompactRules): HavocState {
+  const t = now.getTime();
+  const newestFree = new Map<string, KillRecord>();
+  for (const k of state.kills) {
+    if (k.result === 'reserved' || k.count > 0) continue;
+    if (t - Date.parse(k.at) > rules.minGapSeconds * 1000) continue;
+    const key = `${k.dryRun}/${k.target}`;
+    const seen = newestFree.get(key);
+    if (seen === undefined || Date.parse(seen.at) < Date.parse(k.at)) newestFree.set(key, k);
+  }
+  const kept = new Set(newestFree.values());
+  const kills = state.kills
+    .filter((k) => k.result === 'reserved' || (k.count > 0 ? t - Date.parse(k.at) <= rules.keepSeconds * 1000 : kept.has(k)))
+    .map((k) => (k.result !== 'reserved' && k.count === 0 ? attemptOnly(k) : boundRecord(k)));
+  return { ...state, kills, ...(state.paused ? { paused: { ...state.paused, reason: boundText(state.paused.reason) } } : {}) };
+}
+
+/** An attempt that spent nothing matters only for its target's gap. */
+function attemptOnly({ id, at, target, action, result, dryRun, count }: KillRecord): KillRecord {
+  return { id, at, target, action, result, dryRun, count };
+}
+
+function boundRecord(k: KillRecord): KillRecord {
+  const hypothesis = k.recovery?.hypothesis;
+  return {
+    ...k,
+    ...(k.reason === undefined ? {} : { reason: boundText(k.reason) }),
+    ...(k.recovery && hypothesis
+      ? { recovery: { ...k.recovery, hypothesis: { ...hypothesis, detail: boundText(hypothesis.detail) } } }
+      : {}),
+  };
+}
+
+/** Bytes of the state as stored (its JSON, UTF-8). */
+export function stateBytes(state: HavocState): number {
+  return new TextEncoder().encode(JSON.stringify(state)).length;
+}
+
+/**
+ * The largest state the records that spend budget can make at these caps,
+ * with every name at its Kubernetes maximum and every text at its bound:
+ * reservations and settled kills of both modes (a switch to or from dry run
+ * leaves the other's) over one day, each with a tick's worth of victims.
+ * The config refuses caps whose worst case passes `killRecordBytes`; the
+ * 128 KiB left below `reserveBytes` hold the attempts that spent nothing, one
+ * per target within the gap (about 700 bytes each at the longest names, 150 at
+ * common ones: at least 180 targets, commonly 870).
+ */
+export function worstCaseStateBytes(caps: Caps): number {
+  const name = 'n'.repeat(253);
+  const namespace = 'n'.repeat(63);
+  const text = 'x'.repeat(STATE_BOUNDS.textChars);
+  const uid = '00000000-0000-0000-0000-000000000000';
+  const at = '2026-12-04T10:00:00.000Z';
+  const target = `${namespace}/StatefulSet/${name}`;
+  const record: KillRecord = {
+    id: `${at}/${target}`,
+    at,
+    target,
+    action: 'pod-evict',
+    result: 'already-gone',
+    dryRun: false,
+    count: caps.perTick,
+    owner: `${name}@${at}`,
+    workload: { kind: 'StatefulSet', namespace, name },
+    workloadUid: uid,
+    victims: Array.from({ length: caps.perTick }, () => ({ namespace, name, uid })),
+    nodeUid: uid,
+    reason: text,
+    recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'not-checked', detail: text } },
+  };
+  const fixed: HavocState = {
+    kills: [],
+    paused: { reason: text, by: name, at, announced: true },
+    resumed: { by: name, at, announced: true },
+    daemon: { by: `${name}@${at}`, since: at, dryRun: false, caps },
+    dayPlanSentFor: '2026-12-04',
+  };
+  // Each record that spends budget spends at least one: a day holds at most perDay of them per mode.
+  return stateBytes(fixed) + 2 * caps.perDay * (stateBytes({ kills: [record] }) - stateBytes({ kills: [] }) + 1);
 }

@@ -25,16 +25,16 @@ export interface ConfigMapStateStoreOptions {
   readonly log: Log;
   /** Attempts of one update before it gives up with a conflict (default 10: one per writer that may race us). */
   readonly maxAttempts?: number;
-  /** Most recent kill records kept, whatever the domain prunes (default 1000; a ConfigMap holds 1 MiB). */
-  readonly maxRecords?: number;
 }
+
+/** The API server refuses a ConfigMap whose data passes 1 MiB: such a write is never sent. */
+const CONFIGMAP_DATA_LIMIT = 1_048_576;
 
 export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): StateStore {
   const { namespace, name, log } = options;
   const api = options.configMapApi ?? options.kubeConfig?.makeApiClient(CoreV1Api);
   if (api === undefined) throw new Error('createConfigMapStateStore needs kubeConfig or configMapApi');
   const maxAttempts = options.maxAttempts ?? 10;
-  const maxRecords = options.maxRecords ?? 1000;
   const where = `ConfigMap ${namespace}/${name}`;
 
   const read = async (): Promise<V1ConfigMap | undefined> => {
@@ -48,6 +48,9 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
 
   const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<void> => {
     const data = { ...current?.data, [STATE_KEY]: JSON.stringify(state) };
+    const bytes = Object.entries(data).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (bytes > CONFIGMAP_DATA_LIMIT)
+      throw new KubernetesError('invalid-state', `write state ${where}: ${bytes} bytes, over the ConfigMap limit; not sent`);
     if (current === undefined) {
       await api.createNamespacedConfigMap({
         namespace,
@@ -75,7 +78,8 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
     async update(change) {
       for (let attempt = 1; ; attempt += 1) {
         const current = await read();
-        const next = capRecords(change(parseState(current?.data?.[STATE_KEY], where)), maxRecords);
+        // The domain bounds what it writes (boundedStateStore): no record a budget needs is dropped here.
+        const next = change(parseState(current?.data?.[STATE_KEY], where));
         try {
           await write(current, next);
           return next;
@@ -125,11 +129,4 @@ export function parseState(text: string | undefined, where = 'state'): HavocStat
     );
   }
   return state as HavocState;
-}
-
-/** Keeps the newest `max` kill records, so the ConfigMap stays far below its 1 MiB limit. */
-export function capRecords(state: HavocState, max: number): HavocState {
-  if (state.kills.length <= max) return state;
-  const newest = [...state.kills].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-max);
-  return { ...state, kills: newest };
 }

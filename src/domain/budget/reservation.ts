@@ -9,7 +9,8 @@
 
 import type { Refusal } from '../permit/refusal.ts';
 import type { StateStore } from '../ports.ts';
-import type { HavocState, KillRecord, RecordResult } from '../state.ts';
+import { StateFull } from '../boundedStateStore.ts';
+import { STATE_BOUNDS, type HavocState, type KillRecord, type RecordResult } from '../state.ts';
 
 /** The fresh state (or the moment) refused the disruption: an outcome with its reason, not a failure. */
 export class ReservationRefused extends Error {
@@ -55,11 +56,21 @@ export async function reserve(
   check: ReservationCheck,
 ): Promise<Reservation> {
   const reserved: KillRecord = { ...record, result: 'reserved' };
-  const written = await store.update((state) => {
-    const refusal = check(state);
-    if (refusal !== undefined) throw new ReservationRefused(refusal);
-    return { ...state, kills: [...state.kills, reserved] };
-  });
+  let written: HavocState;
+  try {
+    written = await store.update(
+      (state) => {
+        const refusal = check(state);
+        if (refusal !== undefined) throw new ReservationRefused(refusal);
+        return { ...state, kills: [...state.kills, reserved] };
+      },
+      { maxBytes: STATE_BOUNDS.reserveBytes },
+    );
+  } catch (error) {
+    // Fail closed: a state at its bound takes no new disruption (what must be written still fits below writeBytes).
+    if (error instanceof StateFull) throw new ReservationRefused({ reason: 'state-full', detail: error.message });
+    throw error;
+  }
   return {
     record: reserved,
     history: written.kills,

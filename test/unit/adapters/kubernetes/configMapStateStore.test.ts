@@ -1,10 +1,5 @@
 import test from 'ava';
-import {
-  capRecords,
-  createConfigMapStateStore,
-  parseState,
-  STATE_KEY,
-} from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
+import { createConfigMapStateStore, parseState, STATE_KEY } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
 import type { KillRecord } from '../../../../src/domain/state.ts';
 import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
 
@@ -117,15 +112,16 @@ test('other API errors are domain errors with their kind, no retry', async (t) =
   t.regex(error.message, /read state ConfigMap havoc\/kube-havoc-state: forbidden/);
 });
 
-test('the history is capped to the newest records', (t) => {
-  const state = {
-    kills: [record('c', '2025-03-07T12:00:00Z'), record('a', '2025-03-07T10:00:00Z'), record('b', '2025-03-07T11:00:00Z')],
-  };
-  t.deepEqual(
-    capRecords(state, 2).kills.map((k) => k.id),
-    ['b', 'c'],
-  );
-  t.is(capRecords(state, 5), state);
+test('the store drops no record (the domain bounds what it writes); a write over the ConfigMap limit is never sent', async (t) => {
+  const { api, store } = setup();
+  const many = Array.from({ length: 1200 }, (_, i) => record(`k${i}`));
+  await store.update((s) => ({ ...s, kills: many }));
+  t.is((await store.load()).kills.length, 1200, 'a cap here dropped records the budgets still counted');
+  const before = api.configMapStore.peek('havoc', 'kube-havoc-state')?.metadata?.resourceVersion;
+  const huge = { ...record('huge'), reason: 'x'.repeat(1_100_000) };
+  const error = await t.throwsAsync(store.update((s) => ({ ...s, kills: [...s.kills, huge] })));
+  t.regex(error.message, /bytes, over the ConfigMap limit; not sent/);
+  t.is(api.configMapStore.peek('havoc', 'kube-havoc-state')?.metadata?.resourceVersion, before, 'nothing was written');
 });
 
 test('stored text that is not kube-havoc state fails loudly instead of resetting the budget', (t) => {
