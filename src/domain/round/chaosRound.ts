@@ -207,7 +207,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     });
 
   const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
-    const today = settings.window.localDate(at);
+    // The window's occurrence, not the calendar day: an overnight window is one plan, before and after midnight.
+    const today = settings.window.occurrenceKey(at) ?? settings.window.localDate(at);
     if (state.dayPlanSentFor === today) return;
     await deps.state.update((s) => ({ ...s, dayPlanSentFor: today }));
     deps.report({ type: 'day-plan', at, plan: dayPlan(candidates, settings, at) });
