@@ -37,6 +37,8 @@ export function tickDeadlineMs(at: Date, nextTick: Date, configuredMs?: number):
 
 export function createCronTicker(options: CronTickerOptions): CronTicker {
   let task: ScheduledTask | undefined;
+  // The last tick started: the next one names it as its previous slot only if it was due right before.
+  let last: { at: Date; nextTick: Date } | undefined;
   const nextAfter = (at: Date): Date => {
     const upcoming = task?.getNextRuns(2).find((d) => d.getTime() > at.getTime());
     return upcoming ?? new Date(at.getTime() + (options.fallbackIntervalMs ?? 600_000));
@@ -57,7 +59,9 @@ export function createCronTicker(options: CronTickerOptions): CronTicker {
           const at = context.date ?? context.triggeredAt;
           const nextTick = nextAfter(at);
           const deadline = AbortSignal.timeout(tickDeadlineMs(at, nextTick, options.deadlineMs));
-          await options.onTick({ at, nextTick, deadline });
+          const previousTick = last?.nextTick.getTime() === at.getTime() ? last.at : undefined;
+          last = { at, nextTick };
+          await options.onTick({ at, nextTick, deadline, ...(previousTick ? { previousTick } : {}) });
         },
         { timezone: options.timezone, noOverlap: false, name: 'kube-havoc-tick', logger },
       );

@@ -17,6 +17,7 @@ import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
+import { tickSpanSeconds } from './tickSpan.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
 import type { RoundStepDeps } from './roundStep.ts';
@@ -43,6 +44,8 @@ export interface Tick {
   readonly at: Date;
   /** When the following tick is due: this tick stands for the business time until then. */
   readonly nextTick: Date;
+  /** The slot right before this one, when the scheduler knows it: business time an outside-window tick covered moves here. */
+  readonly previousTick?: Date;
   /** Aborts when the tick has run too long: no new kill starts, and the tick is reported as `deadline` at once. */
   readonly deadline?: AbortSignal;
 }
@@ -304,7 +307,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     warnInvalid(tick.at, found.invalid);
     await sendDayPlan(tick.at, state, optedIn);
 
-    const span = settings.window.businessSeconds(tick.at, tick.nextTick);
+    const span = tickSpanSeconds(settings.window, tick);
     const chosen = drawCandidates(found.eligible, span, deps.random);
     let killed = 0;
     let spent = 0;
