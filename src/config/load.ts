@@ -10,6 +10,7 @@ import { formats } from './formats.ts';
 import { havocSchema, withEnvNames } from './schema.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { windowProblems } from '../domain/window/businessWindow.ts';
+import { runTimeProblems } from './runTimeProblems.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -89,6 +90,7 @@ function crossFieldProblems(config: HavocConfig): string[] {
     }
   }
   problems.push(...steadyStateProblems(config.steadyState));
+  problems.push(...runTimeProblems(config));
   return problems;
 }
 
