@@ -383,6 +383,11 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     onTick: (tick) => acting.tick(tick),
     log,
     deadlineMs: durationSeconds(config.schedule.tickDeadline) * 1000,
+    // A step of the wall clock re-arms the schedule; it and any slot that never ran are counted and logged.
+    clock: systemClock,
+    onClockStep: (step) => reporter.report({ type: 'clock-step', ...step }),
+    onMissed: (at) =>
+      reporter.report({ type: 'tick', at, outcome: 'missed', eligible: 0, killed: 0, durationMs: 0, dryRun: settings.dryRun }),
   });
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();

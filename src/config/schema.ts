@@ -307,7 +307,9 @@ export function havocSchema(): SchemaTree {
         enabled: { doc: 'Only the holder of the Lease acts.', format: f.boolean, default: true },
         leaseName: { doc: 'Name of the coordination.k8s.io Lease.', format: f.dnsName, default: 'kube-havoc' },
         leaseDuration: {
-          doc: 'How long a lease is valid without renewal; whole seconds (the Lease API counts them), at least twice renewInterval.',
+          doc:
+            'How long a lease is valid without renewal; whole seconds (the Lease API counts them), ' +
+            'at least twice renewInterval.',
           format: f.duration,
           default: '15s',
         },

@@ -25,6 +25,8 @@ export interface ReservationRules {
   readonly minGapSeconds: number;
   /** Disruptions this replica already caused in the current tick. */
   readonly spentThisTick: number;
+  /** The instant the budget and the gap are judged at (a RecordClock's); the record's own time without it. */
+  readonly judgedAt?: Date;
 }
 
 export interface Settlement {
@@ -57,7 +59,7 @@ export async function reserve(
   record: Omit<KillRecord, 'result'>,
   rules: ReservationRules,
 ): Promise<Reservation> {
-  const now = new Date(record.at);
+  const now = rules.judgedAt ?? new Date(record.at);
   const reserved: KillRecord = { ...record, result: 'reserved' };
   const written = await store.update((state) => {
     const left = budgetLeft({

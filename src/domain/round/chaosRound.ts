@@ -18,6 +18,7 @@ import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
 import { tickSpanSeconds } from './tickSpan.ts';
+import { createRecordClock } from '../time/recordClock.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
 import type { RoundStepDeps } from './roundStep.ts';
@@ -70,7 +71,9 @@ export interface ChaosRound {
   settleLeftovers(): Promise<void>;
 }
 
-export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
+export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
+  // Record ages are judged on a clock a forward step cannot move ahead (time/recordClock.ts); every step gets it.
+  const deps = { ...given, records: given.records ?? createRecordClock(given.clock) };
   const { settings, clock } = deps;
   const stopping = new AbortController();
   const recoveries = new Set<Promise<void>>();
@@ -287,8 +290,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
     if (!settledAsLeader) await settleLeftovers();
     await storeUnstored();
-    const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
-    const budget = budgetLeft({ history: state.kills, now: tick.at, caps: settings.caps, dryRun: settings.dryRun });
+    const judged = deps.records.now();
+    const state = pruneState(await deps.state.load(), judged, historySeconds(settings.minGapSeconds));
+    const budget = budgetLeft({ history: state.kills, now: judged, caps: settings.caps, dryRun: settings.dryRun });
     await announceKillSwitch(tick.at, state);
     if (state.paused)
       return finish(tick, started, { outcome: 'paused', eligible: 0, killed: 0 }, { detail: state.paused.reason, budget });
@@ -300,7 +304,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
 
     const snapshot = await deps.cluster.snapshot();
-    const found = findCandidates(snapshot, settings, state.kills, tick.at);
+    const found = findCandidates(snapshot, settings, state.kills, judged);
     // Every opted-in workload, whether it may be drawn now or waits out its gap.
     const optedIn = [...found.eligible, ...found.waiting];
     announceTargets(tick.at, snapshot.nodes, optedIn, state.kills);
@@ -360,7 +364,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       started,
       { outcome: killed > 0 || chosen.length > 0 ? 'acted' : 'idle', eligible: found.eligible.length, killed },
       {
-        budget: budgetLeft({ history, now: tick.at, caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent }),
+        budget: budgetLeft({ history, now: judged, caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent }),
       },
     );
   };
@@ -400,9 +404,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     },
     giveBack,
     async announceTargets(at) {
-      const history = pruneState(await deps.state.load(), at, historySeconds(settings.minGapSeconds)).kills;
+      const judged = deps.records.now();
+      const history = pruneState(await deps.state.load(), judged, historySeconds(settings.minGapSeconds)).kills;
       const snapshot = await deps.cluster.snapshot();
-      const found = findCandidates(snapshot, settings, history, at);
+      const found = findCandidates(snapshot, settings, history, judged);
       announceTargets(at, snapshot.nodes, [...found.eligible, ...found.waiting], history);
     },
     settleLeftovers,

@@ -74,13 +74,15 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   if (active >= nodes.maxConcurrentDrains) return undefined;
   // No drain while any opted-in workload is already degraded.
   if (guarded.some((w) => filterBySteadyState(w) !== undefined)) return undefined;
-  const left = budgetLeft({ history, now, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
+  const judged = (deps.records ?? clock).now();
+  const left = budgetLeft({ history, now: judged, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
   if (available(left) <= 0) return undefined;
   const candidates = judgeNodes(snapshot.nodes, nodes)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
     .filter(
-      (n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined,
+      (n) =>
+        filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), judged, settings.minGapSeconds) === undefined,
     );
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;
@@ -104,7 +106,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
         nodeUid: node.uid,
         reason,
       },
-      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
+      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick, judgedAt: (deps.records ?? clock).now() },
     );
   } catch (error) {
     if (error instanceof ReservationRefused) return undefined;
@@ -132,7 +134,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
     const latest = settled.answer === 'recorded' ? settled.history : reserved;
     const budget = budgetLeft({
       history: latest,
-      now: clock.now(),
+      now: (deps.records ?? clock).now(),
       caps: settings.caps,
       dryRun: settings.dryRun,
       spentThisTick: spentThisTick + 1,

@@ -66,7 +66,8 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     return none;
   };
 
-  const left = budgetLeft({ history: deps.history, now, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
+  const judged = (deps.records ?? clock).now();
+  const left = budgetLeft({ history: deps.history, now: judged, caps: settings.caps, dryRun: settings.dryRun, spentThisTick });
   if (available(left) <= 0) return skip('budget-spent', `budget left: tick ${left.tick}, hour ${left.hour}, day ${left.day}`);
   // The watched status rules a workload out for free; only a fresh read (the
   // workload and its pods, now) may clear it, so a lagging cache never leads
@@ -116,7 +117,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
         workloadUid: workload.uid,
         victims: victims.map(({ namespace, name, uid }) => ({ namespace, name, uid })),
       },
-      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick },
+      { caps: settings.caps, minGapSeconds: settings.minGapSeconds, spentThisTick, judgedAt: (deps.records ?? clock).now() },
     );
   } catch (error) {
     if (error instanceof ReservationRefused) return skip('budget-spent', error.message);

@@ -3,18 +3,10 @@
 
 import test from 'ava';
 import { cronWindowWarning, firstTickInWindow } from '../../../../src/adapters/schedule/firstTickInWindow.ts';
-import { createBusinessWindow, type WindowSpec } from '../../../../src/domain/window/businessWindow.ts';
+import type { WindowSpec } from '../../../../src/domain/window/businessWindow.ts';
+import { berlinWindow } from '../../fakes/berlinWindow.ts';
 
 const FRIDAY_EVENING = new Date('2026-11-20T18:00:00Z'); // 19:00 in Berlin, after the window closed
-const spec = (over: Partial<WindowSpec> = {}): WindowSpec => ({
-  timezone: 'Europe/Berlin',
-  weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
-  start: '09:00',
-  end: '17:00',
-  overnight: false,
-  excludedDates: [],
-  ...over,
-});
 
 const cases: [string, string, Partial<WindowSpec>, string | undefined][] = [
   ['every ten minutes: Monday 09:00', '*/10 * * * *', {}, '2026-11-23T08:00:00.000Z'],
@@ -33,14 +25,14 @@ const cases: [string, string, Partial<WindowSpec>, string | undefined][] = [
 
 for (const [name, cron, over, first] of cases) {
   test(`first tick inside the window: ${name}`, (t) => {
-    t.is(firstTickInWindow(cron, createBusinessWindow(spec(over)), FRIDAY_EVENING)?.toISOString(), first);
+    t.is(firstTickInWindow(cron, berlinWindow(over), FRIDAY_EVENING)?.toISOString(), first);
   });
 }
 
 test('the warning names the cron and the window', (t) => {
-  t.is(cronWindowWarning('*/10 * * * *', createBusinessWindow(spec()), FRIDAY_EVENING), undefined);
+  t.is(cronWindowWarning('*/10 * * * *', berlinWindow(), FRIDAY_EVENING), undefined);
   t.is(
-    cronWindowWarning('0 3 * * *', createBusinessWindow(spec()), FRIDAY_EVENING),
+    cronWindowWarning('0 3 * * *', berlinWindow(), FRIDAY_EVENING),
     'schedule.cron "0 3 * * *" never fires inside the business window (09:00-17:00 Europe/Berlin) within the next 62 days: ' +
       'no tick can kill; check schedule.cron against schedule.start and schedule.end',
   );

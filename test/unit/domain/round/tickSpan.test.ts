@@ -5,20 +5,11 @@
 import test from 'ava';
 import { nextRun } from '../../../../src/adapters/schedule/nextRun.ts';
 import { tickSpanSeconds } from '../../../../src/domain/round/tickSpan.ts';
-import { createBusinessWindow, type WindowSpec } from '../../../../src/domain/window/businessWindow.ts';
+import type { WindowSpec } from '../../../../src/domain/window/businessWindow.ts';
+import { berlinWindow } from '../../fakes/berlinWindow.ts';
 
 const MONDAY = new Date('2026-11-16T00:00:00Z');
 const NEXT_MONDAY = new Date('2026-11-23T00:00:00Z');
-
-const spec = (over: Partial<WindowSpec>): WindowSpec => ({
-  timezone: 'Europe/Berlin',
-  weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
-  start: '09:00',
-  end: '17:00',
-  overnight: false,
-  excludedDates: [],
-  ...over,
-});
 
 /** The cron's slots from `from` to `to`, each knowing the one before, as the ticker gives them. */
 function slots(cron: string, from: Date, to: Date) {
@@ -44,7 +35,7 @@ const cases: [string, string, Partial<WindowSpec>][] = [
 
 for (const [name, cron, over] of cases) {
   test(`the spans of a week's ticks add up to its business time: ${name}`, (t) => {
-    const window = createBusinessWindow(spec(over));
+    const window = berlinWindow(over);
     // From the last slot of the week before, so the week's first window has its carrying tick.
     const ticks = slots(cron, new Date(MONDAY.getTime() - 86_400_000), NEXT_MONDAY).filter((k) => k.nextTick > MONDAY);
     const total = ticks.reduce((sum, tick) => sum + tickSpanSeconds(window, tick), 0);
@@ -53,7 +44,7 @@ for (const [name, cron, over] of cases) {
 }
 
 test('a tick outside the window stands for nothing; the next inside carries what it covered', (t) => {
-  const window = createBusinessWindow(spec({ start: '09:15' }));
+  const window = berlinWindow({ start: '09:15' });
   const nine = new Date('2026-11-20T08:00:00Z'); // Friday 09:00 in Berlin
   const half = new Date('2026-11-20T08:30:00Z');
   t.is(tickSpanSeconds(window, { at: nine, nextTick: half }), 0);
