@@ -24,6 +24,7 @@ import { createHavocMetrics } from './adapters/metrics/havocMetrics.ts';
 import { createHttpProbe } from './adapters/probe/httpProbe.ts';
 import { systemClock } from './adapters/clock/systemClock.ts';
 import { createCronTicker } from './adapters/schedule/cronTicker.ts';
+import { cronWindowWarning } from './adapters/schedule/firstTickInWindow.ts';
 import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
@@ -64,8 +65,12 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
     if (error instanceof ConfigError) return print(process.stderr, `kube-havoc: ${error.message}`, 1);
     throw error;
   }
-  if (cli.command === 'validate')
+  if (cli.command === 'validate') {
+    // Valid, but worth saying: a cron that never meets the window never kills.
+    const neverInWindow = cronWindowWarning(config.schedule.cron, toSettings(config).window, new Date());
+    if (neverInWindow) process.stderr.write(`kube-havoc: warning: ${neverInWindow}\n`);
     return print(process.stdout, `${cli.config}: valid${config.dryRun ? ' (dry run)' : ' (LIVE: kills are real)'}`, 0);
+  }
 
   // The daemon's log is its output; a one-shot command's output is its report (`plan --json | jq`), so its log goes to stderr.
   const log = createLogger({
@@ -384,12 +389,19 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     onTick: (tick) => acting.tick(tick),
     log,
     deadlineMs: durationSeconds(config.schedule.tickDeadline) * 1000,
+    // A step of the wall clock re-arms the schedule; it and any slot that never ran are counted and logged.
+    clock: systemClock,
+    onClockStep: (step) => reporter.report({ type: 'clock-step', ...step }),
+    onMissed: (at) =>
+      reporter.report({ type: 'tick', at, outcome: 'missed', eligible: 0, killed: 0, durationMs: 0, dryRun: settings.dryRun }),
   });
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
   const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(systemClock.now()), 30_000) : undefined;
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
+  const neverInWindow = cronWindowWarning(config.schedule.cron, settings.window, systemClock.now());
+  if (neverInWindow) log.warn({ cron: config.schedule.cron, window: config.schedule }, neverInWindow);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

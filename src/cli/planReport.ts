@@ -84,7 +84,7 @@ export function planReport(input: PlanInput): PlanReport {
       workload: workloadKey(c.workload.ref),
       mtbf: formatSeconds(c.policy.mtbfSeconds),
       mode: c.policy.mode,
-      expectedPerDay: expectedPerDay(c.policy.mtbfSeconds, settings.window.daySeconds),
+      expectedPerDay: expectedPerDay(c.policy.mtbfSeconds, settings.window.daySeconds, settings.minGapSeconds),
       steady: filterBySteadyState(c.workload) ?? 'yes',
       waiting,
       source: c.policy.source,
@@ -118,7 +118,10 @@ export function renderPlan(r: PlanReport): string {
   );
   if (r.nextTick) lines.push(`Next tick: ${r.nextTick}`);
   lines.push(`Budget left: ${r.budget.hour} this hour, ${r.budget.day} today (rolling), ${r.budget.tick} per tick`);
-  lines.push(`Expected kills per business day: ${r.expectedKillsPerDay.toFixed(2)} (capped by the daily budget)`);
+  lines.push(
+    `Expected kills per business day: ${r.expectedKillsPerDay.toFixed(2)} ` +
+      '(each MTBF plus the minimum time between kills of a workload; capped by the daily budget)',
+  );
   lines.push('');
   if (r.workloads.length === 0) lines.push('No eligible workloads: label one with <prefix>/enabled=true.');
   else {

@@ -11,6 +11,7 @@ import { havocSchema, withEnvNames } from './schema.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { windowProblems } from '../domain/window/businessWindow.ts';
 import { STATE_BOUNDS, worstCaseStateBytes } from '../domain/state.ts';
+import { runTimeProblems } from './runTimeProblems.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -91,6 +92,7 @@ function crossFieldProblems(config: HavocConfig): string[] {
   }
   problems.push(...steadyStateProblems(config.steadyState));
   problems.push(...stateBoundProblems(config.blastRadius));
+  problems.push(...runTimeProblems(config));
   return problems;
 }
 

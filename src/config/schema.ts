@@ -73,7 +73,7 @@ export function havocSchema(): SchemaTree {
       tickDeadline: {
         doc:
           'Longest a tick may run; it is also cut to 90% of the time until the next tick. ' +
-          'A tick that reaches it starts no new kill and is reported.',
+          'A tick that reaches it starts no new kill and is reported. At least 1s.',
         format: f.duration,
         default: '5m',
       },
@@ -148,7 +148,7 @@ export function havocSchema(): SchemaTree {
       recoveryPollInterval: {
         doc:
           'How often the recovery check asks again what no watch reports: the probe URL, or a workload that left the watch. ' +
-          'Replica counts and victims follow the watch without polling.',
+          'Replica counts and victims follow the watch without polling. At least 1s.',
         format: f.duration,
         default: '5s',
       },
@@ -178,7 +178,9 @@ export function havocSchema(): SchemaTree {
         default: '10m',
       },
       drainTimeout: {
-        doc: "Overall time allowed for evicting a node's pods; after it the drain ends and the node is uncordoned.",
+        doc:
+          "Overall time allowed for evicting a node's pods; after it the drain ends and the node is uncordoned. " +
+          'Shorter than drainDuration, so a node is never given back while its pods are still being evicted.',
         format: f.duration,
         default: '5m',
       },
@@ -304,8 +306,14 @@ export function havocSchema(): SchemaTree {
       leaderElection: {
         enabled: { doc: 'Only the holder of the Lease acts.', format: f.boolean, default: true },
         leaseName: { doc: 'Name of the coordination.k8s.io Lease.', format: f.dnsName, default: 'kube-havoc' },
-        leaseDuration: { doc: 'How long a lease is valid without renewal.', format: f.duration, default: '15s' },
-        renewInterval: { doc: 'How often the leader renews.', format: f.duration, default: '5s' },
+        leaseDuration: {
+          doc:
+            'How long a lease is valid without renewal; whole seconds (the Lease API counts them), ' +
+            'at least twice renewInterval.',
+          format: f.duration,
+          default: '15s',
+        },
+        renewInterval: { doc: 'How often the leader renews; whole seconds, at least 1s.', format: f.duration, default: '5s' },
       },
     },
     server: {

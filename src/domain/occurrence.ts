@@ -17,9 +17,12 @@ export type Target =
     }
   | { readonly kind: 'Node'; readonly name: string; readonly uid: string };
 
-/** `blocked`: an alert blocker fires, or Prometheus cannot say whether one does (fail closed). */
+/**
+ * `blocked`: an alert blocker fires, or Prometheus cannot say whether one does (fail closed).
+ * `missed`: a slot that never ran (the process frozen or blocked when it was due); told by the scheduler, not the round.
+ */
 export type TickOutcome =
-  'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'deadline' | 'failed';
+  'acted' | 'idle' | 'outside-window' | 'paused' | 'blocked' | 'not-leader' | 'overlap' | 'deadline' | 'failed' | 'missed';
 
 /**
  * The hypothesis skips: `hypothesis-failed` (empty result), `steady-state-unknown`
@@ -132,6 +135,13 @@ export type Occurrence =
   | { readonly type: 'resumed'; readonly at: Date; readonly by: string }
   | { readonly type: 'leader'; readonly at: Date; readonly leader: boolean; readonly identity: string }
   | { readonly type: 'error'; readonly at: Date; readonly kind: string; readonly message: string }
+  | {
+      /** The wall clock jumped (told against the monotonic clock); the schedule was armed again on the new time. */
+      readonly type: 'clock-step';
+      readonly at: Date;
+      readonly direction: 'forward' | 'back';
+      readonly seconds: number;
+    }
   | { readonly type: 'day-plan'; readonly at: Date; readonly plan: DayPlanSummary }
   | {
       /**

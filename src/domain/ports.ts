@@ -16,7 +16,10 @@ import type { Occurrence } from './occurrence.ts';
 import type { HavocState } from './state.ts';
 
 export interface Clock {
+  /** The wall clock: what the window and the records' times are read on. It may be stepped (NTP, an operator). */
   now(): Date;
+  /** Milliseconds from an arbitrary origin on a clock that is never stepped (performance.now()): elapsed time only. */
+  monotonicMs(): number;
   /** Resolves after `ms`, or early (without error) when the signal aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

@@ -73,7 +73,7 @@ export interface HavocState {
   readonly resumed?: { readonly by: string; readonly at: string; readonly announced?: boolean };
   /** Written by each new leader. */
   readonly daemon?: DaemonSummary;
-  /** Local date of the last daily plan sent, so a restart does not send it twice. */
+  /** The window occurrence (the local date it opened) of the last daily plan sent, so a restart does not send it twice. */
   readonly dayPlanSentFor?: string;
 }
 

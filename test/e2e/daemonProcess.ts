@@ -61,7 +61,8 @@ export function nodeChaosConfig(namespace: string, ns: string, nodes: Record<str
       enabled: true,
       mtbf: '1s',
       drainDuration: '8s',
-      drainTimeout: '60s',
+      // Shorter than the drain, or the daemon refuses the config: the node is never given back mid-eviction.
+      drainTimeout: '7s',
       podEvictionTimeout: '60s',
       minReadyNodes: 1,
       minReadyPercent: 30,

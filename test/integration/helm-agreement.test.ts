@@ -155,6 +155,22 @@ const CASES: Case[] = [
   duration('nodes.drainDuration', '0s'),
   duration('slack.timeout', '0s'),
   duration('pods.recoveryPollInterval', '0s'),
+  // What breaks at run time (src/config/runTimeProblems.ts).
+  ...['0.5s', '0.9s', '1s', '1.5s'].map((d) => duration('pods.recoveryPollInterval', d)),
+  ...['0.5s', '1s'].map((d) => duration('schedule.tickDeadline', d)),
+  lease('7.5s', '2s'),
+  lease('15s', '2.5s'),
+  lease('15s', '0.5s'),
+  ...[
+    ['10m', '10m'],
+    ['10m', '11m'],
+    ['10m', '9m59s'],
+    ['8s', '7s'],
+  ].map(([drainDuration, drainTimeout]) => ({
+    path: 'nodes.drainTimeout',
+    value: drainTimeout,
+    with: { 'nodes.drainDuration': drainDuration },
+  })),
   duration('selection.minPodAge', ' 5m', 'the daemon trims blanks; the chart takes the duration as written'),
   { path: 'schedule.excludedDates', value: ['2025-12-24'] },
   { path: 'schedule.excludedDates', value: ['2025-02-30'] },

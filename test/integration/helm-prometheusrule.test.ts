@@ -159,6 +159,54 @@ const TESTS = [
       { eval_time: '2m', alertname: 'HavocNotificationsLost', exp_alerts: [] },
     ],
   },
+  {
+    interval: '1m',
+    input_series: [
+      { series: 'havoc_ticks_total{pod="a",outcome="missed"}', values: '0 0 0 1 1 1 1' },
+      { series: 'havoc_ticks_total{pod="a",outcome="overlap"}', values: '0 1 2 3 4 5 6' },
+      { series: 'havoc_clock_steps_total{pod="a",direction="back"}', values: '0 0 1 1 1' },
+      { series: 'havoc_clock_steps_total{pod="a",direction="forward"}', values: '0 0 0 0 0' },
+    ],
+    alert_rule_test: [
+      { eval_time: '2m', alertname: 'HavocTicksMissed', exp_alerts: [] },
+      {
+        eval_time: '5m',
+        alertname: 'HavocTicksMissed',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', team: 'platform', pod: 'a', outcome: 'missed' },
+            exp_annotations: {
+              summary: 'kube-havoc missed scheduled ticks',
+              description:
+                'a missed ticks in the last hour: the process was frozen or blocked when they were due, ' +
+                'so chaos ran less often than the schedule says.',
+            },
+          },
+        ],
+      },
+      { eval_time: '1m', alertname: 'HavocClockStepped', exp_alerts: [] },
+      {
+        eval_time: '4m',
+        alertname: 'HavocClockStepped',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'info', team: 'platform', pod: 'a', direction: 'back' },
+            exp_annotations: {
+              summary: 'The wall clock of a kube-havoc replica stepped',
+              description:
+                "a saw its wall clock step back in the last hour; the schedule was armed again. Check the node's time synchronisation.",
+            },
+          },
+        ],
+      },
+    ],
+  },
+  {
+    interval: '1m',
+    // A missed tick an hour and more ago, and none since: quiet again.
+    input_series: [{ series: 'havoc_ticks_total{pod="a",outcome="missed"}', values: '0 1x200' }],
+    alert_rule_test: [{ eval_time: '150m', alertname: 'HavocTicksMissed', exp_alerts: [] }],
+  },
 ];
 
 function promtoolTest(rules: PrometheusRule, tests: unknown[]): { status: number | null; output: string } {
@@ -176,14 +224,21 @@ const rules = rendered([
   'prometheusRule.labels.release=prometheus',
 ]);
 
-test('off by default; on, one PrometheusRule with the four alerts, labelled for the Prometheus that selects it', (t) => {
+test('off by default; on, one PrometheusRule with the six alerts, labelled for the Prometheus that selects it', (t) => {
   t.is(rendered(), undefined);
   t.truthy(rules);
   t.is(rules?.apiVersion, 'monitoring.coreos.com/v1');
   t.is(rules?.metadata.labels.release, 'prometheus');
   t.deepEqual(
     rules?.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)),
-    ['HavocKillNotRecovered', 'HavocNoLeader', 'HavocPausedForADay', 'HavocNotificationsLost'],
+    [
+      'HavocKillNotRecovered',
+      'HavocNoLeader',
+      'HavocPausedForADay',
+      'HavocNotificationsLost',
+      'HavocTicksMissed',
+      'HavocClockStepped',
+    ],
   );
 });
 
@@ -193,7 +248,7 @@ test('promtool check rules accepts the rendered rules', (t) => {
   writeFileSync(file, stringify({ groups: rules?.spec.groups }));
   const result = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
   t.is(result.status, 0, `${result.stdout}${result.stderr}`);
-  t.regex(result.stdout, /SUCCESS: 4 rules found/);
+  t.regex(result.stdout, /SUCCESS: 6 rules found/);
 });
 
 test('promtool test rules: each alert fires when it should, with its labels and text, and stays quiet otherwise', (t) => {

@@ -69,7 +69,8 @@ schedule.timezone {{ $zone | quote }} is not an IANA time zone such as Europe/Be
 {{- $total }}
 {{- end }}
 
-{{/* Every duration is longer than zero; a lease outlives two renewals, so a leader renews before another may take over. */}}
+{{/* Every duration is longer than zero; a lease outlives two renewals, so a leader renews before another may take over;
+what breaks at run time (src/config/runTimeProblems.ts): whole-second leases, 1s floors, a drain timeout shorter than the drain. */}}
 {{- define "kube-havoc.durationProblems" -}}
 {{- $v := .Values }}
 {{- $durations := dict
@@ -89,6 +90,20 @@ schedule.timezone {{ $zone | quote }} is not an IANA time zone such as Europe/Be
 {{- $renewSeconds := include "kube-havoc.seconds" $lease.renewInterval | float64 }}
 {{- if lt $leaseSeconds (mulf 2 $renewSeconds) }}
 daemon.leaderElection.leaseDuration {{ $lease.leaseDuration | quote }} must be at least twice daemon.leaderElection.renewInterval {{ $lease.renewInterval | quote }}, so a leader renews before another may take over
+{{- end }}
+{{- range $path, $text := dict "daemon.leaderElection.leaseDuration" $lease.leaseDuration "daemon.leaderElection.renewInterval" $lease.renewInterval }}
+{{- $seconds := include "kube-havoc.seconds" $text | float64 }}
+{{- if ne $seconds (floor $seconds) }}
+{{ $path }} {{ $text | quote }} must be a whole number of seconds (the Lease API counts whole seconds)
+{{- end }}
+{{- end }}
+{{- range $path, $text := dict "pods.recoveryPollInterval" $v.pods.recoveryPollInterval "daemon.leaderElection.renewInterval" $lease.renewInterval "schedule.tickDeadline" $v.schedule.tickDeadline }}
+{{- if lt (include "kube-havoc.seconds" $text | float64) 1.0 }}
+{{ $path }} {{ $text | quote }} is below the floor of 1s
+{{- end }}
+{{- end }}
+{{- if ge (include "kube-havoc.seconds" $v.nodes.drainTimeout | float64) (include "kube-havoc.seconds" $v.nodes.drainDuration | float64) }}
+nodes.drainTimeout {{ $v.nodes.drainTimeout | quote }} must be shorter than nodes.drainDuration {{ $v.nodes.drainDuration | quote }}: the node would be given back while its pods are still being evicted
 {{- end }}
 {{- end }}
 

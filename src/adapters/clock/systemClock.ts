@@ -6,6 +6,7 @@ import type { Clock } from '../../domain/ports.ts';
 
 export const systemClock: Clock = {
   now: () => new Date(),
+  monotonicMs: () => performance.now(),
   // Resolves early (never rejects) when the signal aborts: a sleeping loop wakes up to see it should stop.
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {

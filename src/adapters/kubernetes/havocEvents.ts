@@ -180,6 +180,7 @@ function drafts(o: Occurrence): Draft[] {
     case 'day-plan':
     case 'targets':
     case 'blocker':
+    case 'clock-step':
       return [];
     default: {
       const unhandled: never = o;

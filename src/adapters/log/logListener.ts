@@ -34,6 +34,7 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           // A missed or cut-short tick is worth an operator's eye, once per tick.
           else if (o.outcome === 'overlap') log.warn(line, 'tick skipped: the previous tick is still running');
           else if (o.outcome === 'deadline') log.warn(line, `tick reached its deadline: ${o.detail ?? ''}`);
+          else if (o.outcome === 'missed') log.warn(line, 'a tick was missed: the process was frozen or blocked when it was due');
           else if (o.outcome === 'acted' || o.outcome === 'paused') log.info(line, `tick ${o.outcome}${dry}`);
           else log.debug(line, `tick ${o.outcome}`);
           return;
@@ -142,6 +143,13 @@ export function createLogListener(options: { readonly log: Log }): Listener {
               dryRun: o.plan.dryRun,
             },
             `today: ${o.plan.eligible} eligible workloads, about ${o.plan.expectedKills.toFixed(1)} kills expected`,
+          );
+          return;
+        case 'clock-step':
+          log.warn(
+            { event: 'clock-step', direction: o.direction, seconds: o.seconds },
+            `the wall clock stepped ${o.direction} by ${o.seconds.toFixed(1)}s: the schedule is armed again on the new time; ` +
+              'budgets and gaps are judged on the monotonic clock',
           );
           return;
         case 'targets':

@@ -21,6 +21,7 @@ export const TICK_OUTCOMES = [
   'overlap',
   'deadline',
   'failed',
+  'missed',
 ] as const satisfies readonly TickOutcome[];
 
 /**
@@ -109,7 +110,7 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       labelNames: ['outcome'],
       help:
         'Ticks by outcome (acted, idle, outside-window, paused, not-leader, overlap: due while the previous still ran, ' +
-        'deadline: ended at its deadline, failed).',
+        'deadline: ended at its deadline, failed, missed: never ran because the process was frozen or blocked when it was due).',
     }),
     nextTick: new Gauge({ name: 'havoc_next_tick_timestamp_seconds', registers, help: 'Unix time of the next scheduled tick.' }),
     errors: new Counter({
@@ -151,9 +152,18 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
         'Watches that had to list their resource again after the first sync ' +
         '(resourceVersion too old, or a restart after an error); should stay near zero.',
     }),
+    clockSteps: new Counter({
+      name: 'havoc_clock_steps_total',
+      registers,
+      labelNames: ['direction'],
+      help:
+        'Steps of the wall clock (forward or back, told against the monotonic clock); ' +
+        'the schedule is armed again on the new time after each.',
+    }),
   };
   // Known label values start at zero, so rate() and absent-series alerts work from the first scrape.
   for (const outcome of TICK_OUTCOMES) families.ticks.inc({ outcome }, 0);
+  for (const direction of ['forward', 'back']) families.clockSteps.inc({ direction }, 0);
   families.paused.set(0);
   families.leader.set(0);
   families.blocked.set(0);

@@ -33,6 +33,7 @@ export interface HavocMetricFamilies {
   readonly blocked: Gauge;
   readonly blockingAlerts: Gauge<'alertname'>;
   readonly relists: Counter<'resource'>;
+  readonly clockSteps: Counter<'direction'>;
 }
 
 export interface MetricsListenerOptions {
@@ -117,6 +118,9 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           return;
         case 'error':
           m.errors.inc({ kind: o.kind });
+          return;
+        case 'clock-step':
+          m.clockSteps.inc({ direction: o.direction });
           return;
         case 'targets':
           for (const target of o.targets) startSeries(m, target, String(o.dryRun), started);

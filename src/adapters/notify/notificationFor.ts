@@ -182,6 +182,7 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
     case 'leader':
     case 'error':
     case 'targets':
+    case 'clock-step':
       return undefined;
     default: {
       // A new occurrence type fails the build here: someone must decide whether people hear about it.

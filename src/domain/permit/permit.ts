@@ -120,8 +120,10 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
     return undefined;
   };
 
+  // Budgets and gaps on the record clock (a forward step of the wall clock cannot age records); the window on the wall clock.
+  const judged = () => (deps.records ?? clock).now();
   const budgetAt = (kills: readonly KillRecord[]) =>
-    budgetLeft({ history: kills, now: clock.now(), caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent });
+    budgetLeft({ history: kills, now: judged(), caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent });
 
   const paused = (state: HavocState): Refusal | undefined =>
     state.paused ? { reason: 'paused', detail: `chaos was paused by ${state.paused.by}: ${state.paused.reason}` } : undefined;
@@ -135,7 +137,7 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
       return { reason: 'budget-spent', detail };
     }
     const last = lastAttempt(state.kills, ask.target, settings.dryRun);
-    const gap = filterByMinGap(last, clock.now(), settings.minGapSeconds);
+    const gap = filterByMinGap(last, judged(), settings.minGapSeconds);
     return gap === undefined ? undefined : { reason: 'min-gap', detail: `${ask.target}: ${gap}` };
   };
 

@@ -18,6 +18,8 @@ import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
 import { hitWorkload } from './podChaos.ts';
 import { targetsOccurrence } from './targets.ts';
+import { tickSpanSeconds } from './tickSpan.ts';
+import { createRecordClock } from '../time/recordClock.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
 import { watchRecovery } from './recovery.ts';
 import type { RoundStepDeps } from './roundStep.ts';
@@ -44,6 +46,8 @@ export interface Tick {
   readonly at: Date;
   /** When the following tick is due: this tick stands for the business time until then. */
   readonly nextTick: Date;
+  /** The slot right before this one, when the scheduler knows it: business time an outside-window tick covered moves here. */
+  readonly previousTick?: Date;
   /** Aborts when the tick has run too long: no new kill starts, and the tick is reported as `deadline` at once. */
   readonly deadline?: AbortSignal;
 }
@@ -68,7 +72,9 @@ export interface ChaosRound {
   settleLeftovers(): Promise<void>;
 }
 
-export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
+export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
+  // Record ages are judged on a clock a forward step cannot move ahead (time/recordClock.ts); every step gets it.
+  const deps = { ...given, records: given.records ?? createRecordClock(given.clock) };
   const { settings, clock } = deps;
   const stopping = new AbortController();
   const recoveries = new Set<Promise<void>>();
@@ -218,7 +224,8 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     });
 
   const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
-    const today = settings.window.localDate(at);
+    // The window's occurrence, not the calendar day: an overnight window is one plan, before and after midnight.
+    const today = settings.window.occurrenceKey(at) ?? settings.window.localDate(at);
     if (state.dayPlanSentFor === today) return;
     await deps.state.update((s) => ({ ...s, dayPlanSentFor: today }));
     deps.report({ type: 'day-plan', at, plan: dayPlan(candidates, settings, at) });
@@ -294,7 +301,9 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
     if (!settledAsLeader) await settleLeftovers();
     await storeUnstored();
-    const state = pruneState(await deps.state.load(), tick.at, historySeconds(settings.minGapSeconds));
+    // Budgets and gaps are judged on the record clock, which a forward step of the wall clock cannot move.
+    const judged = deps.records.now();
+    const state = pruneState(await deps.state.load(), judged, historySeconds(settings.minGapSeconds));
     const permit = createTickPermit(deps, {
       at: tick.at,
       history: state.kills,
@@ -315,14 +324,14 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
       return finish(tick, started, { outcome: 'blocked', eligible: 0, killed: 0 }, { detail: blocked, budget });
 
     const snapshot = await deps.cluster.snapshot();
-    const found = findCandidates(snapshot, settings, state.kills, tick.at);
+    const found = findCandidates(snapshot, settings, state.kills, judged);
     // Every opted-in workload, whether it may be drawn now or waits out its gap.
     const optedIn = [...found.eligible, ...found.waiting];
     announceTargets(tick.at, snapshot.nodes, optedIn, state.kills);
     warnInvalid(tick.at, found.invalid);
     await sendDayPlan(tick.at, state, optedIn);
 
-    const span = settings.window.businessSeconds(tick.at, tick.nextTick);
+    const span = tickSpanSeconds(settings.window, tick);
     const chosen = drawCandidates(found.eligible, span, deps.random);
     let killed = 0;
     for (const candidate of chosen) {
@@ -402,9 +411,10 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
     },
     giveBack,
     async announceTargets(at) {
-      const history = pruneState(await deps.state.load(), at, historySeconds(settings.minGapSeconds)).kills;
+      const judged = deps.records.now();
+      const history = pruneState(await deps.state.load(), judged, historySeconds(settings.minGapSeconds)).kills;
       const snapshot = await deps.cluster.snapshot();
-      const found = findCandidates(snapshot, settings, history, at);
+      const found = findCandidates(snapshot, settings, history, judged);
       announceTargets(at, snapshot.nodes, [...found.eligible, ...found.waiting], history);
     },
     settleLeftovers,

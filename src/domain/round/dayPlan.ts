@@ -9,7 +9,7 @@ export function dayPlan(candidates: readonly Candidate[], settings: Settings, no
   const day = settings.window.daySeconds;
   const workloads = candidates.map((c) => ({
     workload: c.workload.ref,
-    expectedKills: expectedPerDay(c.policy.mtbfSeconds, day),
+    expectedKills: expectedPerDay(c.policy.mtbfSeconds, day, settings.minGapSeconds),
   }));
   const expected = workloads.reduce((sum, w) => sum + w.expectedKills, 0);
   const opens = settings.window.nextOpen(now) ?? now;

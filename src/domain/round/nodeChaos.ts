@@ -74,11 +74,13 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   if (permit.drainStart(guarded.map((w) => deps.watched(w.ref) ?? w)) !== undefined) return undefined;
   if (available(permit.budget()) <= 0) return undefined;
   const history = permit.history();
+  const judged = (deps.records ?? clock).now();
   const candidates = judgeNodes(snapshot.nodes, nodes)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
     .filter(
-      (n) => filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), now, settings.minGapSeconds) === undefined,
+      (n) =>
+        filterByMinGap(lastAttempt(history, `node/${n.name}`, settings.dryRun), judged, settings.minGapSeconds) === undefined,
     );
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;

@@ -7,6 +7,7 @@ import type { Reservation, Settled, Settlement } from '../budget/reservation.ts'
 import type { Occurrence } from '../occurrence.ts';
 import type { Clock, Random, StateStore } from '../ports.ts';
 import type { Settings } from '../settings.ts';
+import type { RecordClock } from '../time/recordClock.ts';
 
 export interface RoundStepDeps {
   readonly settings: Settings;
@@ -14,6 +15,8 @@ export interface RoundStepDeps {
   readonly clock: Clock;
   readonly report: (o: Occurrence) => void;
   readonly leadership?: { isLeader(): boolean };
+  /** What record ages (budgets, gaps, pruning) are judged on, immune to a forward step (time/recordClock.ts); else the clock. */
+  readonly records?: RecordClock;
 }
 
 /** A step that draws and reserves within a tick. */

@@ -35,6 +35,11 @@ export interface BusinessWindow {
   nextClose(t: Date): Date;
   /** The local date (YYYY-MM-DD) in the window's zone. */
   localDate(t: Date): string;
+  /**
+   * Which occurrence of the window `t` falls in, or (outside) the next one: the
+   * local date it opens on. An overnight window keeps its key past midnight.
+   */
+  occurrenceKey(t: Date): string | undefined;
 }
 
 const MINUTE = 60_000;
@@ -143,6 +148,13 @@ export function createBusinessWindow(spec: WindowSpec): BusinessWindow {
     nextOpen: (t) => scan(t, true, YEAR_MINUTES),
     nextClose: (t) => scan(t, false, 3 * 24 * 60) ?? new Date(t.getTime() + 3 * 86_400_000),
     localDate: (t) => local(t).date,
+    occurrenceKey: (t) => {
+      const open = scan(t, true, YEAR_MINUTES);
+      if (open === undefined) return undefined;
+      const l = local(open);
+      // Inside an overnight window before its end, the window opened the day before.
+      return spec.overnight && l.minutes < end ? previousDate(l.date).date : l.date;
+    },
   };
 }
 

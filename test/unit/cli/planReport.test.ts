@@ -33,7 +33,8 @@ test('plan lists eligible workloads, expected kills, bad labels, candidate nodes
   });
   t.deepEqual(
     report.workloads.map((w) => [w.workload, w.mtbf, w.expectedPerDay]),
-    [['shop/Deployment/checkout', '4h', 2]],
+    // 8 h of window over a 4 h MTBF plus the 1 h minimum time between kills: 1.6, not 2.
+    [['shop/Deployment/checkout', '4h', 1.6]],
   );
   t.deepEqual(
     report.invalid.map((i) => [i.workload, i.field, i.value]),
@@ -51,7 +52,7 @@ test('plan lists eligible workloads, expected kills, bad labels, candidate nodes
   t.deepEqual(report.budget, { tick: 1, hour: 3, day: 10 });
   t.true(Array.isArray(report.draw));
   const text = renderPlan(report);
-  t.regex(text, /shop\/Deployment\/checkout\s+4h\s+one\s+2\.00\s+yes/);
+  t.regex(text, /shop\/Deployment\/checkout\s+4h\s+one\s+1\.60\s+yes/);
   t.regex(text, /havoc\/mtbf="banana"/);
   t.regex(text, /cp: not a candidate: control-plane node/);
 });

@@ -117,7 +117,64 @@ const badCases: [string, string, Record<string, string>, string[]][] = [
     ['daemon.leaderElection.leaseDuration: "5s" must be at least twice renewInterval "5s"'],
   ],
   ['a bad namespace selector', 'namespaces:\n  selector: "team in (a,b"\n', {}, ['namespaces.selector:']],
+  // What each field accepts on its own but would break at run time.
+  [
+    'a drain timeout as long as the drain',
+    'nodes:\n  drainDuration: 5m\n  drainTimeout: 5m\n',
+    {},
+    ['nodes.drainTimeout: "5m" must be shorter than nodes.drainDuration "5m"'],
+  ],
+  [
+    'a drain timeout longer than the drain',
+    'nodes:\n  drainDuration: 8s\n  drainTimeout: 1m\n',
+    {},
+    ['nodes.drainTimeout: "1m" must be shorter than nodes.drainDuration "8s"'],
+  ],
+  [
+    'a lease duration in fractional seconds',
+    'daemon:\n  leaderElection:\n    leaseDuration: 7.5s\n    renewInterval: 2s\n',
+    {},
+    ['daemon.leaderElection.leaseDuration: "7.5s" must be a whole number of seconds'],
+  ],
+  [
+    'a renew interval in fractional seconds',
+    '',
+    { HAVOC_DAEMON_LEADER_ELECTION_RENEW_INTERVAL: '2.5s' },
+    ['daemon.leaderElection.renewInterval: "2.5s" must be a whole number of seconds'],
+  ],
+  [
+    'a renew interval below the floor',
+    'daemon:\n  leaderElection:\n    renewInterval: 0.5s\n',
+    {},
+    ['daemon.leaderElection.renewInterval: "0.5s" is below the floor of 1s'],
+  ],
+  [
+    'a recovery poll below the floor',
+    'pods:\n  recoveryPollInterval: 0.2s\n',
+    {},
+    ['pods.recoveryPollInterval: "0.2s" is below the floor of 1s'],
+  ],
+  [
+    'a tick deadline below the floor',
+    'schedule:\n  tickDeadline: 0.5s\n',
+    {},
+    ['schedule.tickDeadline: "0.5s" is below the floor of 1s'],
+  ],
 ];
+
+test('what breaks at run time is refused only below its limit: a drain timeout shorter than the drain, whole-second leases, 1s polls', (t) => {
+  const config = loadConfig({
+    env: {
+      HAVOC_NODES_DRAIN_DURATION: '8s',
+      HAVOC_NODES_DRAIN_TIMEOUT: '7s',
+      HAVOC_DAEMON_LEADER_ELECTION_LEASE_DURATION: '1.5m',
+      HAVOC_DAEMON_LEADER_ELECTION_RENEW_INTERVAL: '1s',
+      HAVOC_PODS_RECOVERY_POLL_INTERVAL: '1s',
+      HAVOC_SCHEDULE_TICK_DEADLINE: '1s',
+    },
+  });
+  t.is(config.nodes.drainTimeout, '7s');
+});
 
 for (const [name, yaml, env, expected] of badCases) {
   test(`bad config is refused with field and value: ${name}`, (t) => {

@@ -1,4 +1,6 @@
-// The one fake clock of the unit tests: time moves only when told to.
+// The one fake clock of the unit tests: time moves only when told to. Time
+// that passes (set, advance, sleep) moves the wall and the monotonic clock
+// together; step() moves the wall clock alone, as NTP or an operator would.
 // By default sleep() moves it forward at once, so recovery waits cost no real
 // time. Code that runs its own loop (leader election) is tested with sleepers
 // that wait until the test advances the time past their deadline.
@@ -6,7 +8,10 @@
 import type { Clock } from '../../../src/domain/ports.ts';
 
 export interface FakeClock extends Clock {
+  /** Time passes until `t` (backwards too, for tests that replay): both clocks move by the difference. */
   set(t: Date): void;
+  /** A step of the wall clock alone by `ms` (negative: back); the monotonic clock does not move. */
+  step(ms: number): void;
   /** Moves the time forward and wakes the sleepers whose deadline has come. */
   advance(ms: number): void;
 }
@@ -20,11 +25,18 @@ export interface FakeClockOptions {
 
 export function fakeClock(start: Date, options: FakeClockOptions = {}): FakeClock {
   let now = start.getTime();
+  // The monotonic clock as an offset from the wall: only a step changes it.
+  let monotonicOffset = -start.getTime();
   const sleepers: { until: number; wake: () => void }[] = [];
   const clock: FakeClock = {
     now: () => new Date(now),
+    monotonicMs: () => now + monotonicOffset,
     set: (t) => {
       now = t.getTime();
+    },
+    step: (ms) => {
+      now += ms;
+      monotonicOffset -= ms;
     },
     advance(ms) {
       now += ms;

@@ -284,6 +284,21 @@ test('the daily plan is sent once per local day, also across restarts', async (t
   t.like(events.of('day-plan')[0]?.plan, { eligible: 1, dryRun: false });
 });
 
+test('an overnight window sends its day plan once per night, not again after midnight', async (t) => {
+  // Thursday 23:00 and Friday 01:00 in Berlin are one window of 22:00-06:00; Friday 23:00 is the next one.
+  const env = { HAVOC_SCHEDULE_START: '22:00', HAVOC_SCHEDULE_END: '06:00', HAVOC_SCHEDULE_OVERNIGHT: 'true' };
+  const { events, round, clock } = setup({ env });
+  for (const at of ['2026-11-19T22:00:00Z', '2026-11-20T00:00:00Z', '2026-11-20T22:00:00Z']) {
+    clock.set(new Date(at));
+    await round.tick({ at: new Date(at), nextTick: new Date(Date.parse(at) + 600_000) });
+    await round.settle();
+  }
+  t.deepEqual(
+    events.of('day-plan').map((o) => o.at.toISOString()),
+    ['2026-11-19T22:00:00.000Z', '2026-11-20T22:00:00.000Z'],
+  );
+});
+
 test('the kill switch is announced once per pause and once per resume, across restarts and leader changes', async (t) => {
   const store = memoryStateStore({ kills: [] });
   const events = recorder();

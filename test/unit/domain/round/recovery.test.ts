@@ -56,6 +56,7 @@ function stillClock(start: Date) {
   let now = start.getTime();
   return {
     now: () => new Date(now),
+    monotonicMs: () => now,
     advance: (ms: number) => {
       now += ms;
     },

@@ -149,3 +149,36 @@ for (const [name, over, message] of problemCases) {
     t.throws(() => createBusinessWindow(spec(over)));
   });
 }
+
+// The day plan is sent once per occurrence of the window: an overnight window keeps its key past midnight.
+const occurrenceCases: [string, Partial<WindowSpec>, string, string | undefined][] = [
+  ['day window, inside', {}, '2026-11-20T10:00:00Z', '2026-11-20'],
+  ['day window, before it opens: today', {}, '2026-11-20T07:00:00Z', '2026-11-20'],
+  ['day window, after it closed on Friday: Monday', {}, '2026-11-20T18:00:00Z', '2026-11-23'],
+  ['overnight, before midnight', { start: '22:00', end: '06:00', overnight: true }, '2026-11-19T23:30:00Z', '2026-11-19'],
+  [
+    'overnight, after midnight: the same window',
+    { start: '22:00', end: '06:00', overnight: true },
+    '2026-11-20T01:00:00Z',
+    '2026-11-19',
+  ],
+  [
+    'overnight, midday: the night to come',
+    { start: '22:00', end: '06:00', overnight: true },
+    '2026-11-20T12:00:00Z',
+    '2026-11-20',
+  ],
+  [
+    'Berlin overnight, 00:30 local is the window of the day before',
+    { timezone: 'Europe/Berlin', start: '22:00', end: '06:00', overnight: true },
+    '2026-11-19T23:30:00Z',
+    '2026-11-19',
+  ],
+  ['no day ever opens', { weekdays: [] }, '2026-11-20T10:00:00Z', undefined],
+];
+
+for (const [name, over, at, key] of occurrenceCases) {
+  test(`occurrenceKey: ${name}`, (t) => {
+    t.is(createBusinessWindow(spec(over)).occurrenceKey(new Date(at)), key);
+  });
+}
