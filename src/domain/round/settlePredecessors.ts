@@ -27,8 +27,15 @@ export interface SettledKill {
   readonly killed: readonly VictimRecord[];
 }
 
-export async function settlePredecessors(deps: SettleDeps): Promise<SettledKill[]> {
+export interface Settling {
+  readonly settled: readonly SettledKill[];
+  /** false: some leftover could not be settled now (a read or a write failed); the next tick tries again. */
+  readonly complete: boolean;
+}
+
+export async function settlePredecessors(deps: SettleDeps): Promise<Settling> {
   const settled: SettledKill[] = [];
+  let complete = true;
   const { kills } = await deps.state.load();
   for (const record of unsettled(kills, deps.owner)) {
     try {
@@ -36,17 +43,26 @@ export async function settlePredecessors(deps: SettleDeps): Promise<SettledKill[
       if (done !== undefined) settled.push(done);
     } catch (error) {
       // Left reserved: the next tick tries again; the budget stays charged meanwhile.
+      complete = false;
       const whose = record.owner ?? 'an older run';
       const message = `settling reservation ${record.id} of ${whose} failed: ${(error as Error).message}`;
       deps.report({ type: 'error', at: deps.clock.now(), kind: kindOf(error), message });
     }
   }
-  return settled;
+  return { settled, complete };
 }
 
 // Settling never changes a count, so the budget read before it is the budget after it.
 async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly KillRecord[]): Promise<SettledKill | undefined> {
-  const reservation = leftOver(deps.state, record);
+  const leftover = leftOver(deps.state, record);
+  // A write that did not go through leaves the reservation for the next try, like a failed read.
+  const reservation = {
+    settle: async (settlement: Parameters<typeof leftover.settle>[0]) => {
+      const written = await leftover.settle(settlement);
+      if (written.answer === 'not-stored') throw new Error(`the outcome ${settlement.result} could not be written`);
+      return written;
+    },
+  };
   const by = `reserved by ${record.owner ?? 'an older run'}, which stopped before recording the outcome`;
   if (record.action === 'node-drain') {
     const name = record.target.replace(/^node\//, '');

@@ -258,3 +258,24 @@ test('a replica that loses the lease and takes it back settles what was left mea
   t.is(store.state.kills.at(-1)!.result, 'killed');
   t.is(events.of('kill').length, 1);
 });
+
+test('a settle that failed is tried again at the next tick, until the kill that really happened is recorded and announced', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  const read = cluster.fate.bind(cluster);
+  let timeouts = 1;
+  cluster.fate = async (victim) => {
+    if (timeouts-- > 0) throw Object.assign(new Error('no answer from the API server within 10s'), { kind: 'api-unreachable' });
+    return read(victim);
+  };
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(store.state.kills[0]!.result, 'reserved', 'the first read timed out: nothing is known yet');
+  t.is(second.events.of('kill').length, 0);
+  await second.round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  t.is(second.events.of('kill').length, 1, 'announced at the next tick');
+  t.like(second.events.of('kill')[0], { outcome: { result: 'killed' } });
+  await second.round.tick({ at: new Date(NEXT.getTime() + 1_200_000), nextTick: new Date(NEXT.getTime() + 1_800_000) });
+  t.is(second.events.of('kill').length, 1, 'and once only');
+});
