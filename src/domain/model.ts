@@ -30,6 +30,27 @@ export interface Workload {
   readonly desired: number;
   /** Replicas that are ready now, as the controller's status says (from a watch: may lag). */
   readonly ready: number;
+  /** The rest of the controller's status that steady state needs: whether its last rollout is done. */
+  readonly rollout: RolloutStatus;
+}
+
+/**
+ * A controller's account of its last change, read where each kind keeps it.
+ * A field a kind does not have is absent, and steady state does not ask it.
+ */
+export interface RolloutStatus {
+  /** metadata.generation, and status.observedGeneration: lower means the status predates the last spec change. */
+  readonly generation: number;
+  readonly observedGeneration: number;
+  /** Replicas on the current template: updatedReplicas (DaemonSet: updatedNumberScheduled); absent for ReplicaSets and pods. */
+  readonly updated?: number;
+  /** Replicas running, old template included (status.replicas of a Deployment or ReplicaSet). */
+  readonly total?: number;
+  /** Replicas ready for at least minReadySeconds: availableReplicas (DaemonSet: numberAvailable; bare pod: ready). */
+  readonly available: number;
+  /** StatefulSet: the revision its pods run and the one it rolls to (they differ during a rollout or behind a partition). */
+  readonly currentRevision?: string;
+  readonly updateRevision?: string;
 }
 
 /**

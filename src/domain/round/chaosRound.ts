@@ -259,6 +259,7 @@ export function createChaosRound(deps: ChaosRoundDeps): ChaosRound {
           annotations: {},
           desired: 0,
           ready: 0,
+          rollout: { generation: 0, observedGeneration: 0, available: 0 },
           pods: [],
         };
         // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.

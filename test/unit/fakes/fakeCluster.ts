@@ -3,6 +3,7 @@
 
 import type {
   ClusterSnapshot,
+  RolloutStatus,
   KillOutcome,
   NamespaceInfo,
   NodeInfo,
@@ -31,6 +32,11 @@ export function pod(namespace: string, name: string, startedAt: Date, extra: Par
   return { namespace, name, uid: `uid-${name}`, phase: 'Running', ready: true, terminating: false, startedAt, ...extra };
 }
 
+/** The status of a Deployment whose last rollout is done: `replicas` updated, available and no old one left. */
+export function rolloutDone(replicas: number): RolloutStatus {
+  return { generation: 1, observedGeneration: 1, updated: replicas, total: replicas, available: replicas };
+}
+
 export function deployment(
   namespace: string,
   name: string,
@@ -47,6 +53,7 @@ export function deployment(
     annotations,
     desired: replicas,
     ready: replicas,
+    rollout: rolloutDone(replicas),
     pods,
   };
 }
@@ -91,7 +98,10 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       const w = cluster.workloads[index];
       if (!w || !w.pods.some((p) => p.uid === victim.uid)) return { result: 'already-gone' };
       const pods = w.pods.filter((p) => p.uid !== victim.uid);
-      cluster.workloads[index] = { ...w, pods, ready: pods.filter((p) => p.ready).length };
+      // The controller's status follows: fewer ready and available, and one pod short of the count.
+      const ready = pods.filter((p) => p.ready).length;
+      const rollout = { ...w.rollout, available: ready, ...(w.rollout.total === undefined ? {} : { total: pods.length }) };
+      cluster.workloads[index] = { ...w, pods, ready, rollout };
       changed();
       return { result: 'killed' };
     },
@@ -105,7 +115,8 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
         const missing = w.desired - w.pods.length;
         if (missing <= 0) return w;
         const fresh = Array.from({ length: missing }, () => pod(w.ref.namespace, `${w.ref.name}-r${generation++}`, at));
-        return { ...w, pods: [...w.pods, ...fresh], ready: w.desired };
+        const rollout = { ...w.rollout, available: w.desired, ...(w.rollout.total === undefined ? {} : { total: w.desired }) };
+        return { ...w, pods: [...w.pods, ...fresh], ready: w.desired, rollout };
       });
       changed();
     },
