@@ -95,8 +95,13 @@ export interface ClusterSnapshot {
 
 export type KillAction = 'pod-evict' | 'pod-delete' | 'node-drain';
 
-/** The bounded set of results; metrics and Slack use exactly these words. */
-export type KillResult = 'killed' | 'blocked' | 'already-gone' | 'failed';
+/**
+ * The bounded set of results; metrics and Slack use exactly these words.
+ * `unknown`: the pod went, but the cluster cannot tell whether kube-havoc's
+ * request took it (a lost answer or a successor found it gone, or going for
+ * another cause); never reported as a kill, and it stays charged.
+ */
+export type KillResult = 'killed' | 'blocked' | 'already-gone' | 'failed' | 'unknown';
 
 export interface KillOutcome {
   readonly result: KillResult;

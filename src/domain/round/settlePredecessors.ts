@@ -1,13 +1,15 @@
 // A leader that starts or takes over settles the reservations a previous run
 // left unsettled (it crashed, or lost the lease, between reserving and
-// recording). The cluster is the witness: a victim pod gone or terminating by
-// UID was killed; an untouched one was not. What was killed is recorded and
-// announced (Event, metric, Slack, log) exactly once: the settlement is a
-// conditional write, and only the replica whose write settled it announces.
-// The budget stays charged whatever the outcome.
+// recording). The cluster is the witness, by UID: a victim terminating with
+// the Eviction API's mark was killed; an untouched one was not; one already
+// gone, or going for another cause, is unknown (killEvidence.ts). What it
+// shows is recorded and announced (Event, metric, Slack, log) exactly once:
+// the settlement is a conditional write, and only the replica whose write
+// settled it announces. The budget stays charged whatever the outcome.
 
 import { budgetLeft } from '../budget/budget.ts';
 import { leftOver, unsettled } from '../budget/reservation.ts';
+import { judgeKill } from '../killEvidence.ts';
 import type { KillOutcome } from '../model.ts';
 import type { Target } from '../occurrence.ts';
 import type { NodeDrainer, PodKiller } from '../ports.ts';
@@ -23,7 +25,7 @@ export interface SettleDeps extends RoundStepDeps {
 
 export interface SettledKill {
   readonly record: KillRecord;
-  /** Victims found gone: their recovery is still worth watching. */
+  /** Victims the cluster shows evicted: their recovery is still worth watching. */
   readonly killed: readonly VictimRecord[];
 }
 
@@ -85,23 +87,27 @@ async function settleOne(deps: SettleDeps, record: KillRecord, kills: readonly K
 
   // A dry run killed nothing whatever happened; a record without victims is from before they were kept.
   const victims = record.dryRun ? [] : (record.victims ?? []);
-  const gone: VictimRecord[] = [];
+  const method = record.action === 'pod-delete' ? 'delete' : 'evict';
+  const seen: { victim: VictimRecord; outcome: KillOutcome }[] = [];
   for (const victim of victims) {
-    const fate = await deps.killer.fate(victim);
-    if (fate !== 'present') gone.push(victim);
+    const outcome = judgeKill(await deps.killer.fate(victim), method);
+    if (outcome !== undefined) seen.push({ victim, outcome });
   }
-  if (gone.length === 0) {
+  if (seen.length === 0) {
     await reservation.settle({ result: 'not-attempted', count: record.count });
     return undefined;
   }
-  if ((await reservation.settle({ result: 'killed', count: record.count })).answer !== 'recorded') return undefined;
+  const killed = seen.filter((s) => s.outcome.result === 'killed').map((s) => s.victim);
+  // Whatever the cluster cannot tell stays charged, and is said as unknown, never as a kill.
+  const result = killed.length > 0 ? 'killed' : 'unknown';
+  if ((await reservation.settle({ result, count: record.count })).answer !== 'recorded') return undefined;
   const workload = record.workload;
   if (workload === undefined) return undefined;
-  for (const victim of gone) {
+  for (const { victim, outcome } of seen) {
     const target: Target = { ...victim, kind: 'Pod', workload, workloadUid: record.workloadUid ?? '' };
-    announce(deps, kills, record, target, { result: 'killed', detail: `pod found gone by UID (${by})` });
+    announce(deps, kills, record, target, { ...outcome, detail: `${outcome.detail ?? outcome.result} (${by})` });
   }
-  return { record, killed: gone };
+  return killed.length > 0 ? { record, killed } : undefined;
 }
 
 function announce(

@@ -11,7 +11,7 @@ import type {
   WorkloadRef,
   WorkloadWithPods,
 } from '../../../src/domain/model.ts';
-import type { Cluster, KillOptions, PodKiller } from '../../../src/domain/ports.ts';
+import type { Cluster, KillOptions, PodFate, PodKiller } from '../../../src/domain/ports.ts';
 
 export interface FakeCluster extends Cluster, PodKiller {
   workloads: WorkloadWithPods[];
@@ -20,6 +20,12 @@ export interface FakeCluster extends Cluster, PodKiller {
   namespaces: NamespaceInfo[];
   nodes: NodeInfo[];
   kills: { pod: string; dryRun: boolean }[];
+  /**
+   * Pods the API server still holds while they terminate, by UID, as fate() sees them: an eviction leaves the
+   * victim there, marked DisruptionTarget/EvictionByEvictionAPI, for its grace period. A test deletes an entry
+   * to end that grace period (the pod is then gone), or adds one for a pod another cause is taking.
+   */
+  terminating: Map<string, PodFate>;
   /** Outcome the next kills return instead of 'killed' (e.g. blocked by a PDB). */
   nextOutcome?: KillOutcome;
   /** Makes snapshot() fail (an unreachable API server). */
@@ -27,6 +33,9 @@ export interface FakeCluster extends Cluster, PodKiller {
   /** Replace every missing pod with a fresh ready one (the controller catching up). */
   heal(at: Date): void;
 }
+
+/** The condition the API server sets on a pod the Eviction API takes. */
+export const evictionMark = { reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' } as const;
 
 export function pod(namespace: string, name: string, startedAt: Date, extra: Partial<PodInfo> = {}): PodInfo {
   return { namespace, name, uid: `uid-${name}`, phase: 'Running', ready: true, terminating: false, startedAt, ...extra };
@@ -75,6 +84,7 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
     namespaces: namespaces ?? [...new Set(workloads.map((w) => w.ref.namespace))].map((name) => ({ name, labels: {} })),
     nodes: [],
     kills: [],
+    terminating: new Map(),
     async snapshot(): Promise<ClusterSnapshot> {
       if (cluster.failSnapshot) throw cluster.failSnapshot;
       return { namespaces: cluster.namespaces, workloads: cluster.workloads, nodes: cluster.nodes };
@@ -98,6 +108,7 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       const w = cluster.workloads[index];
       if (!w || !w.pods.some((p) => p.uid === victim.uid)) return { result: 'already-gone' };
       const pods = w.pods.filter((p) => p.uid !== victim.uid);
+      cluster.terminating.set(victim.uid, { seen: 'terminating', disruption: evictionMark });
       // The controller's status follows: fewer ready and available, and one pod short of the count.
       const ready = pods.filter((p) => p.ready).length;
       const rollout = { ...w.rollout, available: ready, ...(w.rollout.total === undefined ? {} : { total: pods.length }) };
@@ -106,9 +117,11 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       return { result: 'killed' };
     },
     async fate(victim) {
+      const held = cluster.terminating.get(victim.uid);
+      if (held !== undefined) return held;
       const live = cluster.workloads.flatMap((w) => w.pods).find((p) => p.uid === victim.uid);
-      if (live === undefined) return 'gone';
-      return live.terminating ? 'terminating' : 'present';
+      if (live === undefined) return { seen: 'gone' };
+      return { seen: live.terminating ? 'terminating' : 'present' };
     },
     heal(at: Date) {
       cluster.workloads = cluster.workloads.map((w) => {
