@@ -14,8 +14,9 @@ import { stringify } from 'yaml';
 import { clusterTest } from './harness/clusterTest.ts';
 import { waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, nodeChaosConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
-import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
+import { deploy, havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { freePort } from './harness/freePort.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 
 const test = clusterTest({ nodes: 3 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
@@ -43,6 +44,43 @@ function metric(text: string, name: string, labels: Record<string, string>): num
     .split('\n')
     .filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return lines.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
+
+/**
+ * kwok removes a deleted pod at once; a kubelet takes the pod's grace period,
+ * during which the API server's mark (DisruptionTarget, EvictionByEvictionAPI)
+ * is what tells a successor or a lost answer that an eviction took it. This
+ * finalizer holds evicted pods terminating like that, until release().
+ */
+const LINGER = 'e2e.kube-havoc.test/linger';
+
+async function deployLingering(cluster: Cluster, ns: string, name: string, replicas: number): Promise<PodView[]> {
+  const manifest = kwokDeployment({ namespace: ns, name, replicas, labels: optIn, podFinalizers: [LINGER] });
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+  return upPods(cluster, ns, name, replicas);
+}
+
+/** The ready pods once `count` are up, whatever still terminates beside them. */
+function upPods(cluster: Cluster, ns: string, app: string, count: number): Promise<PodView[]> {
+  return waitFor(
+    async () => {
+      const ready = (await pods(cluster, ns, app)).filter((p) => p.ready && !p.terminating);
+      return ready.length === count ? ready : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, what: `${count} ready pods of ${ns}/${app}` },
+  );
+}
+
+/** Ends the grace period of the terminating pods: their finalizer goes, and the API server removes them. */
+async function release(cluster: Cluster, ns: string, app: string): Promise<void> {
+  for (const p of (await pods(cluster, ns, app)).filter((x) => x.terminating)) {
+    await cluster.kubectl(['-n', ns, 'patch', 'pod', p.name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+  }
+  await waitFor(async () => ((await pods(cluster, ns, app)).some((p) => p.terminating) ? undefined : true), {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    what: `no terminating pod of ${ns}/${app} left`,
+  });
 }
 
 function configFile(config: Record<string, unknown>): string {
@@ -84,7 +122,8 @@ test.serial(
     const { cluster } = t.context;
     const ns = await cluster.createNamespace('crash');
     const own = await cluster.createNamespace('havoc-crash');
-    await deploy(cluster, ns, 'web', 4, optIn);
+    // The evicted pods stay terminating: a successor judges them by the API server's mark, as it would in production.
+    await deployLingering(cluster, ns, 'web', 4);
     const config = e2eConfig(own, {
       namespaces: { include: [ns] },
       selection: { minTimeBetweenKills: '1s' },
@@ -92,7 +131,7 @@ test.serial(
     });
     const seen = new Set<string>();
     const look = async () => {
-      for (const p of await readyPods(cluster, ns, 'web', 4)) seen.add(p.uid);
+      for (const p of await upPods(cluster, ns, 'web', 4)) seen.add(p.uid);
     };
     const daemons: DaemonProcess[] = [];
     const stops = ['reserved', 'killed', 'reserved', 'killed'];
@@ -156,6 +195,7 @@ test.serial(
       await successor.stop();
     }
 
+    await release(cluster, ns, 'web');
     const kills = await storedKills(cluster, own);
     const current = new Set((await pods(cluster, ns, 'web')).map((p) => p.uid));
     const gone = [...seen].filter((uid) => !current.has(uid)).sort();
@@ -254,7 +294,8 @@ test.serial(
     const { cluster } = t.context;
     const ns = await cluster.createNamespace('lost');
     const own = await cluster.createNamespace('havoc-lost');
-    const before = await deploy(cluster, ns, 'web', 3, optIn);
+    // The evicted pod stays terminating, as with a kubelet's grace period: the follow sees the API server's mark.
+    const before = await deployLingering(cluster, ns, 'web', 3);
     const proxy = await withholdingProxy(cluster);
     t.teardown(proxy.close);
     const port = await freePort();
@@ -271,8 +312,9 @@ test.serial(
       t.is(kill.result, 'killed', JSON.stringify(kill));
       t.regex(
         String(kill.detail),
-        /answer was lost .*no answer from the API server within 3s.*but the pod is (gone|terminating)/,
+        /answer was lost .*no answer from the API server within 3s.*but the pod is terminating, evicted through the Eviction API \(DisruptionTarget: EvictionByEvictionAPI\)/,
       );
+      await release(cluster, ns, 'web');
       const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
       t.true(recovery.recovered, JSON.stringify(recovery));
       const metrics = await scrape(port, '/metrics');
