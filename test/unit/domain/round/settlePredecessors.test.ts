@@ -352,3 +352,26 @@ test('a plain delete leaves no mark: a successor of a pod-delete leader says unk
   t.like(store.state.kills[0], { action: 'pod-delete', result: 'unknown' });
   t.regex(second.events.of('kill')[0]!.outcome.detail ?? '', /no disruption recorded/);
 });
+
+test("a successor's settlement whose write found no answer is tried again at the next tick, and announced once", async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  let down = true;
+  const flaky: StateStore = {
+    load: () => store.load(),
+    update: async (change) => {
+      const next = change(store.state);
+      if (down && next.kills.some((k) => k.result === 'killed')) throw new Error('no answer from the API server within 10s');
+      return store.update(() => next);
+    },
+  };
+  const second = replica(cluster, flaky, 'pod-b/1');
+  await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(store.state.kills[0]!.result, 'reserved');
+  t.is(second.events.of('kill').length, 0, 'nothing announced that is not recorded');
+  t.regex(second.events.of('error')[0]?.message ?? '', /could not be written/);
+  down = false;
+  await second.round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  t.is(second.events.of('kill').length, 1);
+});
