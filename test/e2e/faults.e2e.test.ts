@@ -226,6 +226,67 @@ test.serial(
   },
 );
 
+test.serial(
+  'the leader SIGKILLed after evicting a pod that is gone before the successor looks: recorded and told as unknown, never as a kill',
+  async (t) => {
+    const { cluster } = t.context;
+    const ns = await cluster.createNamespace('gone');
+    const own = await cluster.createNamespace('havoc-gone');
+    // kwok removes an evicted pod at once: by the time a successor reads it, no mark of the eviction is left.
+    const before = await deploy(cluster, ns, 'web', 3, optIn);
+    const config = e2eConfig(own, { namespaces: { include: [ns] } });
+    const first = startDaemon({
+      kubeconfig: cluster.kubeconfig,
+      config,
+      name: 'havoc-gone-0',
+      env: { HAVOC_TEST_STOP_AT: 'killed' },
+    });
+    const how = await Promise.race([first.exited, sleep(90_000).then(() => 'still running')]);
+    if (how === 'still running') await first.kill();
+    t.is(how, 'SIGKILL', 'the first run stopped itself right after its eviction');
+    const after = await readyPods(cluster, ns, 'web', 3);
+    const gone = before.filter((p) => !after.some((a) => a.uid === p.uid)).map((p) => p.uid);
+    t.is(gone.length, 1, 'the eviction happened');
+
+    const paused = await cli([
+      'pause',
+      '--config',
+      configFile(config),
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--reason',
+      'fault e2e',
+    ]);
+    t.is(paused.code, 0, paused.stderr);
+    const port = await freePort();
+    const successor = startDaemon({
+      kubeconfig: cluster.kubeconfig,
+      config: { ...config, server: { host: '127.0.0.1', port } },
+      name: 'havoc-gone-successor',
+    });
+    try {
+      const told = await successor.waitForLine('the leftover told', (l) => l.event === 'kill');
+      t.is(told.result, 'unknown', JSON.stringify(told));
+      t.regex(String(told.detail), /the pod is gone; what removed it cannot be told/);
+      const metrics = await scrape(port, '/metrics');
+      t.is(metric(metrics.body, 'havoc_kills_total', { result: 'unknown', dry_run: 'false' }), 1);
+      t.is(metric(metrics.body, 'havoc_kills_total', { result: 'killed' }), 0);
+    } finally {
+      await successor.stop();
+    }
+    const kills = await storedKills(cluster, own);
+    t.is(kills.length, 1);
+    t.like(kills[0], { result: 'unknown', count: 1 }, 'stays charged');
+    t.deepEqual(
+      kills[0]?.victims?.map((v) => v.uid),
+      gone,
+    );
+    const events = await havocEvents(cluster, ns);
+    t.is(events.filter((e) => e.reason === 'HavocKillUnknown' && e.kind === 'Deployment').length, 1, JSON.stringify(events));
+    t.is(events.filter((e) => e.reason === 'HavocKilled').length, 0, 'nothing told as a kill');
+  },
+);
+
 /** Kubeconfig of the admin user, pointed at another server on 127.0.0.1 (the proxy). */
 function kubeconfigVia(cluster: Cluster, server: string): string {
   const config = JSON.parse(readFileSync(cluster.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
