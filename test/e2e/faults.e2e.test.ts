@@ -83,6 +83,41 @@ async function release(cluster: Cluster, ns: string, app: string): Promise<void>
   });
 }
 
+/** A run that stops itself (SIGKILL) at `at`; resolves with how it ended ("still running" after 90 s: it is then killed). */
+async function runUntilStop(
+  cluster: Cluster,
+  config: Record<string, unknown>,
+  name: string,
+  at: 'reserved' | 'killed',
+): Promise<{ daemon: DaemonProcess; how: number | string | null }> {
+  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config, name, env: { HAVOC_TEST_STOP_AT: at } });
+  const how = await Promise.race([daemon.exited, sleep(90_000).then(() => 'still running')]);
+  if (how === 'still running') await daemon.kill();
+  return { daemon, how };
+}
+
+/** `kube-havoc pause` against the cluster, as an on-call would run it. */
+function pause(cluster: Cluster, config: Record<string, unknown>, reason: string) {
+  return cli(['pause', '--config', configFile(config), '--kubeconfig', cluster.kubeconfig, '--reason', reason, '--by', 'e2e']);
+}
+
+/** A successor with the kill switch on, so that it only settles what its predecessors left; /metrics on `port`. */
+async function pausedSuccessor(
+  cluster: Cluster,
+  config: Record<string, unknown>,
+  name: string,
+): Promise<{ successor: DaemonProcess; port: number }> {
+  const paused = await pause(cluster, config, 'fault e2e');
+  if (paused.code !== 0) throw new Error(`kube-havoc pause exited ${paused.code}: ${paused.stderr}`);
+  const port = await freePort();
+  const successor = startDaemon({
+    kubeconfig: cluster.kubeconfig,
+    config: { ...config, server: { host: '127.0.0.1', port } },
+    name,
+  });
+  return { successor, port };
+}
+
 function configFile(config: Record<string, unknown>): string {
   const file = join(mkdtempSync(join(tmpdir(), 'havoc-faults-')), 'config.yaml');
   writeFileSync(file, stringify(config));
@@ -134,18 +169,11 @@ test.serial(
       for (const p of await upPods(cluster, ns, 'web', 4)) seen.add(p.uid);
     };
     const daemons: DaemonProcess[] = [];
-    const stops = ['reserved', 'killed', 'reserved', 'killed'];
+    const stops = ['reserved', 'killed', 'reserved', 'killed'] as const;
     for (const [i, at] of stops.entries()) {
       await look();
-      const daemon = startDaemon({
-        kubeconfig: cluster.kubeconfig,
-        config,
-        name: `havoc-crash-${i}`,
-        env: { HAVOC_TEST_STOP_AT: at },
-      });
+      const { daemon, how } = await runUntilStop(cluster, config, `havoc-crash-${i}`, at);
       daemons.push(daemon);
-      const how = await Promise.race([daemon.exited, sleep(90_000).then(() => 'still running')]);
-      if (how === 'still running') await daemon.kill();
       t.is(
         how,
         'SIGKILL',
@@ -157,26 +185,7 @@ test.serial(
     }
     await look();
 
-    // The successor, with the kill switch on so that it only settles what its predecessors left.
-    const file = configFile(config);
-    const paused = await cli([
-      'pause',
-      '--config',
-      file,
-      '--kubeconfig',
-      cluster.kubeconfig,
-      '--reason',
-      'fault e2e',
-      '--by',
-      'e2e',
-    ]);
-    t.is(paused.code, 0, paused.stderr);
-    const port = await freePort();
-    const successor = startDaemon({
-      kubeconfig: cluster.kubeconfig,
-      config: { ...config, server: { host: '127.0.0.1', port } },
-      name: 'havoc-crash-successor',
-    });
+    const { successor, port } = await pausedSuccessor(cluster, config, 'havoc-crash-successor');
     daemons.push(successor);
     try {
       await waitFor(async () => !(await storedKills(cluster, own)).some((k) => k.result === 'reserved'), {
@@ -235,35 +244,13 @@ test.serial(
     // kwok removes an evicted pod at once: by the time a successor reads it, no mark of the eviction is left.
     const before = await deploy(cluster, ns, 'web', 3, optIn);
     const config = e2eConfig(own, { namespaces: { include: [ns] } });
-    const first = startDaemon({
-      kubeconfig: cluster.kubeconfig,
-      config,
-      name: 'havoc-gone-0',
-      env: { HAVOC_TEST_STOP_AT: 'killed' },
-    });
-    const how = await Promise.race([first.exited, sleep(90_000).then(() => 'still running')]);
-    if (how === 'still running') await first.kill();
+    const { how } = await runUntilStop(cluster, config, 'havoc-gone-0', 'killed');
     t.is(how, 'SIGKILL', 'the first run stopped itself right after its eviction');
     const after = await readyPods(cluster, ns, 'web', 3);
     const gone = before.filter((p) => !after.some((a) => a.uid === p.uid)).map((p) => p.uid);
     t.is(gone.length, 1, 'the eviction happened');
 
-    const paused = await cli([
-      'pause',
-      '--config',
-      configFile(config),
-      '--kubeconfig',
-      cluster.kubeconfig,
-      '--reason',
-      'fault e2e',
-    ]);
-    t.is(paused.code, 0, paused.stderr);
-    const port = await freePort();
-    const successor = startDaemon({
-      kubeconfig: cluster.kubeconfig,
-      config: { ...config, server: { host: '127.0.0.1', port } },
-      name: 'havoc-gone-successor',
-    });
+    const { successor, port } = await pausedSuccessor(cluster, config, 'havoc-gone-successor');
     try {
       const told = await successor.waitForLine('the leftover told', (l) => l.event === 'kill');
       t.is(told.result, 'unknown', JSON.stringify(told));
@@ -438,20 +425,10 @@ test.serial(
       process.kill(pid, 'SIGSTOP');
       stopped = true;
       const stoppedAt = Date.now();
-      const pause = await cli([
-        'pause',
-        '--config',
-        configFile(config),
-        '--kubeconfig',
-        cluster.kubeconfig,
-        '--reason',
-        'stalled',
-        '--by',
-        'e2e',
-      ]);
-      t.is(pause.code, 1);
-      t.regex(pause.stderr, /kube-havoc pause: .*no answer from the API server within 2s/);
-      t.log(`pause answered after ${pause.ms} ms against the stopped API server`);
+      const paused = await pause(cluster, config, 'stalled');
+      t.is(paused.code, 1);
+      t.regex(paused.stderr, /kube-havoc pause: .*no answer from the API server within 2s/);
+      t.log(`pause answered after ${paused.ms} ms against the stopped API server`);
       const notReady = await waitFor(
         async () => {
           const r = await scrape(port, '/readyz');
