@@ -341,7 +341,14 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
       { prometheus: prometheusUrl, blockers: config.steadyState.blockers },
       'steady state on real metrics: no chaos while a blocker fires or Prometheus cannot answer',
     );
-  const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
+  // A kill whose answer was lost is followed for as long as its answer was awaited.
+  const killing = {
+    kubeConfig,
+    gracePeriodSeconds: config.pods.gracePeriodSeconds,
+    lostAnswerSeconds: durationSeconds(config.kubernetes.writeTimeout),
+    clock: systemClock,
+  };
+  const evictor = createPodKiller({ ...killing, method: 'evict' });
   round = createChaosRound({
     settings,
     cluster,
@@ -350,10 +357,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     report: reporter.report,
     owner,
     ...testStopAt(env, log, () => reporter.flush()),
-    killer:
-      config.pods.method === 'evict'
-        ? evictor
-        : createPodKiller({ kubeConfig, method: 'delete', gracePeriodSeconds: config.pods.gracePeriodSeconds }),
+    killer: config.pods.method === 'evict' ? evictor : createPodKiller({ ...killing, method: 'delete' }),
     probe: createHttpProbe({ timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000, prefix: config.labelPrefix }),
     state,
     podMethod: config.pods.method,

@@ -211,7 +211,7 @@ export function havocSchema(): SchemaTree {
       writeTimeout: {
         doc:
           'Longest wait for the answer to one write (eviction, delete, state, Lease, Event); ' +
-          'a kill whose answer is lost is then checked by reading the pod.',
+          'a kill whose answer is lost is then followed for as long again, reading the pod.',
         format: f.duration,
         default: '10s',
       },

@@ -30,6 +30,27 @@ export interface Workload {
   readonly desired: number;
   /** Replicas that are ready now, as the controller's status says (from a watch: may lag). */
   readonly ready: number;
+  /** The rest of the controller's status that steady state needs: whether its last rollout is done. */
+  readonly rollout: RolloutStatus;
+}
+
+/**
+ * A controller's account of its last change, read where each kind keeps it.
+ * A field a kind does not have is absent, and steady state does not ask it.
+ */
+export interface RolloutStatus {
+  /** metadata.generation, and status.observedGeneration: lower means the status predates the last spec change. */
+  readonly generation: number;
+  readonly observedGeneration: number;
+  /** Replicas on the current template: updatedReplicas (DaemonSet: updatedNumberScheduled); absent for ReplicaSets and pods. */
+  readonly updated?: number;
+  /** Replicas running, old template included (status.replicas of a Deployment or ReplicaSet). */
+  readonly total?: number;
+  /** Replicas ready for at least minReadySeconds: availableReplicas (DaemonSet: numberAvailable; bare pod: ready). */
+  readonly available: number;
+  /** StatefulSet: the revision its pods run and the one it rolls to (they differ during a rollout or behind a partition). */
+  readonly currentRevision?: string;
+  readonly updateRevision?: string;
 }
 
 /**
@@ -74,8 +95,13 @@ export interface ClusterSnapshot {
 
 export type KillAction = 'pod-evict' | 'pod-delete' | 'node-drain';
 
-/** The bounded set of results; metrics and Slack use exactly these words. */
-export type KillResult = 'killed' | 'blocked' | 'already-gone' | 'failed';
+/**
+ * The bounded set of results; metrics and Slack use exactly these words.
+ * `unknown`: the pod went, but the cluster cannot tell whether kube-havoc's
+ * request took it (a lost answer or a successor found it gone, or going for
+ * another cause); never reported as a kill, and it stays charged.
+ */
+export type KillResult = 'killed' | 'blocked' | 'already-gone' | 'failed' | 'unknown';
 
 export interface KillOutcome {
   readonly result: KillResult;

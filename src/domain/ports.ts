@@ -50,16 +50,30 @@ export interface KillOptions {
   readonly dryRun: boolean;
 }
 
-/** What became of a pod, by UID: `gone` also when its name now belongs to another pod. */
-export type PodFate = 'gone' | 'terminating' | 'present';
+/**
+ * What the API server shows of a pod now, by UID: `present` (not going away),
+ * `terminating` (a deletionTimestamp is set), or `gone` (no pod has this UID,
+ * also when its name now belongs to another pod). What became of it is judged
+ * by judgeKill (domain/killEvidence.ts), not here.
+ */
+export interface PodFate {
+  readonly seen: 'present' | 'terminating' | 'gone';
+  /**
+   * The pod's DisruptionTarget condition (status True), which the API server
+   * sets when it takes a pod: reason EvictionByEvictionAPI for the Eviction
+   * API, PreemptionByScheduler, DeletionByTaintManager, DeletionByPodGC,
+   * TerminationByKubelet. A plain delete sets none.
+   */
+  readonly disruption?: { readonly reason: string; readonly message?: string };
+}
 
 /**
  * Terminates one pod. Never throws for "blocked" or "gone": those are outcomes.
- * A kill whose answer was lost is settled by reading the pod before it returns.
+ * A kill whose answer was lost is settled by following the pod for a bounded time before it returns.
  */
 export interface PodKiller {
   kill(pod: PodInfo, workload: WorkloadRef, options: KillOptions): Promise<KillOutcome>;
-  /** Reads the pod (a successor settling a reservation); throws when the API cannot tell. */
+  /** Reads the pod once (a successor settling a reservation); throws when the API cannot tell. */
   fate(pod: { readonly namespace: string; readonly name: string; readonly uid: string }): Promise<PodFate>;
 }
 

@@ -14,9 +14,10 @@ import { stringify } from 'yaml';
 import { clusterTest } from './harness/clusterTest.ts';
 import { waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, nodeChaosConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
-import { deploy, havocEvents, pods, readyPods } from './workloads.ts';
+import { deploy, havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { freePort } from './harness/freePort.ts';
 import { kubeconfigVia } from './harness/holdingProxy.ts';
+import { kwokDeployment } from './harness/kwokDeployment.ts';
 
 const test = clusterTest({ nodes: 3 });
 const optIn = { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' };
@@ -44,6 +45,78 @@ function metric(text: string, name: string, labels: Record<string, string>): num
     .split('\n')
     .filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return lines.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
+
+/**
+ * kwok removes a deleted pod at once; a kubelet takes the pod's grace period,
+ * during which the API server's mark (DisruptionTarget, EvictionByEvictionAPI)
+ * is what tells a successor or a lost answer that an eviction took it. This
+ * finalizer holds evicted pods terminating like that, until release().
+ */
+const LINGER = 'e2e.kube-havoc.test/linger';
+
+async function deployLingering(cluster: Cluster, ns: string, name: string, replicas: number): Promise<PodView[]> {
+  const manifest = kwokDeployment({ namespace: ns, name, replicas, labels: optIn, podFinalizers: [LINGER] });
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+  return upPods(cluster, ns, name, replicas);
+}
+
+/** The ready pods once `count` are up, whatever still terminates beside them. */
+function upPods(cluster: Cluster, ns: string, app: string, count: number): Promise<PodView[]> {
+  return waitFor(
+    async () => {
+      const ready = (await pods(cluster, ns, app)).filter((p) => p.ready && !p.terminating);
+      return ready.length === count ? ready : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, what: `${count} ready pods of ${ns}/${app}` },
+  );
+}
+
+/** Ends the grace period of the terminating pods: their finalizer goes, and the API server removes them. */
+async function release(cluster: Cluster, ns: string, app: string): Promise<void> {
+  for (const p of (await pods(cluster, ns, app)).filter((x) => x.terminating)) {
+    await cluster.kubectl(['-n', ns, 'patch', 'pod', p.name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+  }
+  await waitFor(async () => ((await pods(cluster, ns, app)).some((p) => p.terminating) ? undefined : true), {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    what: `no terminating pod of ${ns}/${app} left`,
+  });
+}
+
+/** A run that stops itself (SIGKILL) at `at`; resolves with how it ended ("still running" after 90 s: it is then killed). */
+async function runUntilStop(
+  cluster: Cluster,
+  config: Record<string, unknown>,
+  name: string,
+  at: 'reserved' | 'killed',
+): Promise<{ daemon: DaemonProcess; how: number | string | null }> {
+  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config, name, env: { HAVOC_TEST_STOP_AT: at } });
+  const how = await Promise.race([daemon.exited, sleep(90_000).then(() => 'still running')]);
+  if (how === 'still running') await daemon.kill();
+  return { daemon, how };
+}
+
+/** `kube-havoc pause` against the cluster, as an on-call would run it. */
+function pause(cluster: Cluster, config: Record<string, unknown>, reason: string) {
+  return cli(['pause', '--config', configFile(config), '--kubeconfig', cluster.kubeconfig, '--reason', reason, '--by', 'e2e']);
+}
+
+/** A successor with the kill switch on, so that it only settles what its predecessors left; /metrics on `port`. */
+async function pausedSuccessor(
+  cluster: Cluster,
+  config: Record<string, unknown>,
+  name: string,
+): Promise<{ successor: DaemonProcess; port: number }> {
+  const paused = await pause(cluster, config, 'fault e2e');
+  if (paused.code !== 0) throw new Error(`kube-havoc pause exited ${paused.code}: ${paused.stderr}`);
+  const port = await freePort();
+  const successor = startDaemon({
+    kubeconfig: cluster.kubeconfig,
+    config: { ...config, server: { host: '127.0.0.1', port } },
+    name,
+  });
+  return { successor, port };
 }
 
 function configFile(config: Record<string, unknown>): string {
@@ -85,7 +158,8 @@ test.serial(
     const { cluster } = t.context;
     const ns = await cluster.createNamespace('crash');
     const own = await cluster.createNamespace('havoc-crash');
-    await deploy(cluster, ns, 'web', 4, optIn);
+    // The evicted pods stay terminating: a successor judges them by the API server's mark, as it would in production.
+    await deployLingering(cluster, ns, 'web', 4);
     const config = e2eConfig(own, {
       namespaces: { include: [ns] },
       selection: { minTimeBetweenKills: '1s' },
@@ -93,21 +167,14 @@ test.serial(
     });
     const seen = new Set<string>();
     const look = async () => {
-      for (const p of await readyPods(cluster, ns, 'web', 4)) seen.add(p.uid);
+      for (const p of await upPods(cluster, ns, 'web', 4)) seen.add(p.uid);
     };
     const daemons: DaemonProcess[] = [];
-    const stops = ['reserved', 'killed', 'reserved', 'killed'];
+    const stops = ['reserved', 'killed', 'reserved', 'killed'] as const;
     for (const [i, at] of stops.entries()) {
       await look();
-      const daemon = startDaemon({
-        kubeconfig: cluster.kubeconfig,
-        config,
-        name: `havoc-crash-${i}`,
-        env: { HAVOC_TEST_STOP_AT: at },
-      });
+      const { daemon, how } = await runUntilStop(cluster, config, `havoc-crash-${i}`, at);
       daemons.push(daemon);
-      const how = await Promise.race([daemon.exited, sleep(90_000).then(() => 'still running')]);
-      if (how === 'still running') await daemon.kill();
       t.is(
         how,
         'SIGKILL',
@@ -119,26 +186,7 @@ test.serial(
     }
     await look();
 
-    // The successor, with the kill switch on so that it only settles what its predecessors left.
-    const file = configFile(config);
-    const paused = await cli([
-      'pause',
-      '--config',
-      file,
-      '--kubeconfig',
-      cluster.kubeconfig,
-      '--reason',
-      'fault e2e',
-      '--by',
-      'e2e',
-    ]);
-    t.is(paused.code, 0, paused.stderr);
-    const port = await freePort();
-    const successor = startDaemon({
-      kubeconfig: cluster.kubeconfig,
-      config: { ...config, server: { host: '127.0.0.1', port } },
-      name: 'havoc-crash-successor',
-    });
+    const { successor, port } = await pausedSuccessor(cluster, config, 'havoc-crash-successor');
     daemons.push(successor);
     try {
       await waitFor(async () => !(await storedKills(cluster, own)).some((k) => k.result === 'reserved'), {
@@ -157,6 +205,7 @@ test.serial(
       await successor.stop();
     }
 
+    await release(cluster, ns, 'web');
     const kills = await storedKills(cluster, own);
     const current = new Set((await pods(cluster, ns, 'web')).map((p) => p.uid));
     const gone = [...seen].filter((uid) => !current.has(uid)).sort();
@@ -184,6 +233,45 @@ test.serial(
     t.is(announced.length, 2, 'one kill log line per real kill over all runs');
     const events = (await havocEvents(cluster, ns)).filter((e) => e.reason === 'HavocKilled' && e.kind === 'Deployment');
     t.is(events.length, 2, JSON.stringify(events));
+  },
+);
+
+test.serial(
+  'the leader SIGKILLed after evicting a pod that is gone before the successor looks: recorded and told as unknown, never as a kill',
+  async (t) => {
+    const { cluster } = t.context;
+    const ns = await cluster.createNamespace('gone');
+    const own = await cluster.createNamespace('havoc-gone');
+    // kwok removes an evicted pod at once: by the time a successor reads it, no mark of the eviction is left.
+    const before = await deploy(cluster, ns, 'web', 3, optIn);
+    const config = e2eConfig(own, { namespaces: { include: [ns] } });
+    const { how } = await runUntilStop(cluster, config, 'havoc-gone-0', 'killed');
+    t.is(how, 'SIGKILL', 'the first run stopped itself right after its eviction');
+    const after = await readyPods(cluster, ns, 'web', 3);
+    const gone = before.filter((p) => !after.some((a) => a.uid === p.uid)).map((p) => p.uid);
+    t.is(gone.length, 1, 'the eviction happened');
+
+    const { successor, port } = await pausedSuccessor(cluster, config, 'havoc-gone-successor');
+    try {
+      const told = await successor.waitForLine('the leftover told', (l) => l.event === 'kill');
+      t.is(told.result, 'unknown', JSON.stringify(told));
+      t.regex(String(told.detail), /the pod is gone; what removed it cannot be told/);
+      const metrics = await scrape(port, '/metrics');
+      t.is(metric(metrics.body, 'havoc_kills_total', { result: 'unknown', dry_run: 'false' }), 1);
+      t.is(metric(metrics.body, 'havoc_kills_total', { result: 'killed' }), 0);
+    } finally {
+      await successor.stop();
+    }
+    const kills = await storedKills(cluster, own);
+    t.is(kills.length, 1);
+    t.like(kills[0], { result: 'unknown', count: 1 }, 'stays charged');
+    t.deepEqual(
+      kills[0]?.victims?.map((v) => v.uid),
+      gone,
+    );
+    const events = await havocEvents(cluster, ns);
+    t.is(events.filter((e) => e.reason === 'HavocKillUnknown' && e.kind === 'Deployment').length, 1, JSON.stringify(events));
+    t.is(events.filter((e) => e.reason === 'HavocKilled').length, 0, 'nothing told as a kill');
   },
 );
 
@@ -246,7 +334,8 @@ test.serial(
     const { cluster } = t.context;
     const ns = await cluster.createNamespace('lost');
     const own = await cluster.createNamespace('havoc-lost');
-    const before = await deploy(cluster, ns, 'web', 3, optIn);
+    // The evicted pod stays terminating, as with a kubelet's grace period: the follow sees the API server's mark.
+    const before = await deployLingering(cluster, ns, 'web', 3);
     const proxy = await withholdingProxy(cluster);
     t.teardown(proxy.close);
     const port = await freePort();
@@ -263,8 +352,9 @@ test.serial(
       t.is(kill.result, 'killed', JSON.stringify(kill));
       t.regex(
         String(kill.detail),
-        /answer was lost .*no answer from the API server within 3s.*but the pod is (gone|terminating)/,
+        /answer was lost .*no answer from the API server within 3s.*but the pod is terminating, evicted through the Eviction API \(DisruptionTarget: EvictionByEvictionAPI\)/,
       );
+      await release(cluster, ns, 'web');
       const recovery = await daemon.waitForLine('the recovery verdict', (l) => l.event === 'recovery', 120_000);
       t.true(recovery.recovered, JSON.stringify(recovery));
       const metrics = await scrape(port, '/metrics');
@@ -327,20 +417,10 @@ test.serial(
       process.kill(pid, 'SIGSTOP');
       stopped = true;
       const stoppedAt = Date.now();
-      const pause = await cli([
-        'pause',
-        '--config',
-        configFile(config),
-        '--kubeconfig',
-        cluster.kubeconfig,
-        '--reason',
-        'stalled',
-        '--by',
-        'e2e',
-      ]);
-      t.is(pause.code, 1);
-      t.regex(pause.stderr, /kube-havoc pause: .*no answer from the API server within 2s/);
-      t.log(`pause answered after ${pause.ms} ms against the stopped API server`);
+      const paused = await pause(cluster, config, 'stalled');
+      t.is(paused.code, 1);
+      t.regex(paused.stderr, /kube-havoc pause: .*no answer from the API server within 2s/);
+      t.log(`pause answered after ${paused.ms} ms against the stopped API server`);
       const notReady = await waitFor(
         async () => {
           const r = await scrape(port, '/readyz');

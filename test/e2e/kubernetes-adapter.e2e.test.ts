@@ -14,6 +14,7 @@ import { createLeaderElector, type LeaderElector } from '../../src/adapters/kube
 import { createPodKiller } from '../../src/adapters/kubernetes/podKiller.ts';
 import type { PodInfo, WorkloadRef, WorkloadWithPods } from '../../src/domain/model.ts';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
+import { filterBySteadyState, readyReplicas } from '../../src/domain/selection/filters.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import { KWOK_NODE_SELECTOR, KWOK_TOLERATION, startCluster, tokenKubeconfig, waitFor, type Cluster } from './harness/cluster.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
@@ -468,4 +469,73 @@ test('an unreachable API server: start returns, the snapshot fails closed as api
   } finally {
     await unreachable.stop();
   }
+});
+
+test('steady state by kind, from what the real controllers write: rolled out is steady, a stuck surge rollout is not', async (t) => {
+  const own = await cluster.createNamespace();
+  const optIn = { 'havoc/enabled': 'true' };
+  const template = (app: string) => ({
+    metadata: { labels: { app } },
+    spec: {
+      nodeSelector: KWOK_NODE_SELECTOR,
+      tolerations: [KWOK_TOLERATION],
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'app', image: 'example.invalid/app:1' }],
+    },
+  });
+  const set = (kind: 'StatefulSet' | 'DaemonSet', name: string, spec: object) => ({
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace: own, labels: optIn },
+    spec: { selector: { matchLabels: { app: name } }, template: template(name), ...spec },
+  });
+  await apply(
+    set('StatefulSet', 'db', { replicas: 2, serviceName: 'db', podManagementPolicy: 'Parallel' }),
+    set('DaemonSet', 'agent', {}),
+    kwokDeployment({ namespace: own, name: 'shop', replicas: 3, labels: optIn }),
+  );
+  const db: WorkloadRef = { kind: 'StatefulSet', namespace: own, name: 'db' };
+  const agent: WorkloadRef = { kind: 'DaemonSet', namespace: own, name: 'agent' };
+  const shop: WorkloadRef = { kind: 'Deployment', namespace: own, name: 'shop' };
+  const steady = (ref: WorkloadRef) =>
+    waitFor(
+      async () => {
+        const w = await adapter.workload(ref);
+        return w && filterBySteadyState(w) === undefined ? w : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: `${ref.kind} ${ref.name} at steady state` },
+    );
+  const sts = await steady(db);
+  t.like(sts.rollout, { updated: 2, available: 2 });
+  t.truthy(sts.rollout.updateRevision);
+  t.is(sts.rollout.currentRevision, sts.rollout.updateRevision);
+  const ds = await steady(agent);
+  t.like(ds, { desired: 3, ready: 3, rollout: { updated: 3, available: 3 } });
+  t.like(await steady(shop), { desired: 3, rollout: { updated: 3, total: 3, available: 3 } });
+  // The watch caches are trimmed: they keep every status field steady state reads.
+  await waitFor(
+    async () =>
+      [db, agent, shop].every((ref) => {
+        const w = adapter.watched(ref);
+        return w !== undefined && filterBySteadyState(w) === undefined;
+      }),
+    { timeoutMs: 30_000, intervalMs: 500, what: 'the watched statuses steady too' },
+  );
+
+  // A surge rollout whose new pod can never be scheduled: the old pods keep ready at the desired count.
+  const nowhere = { spec: { template: { spec: { nodeSelector: { 'havoc-e2e/nowhere': 'true' } } } } };
+  const surge = { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } };
+  await cluster.kubectl(['-n', own, 'patch', 'deploy', 'shop', '--type=merge', '-p', JSON.stringify(surge)]);
+  await cluster.kubectl(['-n', own, 'patch', 'deploy', 'shop', '--type=merge', '-p', JSON.stringify(nowhere)]);
+  const stuck = await waitFor(
+    async () => {
+      const w = await adapter.workload(shop);
+      return w && w.rollout.observedGeneration >= w.rollout.generation && w.rollout.total === 4 ? w : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 500, what: 'the rollout under way, its surge pod pending' },
+  );
+  t.is(readyReplicas(stuck), 3, 'ready counts alone would call it steady');
+  t.is(filterBySteadyState(stuck), 'rollout in progress: 1/3 replicas updated');
+  await cluster.kubectl(['-n', own, 'rollout', 'undo', 'deploy/shop']);
+  t.like(await steady(shop), { rollout: { updated: 3, total: 3 } }, 'steady again once the rollout is undone');
 });

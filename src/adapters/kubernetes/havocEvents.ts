@@ -34,6 +34,7 @@ const KILL_REASON: Record<KillOutcome['result'], { reason: string; type: 'Normal
   blocked: { reason: 'HavocBlockedByPDB', type: 'Warning' },
   'already-gone': { reason: 'HavocAlreadyGone', type: 'Normal' },
   failed: { reason: 'HavocKillFailed', type: 'Warning' },
+  unknown: { reason: 'HavocKillUnknown', type: 'Warning' },
 };
 
 /** Skips the workload's owners hear about; the budget and gap skips are the daemon's own business. */
@@ -101,6 +102,7 @@ function drafts(o: Occurrence): Draft[] {
             : `${verb.doing} ${what} was blocked by a PodDisruptionBudget${detail}`,
         'already-gone': `${what} was already gone${detail}`,
         failed: `${verb.doing} ${what} failed${detail}`,
+        unknown: `${verb.doing} ${what}: whether it happened cannot be told${detail}`,
       }[o.outcome.result];
       const budget = `tick ${o.budget.tick}, hour ${o.budget.hour}, day ${o.budget.day}`;
       const note = `${dry(o.dryRun)}${said}. Why: ${o.reason}. Budget left: ${budget}.`;

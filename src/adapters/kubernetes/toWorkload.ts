@@ -3,7 +3,15 @@
 // read; timestamps may be Date (typed client) or string (watch events carry
 // raw JSON), so every time goes through toDate.
 
-import type { NamespaceInfo, NodeInfo, PodInfo, Workload, WorkloadKind, WorkloadWithPods } from '../../domain/model.ts';
+import type {
+  NamespaceInfo,
+  NodeInfo,
+  PodInfo,
+  RolloutStatus,
+  Workload,
+  WorkloadKind,
+  WorkloadWithPods,
+} from '../../domain/model.ts';
 
 type Time = Date | string;
 type Labels = Record<string, string>;
@@ -20,6 +28,7 @@ export interface RawMeta {
   readonly name?: string;
   readonly namespace?: string;
   readonly uid?: string;
+  readonly generation?: number;
   readonly labels?: Labels;
   readonly annotations?: Labels;
   readonly deletionTimestamp?: Time;
@@ -40,7 +49,22 @@ interface RawCondition {
 export interface RawWorkload {
   readonly metadata?: RawMeta;
   readonly spec?: { readonly replicas?: number; readonly selector?: RawSelector };
-  readonly status?: { readonly readyReplicas?: number; readonly desiredNumberScheduled?: number; readonly numberReady?: number };
+  readonly status?: RawWorkloadStatus;
+}
+
+/** The status fields steady state reads; the API omits a zero count, so an absent one is 0. */
+export interface RawWorkloadStatus {
+  readonly observedGeneration?: number;
+  readonly replicas?: number;
+  readonly readyReplicas?: number;
+  readonly updatedReplicas?: number;
+  readonly availableReplicas?: number;
+  readonly currentRevision?: string;
+  readonly updateRevision?: string;
+  readonly desiredNumberScheduled?: number;
+  readonly numberReady?: number;
+  readonly updatedNumberScheduled?: number;
+  readonly numberAvailable?: number;
 }
 
 export interface RawPod {
@@ -100,6 +124,28 @@ export function replicaCounts(kind: WorkloadKind, object: RawWorkload | RawPod):
   return { desired: spec?.replicas ?? 1, ready: status?.readyReplicas ?? 0 };
 }
 
+/** Whether the controller's last change is done, read where each kind keeps it (see filterBySteadyState). */
+export function rolloutStatus(kind: WorkloadKind, object: RawWorkload | RawPod): RolloutStatus {
+  // A bare pod has no controller and no rollout: its readiness is all there is.
+  if (kind === 'Pod') return { generation: 0, observedGeneration: 0, available: replicaCounts(kind, object).ready };
+  const { metadata, status } = object as RawWorkload;
+  const generations = { generation: metadata?.generation ?? 0, observedGeneration: status?.observedGeneration ?? 0 };
+  if (kind === 'DaemonSet')
+    return { ...generations, updated: status?.updatedNumberScheduled ?? 0, available: status?.numberAvailable ?? 0 };
+  const available = status?.availableReplicas ?? 0;
+  // A ReplicaSet runs one template: it has no rollout of its own, only pods beyond its count while it scales down.
+  if (kind === 'ReplicaSet') return { ...generations, total: status?.replicas ?? 0, available };
+  const updated = status?.updatedReplicas ?? 0;
+  if (kind === 'Deployment') return { ...generations, updated, total: status?.replicas ?? 0, available };
+  return {
+    ...generations,
+    updated,
+    available,
+    ...(status?.currentRevision === undefined ? {} : { currentRevision: status.currentRevision }),
+    ...(status?.updateRevision === undefined ? {} : { updateRevision: status.updateRevision }),
+  };
+}
+
 export function toWorkload(kind: WorkloadKind, object: RawWorkload | RawPod): Workload {
   const meta = object.metadata;
   return {
@@ -108,6 +154,7 @@ export function toWorkload(kind: WorkloadKind, object: RawWorkload | RawPod): Wo
     labels: { ...meta?.labels },
     annotations: { ...meta?.annotations },
     ...replicaCounts(kind, object),
+    rollout: rolloutStatus(kind, object),
   };
 }
 

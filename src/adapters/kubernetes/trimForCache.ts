@@ -40,12 +40,21 @@ export function trimForCache<T extends KubernetesObject>(
       case 'workload': {
         const { spec, status } = object as RawWorkload;
         return {
-          metadata: meta(object.metadata, true),
+          metadata: defined({ ...meta(object.metadata, true), generation: object.metadata?.generation }),
           spec: defined({ replicas: spec?.replicas, selector: spec?.selector }),
+          // Every field steady state reads (rolloutStatus), and no other.
           status: defined({
+            observedGeneration: status?.observedGeneration,
+            replicas: status?.replicas,
             readyReplicas: status?.readyReplicas,
+            updatedReplicas: status?.updatedReplicas,
+            availableReplicas: status?.availableReplicas,
+            currentRevision: status?.currentRevision,
+            updateRevision: status?.updateRevision,
             desiredNumberScheduled: status?.desiredNumberScheduled,
             numberReady: status?.numberReady,
+            updatedNumberScheduled: status?.updatedNumberScheduled,
+            numberAvailable: status?.numberAvailable,
           }),
         };
       }

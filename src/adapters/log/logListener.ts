@@ -53,7 +53,7 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           const target = o.target.kind === 'Node' ? o.target.name : `${o.target.namespace}/${o.target.name}`;
           const text = `${o.action} ${target}: ${o.outcome.result}${dry}`;
           if (o.outcome.result === 'failed') log.error(line, text);
-          else if (o.outcome.result === 'blocked') log.warn(line, text);
+          else if (o.outcome.result === 'blocked' || o.outcome.result === 'unknown') log.warn(line, text);
           else log.info(line, text);
           return;
         }

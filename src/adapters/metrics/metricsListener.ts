@@ -8,9 +8,14 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { KillResult } from '../../domain/model.ts';
 
 /** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
-export const KILL_RESULTS = ['killed', 'blocked', 'already-gone', 'skipped-not-steady', 'failed'] as const satisfies readonly (
-  KillResult | 'skipped-not-steady'
-)[];
+export const KILL_RESULTS = [
+  'killed',
+  'blocked',
+  'already-gone',
+  'skipped-not-steady',
+  'failed',
+  'unknown',
+] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
 
 type WorkloadLabel = 'namespace' | 'kind' | 'workload';
 

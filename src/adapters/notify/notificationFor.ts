@@ -43,8 +43,11 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
         blocked: `${verb.noun} blocked: ${what}`,
         'already-gone': `Already gone: ${what}`,
         failed: `Kill failed: ${what}`,
+        unknown: `Kill outcome unknown: ${what}`,
       };
-      const tone = ({ killed: 'info', blocked: 'warning', 'already-gone': 'info', failed: 'danger' } as const)[o.outcome.result];
+      const tone = (
+        { killed: 'info', blocked: 'warning', 'already-gone': 'info', failed: 'danger', unknown: 'warning' } as const
+      )[o.outcome.result];
       const outcome = o.outcome.detail === undefined ? o.outcome.result : `${o.outcome.result}: ${o.outcome.detail}`;
       return {
         ...base,

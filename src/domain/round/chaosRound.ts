@@ -265,7 +265,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     settling ??= (async () => {
       const since = clock.now().toISOString();
       await deps.state.update((s) => ({ ...s, daemon: { by: owner, since, dryRun: settings.dryRun, caps: settings.caps } }));
-      const settled = await settlePredecessors({ ...deps, owner });
+      const { settled, complete } = await settlePredecessors({ ...deps, owner });
       for (const { record, killed } of settled) {
         if (record.workload === undefined || record.workloadUid === undefined) continue;
         // Read fresh so the hypothesis after recovery sees the workload's annotations; a gone workload is judged without them.
@@ -277,6 +277,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
           annotations: {},
           desired: 0,
           ready: 0,
+          rollout: { generation: 0, observedGeneration: 0, available: 0 },
           pods: [],
         };
         // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.
@@ -284,7 +285,8 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
         const probeUrl = parsed && 'policy' in parsed ? parsed.policy.probeUrl : undefined;
         watch({ workload, policy: { probeUrl } }, killed, new Date(record.at), record.id);
       }
-      settledAsLeader = true;
+      // Until every leftover is settled, each tick tries again.
+      settledAsLeader = complete;
     })().finally(() => {
       settling = undefined;
     });

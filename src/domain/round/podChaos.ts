@@ -109,11 +109,12 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
 
   // Settled before it is announced: a crash in between leaves a reservation
   // that the next leader settles and announces, so each kill is told once.
-  // Only a clear "no" (blocked, already gone, never tried) gives the budget back; a failure may have killed on the server.
-  const failed = outcomes.filter((o) => o.result === 'failed').length;
-  const spent = killed.length + failed;
+  // Only a clear "no" (blocked, already gone, never tried) gives the budget back;
+  // a failure or an unknown may have killed on the server.
+  const uncertain = outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown');
+  const spent = killed.length + uncertain.length;
   permit.spend(spent, workload.ref);
-  const result = killed.length > 0 ? 'killed' : failed > 0 ? 'failed' : (outcomes[0]?.result ?? 'not-attempted');
+  const result = killed.length > 0 ? 'killed' : (uncertain[0]?.result ?? outcomes[0]?.result ?? 'failed');
   const settled = await settleOutcome(deps, reservation, { result, count: spent }, 'outcome');
   // An outcome not stored leaves the reservation's full count charged: the history as reserved says so.
   if (settled.answer !== 'not-stored') permit.learn(settled.history);

@@ -45,11 +45,27 @@ export function readyReplicas(w: Workload | WorkloadWithPods): number {
   return Math.min(w.ready, readyPods);
 }
 
-/** Steady state by counts: every desired replica is ready (the probe is checked later). */
+/**
+ * Steady state from the controller's status (the probe is checked later): the
+ * status is current, the last rollout is done (every replica on the current
+ * template, no old one left), and every desired replica is ready and
+ * available. Ready counts alone would pass a surge rollout, whose extra pods
+ * keep ready at the desired count while old pods go.
+ */
 export function filterBySteadyState(w: Workload | WorkloadWithPods): string | undefined {
-  if (w.desired <= 0) return 'scaled to zero';
+  const { desired, rollout } = w;
+  if (desired <= 0) return 'scaled to zero';
+  if (rollout.observedGeneration < rollout.generation)
+    return `status not current: the controller has observed generation ${rollout.observedGeneration} of ${rollout.generation}`;
+  if (rollout.updated !== undefined && rollout.updated < desired)
+    return `rollout in progress: ${rollout.updated}/${desired} replicas updated`;
+  if (rollout.total !== undefined && rollout.total > desired)
+    return `rollout in progress: ${rollout.total} replicas for ${desired} desired, old ones still going away`;
+  if (rollout.currentRevision !== rollout.updateRevision)
+    return `rollout in progress: revision ${rollout.currentRevision ?? 'none'}, rolling to ${rollout.updateRevision ?? 'none'}`;
   const ready = readyReplicas(w);
-  return ready >= w.desired ? undefined : `${ready}/${w.desired} replicas ready`;
+  if (ready < desired) return `${ready}/${desired} replicas ready`;
+  return rollout.available >= desired ? undefined : `${rollout.available}/${desired} replicas available`;
 }
 
 export function filterByMinGap(last: Date | undefined, now: Date, minGapSeconds: number): string | undefined {

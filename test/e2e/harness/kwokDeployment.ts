@@ -13,11 +13,17 @@ export interface KwokDeploymentOptions {
   readonly annotations?: Readonly<Record<string, string>>;
   /** On the pod template besides app=<name>: many users copy the opt-in label there too. */
   readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * On the pod template: kwok removes a deleted pod at once, where a kubelet
+   * takes its grace period; a finalizer keeps it terminating (with what the
+   * API server marked on it) until the test removes it.
+   */
+  readonly podFinalizers?: readonly string[];
 }
 
 /** The manifest as an object: JSON.stringify it for kubectl, or put several in a v1 List. */
 export function kwokDeployment(options: KwokDeploymentOptions): object {
-  const { namespace, name, replicas, labels = {}, annotations, podLabels = {} } = options;
+  const { namespace, name, replicas, labels = {}, annotations, podLabels = {}, podFinalizers } = options;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -27,7 +33,7 @@ export function kwokDeployment(options: KwokDeploymentOptions): object {
       replicas,
       selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: name, ...podLabels } },
+        metadata: { labels: { app: name, ...podLabels }, finalizers: podFinalizers },
         spec: {
           nodeSelector: KWOK_NODE_SELECTOR,
           tolerations: [KWOK_TOLERATION],

@@ -3,6 +3,7 @@
 
 import type {
   ClusterSnapshot,
+  RolloutStatus,
   KillOutcome,
   NamespaceInfo,
   NodeInfo,
@@ -10,7 +11,7 @@ import type {
   WorkloadRef,
   WorkloadWithPods,
 } from '../../../src/domain/model.ts';
-import type { Cluster, KillOptions, PodKiller } from '../../../src/domain/ports.ts';
+import type { Cluster, KillOptions, PodFate, PodKiller } from '../../../src/domain/ports.ts';
 
 export interface FakeCluster extends Cluster, PodKiller {
   workloads: WorkloadWithPods[];
@@ -19,6 +20,12 @@ export interface FakeCluster extends Cluster, PodKiller {
   namespaces: NamespaceInfo[];
   nodes: NodeInfo[];
   kills: { pod: string; dryRun: boolean }[];
+  /**
+   * Pods the API server still holds while they terminate, by UID, as fate() sees them: an eviction leaves the
+   * victim there, marked DisruptionTarget/EvictionByEvictionAPI, for its grace period. A test deletes an entry
+   * to end that grace period (the pod is then gone), or adds one for a pod another cause is taking.
+   */
+  terminating: Map<string, PodFate>;
   /** Outcome the next kills return instead of 'killed' (e.g. blocked by a PDB). */
   nextOutcome?: KillOutcome;
   /** Makes snapshot() fail (an unreachable API server). */
@@ -27,8 +34,16 @@ export interface FakeCluster extends Cluster, PodKiller {
   heal(at: Date): void;
 }
 
+/** The condition the API server sets on a pod the Eviction API takes. */
+export const evictionMark = { reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' } as const;
+
 export function pod(namespace: string, name: string, startedAt: Date, extra: Partial<PodInfo> = {}): PodInfo {
   return { namespace, name, uid: `uid-${name}`, phase: 'Running', ready: true, terminating: false, startedAt, ...extra };
+}
+
+/** The status of a Deployment whose last rollout is done: `replicas` updated, available and no old one left. */
+export function rolloutDone(replicas: number): RolloutStatus {
+  return { generation: 1, observedGeneration: 1, updated: replicas, total: replicas, available: replicas };
 }
 
 export function deployment(
@@ -47,6 +62,7 @@ export function deployment(
     annotations,
     desired: replicas,
     ready: replicas,
+    rollout: rolloutDone(replicas),
     pods,
   };
 }
@@ -68,6 +84,7 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
     namespaces: namespaces ?? [...new Set(workloads.map((w) => w.ref.namespace))].map((name) => ({ name, labels: {} })),
     nodes: [],
     kills: [],
+    terminating: new Map(),
     async snapshot(): Promise<ClusterSnapshot> {
       if (cluster.failSnapshot) throw cluster.failSnapshot;
       return { namespaces: cluster.namespaces, workloads: cluster.workloads, nodes: cluster.nodes };
@@ -95,21 +112,28 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       const w = cluster.workloads[index];
       if (!w || !w.pods.some((p) => p.uid === victim.uid)) return { result: 'already-gone' };
       const pods = w.pods.filter((p) => p.uid !== victim.uid);
-      cluster.workloads[index] = { ...w, pods, ready: pods.filter((p) => p.ready).length };
+      cluster.terminating.set(victim.uid, { seen: 'terminating', disruption: evictionMark });
+      // The controller's status follows: fewer ready and available, and one pod short of the count.
+      const ready = pods.filter((p) => p.ready).length;
+      const rollout = { ...w.rollout, available: ready, ...(w.rollout.total === undefined ? {} : { total: pods.length }) };
+      cluster.workloads[index] = { ...w, pods, ready, rollout };
       changed();
       return { result: 'killed' };
     },
     async fate(victim) {
+      const held = cluster.terminating.get(victim.uid);
+      if (held !== undefined) return held;
       const live = cluster.workloads.flatMap((w) => w.pods).find((p) => p.uid === victim.uid);
-      if (live === undefined) return 'gone';
-      return live.terminating ? 'terminating' : 'present';
+      if (live === undefined) return { seen: 'gone' };
+      return { seen: live.terminating ? 'terminating' : 'present' };
     },
     heal(at: Date) {
       cluster.workloads = cluster.workloads.map((w) => {
         const missing = w.desired - w.pods.length;
         if (missing <= 0) return w;
         const fresh = Array.from({ length: missing }, () => pod(w.ref.namespace, `${w.ref.name}-r${generation++}`, at));
-        return { ...w, pods: [...w.pods, ...fresh], ready: w.desired };
+        const rollout = { ...w.rollout, available: w.desired, ...(w.rollout.total === undefined ? {} : { total: w.desired }) };
+        return { ...w, pods: [...w.pods, ...fresh], ready: w.desired, rollout };
       });
       changed();
     },

@@ -9,6 +9,7 @@ import {
 } from '../../../../src/adapters/kubernetes/errors.ts';
 import { createPodKiller, outcomeOf, type PodTerminationApi } from '../../../../src/adapters/kubernetes/podKiller.ts';
 import type { KillResult, PodInfo } from '../../../../src/domain/model.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
 import { statusError } from './fakeApiServer.ts';
 
 const pdbRefusal = statusError(429, "Cannot evict pod as it would violate the pod's disruption budget.", {
@@ -191,51 +192,124 @@ test("delete: grace period and UID precondition; null grace uses the pod's own",
 });
 
 // The answer of an eviction the API server performed never arrived (a timeout, a reset connection):
-// the pod, read by UID, is the witness; it is never evicted a second time.
+// the pod, read by UID, is the witness; it is never evicted a second time. The API server may still be
+// at it when the client gives up, so the pod is followed (on a fake clock here) before "failed" is said.
 const lost = Object.assign(
   new Error('no answer from the API server within 10s (POST /api/v1/namespaces/shop/pods/web-1/eviction)'),
   { name: 'TimeoutError' },
 );
-const lostAnswerCases: { title: string; found: V1Pod | Error; result: KillResult; detail: RegExp }[] = [
+const deleting = { name: 'web-1', uid: 'uid-1', deletionTimestamp: new Date() };
+const marked = (reason: string, message: string) => ({
+  conditions: [
+    { type: 'Ready', status: 'True' },
+    { type: 'DisruptionTarget', status: 'True', reason, message },
+  ],
+});
+const lostAnswerCases: { title: string; found: V1Pod | Error; result: KillResult; detail: RegExp; reads: number }[] = [
   {
-    title: 'pod gone (404)',
-    found: new ApiException(404, 'Not Found', '{"reason":"NotFound"}', {}),
+    title: 'pod terminating, marked by the Eviction API',
+    found: { metadata: deleting, status: marked('EvictionByEvictionAPI', 'Eviction API: evicting') },
     result: 'killed',
-    detail: /answer was lost .*pod is gone/,
+    detail:
+      /answer was lost .*but the pod is terminating, evicted through the Eviction API \(DisruptionTarget: EvictionByEvictionAPI\)/,
+    reads: 1,
+  },
+  {
+    title: 'pod gone (404): what removed it cannot be told',
+    found: new ApiException(404, 'Not Found', '{"reason":"NotFound"}', {}),
+    result: 'unknown',
+    detail: /answer was lost .*but the pod is gone; what removed it cannot be told/,
+    reads: 1,
   },
   {
     title: 'name taken by a new pod',
     found: { metadata: { name: 'web-1', uid: 'uid-2' } },
-    result: 'killed',
+    result: 'unknown',
     detail: /pod is gone/,
+    reads: 1,
   },
   {
-    title: 'pod terminating',
-    found: { metadata: { name: 'web-1', uid: 'uid-1', deletionTimestamp: new Date() } },
-    result: 'killed',
-    detail: /pod is terminating/,
+    title: 'pod terminating without the mark (deleted by someone)',
+    found: { metadata: deleting },
+    result: 'unknown',
+    detail: /terminating with no disruption recorded: deleted, not evicted/,
+    reads: 1,
   },
   {
-    title: 'pod untouched',
+    title: 'pod terminating for another cause',
+    found: {
+      metadata: deleting,
+      status: marked('PreemptionByScheduler', 'kube-scheduler: preempting to accommodate a higher priority pod'),
+    },
+    result: 'unknown',
+    detail: /another cause \(DisruptionTarget: PreemptionByScheduler\)/,
+    reads: 1,
+  },
+  {
+    // Reads at 0, 0.5, 1.5, 3.5, 7.5 and 10 s.
+    title: 'pod untouched for the whole follow',
     found: { metadata: { name: 'web-1', uid: 'uid-1' } },
     result: 'failed',
-    detail: /within 10s.*still there, untouched/,
+    detail: /within 10s.*still there, untouched \(followed for 10s\)/,
+    reads: 6,
   },
-  { title: 'pod unreadable too', found: lost, result: 'failed', detail: /could not be checked either/ },
+  {
+    title: 'pod unreadable too',
+    found: lost,
+    result: 'failed',
+    detail: /could not be checked either \(followed for 10s\)/,
+    reads: 6,
+  },
 ];
 for (const c of lostAnswerCases) {
-  test(`a lost eviction answer is settled by reading the pod: ${c.title}`, async (t) => {
+  test(`a lost eviction answer is settled by following the pod: ${c.title}`, async (t) => {
     const { api, calls } = recordingApi(lost, c.found);
-    const outcome = await createPodKiller({ coreApi: api, method: 'evict' }).kill(victim, ref, { dryRun: false });
+    const clock = fakeClock(new Date('2026-11-20T09:00:00Z'));
+    const outcome = await createPodKiller({ coreApi: api, method: 'evict', clock, lostAnswerSeconds: 10 }).kill(victim, ref, {
+      dryRun: false,
+    });
     t.is(outcome.result, c.result);
     t.regex(outcome.detail ?? '', c.detail);
     t.deepEqual(
       calls.map((x) => x.method),
-      ['evict', 'read'],
-      'one eviction, then one read; never a second eviction',
+      ['evict', ...Array.from({ length: c.reads }, () => 'read')],
+      'one eviction, then reads; never a second eviction',
     );
   });
 }
+
+test('an eviction the API server completes 2 s after the answer was lost is recorded as killed', async (t) => {
+  const clock = fakeClock(new Date('2026-11-20T09:00:00Z'));
+  const evictedAt = clock.now().getTime() + 2000;
+  const reads: number[] = [];
+  const api: PodTerminationApi = {
+    createNamespacedPodEviction: async () => {
+      throw lost;
+    },
+    deleteNamespacedPod: async () => {
+      throw new Error('not called');
+    },
+    readNamespacedPod: async () => {
+      reads.push(clock.now().getTime() - evictedAt + 2000);
+      if (clock.now().getTime() < evictedAt) return { metadata: { name: 'web-1', uid: 'uid-1' } };
+      return { metadata: deleting, status: marked('EvictionByEvictionAPI', 'Eviction API: evicting') };
+    },
+  };
+  const outcome = await createPodKiller({ coreApi: api, method: 'evict', clock, lostAnswerSeconds: 10 }).kill(victim, ref, {
+    dryRun: false,
+  });
+  t.is(outcome.result, 'killed');
+  t.regex(outcome.detail ?? '', /answer was lost .*evicted through the Eviction API/);
+  t.deepEqual(reads, [0, 500, 1500, 3500], 'untouched at first, then seen going: no verdict before');
+});
+
+test('a lost delete answer: a plain delete leaves no mark, so a terminating pod is unknown, not killed', async (t) => {
+  const { api } = recordingApi(lost, { metadata: deleting });
+  const clock = fakeClock(new Date('2026-11-20T09:00:00Z'));
+  const outcome = await createPodKiller({ coreApi: api, method: 'delete', clock }).kill(victim, ref, { dryRun: false });
+  t.is(outcome.result, 'unknown');
+  t.regex(outcome.detail ?? '', /a plain delete leaves no mark/);
+});
 
 test('an answered refusal is not re-checked: the API server said what happened', async (t) => {
   const { api, calls } = recordingApi(pdbRefusal);

@@ -102,6 +102,11 @@ const kinds: [string, Occurrence, { reason: string; type: string; note: RegExp }
     { reason: 'HavocKillFailed', type: 'Warning', note: /Evicting pod .* failed: forbidden/ },
   ],
   [
+    'unknown: the pod went, nothing shows it was this eviction',
+    kill('unknown', false, 'the pod is gone; what removed it cannot be told'),
+    { reason: 'HavocKillUnknown', type: 'Warning', note: /Evicting pod .*: whether it happened cannot be told: the pod is gone/ },
+  ],
+  [
     'recovered',
     recoveryOccurrence({ recovered: true, seconds: 12.34 }, { at, target }),
     { reason: 'HavocRecovered', type: 'Normal', note: /Deployment web is back at steady state 12\.3s after evicting one victim/ },

@@ -95,7 +95,7 @@ function evictor(state: { pods: V1Pod[] }, blocked: Record<string, string> = {})
       return { result: 'killed' };
     },
     async fate() {
-      return 'present';
+      return { seen: 'present' };
     },
   };
 }

@@ -3,6 +3,7 @@ import {
   isOwnWorkload,
   ownedPods,
   replicaCounts,
+  rolloutStatus,
   selectorText,
   toNamespaceInfo,
   toNodeInfo,
@@ -86,6 +87,68 @@ for (const [title, kind, object, expected] of counts) {
   test(`replica counts: ${title}`, (t) => t.deepEqual(replicaCounts(kind, object), expected));
 }
 
+// Where each controller writes whether its last change is done; the API omits zero counts.
+const rollouts: [string, Parameters<typeof rolloutStatus>[0], RawWorkload | RawPod, ReturnType<typeof rolloutStatus>][] = [
+  [
+    'Deployment mid surge rollout',
+    'Deployment',
+    {
+      metadata: { generation: 5 },
+      spec: { replicas: 3 },
+      status: { observedGeneration: 5, replicas: 4, readyReplicas: 3, updatedReplicas: 1, availableReplicas: 3 },
+    },
+    { generation: 5, observedGeneration: 5, updated: 1, total: 4, available: 3 },
+  ],
+  [
+    'Deployment whose controller has not written a status yet',
+    'Deployment',
+    { metadata: { generation: 1 }, spec: { replicas: 3 } },
+    { generation: 1, observedGeneration: 0, updated: 0, total: 0, available: 0 },
+  ],
+  [
+    'StatefulSet rolling from one revision to the next',
+    'StatefulSet',
+    {
+      metadata: { generation: 2 },
+      spec: { replicas: 3 },
+      status: {
+        observedGeneration: 2,
+        replicas: 3,
+        readyReplicas: 3,
+        updatedReplicas: 1,
+        availableReplicas: 3,
+        currentRevision: 'db-7f',
+        updateRevision: 'db-9c',
+      },
+    },
+    { generation: 2, observedGeneration: 2, updated: 1, available: 3, currentRevision: 'db-7f', updateRevision: 'db-9c' },
+  ],
+  [
+    'DaemonSet: updatedNumberScheduled and numberAvailable',
+    'DaemonSet',
+    {
+      metadata: { generation: 3 },
+      status: { observedGeneration: 2, desiredNumberScheduled: 5, numberReady: 5, updatedNumberScheduled: 4, numberAvailable: 5 },
+    },
+    { generation: 3, observedGeneration: 2, updated: 4, available: 5 },
+  ],
+  [
+    'ReplicaSet: no rollout of its own, the pods it still runs',
+    'ReplicaSet',
+    {
+      metadata: { generation: 1 },
+      spec: { replicas: 2 },
+      status: { observedGeneration: 1, replicas: 3, readyReplicas: 2, availableReplicas: 2 },
+    },
+    { generation: 1, observedGeneration: 1, total: 3, available: 2 },
+  ],
+  ['bare pod: its readiness', 'Pod', pod('solo'), { generation: 0, observedGeneration: 0, available: 1 }],
+  ['bare pod, not ready', 'Pod', pod('solo', { ready: false }), { generation: 0, observedGeneration: 0, available: 0 }],
+];
+for (const [title, kind, object, expected] of rollouts) {
+  test(`rollout status: ${title}`, (t) => t.deepEqual(rolloutStatus(kind, object), expected));
+}
+
 test('a workload keeps ref, uid, labels, annotations, and the pods given when read fresh', (t) => {
   const deployment: RawWorkload = {
     metadata: {
@@ -106,6 +169,7 @@ test('a workload keeps ref, uid, labels, annotations, and the pods given when re
     annotations: { 'havoc/probe-url': 'http://web/healthz' },
     desired: 3,
     ready: 3,
+    rollout: { generation: 0, observedGeneration: 0, updated: 0, total: 0, available: 0 },
   } as const;
   t.deepEqual(toWorkload('Deployment', deployment), expected);
   t.deepEqual(toWorkloadWithPods('Deployment', deployment, pods), { ...expected, pods });

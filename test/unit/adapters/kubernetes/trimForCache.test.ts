@@ -34,7 +34,14 @@ test('a cached Deployment keeps what the daemon reads and drops managedFields, t
       selector: { matchLabels: { app: 'web' } },
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'i' }] } },
     },
-    status: { readyReplicas: 2, replicas: 3, conditions: [{ type: 'Available', status: 'True' }] },
+    status: {
+      readyReplicas: 2,
+      replicas: 3,
+      observedGeneration: 7,
+      updatedReplicas: 3,
+      availableReplicas: 2,
+      conditions: [{ type: 'Available', status: 'True' }],
+    },
   };
   const trimmed = trimForCache<KubernetesObject>('workload', ['havoc/'])(deployment as KubernetesObject);
   t.deepEqual(trimmed as object, {
@@ -43,11 +50,12 @@ test('a cached Deployment keeps what the daemon reads and drops managedFields, t
       namespace: 'shop',
       uid: 'u1',
       resourceVersion: '42',
+      generation: 7,
       labels: { 'havoc/enabled': 'true', app: 'web' },
       annotations: { 'havoc/probe-url': 'http://web/healthz' },
     },
     spec: { replicas: 3, selector: { matchLabels: { app: 'web' } } },
-    status: { readyReplicas: 2 },
+    status: { observedGeneration: 7, replicas: 3, readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 },
   });
   // What the snapshot makes of it is unchanged by the trim.
   t.deepEqual(toWorkload('Deployment', trimmed as RawWorkload), {

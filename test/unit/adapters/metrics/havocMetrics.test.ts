@@ -47,6 +47,7 @@ test('kills are counted by namespace, kind, workload, action, result and dry_run
     kill('blocked'),
     kill('already-gone'),
     kill('failed'),
+    kill('unknown'),
     kill('killed', { target: NODE }),
   );
   const cases: [Record<string, string>, number][] = [
@@ -55,6 +56,7 @@ test('kills are counted by namespace, kind, workload, action, result and dry_run
     [{ workload: 'checkout', result: 'blocked', dry_run: 'false' }, 1],
     [{ workload: 'checkout', result: 'already-gone' }, 1],
     [{ workload: 'checkout', result: 'failed' }, 1],
+    [{ workload: 'checkout', result: 'unknown' }, 1],
     [{ namespace: '', kind: 'Node', workload: 'worker-3', action: 'node-drain', result: 'killed' }, 1],
   ];
   for (const [labels, expected] of cases)
@@ -110,10 +112,12 @@ test("announced targets get every kill series at zero before their first kill, i
     'checkout/pod-evict/blocked/false=0',
     'checkout/pod-evict/failed/false=0',
     'checkout/pod-evict/killed/false=0',
+    'checkout/pod-evict/unknown/false=0',
     'worker-3/node-drain/already-gone/false=0',
     'worker-3/node-drain/blocked/false=0',
     'worker-3/node-drain/failed/false=0',
     'worker-3/node-drain/killed/false=0',
+    'worker-3/node-drain/unknown/false=0',
   ]);
   const histogram = ((await registry.getSingleMetric('havoc_recovery_duration_seconds')?.get())?.values ?? []) as {
     metricName?: string;

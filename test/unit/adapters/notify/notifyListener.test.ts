@@ -134,6 +134,7 @@ test('each kill result and the other announced occurrences get their own words',
       },
       { topic: 'drain', title: 'Node worker-3 given back', tone: 'good' },
     ],
+    [kill('unknown'), { title: 'Kill outcome unknown: pod shop/checkout-7d9f-abcde', tone: 'warning' }],
   ];
   for (const [occurrence, expected] of cases) t.like(notificationFor(occurrence, { clusterName: 'c1' }), expected);
   t.is(

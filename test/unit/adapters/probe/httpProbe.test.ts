@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import test from 'ava';
 import { createHttpProbe } from '../../../../src/adapters/probe/httpProbe.ts';
 import type { Workload } from '../../../../src/domain/model.ts';
+import { rolloutDone } from '../../fakes/fakeCluster.ts';
 
 let server: Server;
 let base = '';
@@ -31,6 +32,7 @@ const workload = (annotations: Record<string, string>): Workload => ({
   annotations,
   desired: 1,
   ready: 1,
+  rollout: rolloutDone(1),
 });
 // Answers come from 127.0.0.1 at once; the generous timeout keeps a loaded
 // machine from turning them into timeouts. Only the timeout case gets a short one.

@@ -7,11 +7,11 @@ import type { Workload, WorkloadRef, WorkloadWithPods } from '../../../../src/do
 import type { Cluster } from '../../../../src/domain/ports.ts';
 import { watchRecovery, type RecoveryWatch } from '../../../../src/domain/round/recovery.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
-import { pod } from '../../fakes/fakeCluster.ts';
+import { pod, rolloutDone } from '../../fakes/fakeCluster.ts';
 
 const SINCE = new Date('2026-11-20T09:00:00Z');
 const ref: WorkloadRef = { kind: 'Deployment', namespace: 'shop', name: 'web' };
-const base: Workload = { ref, uid: 'u', labels: {}, annotations: {}, desired: 3, ready: 3 };
+const base: Workload = { ref, uid: 'u', labels: {}, annotations: {}, desired: 3, ready: 3, rollout: rolloutDone(3) };
 
 interface SplitCluster extends Cluster {
   watchedView: Workload | undefined;

@@ -70,7 +70,10 @@ test('stopped after the eviction, before the record: the successor records the k
     outcome: { result: 'killed' },
     target: { kind: 'Pod', namespace: 'shop', workload: { name: 'checkout' } },
   });
-  t.regex(kills[0]!.outcome.detail ?? '', /pod found gone by UID \(reserved by pod-a\/1/);
+  t.regex(
+    kills[0]!.outcome.detail ?? '',
+    /evicted through the Eviction API \(DisruptionTarget: EvictionByEvictionAPI\).*reserved by pod-a\/1/,
+  );
   t.false(podsOf(cluster).includes((kills[0]!.target as { uid: string }).uid), 'the announced victim is really gone');
   t.is(second.events.of('recovery').length, 1, 'the recovery is still watched');
 
@@ -258,4 +261,118 @@ test('a replica that loses the lease and takes it back settles what was left mea
   await round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
   t.is(store.state.kills.at(-1)!.result, 'killed');
   t.is(events.of('kill').length, 1);
+});
+
+test('a settle that failed is tried again at the next tick, until the kill that really happened is recorded and announced', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  const read = cluster.fate.bind(cluster);
+  let timeouts = 1;
+  cluster.fate = async (victim) => {
+    if (timeouts-- > 0) throw Object.assign(new Error('no answer from the API server within 10s'), { kind: 'api-unreachable' });
+    return read(victim);
+  };
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(store.state.kills[0]!.result, 'reserved', 'the first read timed out: nothing is known yet');
+  t.is(second.events.of('kill').length, 0);
+  await second.round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  t.is(second.events.of('kill').length, 1, 'announced at the next tick');
+  t.like(second.events.of('kill')[0], { outcome: { result: 'killed' } });
+  await second.round.tick({ at: new Date(NEXT.getTime() + 1_200_000), nextTick: new Date(NEXT.getTime() + 1_800_000) });
+  t.is(second.events.of('kill').length, 1, 'and once only');
+});
+
+// The cluster tells an eviction apart only while the pod terminates with the
+// API server's DisruptionTarget mark; a pod already gone, or taken by another
+// cause, was not necessarily killed by the predecessor.
+test('a victim already gone when the successor looks is recorded unknown, never killed, and stays charged', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  cluster.terminating.clear(); // its grace period ended: the API server holds no trace of why it left
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  await second.round.settle();
+  t.like(store.state.kills[0], { result: 'unknown', count: 1 });
+  const kills = second.events.of('kill');
+  t.is(kills.length, 1, 'told, as what it is');
+  t.like(kills[0], { outcome: { result: 'unknown' } });
+  t.regex(kills[0]!.outcome.detail ?? '', /the pod is gone; what removed it cannot be told/);
+  t.is(second.events.of('recovery').length, 0, 'no recovery of a kill nobody knows happened');
+});
+
+test('a victim a rollout removed while the leader was down is not announced as a kill', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'reserved' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 0, 'the predecessor never evicted');
+  const victim = store.state.kills[0]!.victims![0]!;
+  const w = cluster.workloads[0]!;
+  cluster.workloads[0] = { ...w, pods: w.pods.filter((p) => p.uid !== victim.uid) };
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  t.like(store.state.kills[0], { result: 'unknown', count: 1 });
+  t.deepEqual(
+    second.events.of('kill').map((k) => k.outcome.result),
+    ['unknown'],
+  );
+});
+
+test('a victim terminating for another cause (the taint manager) is unknown, and the Event says which', async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'reserved' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  const victim = store.state.kills[0]!.victims![0]!;
+  cluster.terminating.set(victim.uid, {
+    seen: 'terminating',
+    disruption: { reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' },
+  });
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  t.like(store.state.kills[0], { result: 'unknown', count: 1 });
+  t.regex(second.events.of('kill')[0]!.outcome.detail ?? '', /another cause \(DisruptionTarget: DeletionByTaintManager\)/);
+});
+
+test('a plain delete leaves no mark: a successor of a pod-delete leader says unknown, not killed', async (t) => {
+  const { cluster, store } = setup();
+  const first = roundDeps({
+    at: FRIDAY,
+    heals: false,
+    cluster,
+    store,
+    owner: 'pod-a/1',
+    podMethod: 'delete',
+    checkpoint: async (point) => {
+      if (point === 'killed') throw new Crash(point);
+    },
+  });
+  await createChaosRound(first.deps).tick({ at: FRIDAY, nextTick: NEXT });
+  const victim = store.state.kills[0]!.victims![0]!;
+  cluster.terminating.set(victim.uid, { seen: 'terminating' });
+  const second = replica(cluster, store, 'pod-b/1');
+  await second.round.settleLeftovers();
+  t.like(store.state.kills[0], { action: 'pod-delete', result: 'unknown' });
+  t.regex(second.events.of('kill')[0]!.outcome.detail ?? '', /no disruption recorded/);
+});
+
+test("a successor's settlement whose write found no answer is tried again at the next tick, and announced once", async (t) => {
+  const { cluster, store } = setup();
+  await replica(cluster, store, 'pod-a/1', { crashAt: 'killed' }).round.tick({ at: FRIDAY, nextTick: NEXT });
+  let down = true;
+  const flaky: StateStore = {
+    load: () => store.load(),
+    update: async (change) => {
+      const next = change(store.state);
+      if (down && next.kills.some((k) => k.result === 'killed')) throw new Error('no answer from the API server within 10s');
+      return store.update(() => next);
+    },
+  };
+  const second = replica(cluster, flaky, 'pod-b/1');
+  await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
+  t.is(store.state.kills[0]!.result, 'reserved');
+  t.is(second.events.of('kill').length, 0, 'nothing announced that is not recorded');
+  t.regex(second.events.of('error')[0]?.message ?? '', /could not be written/);
+  down = false;
+  await second.round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+  t.is(second.events.of('kill').length, 1);
 });

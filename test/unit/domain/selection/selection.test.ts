@@ -6,7 +6,7 @@ import { parseLabelSelector, type LabelSelector } from '../../../../src/domain/s
 import { hitProbability } from '../../../../src/domain/selection/candidates.ts';
 import { seededRandom } from '../../../../src/domain/random.ts';
 import type { KillRecord } from '../../../../src/domain/state.ts';
-import { pod } from '../../fakes/fakeCluster.ts';
+import { pod, rolloutDone } from '../../fakes/fakeCluster.ts';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 const selector = (text: string): LabelSelector => {
@@ -45,7 +45,14 @@ test('label selector syntax errors name the term', (t) => {
 test('steady state means every desired replica ready', (t) => {
   const old = new Date('2026-11-20T09:00:00Z');
   const pods = [pod('a', 'b-0', old), pod('a', 'b-1', old), pod('a', 'b-2', old)];
-  const base = { ref: { kind: 'Deployment' as const, namespace: 'a', name: 'b' }, uid: 'u', labels: {}, annotations: {}, pods };
+  const base = {
+    ref: { kind: 'Deployment' as const, namespace: 'a', name: 'b' },
+    uid: 'u',
+    labels: {},
+    annotations: {},
+    rollout: rolloutDone(3),
+    pods,
+  };
   t.is(filterBySteadyState({ ...base, desired: 3, ready: 3 }), undefined);
   t.is(filterBySteadyState({ ...base, desired: 3, ready: 2 }), '2/3 replicas ready');
   t.is(filterBySteadyState({ ...base, desired: 0, ready: 0 }), 'scaled to zero');
