@@ -16,6 +16,7 @@ import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
 import { createKubernetesCluster, type KubernetesClusterOptions } from './adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './adapters/kubernetes/loadKubeConfig.ts';
+import { drainMark, markSelector } from './adapters/kubernetes/drainMark.ts';
 import { createNodeDrainer } from './adapters/kubernetes/nodeDrainer.ts';
 import { createPodKiller } from './adapters/kubernetes/podKiller.ts';
 import { createLogger } from './adapters/log/logger.ts';
@@ -260,9 +261,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
           }),
         });
 
+  // Give-back of the nodes this install drained is wired whatever nodes.enabled says: turning node chaos off mid-drain
+  // must not strand a node. Without node chaos the view holds only the nodes carrying this install's mark.
+  const mark = drainMark({ namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap });
   const cluster = createKubernetesCluster({
     kubeConfig,
     ...clusterView(settings),
+    drainMarkSelector: markSelector(config.labelPrefix, mark),
     clock: systemClock,
     log,
     report: reporter.report,
@@ -348,23 +353,21 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     podMethod: config.pods.method,
     ...(elector ? { leadership: elector } : {}),
     ...(steadyState ? { steadyState } : {}),
-    ...(config.nodes.enabled
-      ? {
-          drainer: createNodeDrainer({
-            kubeConfig,
-            evictor,
-            labelPrefix: config.labelPrefix,
-            clock: systemClock,
-            drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout),
-            podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
-            deleteEmptyDirData: config.nodes.deleteEmptyDirData,
-            evictBarePods: config.nodes.evictBarePods,
-            self: settings.self,
-            protectedNamespaces: settings.namespaces.protected,
-            watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
-          }),
-        }
-      : {}),
+    drainer: createNodeDrainer({
+      kubeConfig,
+      evictor,
+      labelPrefix: config.labelPrefix,
+      clock: systemClock,
+      drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout),
+      podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
+      deleteEmptyDirData: config.nodes.deleteEmptyDirData,
+      evictBarePods: config.nodes.evictBarePods,
+      self: settings.self,
+      protectedNamespaces: settings.namespaces.protected,
+      watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
+      mark,
+      markedOnly: !config.nodes.enabled,
+    }),
   });
   // Before the first tick can kill: every kill series exists at zero (so Prometheus counts the first kill)
   // and the recent kills come back from the persisted history after a restart or a change of leader.
@@ -382,12 +385,16 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
-  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(systemClock.now()), 30_000) : undefined;
+  const giveBack = setInterval(() => void acting.giveBack(systemClock.now()), 30_000);
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      log.info({ signal }, 'stopping: no new kills; recovery watches and drains are abandoned, the lease is released');
+      log.info(
+        { signal },
+        'stopping: no new kills; recovery watches are abandoned, drains in progress stop and give their node back, ' +
+          'the lease is released',
+      );
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
