@@ -14,6 +14,7 @@ import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
 import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
 import { createKubernetesCluster, type KubernetesClusterOptions } from './adapters/kubernetes/kubernetesCluster.ts';
+import { advertisement, createInstallRegistry } from './adapters/kubernetes/installRegistry.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './adapters/kubernetes/loadKubeConfig.ts';
 import { drainMark, markSelector } from './adapters/kubernetes/drainMark.ts';
@@ -43,6 +44,7 @@ import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
 import { createReporter } from './domain/reporter.ts';
 import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
+import { scopeOf } from './domain/install/installOverlap.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -305,6 +307,21 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
         `settling a previous leader's reservations failed; the next tick retries: ${(error as Error).message}`,
       );
     });
+  // Other installs acting where this one does: found by the scope each advertises on its Lease; see docs/installs.md.
+  const scope = scopeOf(mark.install, settings.namespaces);
+  const lease = { namespace: config.daemon.namespace, name: config.daemon.leaderElection.leaseName };
+  const installs = createInstallRegistry({
+    kubeConfig,
+    labelPrefix: config.labelPrefix,
+    scope,
+    label: mark.label,
+    ...(config.daemon.leaderElection.enabled ? { lease } : {}),
+    allowOverlap: config.namespaces.allowOverlap,
+    clock: systemClock,
+    log,
+    report: reporter.report,
+  });
+  await installs.start();
   let elector: LeaderElector | undefined;
   if (config.daemon.leaderElection.enabled) {
     elector = createLeaderElector({
@@ -317,6 +334,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
       clock: systemClock,
       log,
       report: reporter.report,
+      advertise: advertisement(config.labelPrefix, mark.label, scope),
       onChange: (leader) => {
         reporter.report({ type: 'leader', at: systemClock.now(), leader, identity });
         if (leader) settleLeftovers();
@@ -337,7 +355,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     );
   const evictor = createPodKiller({ kubeConfig, method: 'evict', gracePeriodSeconds: config.pods.gracePeriodSeconds });
   round = createChaosRound({
-    settings,
+    settings: { ...settings, namespaces: { ...settings.namespaces, claims: installs } },
     cluster,
     clock: systemClock,
     random: { next: Math.random },
@@ -405,6 +423,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   await ticker.stop();
   await acting.stop();
   await elector?.stop();
+  await installs.stop();
   await cluster.stop();
   // Messages still queued for Slack are dropped rather than delaying the exit; the one in flight finishes.
   await slack?.close();

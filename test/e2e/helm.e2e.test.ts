@@ -155,6 +155,9 @@ const needs: Access[] = [
   { verb: 'list', resource: 'nodes' },
   { verb: 'watch', resource: 'nodes' },
   { verb: 'patch', resource: 'nodes' },
+  // Other installs advertise their namespaces on their Leases.
+  { verb: 'list', resource: 'leases.coordination.k8s.io' },
+  { verb: 'watch', resource: 'leases.coordination.k8s.io' },
 ];
 
 const mustNot: Access[] = [

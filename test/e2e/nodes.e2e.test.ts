@@ -4,6 +4,7 @@
 // switched off), a daemon stopped mid-drain gives the node back before it
 // exits, and the safety limits hold.
 
+import type { ExecutionContext } from 'ava';
 import { clusterTest } from './harness/clusterTest.ts';
 import { waitFor, type Cluster } from './harness/cluster.ts';
 import { nodeChaosConfig, startDaemon, withDaemon, type LogLine } from './daemonProcess.ts';
@@ -39,6 +40,20 @@ async function optInNodes(cluster: Cluster, names: readonly string[], controlPla
       '--overwrite',
     ]);
   }
+}
+
+/**
+ * Six pods in a new namespace, some on `target`, that a PDB forbids to evict: a drain of `target` stays busy until
+ * the daemon stops. The PDB goes with the test, so later drains do not meet it.
+ */
+async function stuckPods(t: ExecutionContext<{ cluster: Cluster }>, name: string, target: string): Promise<string> {
+  const { cluster } = t.context;
+  const ns = await cluster.createNamespace(name);
+  await deploy(cluster, ns, 'db', 6);
+  await blockEvictions(cluster, ns, 'db', 6);
+  t.teardown(() => cluster.kubectl(['-n', ns, 'delete', 'pdb', 'db-pdb']).then(() => undefined));
+  t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
+  return ns;
 }
 
 const drained = (l: LogLine) => l.event === 'kill' && l.action === 'node-drain';
@@ -86,12 +101,8 @@ test('a daemon killed mid-drain is replaced by one that still uncordons the node
   const { cluster } = t.context;
   const target = cluster.nodes[1] ?? '';
   await optInNodes(cluster, [target]);
-  const ns = await cluster.createNamespace('stuck');
+  const ns = await stuckPods(t, 'stuck', target);
   const own = await cluster.createNamespace('havoc-n2');
-  await deploy(cluster, ns, 'db', 6);
-  // A PDB that forbids any eviction keeps the drain busy until we kill the daemon.
-  await blockEvictions(cluster, ns, 'db', 6);
-  t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
   const first = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns) });
   await first.waitForLine('the drain starting', (l) => l.event === 'drain-started');
   await waitFor(async () => (await node(cluster, target)).unschedulable, { what: `${target} cordoned` });
@@ -139,12 +150,8 @@ test('SIGTERM during a drain: the drain stops, and the node is uncordoned and un
   const { cluster } = t.context;
   const target = cluster.nodes[2] ?? '';
   await optInNodes(cluster, [target]);
-  const ns = await cluster.createNamespace('term');
+  const ns = await stuckPods(t, 'term', target);
   const own = await cluster.createNamespace('havoc-n4');
-  await deploy(cluster, ns, 'db', 6);
-  // A PDB that forbids any eviction keeps the drain busy until the SIGTERM.
-  await blockEvictions(cluster, ns, 'db', 6);
-  t.true((await pods(cluster, ns, 'db')).some((p) => p.node === target));
   const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config: nodeChaosConfig(own, ns, { drainDuration: '10m' }) });
   await daemon.waitForLine('the drain starting', (l) => l.event === 'drain-started');
   await waitFor(async () => (await node(cluster, target)).unschedulable, { what: `${target} cordoned` });

@@ -185,8 +185,10 @@ test('helm lint --strict passes with the default values and with every option on
 test('default values render the Deployment, its ServiceAccount, cluster-mode RBAC, config and metrics Service, nothing else', (t) => {
   t.deepEqual(ids(mode('default values')), [
     `ClusterRole -/${CLUSTER_NAME}`,
+    `ClusterRole -/${CLUSTER_NAME}-installs`,
     `ClusterRole -/${CLUSTER_NAME}-nodes`,
     `ClusterRoleBinding -/${CLUSTER_NAME}`,
+    `ClusterRoleBinding -/${CLUSTER_NAME}-installs`,
     `ClusterRoleBinding -/${CLUSTER_NAME}-nodes`,
     `ConfigMap ${NS}/${FULLNAME}-config`,
     `Deployment ${NS}/${FULLNAME}`,
@@ -248,12 +250,26 @@ test('node chaos off: nodes only as far as give-back needs (read and patch), no 
   );
 });
 
+test('other installs: Leases may be listed and watched cluster-wide, in every mode, and nothing else through that role', (t) => {
+  for (const name of ['default values', 'namespaced mode'] as const) {
+    t.deepEqual(
+      get<Role>(mode(name), 'ClusterRole', `${CLUSTER_NAME}-installs`).rules,
+      [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['list', 'watch'] }],
+      name,
+    );
+    t.deepEqual(get<Binding>(mode(name), 'ClusterRoleBinding', `${CLUSTER_NAME}-installs`).subjects, [SA], name);
+  }
+});
+
 test('namespaced mode: a Role in each listed namespace, no ClusterRole but the nodes give-back, and the daemon only looks there', (t) => {
   const objects = mode('namespaced mode');
-  // The only cluster-wide rights: the nodes' give-back (see above).
+  // The only cluster-wide rights: the nodes' give-back and reading other installs' Leases (see above and below).
   t.deepEqual(
-    objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding').map((o) => o.metadata?.name),
-    [`${CLUSTER_NAME}-nodes`, `${CLUSTER_NAME}-nodes`],
+    objects
+      .filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')
+      .map((o) => o.metadata.name)
+      .sort(),
+    [`${CLUSTER_NAME}-installs`, `${CLUSTER_NAME}-installs`, `${CLUSTER_NAME}-nodes`, `${CLUSTER_NAME}-nodes`],
   );
   for (const ns of ['shop', 'payments']) {
     t.deepEqual(get<Role>(objects, 'Role', CLUSTER_NAME, ns).rules, [

@@ -182,6 +182,8 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
     case 'leader':
     case 'error':
     case 'targets':
+    // Log, metric and an Event on the install's Lease carry it.
+    case 'install-overlap':
       return undefined;
     default: {
       // A new occurrence type fails the build here: someone must decide whether people hear about it.
