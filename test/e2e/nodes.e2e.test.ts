@@ -164,6 +164,10 @@ test('SIGTERM during a drain: the drain stops, and the node is uncordoned and un
   const outcome = daemon.lines.find(drained);
   t.is(outcome?.result, 'failed', JSON.stringify(outcome));
   t.regex(String(outcome?.detail), /daemon stopping mid-drain.*node uncordoned/);
+  const signalled = Number(daemon.lines.find((l) => l.msg.startsWith('stopping'))?.time);
+  const stopped = Number(daemon.lines.find((l) => l.msg === 'stopped')?.time);
+  t.log(`stopped ${stopped - signalled} ms after the SIGTERM, the node given back`);
+  t.true(stopped - signalled < 90_000, "within the chart's terminationGracePeriodSeconds");
   await optInNodes(cluster, []);
 });
 
