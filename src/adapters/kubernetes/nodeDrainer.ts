@@ -52,10 +52,23 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
   const keys = drainAnnotations(options.labelPrefix);
   const { clock } = options;
   const poll = (options.pollSeconds ?? 2) * 1000;
-  // Whether the first give-back's list of every node (markedOnly) is done.
+  // Whether the first give-back's list of every node (markedOnly) was made: once per process, whatever its answer.
   let scanned = !options.markedOnly;
-  const listMarked = async () =>
-    (await api.listNode(options.markedOnly ? { labelSelector: markSelector(options.labelPrefix, options.mark) } : {})).items;
+  /**
+   * The nodes give-back looks at. Without node chaos nothing here polls: after the one list of every node, only the
+   * watched view; while that cannot be trusted its watch reports so (once) and retries, and give-back waits for it.
+   */
+  const nodesToCheck = async (): Promise<readonly V1Node[]> => {
+    if (!scanned) {
+      scanned = true;
+      return (await api.listNode()).items;
+    }
+    const view = options.watchedNodes?.();
+    if (view !== undefined) return view;
+    if (options.markedOnly && options.watchedNodes !== undefined) return [];
+    return (await api.listNode(options.markedOnly ? { labelSelector: markSelector(options.labelPrefix, options.mark) } : {}))
+      .items;
+  };
 
   const podsOn = async (name: string): Promise<V1Pod[]> => {
     const list = await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` });
@@ -197,9 +210,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     // Also in a dry run: a mark on a node is always from a live drain (a dry
     // run never writes one), perhaps from before the switch to dry run.
     async giveBack(now) {
-      const nodes = scanned ? (options.watchedNodes?.() ?? (await listMarked())) : (await api.listNode()).items;
-      scanned = true;
-      const due = nodes.filter((n) => {
+      const due = (await nodesToCheck()).filter((n) => {
         const annotations = n.metadata?.annotations ?? {};
         if (!givesBack(options.mark, annotations[keys.by])) return false;
         const until = Date.parse(annotations[keys.until] ?? '');

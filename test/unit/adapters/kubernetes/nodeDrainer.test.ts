@@ -335,6 +335,24 @@ test('without node chaos (markedOnly) the first give-back lists every node once,
   t.deepEqual(selectors, [undefined, 'havoc/drained-by=kube-havoc.kube-havoc-state']);
 });
 
+test('without node chaos, a watched view that cannot be trusted makes give-back wait, not poll', async (t) => {
+  const { api, state } = fakeApi(v1node(), []);
+  let lists = 0;
+  const counted = {
+    ...api,
+    listNode: async () => {
+      lists += 1;
+      return api.listNode();
+    },
+  } as NodeDrainApi;
+  const d = createNodeDrainer({
+    ...drainerOptions(counted, evictor(state), { markedOnly: true }),
+    watchedNodes: () => undefined,
+  });
+  for (let i = 0; i < 5; i++) await d.giveBack(UNTIL, { dryRun: false });
+  t.is(lists, 1, 'the one list of every node at the first give-back, nothing more');
+});
+
 test('pods in protected namespaces stay on the drained node', async (t) => {
   const { api, state } = fakeApi(v1node(), [
     pod('web-1'),
