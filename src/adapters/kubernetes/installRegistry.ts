@@ -62,6 +62,7 @@ export function createInstallRegistry(options: InstallRegistryOptions): InstallR
     clock,
     log: options.log,
     report: options.report,
+    meanwhile: 'no namespace is left to another install meanwhile; chaos goes on',
     transform: (l) => ({
       metadata: {
         name: l.metadata?.name,

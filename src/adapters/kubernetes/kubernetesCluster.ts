@@ -85,8 +85,9 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const reader = createWorkloadReader({ kubeConfig });
   const annotationPrefixes = [`${options.labelPrefix}/`, ...(options.kubeMonkey ? ['kube-monkey/'] : [])];
-  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string) =>
+  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string, meanwhile?: string) =>
     createWatchedCache({
+      ...(meanwhile === undefined ? {} : { meanwhile }),
       kubeConfig,
       what,
       path,
@@ -190,7 +191,14 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', listNodes, 'node') : undefined;
   const marked =
     !options.nodeChaos && options.drainMarkSelector !== undefined
-      ? watch(`nodes with label ${options.drainMarkSelector}`, '/api/v1/nodes', listNodes, 'node', options.drainMarkSelector)
+      ? watch(
+          `nodes with label ${options.drainMarkSelector}`,
+          '/api/v1/nodes',
+          listNodes,
+          'node',
+          options.drainMarkSelector,
+          'the give-back of drained nodes waits for it; pod chaos goes on',
+        )
       : undefined;
   const nodeView = nodes ?? marked;
   const caches = [...workloadWatches.map((w) => w.cache), ...(namespaces ? [namespaces] : []), ...(nodes ? [nodes] : [])];
