@@ -176,7 +176,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
         },
         spec: { unschedulable: true },
       };
-      const cordoned = await api.patchNode(
+      await api.patchNode(
         { name: node.name, body: cordon, ...(dryRun ? { dryRun: 'All' } : {}) },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
@@ -189,11 +189,15 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       // A drain that did not finish (also one stopped by the daemon's shutdown) gives the node back at once;
       // a finished one keeps it cordoned until `until` (give-back on a later tick, or by the next daemon).
       if (outcome.result !== 'killed' && !dryRun) {
-        const released = await uncordon(cordoned, false).catch(() => false);
-        outcome = {
-          ...outcome,
-          detail: `${outcome.detail ?? ''}; node ${released ? 'uncordoned' : 'NOT uncordoned: give-back will retry'}`,
+        // Read fresh: an administrator may have asked meanwhile to keep the node cordoned.
+        const release = async () => {
+          const current = await api.readNode({ name: node.name });
+          const keep = current.metadata?.annotations?.[keys.keep] === 'true';
+          if (!(await uncordon(current, keep))) return 'NOT uncordoned: give-back will retry';
+          return keep ? `left cordoned as an administrator asked (${keys.keep}), mark removed` : 'uncordoned';
         };
+        const released = await release().catch(() => 'NOT uncordoned: give-back will retry');
+        outcome = { ...outcome, detail: `${outcome.detail ?? ''}; node ${released}` };
       }
       return outcome;
     },

@@ -278,6 +278,28 @@ test('a daemon stopping mid-drain (SIGTERM) stops after the eviction in flight a
   t.deepEqual(state.node.metadata?.labels, {});
 });
 
+test('a drain stopped early leaves a node an administrator meanwhile asked to keep cordoned, cordoned: only the mark goes', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('web-2')]);
+  const stop = new AbortController();
+  const evict = evictor(state);
+  const keeping: PodKiller = {
+    ...evict,
+    async kill(p, w, o) {
+      await api.patchNode({
+        name: 'worker-1',
+        body: { metadata: { labels: {}, annotations: { 'havoc/keep-cordoned': 'true' } }, spec: {} },
+      });
+      stop.abort();
+      return evict.kill(p, w, o);
+    },
+  };
+  const outcome = await drainer(api, keeping).drain(nodeInfo, { dryRun: false, until: UNTIL, signal: stop.signal });
+  t.regex(outcome.detail ?? '', /node left cordoned as an administrator asked \(havoc\/keep-cordoned\), mark removed$/);
+  t.true(state.node.spec?.unschedulable, 'still cordoned, as the administrator asked');
+  t.is(state.node.metadata?.annotations?.[BY], undefined);
+  t.is(state.node.metadata?.labels?.[BY], undefined);
+});
+
 test('a daemon already stopping cordons nothing', async (t) => {
   const { api, state, calls } = fakeApi(v1node(), [pod('web-1')]);
   const stop = new AbortController();
