@@ -14,8 +14,10 @@ import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
 import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
 import { createKubernetesCluster, type KubernetesClusterOptions } from './adapters/kubernetes/kubernetesCluster.ts';
+import { advertisement, createInstallRegistry } from './adapters/kubernetes/installRegistry.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './adapters/kubernetes/loadKubeConfig.ts';
+import { drainMark, markSelector } from './adapters/kubernetes/drainMark.ts';
 import { createNodeDrainer } from './adapters/kubernetes/nodeDrainer.ts';
 import { createPodKiller } from './adapters/kubernetes/podKiller.ts';
 import { createLogger } from './adapters/log/logger.ts';
@@ -45,6 +47,7 @@ import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
 import { createReporter } from './domain/reporter.ts';
 import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
+import { scopeOf } from './domain/install/installOverlap.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -271,9 +274,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
           }),
         });
 
+  // Give-back of the nodes this install drained is wired whatever nodes.enabled says: turning node chaos off mid-drain
+  // must not strand a node. Without node chaos the view holds only the nodes carrying this install's mark.
+  const mark = drainMark({ namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap });
   const cluster = createKubernetesCluster({
     kubeConfig,
     ...clusterView(settings),
+    drainMarkSelector: markSelector(config.labelPrefix, mark),
     clock: systemClock,
     log,
     report: reporter.report,
@@ -311,6 +318,21 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
         `settling a previous leader's reservations failed; the next tick retries: ${(error as Error).message}`,
       );
     });
+  // Other installs acting where this one does: found by the scope each advertises on its Lease; see docs/installs.md.
+  const scope = scopeOf(mark.install, settings.namespaces);
+  const lease = { namespace: config.daemon.namespace, name: config.daemon.leaderElection.leaseName };
+  const installs = createInstallRegistry({
+    kubeConfig,
+    labelPrefix: config.labelPrefix,
+    scope,
+    label: mark.label,
+    ...(config.daemon.leaderElection.enabled ? { lease } : {}),
+    allowOverlap: config.namespaces.allowOverlap,
+    clock: systemClock,
+    log,
+    report: reporter.report,
+  });
+  await installs.start();
   let elector: LeaderElector | undefined;
   if (config.daemon.leaderElection.enabled) {
     elector = createLeaderElector({
@@ -323,6 +345,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
       clock: systemClock,
       log,
       report: reporter.report,
+      advertise: advertisement(config.labelPrefix, mark.label, scope),
       onChange: (leader) => {
         reporter.report({ type: 'leader', at: systemClock.now(), leader, identity });
         if (leader) settleLeftovers();
@@ -350,7 +373,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   };
   const evictor = createPodKiller({ ...killing, method: 'evict' });
   round = createChaosRound({
-    settings,
+    settings: { ...settings, namespaces: { ...settings.namespaces, claims: installs } },
     cluster,
     clock: systemClock,
     random: { next: Math.random },
@@ -363,23 +386,21 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     podMethod: config.pods.method,
     ...(elector ? { leadership: elector } : {}),
     ...(steadyState ? { steadyState } : {}),
-    ...(config.nodes.enabled
-      ? {
-          drainer: createNodeDrainer({
-            kubeConfig,
-            evictor,
-            labelPrefix: config.labelPrefix,
-            clock: systemClock,
-            drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout),
-            podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
-            deleteEmptyDirData: config.nodes.deleteEmptyDirData,
-            evictBarePods: config.nodes.evictBarePods,
-            self: settings.self,
-            protectedNamespaces: settings.namespaces.protected,
-            watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
-          }),
-        }
-      : {}),
+    drainer: createNodeDrainer({
+      kubeConfig,
+      evictor,
+      labelPrefix: config.labelPrefix,
+      clock: systemClock,
+      drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout),
+      podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
+      deleteEmptyDirData: config.nodes.deleteEmptyDirData,
+      evictBarePods: config.nodes.evictBarePods,
+      self: settings.self,
+      protectedNamespaces: settings.namespaces.protected,
+      watchedNodes: () => cluster.watchedNodes() as readonly V1Node[] | undefined,
+      mark,
+      markedOnly: !config.nodes.enabled,
+    }),
   });
   // Before the first tick can kill: every kill series exists at zero (so Prometheus counts the first kill)
   // and the recent kills come back from the persisted history after a restart or a change of leader.
@@ -402,14 +423,18 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
-  const giveBack = config.nodes.enabled ? setInterval(() => void acting.giveBack(systemClock.now()), 30_000) : undefined;
+  const giveBack = setInterval(() => void acting.giveBack(systemClock.now()), 30_000);
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
   const neverInWindow = cronWindowWarning(config.schedule.cron, settings.window, systemClock.now());
   if (neverInWindow) log.warn({ cron: config.schedule.cron, window: config.schedule }, neverInWindow);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      log.info({ signal }, 'stopping: no new kills; recovery watches and drains are abandoned, the lease is released');
+      log.info(
+        { signal },
+        'stopping: no new kills; recovery watches are abandoned, drains in progress stop and give their node back, ' +
+          'the lease is released',
+      );
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -420,6 +445,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   await ticker.stop();
   await acting.stop();
   await elector?.stop();
+  await installs.stop();
   await cluster.stop();
   // Messages still queued for Slack are dropped rather than delaying the exit; the one in flight finishes.
   await slack?.close();

@@ -18,7 +18,7 @@ export interface HavocConfig {
     tickDeadline: string;
   };
   selection: { defaultMtbf: string; minPodAge: string; minTimeBetweenKills: string };
-  namespaces: { include: string[]; exclude: string[]; selector: string; protected: string[] };
+  namespaces: { include: string[]; exclude: string[]; selector: string; protected: string[]; allowOverlap: boolean };
   blastRadius: { maxKillsPerTick: number; maxKillsPerHour: number; maxKillsPerDay: number; maxUnavailablePercent: number };
   pods: {
     method: 'evict' | 'delete';

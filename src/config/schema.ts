@@ -108,6 +108,13 @@ export function havocSchema(): SchemaTree {
         format: f.names,
         default: ['kube-system', 'kube-public', 'kube-node-lease'],
       },
+      allowOverlap: {
+        doc:
+          'Act also in namespaces that another kube-havoc install, installed first, acts on: each install then spends ' +
+          'its own budget there. Off: this install leaves them to the other. The overlap is reported either way.',
+        format: f.boolean,
+        default: false,
+      },
     },
     blastRadius: {
       maxKillsPerTick: {

@@ -142,6 +142,23 @@ export type Occurrence =
       readonly direction: 'forward' | 'back';
       readonly seconds: number;
     }
+  | {
+      /** Another install's scope overlaps this one's: reported when the overlap starts, changes or ends, not every tick. */
+      readonly type: 'install-overlap';
+      readonly at: Date;
+      /** This install and the other (`namespace/state ConfigMap`). */
+      readonly install: string;
+      readonly other: string;
+      /** Namespaces both may act on, or 'all' (both cover the whole cluster); empty once the overlap ended. */
+      readonly namespaces: readonly string[] | 'all';
+      /**
+       * What this install does there: `refused` (the other was installed first), `kept` (this one was; the other
+       * refuses), `allowed` (the other was first, config allows the overlap), `ended`.
+       */
+      readonly resolution: 'refused' | 'kept' | 'allowed' | 'ended';
+      /** What the Events regard: this install's Lease (its advertisement), or without one its state ConfigMap. */
+      readonly object: { readonly kind: 'Lease' | 'ConfigMap'; readonly namespace: string; readonly name: string };
+    }
   | { readonly type: 'day-plan'; readonly at: Date; readonly plan: DayPlanSummary }
   | {
       /**

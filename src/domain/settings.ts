@@ -1,6 +1,7 @@
 // What the domain needs from the configuration, parsed into typed values
 // (seconds, sets, a window object). Built once by config/settings.ts.
 
+import type { NamespaceInfo } from './model.ts';
 import type { PolicyOptions } from './optin/workloadPolicy.ts';
 import type { LabelSelector } from './selection/labelSelector.ts';
 import type { BusinessWindow } from './window/businessWindow.ts';
@@ -18,6 +19,14 @@ export interface NamespaceRules {
   readonly selector: LabelSelector;
   /** Configured plus the always-protected ones (kube-system, the daemon's own). */
   readonly protected: ReadonlySet<string>;
+  /** Other installs whose scope overlaps this one's (install/installOverlap.ts); absent: none is looked for. */
+  readonly claims?: NamespaceClaims;
+}
+
+/** Whether another install, installed earlier, acts on a namespace: then this one does not. */
+export interface NamespaceClaims {
+  /** The earlier install that acts on the namespace, or undefined when this one may. */
+  claimedBy(namespace: string, info: NamespaceInfo | undefined): string | undefined;
 }
 
 export interface NodeSettings {

@@ -151,6 +151,13 @@ const needs: Access[] = [
   { verb: 'create', resource: 'configmaps', namespace: 'havoc' },
   { verb: 'get', resource: 'configmaps', name: 'kube-havoc-state', namespace: 'havoc' },
   { verb: 'update', resource: 'configmaps', name: 'kube-havoc-state', namespace: 'havoc' },
+  // Give-back of the nodes this install drained runs also with node chaos off.
+  { verb: 'list', resource: 'nodes' },
+  { verb: 'watch', resource: 'nodes' },
+  { verb: 'patch', resource: 'nodes' },
+  // Other installs advertise their namespaces on their Leases.
+  { verb: 'list', resource: 'leases.coordination.k8s.io' },
+  { verb: 'watch', resource: 'leases.coordination.k8s.io' },
 ];
 
 const mustNot: Access[] = [
@@ -158,9 +165,7 @@ const mustNot: Access[] = [
   { verb: 'patch', resource: 'events.events.k8s.io', namespace: 'havoc' },
   { verb: 'patch', resource: 'configmaps', name: 'kube-havoc-state', namespace: 'havoc' },
   { verb: 'delete', resource: 'nodes' },
-  { verb: 'patch', resource: 'nodes' },
   { verb: 'update', resource: 'nodes' },
-  { verb: 'list', resource: 'nodes' },
   { verb: 'get', resource: 'secrets', namespace: 'shop' },
   { verb: 'list', resource: 'secrets' },
   { verb: 'get', resource: 'secrets', namespace: 'havoc' },
@@ -183,7 +188,7 @@ test.serial('as the chart ServiceAccount: yes to everything the daemon does', as
 });
 
 test.serial(
-  'as the chart ServiceAccount: no to deleting nodes, reading Secrets, creating pods, changing workloads, and node rights while node chaos is off',
+  'as the chart ServiceAccount: no to deleting or replacing nodes, reading Secrets, creating pods, changing workloads',
   async (t) => {
     for (const access of mustNot) t.false(await canI(asDaemon, access), describe(access));
   },
@@ -324,7 +329,7 @@ test.serial(
 );
 
 test.serial(
-  'node chaos on (helm upgrade): the account may cordon and drain nodes, still not delete them; off again: no node rights',
+  'node chaos on (helm upgrade): the account may cordon and drain nodes, still not delete them; off again: only give-back',
   async (t) => {
     await installChart(cluster, clusterMode, ['nodes.enabled=true'], true);
     t.true(((await installedConfig(cluster, clusterMode)) as { nodes: { enabled: boolean } }).nodes.enabled);
@@ -344,12 +349,14 @@ test.serial(
     ]);
     t.regex(await forbidden(asDaemon, ['delete', 'node', node, '--dry-run=server']), /forbidden/i);
     await installChart(cluster, clusterMode, ['nodes.enabled=false'], true);
-    t.false(await canI(asDaemon, { verb: 'patch', resource: 'nodes' }), 'patch nodes after node chaos is off again');
+    // A node drained before the switch is still given back: reading and patching nodes stays, deleting never comes.
+    t.true(await canI(asDaemon, { verb: 'patch', resource: 'nodes' }), 'patch nodes after node chaos is off again');
+    t.false(await canI(asDaemon, { verb: 'delete', resource: 'nodes' }), 'delete nodes after node chaos is off again');
   },
 );
 
 test.serial(
-  'namespaced mode: Roles in the listed namespaces only, no cluster-wide reads, namespace labels of the listed namespace only',
+  'namespaced mode: Roles in the listed namespaces only, cluster-wide only node give-back and Leases, namespace labels of the listed namespace only',
   async (t) => {
     await cluster.kubectl(['create', 'namespace', namespaced.namespace]);
     await installChart(cluster, namespaced, ['rbac.namespaces={shop}']);
@@ -365,6 +372,8 @@ test.serial(
       { verb: 'create', resource: 'events.events.k8s.io', namespace: 'shop' },
       { verb: 'create', resource: 'leases.coordination.k8s.io', namespace: namespaced.namespace },
       { verb: 'update', resource: 'configmaps', name: 'kube-havoc-state', namespace: namespaced.namespace },
+      { verb: 'patch', resource: 'nodes' },
+      { verb: 'watch', resource: 'leases.coordination.k8s.io' },
     ];
     const no: Access[] = [
       { verb: 'list', resource: 'pods' },
@@ -375,7 +384,8 @@ test.serial(
       { verb: 'list', resource: 'namespaces' },
       { verb: 'create', resource: 'events.events.k8s.io', namespace: 'other' },
       { verb: 'get', resource: 'secrets', namespace: 'shop' },
-      { verb: 'patch', resource: 'nodes' },
+      { verb: 'delete', resource: 'nodes' },
+      { verb: 'update', resource: 'leases.coordination.k8s.io', namespace: 'other' },
       { verb: 'delete', resource: 'pods', namespace: 'havoc' },
     ];
     for (const access of yes) t.true(await canI(asScoped, access), describe(access));

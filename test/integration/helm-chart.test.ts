@@ -185,7 +185,11 @@ test('helm lint --strict passes with the default values and with every option on
 test('default values render the Deployment, its ServiceAccount, cluster-mode RBAC, config and metrics Service, nothing else', (t) => {
   t.deepEqual(ids(mode('default values')), [
     `ClusterRole -/${CLUSTER_NAME}`,
+    `ClusterRole -/${CLUSTER_NAME}-installs`,
+    `ClusterRole -/${CLUSTER_NAME}-nodes`,
     `ClusterRoleBinding -/${CLUSTER_NAME}`,
+    `ClusterRoleBinding -/${CLUSTER_NAME}-installs`,
+    `ClusterRoleBinding -/${CLUSTER_NAME}-nodes`,
     `ConfigMap ${NS}/${FULLNAME}-config`,
     `Deployment ${NS}/${FULLNAME}`,
     `Role ${NS}/${FULLNAME}`,
@@ -232,21 +236,41 @@ test('node chaos on: a separate ClusterRole for nodes only (pods are already cov
   t.true((configOf(objects).nodes as { enabled: boolean }).enabled);
 });
 
-test('node chaos off: no rule anywhere grants anything on nodes', (t) => {
+test('node chaos off: nodes only as far as give-back needs (read and patch), no pods or evictions beyond the targets', (t) => {
   for (const name of ['default values', 'namespaced mode'] as const) {
-    const rules = mode(name)
-      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
-      .flatMap((o) => (o as Role).rules);
-    t.false(
-      rules.some((r) => r.resources.includes('nodes')),
+    t.deepEqual(get<Role>(mode(name), 'ClusterRole', `${CLUSTER_NAME}-nodes`).rules, [NODE_RULE], name);
+    t.deepEqual(get<Binding>(mode(name), 'ClusterRoleBinding', `${CLUSTER_NAME}-nodes`).subjects, [SA], name);
+  }
+  const rules = mode('namespaced mode')
+    .filter((o) => o.kind === 'ClusterRole')
+    .flatMap((o) => (o as Role).rules);
+  t.false(
+    rules.some((r) => r.resources.includes('pods') || r.resources.includes('pods/eviction')),
+    'no pod rights cluster-wide',
+  );
+});
+
+test('other installs: Leases may be listed and watched cluster-wide, in every mode, and nothing else through that role', (t) => {
+  for (const name of ['default values', 'namespaced mode'] as const) {
+    t.deepEqual(
+      get<Role>(mode(name), 'ClusterRole', `${CLUSTER_NAME}-installs`).rules,
+      [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['list', 'watch'] }],
       name,
     );
+    t.deepEqual(get<Binding>(mode(name), 'ClusterRoleBinding', `${CLUSTER_NAME}-installs`).subjects, [SA], name);
   }
 });
 
-test('namespaced mode: a Role in each listed namespace, no ClusterRole, and the daemon only looks there', (t) => {
+test('namespaced mode: a Role in each listed namespace, no ClusterRole but the nodes give-back, and the daemon only looks there', (t) => {
   const objects = mode('namespaced mode');
-  t.false(objects.some((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding'));
+  // The only cluster-wide rights: the nodes' give-back and reading other installs' Leases (see above and below).
+  t.deepEqual(
+    objects
+      .filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')
+      .map((o) => o.metadata.name)
+      .sort(),
+    [`${CLUSTER_NAME}-installs`, `${CLUSTER_NAME}-installs`, `${CLUSTER_NAME}-nodes`, `${CLUSTER_NAME}-nodes`],
+  );
   for (const ns of ['shop', 'payments']) {
     t.deepEqual(get<Role>(objects, 'Role', CLUSTER_NAME, ns).rules, [
       ...TARGET_RULES,

@@ -8,6 +8,7 @@
 import { V1MicroTime, type EventsV1Event, type V1ObjectReference } from '@kubernetes/client-node';
 import type { KillAction, KillOutcome, WorkloadRef } from '../../domain/model.ts';
 import type { Occurrence, SkipReason, Target } from '../../domain/occurrence.ts';
+import { overlapText } from '../../domain/install/installOverlap.ts';
 import { verdictText } from '../../domain/steadyState/verdict.ts';
 
 export const REPORTING_CONTROLLER = 'kube-havoc';
@@ -161,6 +162,16 @@ function drafts(o: Occurrence): Draft[] {
           note:
             `${dry(o.dryRun)}${o.keptCordoned ? 'Left cordoned (keep-cordoned)' : 'Uncordoned'} ` +
             `node ${o.node.name}: ${o.detail}.`,
+        },
+      ];
+    case 'install-overlap':
+      return [
+        {
+          regarding: { apiVersion: o.object.kind === 'Lease' ? 'coordination.k8s.io/v1' : 'v1', ...o.object },
+          action: o.resolution === 'refused' ? 'Refuse' : 'Detect',
+          reason: o.resolution === 'ended' ? 'HavocInstallOverlapEnded' : 'HavocInstallOverlap',
+          type: o.resolution === 'ended' ? 'Normal' : 'Warning',
+          note: overlapText(o),
         },
       ];
     case 'invalid-label':

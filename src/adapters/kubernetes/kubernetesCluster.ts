@@ -35,6 +35,12 @@ export interface KubernetesClusterOptions {
   readonly kubeMonkey: boolean;
   /** Watch nodes too; without node chaos the snapshot has none. */
   readonly nodeChaos: boolean;
+  /**
+   * Without node chaos: the label selector of this install's drain mark. Only
+   * the nodes it selects are watched (the give-back's view; usually none), and
+   * that watch never holds back the snapshot or readiness.
+   */
+  readonly drainMarkSelector?: string;
   /** Timers of the watch restarts (backoff). */
   readonly clock: Clock;
   readonly log: Log;
@@ -62,7 +68,7 @@ export interface KubernetesCluster extends Cluster {
   stop(): Promise<void>;
   /** Every watch is synced and healthy (readiness). */
   synced(): boolean;
-  /** The watched nodes (with node chaos), trimmed; undefined while that watch cannot be trusted. */
+  /** The watched nodes (all with node chaos, else the marked ones), trimmed; undefined while that watch cannot be trusted. */
   watchedNodes(): readonly RawNode[] | undefined;
 }
 
@@ -79,8 +85,9 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const reader = createWorkloadReader({ kubeConfig });
   const annotationPrefixes = [`${options.labelPrefix}/`, ...(options.kubeMonkey ? ['kube-monkey/'] : [])];
-  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string) =>
+  const watch = (what: string, path: string, listPage: Lister, kind: CachedKind, labelSelector?: string, meanwhile?: string) =>
     createWatchedCache({
+      ...(meanwhile === undefined ? {} : { meanwhile }),
       kubeConfig,
       what,
       path,
@@ -188,7 +195,20 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       }),
     );
   };
-  const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', (r) => core.listNode(r), 'node') : undefined;
+  const listNodes: Lister = (r) => core.listNode(r);
+  const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', listNodes, 'node') : undefined;
+  const marked =
+    !options.nodeChaos && options.drainMarkSelector !== undefined
+      ? watch(
+          `nodes with label ${options.drainMarkSelector}`,
+          '/api/v1/nodes',
+          listNodes,
+          'node',
+          options.drainMarkSelector,
+          'the give-back of drained nodes waits for it; pod chaos goes on',
+        )
+      : undefined;
+  const nodeView = nodes ?? marked;
   const caches = [...workloadWatches.map((w) => w.cache), ...(namespaces ? [namespaces] : []), ...(nodes ? [nodes] : [])];
 
   // Waiters for the next change of one workload (recovery checks), by workload key.
@@ -225,16 +245,16 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
 
   return {
     async start() {
-      await Promise.all(caches.map((c) => c.start()));
+      await Promise.all([...caches, ...(marked ? [marked] : [])].map((c) => c.start()));
       const problems = caches.map((c) => c.problem()).filter((p) => p !== undefined);
       if (problems.length === 0) log.info({ watches: caches.length }, 'cluster watches synced');
     },
     async stop() {
-      await Promise.all(caches.map((c) => c.stop()));
+      await Promise.all([...caches, ...(marked ? [marked] : [])].map((c) => c.stop()));
     },
     synced: () => caches.every((c) => c.problem() === undefined),
     watchedNodes: () =>
-      nodes === undefined || nodes.problem() !== undefined ? undefined : (nodes.items() as readonly RawNode[]),
+      nodeView === undefined || nodeView.problem() !== undefined ? undefined : (nodeView.items() as readonly RawNode[]),
     async snapshot(): Promise<ClusterSnapshot> {
       // Fail closed: without a trustworthy view there is no victim to pick.
       const problem = caches.map((c) => c.problem()).find((p) => p !== undefined);

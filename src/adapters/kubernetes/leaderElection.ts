@@ -12,7 +12,7 @@
 // - a dead leader is replaced within about D + 2R; a leader that stops
 //   cleanly releases the lease and is replaced within about R.
 
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1ObjectMeta } from '@kubernetes/client-node';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Log } from '../../domain/ports.ts';
 import { isConflict, isNotFound, toKubernetesError } from './errors.ts';
@@ -35,6 +35,8 @@ export interface LeaderElectorOptions {
   readonly onChange?: (leader: boolean) => void;
   /** Announces API failures (`error` occurrences, counted by kind). */
   readonly report?: (occurrence: Occurrence) => void;
+  /** Labels and annotations every write of the Lease carries (the install's advertisement): no request of its own. */
+  readonly advertise?: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> };
 }
 
 export interface LeaderElector {
@@ -93,6 +95,16 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     };
   };
 
+  const advertised = (metadata: V1ObjectMeta): V1ObjectMeta => {
+    const extra = options.advertise;
+    if (extra === undefined) return metadata;
+    return {
+      ...metadata,
+      labels: { ...metadata.labels, ...extra.labels },
+      annotations: { ...metadata.annotations, ...extra.annotations },
+    };
+  };
+
   const attempt = async (now: Date): Promise<void> => {
     // The holder skips the read: its last write is the current version unless
     // someone else wrote, and then the write below fails with a conflict.
@@ -119,8 +131,13 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     }
     const body: V1Lease =
       decision.action === 'create'
-        ? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(now, true) }
-        : { ...known, spec: spec(now, decision.action === 'acquire') };
+        ? {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: advertised({ name, namespace }),
+            spec: spec(now, true),
+          }
+        : { ...known, metadata: advertised(known?.metadata ?? {}), spec: spec(now, decision.action === 'acquire') };
     known =
       decision.action === 'create'
         ? await api.createNamespacedLease({ namespace, body })

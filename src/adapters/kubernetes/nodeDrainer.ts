@@ -1,13 +1,16 @@
 // Drains a node like `kubectl drain`, and gives it back. The drain's state is
-// written on the node (who cordoned it, until when), so whichever daemon runs
-// next uncordons it on time, also after a crash mid-drain. Give-back is a
-// JSON patch that first tests our mark: a node someone else cordoned, or
-// re-cordoned after us and removed the mark, is never uncordoned by us; one
-// an administrator annotated `<prefix>/keep-cordoned=true` loses only our mark.
+// written on the node (which install cordoned it, until when), so whichever
+// daemon of that install runs next uncordons it on time, also after a crash
+// mid-drain. Give-back is a JSON patch that first tests our mark: a node
+// someone else cordoned (another install too), or re-cordoned after us and
+// removed the mark, is never uncordoned by us; one an administrator annotated
+// `<prefix>/keep-cordoned=true` loses only our mark. A drain stopped before it
+// finished (a limit, or the daemon stopping) gives its node back at once.
 
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { KillOutcome, NodeInfo } from '../../domain/model.ts';
 import { drainAnnotations } from '../../domain/nodes/nodeFilters.ts';
+import { givesBack, markSelector, type DrainMark } from './drainMark.ts';
 import type { Clock, DrainOptions, NodeDrainer, NodeRelease, PodKiller } from '../../domain/ports.ts';
 import { drainCandidate, planDrain, podKey, type DrainRules } from './drainPlan.ts';
 import { httpStatus, toKubernetesError } from './errors.ts';
@@ -32,9 +35,15 @@ export interface NodeDrainerOptions extends DrainRules {
    * the nodes are listed. Stale is harmless: the uncordon patch tests our mark.
    */
   readonly watchedNodes?: () => readonly V1Node[] | undefined;
+  /** The install's mark, written on the nodes it drains. */
+  readonly mark: DrainMark;
+  /**
+   * The watched view holds only the nodes labelled with this install's mark
+   * (node chaos off). The first give-back then lists every node once, for
+   * marks from before the label; later lists select the label.
+   */
+  readonly markedOnly?: boolean;
 }
-
-const MARK = 'kube-havoc';
 const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
@@ -43,28 +52,52 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
   const keys = drainAnnotations(options.labelPrefix);
   const { clock } = options;
   const poll = (options.pollSeconds ?? 2) * 1000;
+  // Whether the first give-back's list of every node (markedOnly) was made: once per process, whatever its answer.
+  let scanned = !options.markedOnly;
+  /**
+   * The nodes give-back looks at. Without node chaos nothing here polls: after the one list of every node, only the
+   * watched view; while that cannot be trusted its watch reports so (once) and retries, and give-back waits for it.
+   */
+  const nodesToCheck = async (): Promise<readonly V1Node[]> => {
+    if (!scanned) {
+      scanned = true;
+      return (await api.listNode()).items;
+    }
+    const view = options.watchedNodes?.();
+    if (view !== undefined) return view;
+    if (options.markedOnly && options.watchedNodes !== undefined) return [];
+    return (await api.listNode(options.markedOnly ? { labelSelector: markSelector(options.labelPrefix, options.mark) } : {}))
+      .items;
+  };
 
   const podsOn = async (name: string): Promise<V1Pod[]> => {
     const list = await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` });
     return list.items;
   };
 
-  /** `keep`: an administrator wants the node to stay cordoned; only our mark goes. */
-  const uncordon = async (name: string, dryRun: boolean, keep = false): Promise<boolean> => {
+  /**
+   * Removes the mark `node` shows (annotations, and the label when it has one) and, unless `keep` (an administrator
+   * wants it to stay cordoned), uncordons. The view may be stale: the patch tests the mark, and when the test fails
+   * the node is read once, fresh.
+   */
+  const uncordon = async (node: V1Node, keep: boolean, fresh = false): Promise<boolean> => {
+    const name = node.metadata?.name ?? '';
+    const value = node.metadata?.annotations?.[keys.by];
+    if (!givesBack(options.mark, value)) return false;
+    const labelled = node.metadata?.labels?.[keys.by] !== undefined;
     const body = [
-      { op: 'test', path: `/metadata/annotations/${escape(keys.by)}`, value: MARK },
+      { op: 'test', path: `/metadata/annotations/${escape(keys.by)}`, value },
       { op: 'remove', path: `/metadata/annotations/${escape(keys.by)}` },
       { op: 'remove', path: `/metadata/annotations/${escape(keys.until)}` },
+      ...(labelled ? [{ op: 'remove', path: `/metadata/labels/${escape(keys.by)}` }] : []),
       ...(keep ? [] : [{ op: 'replace', path: '/spec/unschedulable', value: false }]),
     ];
     try {
-      await api.patchNode(
-        { name, body, ...(dryRun ? { dryRun: 'All' } : {}) },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-      );
+      await api.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
       return true;
     } catch (error) {
-      // 422: the test op failed, the mark is not ours (or gone); 404: the node is gone.
+      // 422: a test or remove failed (the mark changed since the view); 404: the node is gone.
+      if (httpStatus(error) === 422 && !fresh) return uncordon(await api.readNode({ name }), keep, true);
       if (httpStatus(error) === 422 || httpStatus(error) === 404) return false;
       throw toKubernetesError(error, `uncordon node ${name}`);
     }
@@ -78,6 +111,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     let leaving = 0;
     let blockers = new Map<string, string>();
     for (;;) {
+      if (signal.aborted) return { result: 'failed', detail: `daemon stopping mid-drain, after ${evicted} eviction(s)` };
       const pods = await podsOn(node.name);
       const verdict = await pass?.(pods.map(drainCandidate));
       if (verdict !== undefined && 'stop' in verdict)
@@ -90,6 +124,8 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       if (remaining.length === 0 && (leaving === 0 || dryRun)) break;
       blockers = new Map();
       for (const pod of remaining) {
+        // A stopping daemon leaves at most the eviction in flight: the give-back must fit the pod's termination grace.
+        if (signal.aborted) break;
         const key = podKey(pod);
         const first = firstTry.get(key) ?? clock.now().getTime();
         firstTry.set(key, first);
@@ -113,11 +149,10 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
           lastWhy.set(key, why);
         }
       }
+      if (signal.aborted) continue;
       if (dryRun) break;
       const givenUp = [...blockers.values()].filter((b) => b.includes('gave up after')).length;
       if (givenUp > 0 && givenUp === remaining.length) break;
-      if (signal.aborted)
-        return { result: 'failed', detail: 'daemon stopping mid-drain; the node stays cordoned until its give-back time' };
       if (clock.now().getTime() >= deadline) break;
       await clock.sleep(poll, signal);
     }
@@ -133,6 +168,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
   return {
     async drain(node, drainOptions: DrainOptions) {
       const { dryRun, until, signal } = drainOptions;
+      if (signal.aborted) return { result: 'failed', detail: `daemon stopping; node ${node.name} not drained` };
       const fresh: V1Node = await api.readNode({ name: node.name });
       if (fresh.spec?.unschedulable)
         return { result: 'failed', detail: `node ${node.name} is already cordoned by someone else; not draining it` };
@@ -144,7 +180,10 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
         };
       }
       const cordon = {
-        metadata: { annotations: { [keys.by]: MARK, [keys.until]: until.toISOString() } },
+        metadata: {
+          labels: { [keys.by]: options.mark.label },
+          annotations: { [keys.by]: options.mark.install, [keys.until]: until.toISOString() },
+        },
         spec: { unschedulable: true },
       };
       await api.patchNode(
@@ -157,21 +196,25 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       } catch (error) {
         outcome = { result: 'failed', detail: toKubernetesError(error, `drain node ${node.name}`).message };
       }
-      // A drain that did not finish gives the node back at once; a finished
-      // one keeps it cordoned until `until` (give-back on a later tick).
-      if (outcome.result !== 'killed' && !signal.aborted && !dryRun) {
-        const released = await uncordon(node.name, false).catch(() => false);
-        outcome = {
-          ...outcome,
-          detail: `${outcome.detail ?? ''}; node ${released ? 'uncordoned' : 'NOT uncordoned: give-back will retry'}`,
+      // A drain that did not finish (also one stopped by the daemon's shutdown) gives the node back at once;
+      // a finished one keeps it cordoned until `until` (give-back on a later tick, or by the next daemon).
+      if (outcome.result !== 'killed' && !dryRun) {
+        // Read fresh: an administrator may have asked meanwhile to keep the node cordoned.
+        const release = async () => {
+          const current = await api.readNode({ name: node.name });
+          const keep = current.metadata?.annotations?.[keys.keep] === 'true';
+          if (!(await uncordon(current, keep))) return 'NOT uncordoned: give-back will retry';
+          return keep ? `left cordoned as an administrator asked (${keys.keep}), mark removed` : 'uncordoned';
         };
+        const released = await release().catch(() => 'NOT uncordoned: give-back will retry');
+        outcome = { ...outcome, detail: `${outcome.detail ?? ''}; node ${released}` };
       }
       return outcome;
     },
 
     async isDrained(name) {
       try {
-        return (await api.readNode({ name })).metadata?.annotations?.[keys.by] === MARK;
+        return givesBack(options.mark, (await api.readNode({ name })).metadata?.annotations?.[keys.by]);
       } catch (error) {
         if (httpStatus(error) === 404) return false;
         throw toKubernetesError(error, `read node ${name}`);
@@ -181,18 +224,16 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     // Also in a dry run: a mark on a node is always from a live drain (a dry
     // run never writes one), perhaps from before the switch to dry run.
     async giveBack(now) {
-      const nodes = options.watchedNodes?.() ?? (await api.listNode()).items;
-      const due = nodes.filter((n) => {
+      const due = (await nodesToCheck()).filter((n) => {
         const annotations = n.metadata?.annotations ?? {};
-        if (annotations[keys.by] !== MARK) return false;
+        if (!givesBack(options.mark, annotations[keys.by])) return false;
         const until = Date.parse(annotations[keys.until] ?? '');
         return Number.isNaN(until) || until <= now.getTime();
       });
       const released: NodeRelease[] = [];
       for (const n of due) {
-        const name = n.metadata?.name ?? '';
         const keep = n.metadata?.annotations?.[keys.keep] === 'true';
-        if (await uncordon(name, false, keep)) released.push({ name, uncordoned: !keep });
+        if (await uncordon(n, keep)) released.push({ name: n.metadata?.name ?? '', uncordoned: !keep });
       }
       return released;
     },

@@ -33,6 +33,8 @@ export interface WatchedCacheOptions<T extends KubernetesObject> {
   readonly transform?: (object: T) => T;
   /** Called on every list after the first (a re-list: resourceVersion too old, or a restart). */
   readonly onRelist?: () => void;
+  /** What a failure of this watch holds back, for the log line; default: all chaos. */
+  readonly meanwhile?: string;
   /** Source of randomness for the server-side watch timeout (spreads reconnects). */
   readonly random?: () => number;
 }
@@ -98,7 +100,7 @@ export function createWatchedCache<T extends KubernetesObject>(options: WatchedC
     const delayMs = Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs);
     log.error(
       { watch: what, kind: failure.kind, status: failure.status, failures, retryInSeconds: delayMs / 1000 },
-      `${failure.message}; retrying in ${delayMs / 1000}s (no chaos while the cluster view is unknown)`,
+      `${failure.message}; retrying in ${delayMs / 1000}s (${options.meanwhile ?? 'no chaos while the cluster view is unknown'})`,
     );
     // Announced once per streak (and when the cause changes), so an outage
     // is one Slack message and one counter step per watch, not one per retry.

@@ -3,6 +3,7 @@
 
 import type { Occurrence, Target } from '../../domain/occurrence.ts';
 import type { Listener, Log } from '../../domain/ports.ts';
+import { overlapText } from '../../domain/install/installOverlap.ts';
 import { verdictText } from '../../domain/steadyState/verdict.ts';
 
 function where(target: Target): Record<string, string> {
@@ -131,6 +132,13 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           return;
         case 'error':
           log.error({ event: 'error', kind: o.kind }, o.message);
+          return;
+        case 'install-overlap':
+          (o.resolution === 'ended' ? log.info : log.warn).call(
+            log,
+            { event: 'install-overlap', install: o.install, other: o.other, namespaces: o.namespaces, resolution: o.resolution },
+            overlapText(o),
+          );
           return;
         case 'day-plan':
           log.info(

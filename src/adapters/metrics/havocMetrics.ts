@@ -144,6 +144,14 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       labelNames: ['alertname'],
       help: 'The alerts blocking chaos now, 1 each; alertname="" while Prometheus cannot answer. Empty when nothing blocks.',
     }),
+    installOverlap: new Gauge({
+      name: 'havoc_install_overlap',
+      registers,
+      labelNames: ['other', 'resolution'],
+      help:
+        'Another install whose namespaces overlap this one (other: its namespace/state ConfigMap), 1 on the row of what ' +
+        'this install does there: refused (the other was installed first), kept, allowed (by config), none (overlap ended).',
+    }),
     relists: new Counter({
       name: 'havoc_watch_relists_total',
       registers,

@@ -39,11 +39,14 @@ export interface HavocMetricFamilies {
   readonly blockingAlerts: Gauge<'alertname'>;
   readonly relists: Counter<'resource'>;
   readonly clockSteps: Counter<'direction'>;
+  readonly installOverlap: Gauge<'other' | 'resolution'>;
 }
 
 export interface MetricsListenerOptions {
   readonly metrics: HavocMetricFamilies;
 }
+
+const OVERLAP_ROWS = ['refused', 'kept', 'allowed', 'none'] as const;
 
 /** Outcomes of ticks that got past the leader check and read the state (the kill switch). */
 const ACTING: ReadonlySet<TickOutcome> = new Set(['acted', 'idle', 'outside-window', 'paused', 'blocked']);
@@ -127,6 +130,12 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
         case 'clock-step':
           m.clockSteps.inc({ direction: o.direction });
           return;
+        case 'install-overlap': {
+          // One row per resolution, like an enum: 1 on what this install does now.
+          const now = o.resolution === 'ended' ? 'none' : o.resolution;
+          for (const resolution of OVERLAP_ROWS) m.installOverlap.set({ other: o.other, resolution }, resolution === now ? 1 : 0);
+          return;
+        }
         case 'targets':
           for (const target of o.targets) startSeries(m, target, String(o.dryRun), started);
           return;

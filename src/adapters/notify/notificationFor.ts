@@ -186,6 +186,8 @@ export function notificationFor(o: Occurrence, context: NotificationContext): No
     case 'error':
     case 'targets':
     case 'clock-step':
+    // Log, metric and an Event on the install's Lease carry it.
+    case 'install-overlap':
       return undefined;
     default: {
       // A new occurrence type fails the build here: someone must decide whether people hear about it.

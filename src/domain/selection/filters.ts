@@ -23,13 +23,20 @@ export function filterByNamespaceSelector(rules: NamespaceRules, ns: NamespaceIn
   return rules.selector.matches(ns.labels) ? undefined : `namespace ${ns.name} does not match "${rules.selector.text}"`;
 }
 
+/** Another install, installed first, acts on this namespace too: two budgets there would double its blast radius. */
+export function filterByClaim(rules: NamespaceRules, ns: string, info: NamespaceInfo | undefined): string | undefined {
+  const other = rules.claims?.claimedBy(ns, info);
+  return other === undefined ? undefined : `namespace ${ns} is in the scope of install ${other}, installed first`;
+}
+
 /** The first reason a namespace is out of bounds, or undefined when chaos may go there. */
 export function namespaceVerdict(rules: NamespaceRules, name: string, info: NamespaceInfo | undefined): string | undefined {
   return (
     filterByProtected(rules, name) ??
     filterByIncluded(rules, name) ??
     filterByExcluded(rules, name) ??
-    filterByNamespaceSelector(rules, info)
+    filterByNamespaceSelector(rules, info) ??
+    filterByClaim(rules, name, info)
   );
 }
 

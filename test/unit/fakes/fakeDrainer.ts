@@ -1,6 +1,7 @@
 // A NodeDrainer over the fake cluster's nodes: the drain mark lives on the
 // node object, as with the real one, so a new round (a restarted daemon)
-// finds it and gives the node back.
+// finds it and gives the node back. A hanging drain stopped by its signal (the
+// daemon stopping) gives its node back at once, as the real one does.
 
 import type { KillOutcome, NodeInfo } from '../../../src/domain/model.ts';
 import { drainAnnotations } from '../../../src/domain/nodes/nodeFilters.ts';
@@ -38,7 +39,14 @@ export function fakeDrainer(
         unschedulable: true,
         annotations: { ...n.annotations, [keys.by]: 'kube-havoc', [keys.until]: options.until.toISOString() },
       }));
-      if (drainer.hang) await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
+      if (drainer.hang) {
+        await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
+        update(target.name, (n) => {
+          const { [keys.by]: _by, [keys.until]: _until, ...rest } = n.annotations;
+          return { ...n, unschedulable: false, annotations: rest };
+        });
+        return { result: 'failed', detail: 'daemon stopping mid-drain, after 0 eviction(s); node uncordoned' };
+      }
       return drainer.outcome ?? { result: 'killed' };
     },
     async isDrained(name) {

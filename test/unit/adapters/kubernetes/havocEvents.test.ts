@@ -209,6 +209,32 @@ test('a drain start and a give-back are Events on the Node, in "default"', (t) =
   t.like(released, { action: 'Uncordon', reason: 'HavocNodeReleased', regarding: { kind: 'Node', name: 'node-a' } });
 });
 
+test("an overlap of installs: a Warning on this install's Lease, in its namespace, naming the other and what happens", (t) => {
+  const overlap = (resolution: 'refused' | 'ended') =>
+    build({
+      type: 'install-overlap',
+      at,
+      install: 'havoc-b/kube-havoc-state',
+      other: 'havoc-a/kube-havoc-state',
+      namespaces: resolution === 'ended' ? [] : ['shared'],
+      resolution,
+      object: { kind: 'Lease', namespace: 'havoc-b', name: 'kube-havoc' },
+    });
+  const [refused] = overlap('refused');
+  assertValid(t, refused!);
+  t.like(refused, {
+    action: 'Refuse',
+    reason: 'HavocInstallOverlap',
+    type: 'Warning',
+    metadata: { namespace: 'havoc-b' },
+    regarding: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'havoc-b', name: 'kube-havoc' },
+  });
+  t.regex(refused?.note ?? '', /overlaps install havoc-a\/kube-havoc-state in namespace\(s\) shared: .* refuses them/);
+  const [ended] = overlap('ended');
+  assertValid(t, ended!);
+  t.like(ended, { reason: 'HavocInstallOverlapEnded', type: 'Normal' });
+});
+
 test('other occurrences make no Event', (t) => {
   t.deepEqual(build({ type: 'paused', at, by: 'sam', reason: 'incident' }), []);
   t.deepEqual(build(tickOccurrence('idle', { at })), []);

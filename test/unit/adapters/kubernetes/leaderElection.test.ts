@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createLeaderElector } from '../../../../src/adapters/kubernetes/leaderElection.ts';
+import { createLeaderElector, type LeaderElectorOptions } from '../../../../src/adapters/kubernetes/leaderElection.ts';
 import {
   decideLease,
   stillLeader,
@@ -59,7 +59,13 @@ test('leadership lapses at the renew deadline on our own clock', (t) => {
   t.false(stillLeader(t0, at(10), 10_000));
 });
 
-function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, clock: FakeClock, changes: boolean[] = []) {
+function elector(
+  identity: string,
+  api: ReturnType<typeof createFakeApiServer>,
+  clock: FakeClock,
+  changes: boolean[] = [],
+  over: Partial<LeaderElectorOptions> = {},
+) {
   return createLeaderElector({
     leaseApi: api.leases,
     namespace: 'havoc',
@@ -70,6 +76,7 @@ function elector(identity: string, api: ReturnType<typeof createFakeApiServer>, 
     clock,
     log: silentLog,
     onChange: (leader) => changes.push(leader),
+    ...over,
   });
 }
 
@@ -200,5 +207,24 @@ test('a lease duration shorter than two renew intervals is refused', (t) => {
         log: silentLog,
       }),
     { message: /at least twice/ },
+  );
+});
+
+test("the install's advertisement rides on the Lease's own writes: created with it, kept by renewals, no request of its own", async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const advertise = { labels: { 'havoc/install': 'havoc.kube-havoc-state' }, annotations: { 'havoc/install-scope': '{"x":1}' } };
+  const a = elector('a', api, clock, [], { advertise });
+  t.true(await a.refresh());
+  t.deepEqual(api.leaseStore.peek('havoc', 'kube-havoc')?.metadata?.labels, advertise.labels, 'created with it');
+  clock.advance(5000);
+  t.true(await a.refresh());
+  const stored = api.leaseStore.peek('havoc', 'kube-havoc');
+  t.deepEqual(stored?.metadata?.labels, advertise.labels, 'kept by the renewal');
+  t.deepEqual(stored?.metadata?.annotations, advertise.annotations);
+  t.deepEqual(
+    [...new Set(api.calls)].sort(),
+    ['create leases', 'get leases', 'update leases'],
+    'the elector writes it: no patch, no other object',
   );
 });

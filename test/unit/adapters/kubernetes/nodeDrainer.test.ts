@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { drainMark } from '../../../../src/adapters/kubernetes/drainMark.ts';
 import { createNodeDrainer, type NodeDrainApi } from '../../../../src/adapters/kubernetes/nodeDrainer.ts';
 import { workloadOf } from '../../../../src/adapters/kubernetes/drainPlan.ts';
 import type { KillOutcome, NodeInfo } from '../../../../src/domain/model.ts';
@@ -10,6 +11,9 @@ const NOW = new Date('2026-11-20T10:00:00Z');
 const UNTIL = new Date('2026-11-20T10:10:00Z');
 const BY = 'havoc/drained-by';
 const UNTIL_KEY = 'havoc/drained-until';
+/** This install's mark, and another install's (its own namespace and state). */
+const MINE = drainMark({ namespace: 'kube-havoc', stateConfigMap: 'kube-havoc-state' });
+const THEIRS = drainMark({ namespace: 'team-b', stateConfigMap: 'kube-havoc-state' });
 
 function pod(name: string, over: { owner?: string; mirror?: boolean; emptyDir?: boolean; namespace?: string } = {}): V1Pod {
   return {
@@ -34,6 +38,8 @@ function pod(name: string, over: { owner?: string; mirror?: boolean; emptyDir?: 
 /** An API server of one node and its pods; JSON patches honour the `test` op like the real one. */
 function fakeApi(nodeObject: V1Node, pods: V1Pod[]) {
   const calls: string[] = [];
+  /** The label selector of each node list (undefined: every node). */
+  const listed: (string | undefined)[] = [];
   let node = structuredClone(nodeObject);
   const state = {
     pods,
@@ -45,7 +51,8 @@ function fakeApi(nodeObject: V1Node, pods: V1Pod[]) {
     async readNode() {
       return structuredClone(node);
     },
-    async listNode() {
+    async listNode(request?: { labelSelector?: string }) {
+      listed.push(request?.labelSelector);
       return { items: [structuredClone(node)] };
     },
     async listPodForAllNamespaces() {
@@ -57,28 +64,39 @@ function fakeApi(nodeObject: V1Node, pods: V1Pod[]) {
       calls.push(`patch${param.dryRun ? ' (dry run)' : ''}`);
       if (param.dryRun) return node;
       if (Array.isArray(param.body)) {
-        const ops = param.body as { op: string; path: string; value?: unknown }[];
-        const test = ops.find((o) => o.op === 'test');
-        if (test && node.metadata?.annotations?.[BY] !== test.value) throw Object.assign(new Error('test failed'), { code: 422 });
-        const { [BY]: _a, [UNTIL_KEY]: _b, ...rest } = node.metadata?.annotations ?? {};
-        const uncordon = ops.some((o) => o.op === 'replace' && o.path === '/spec/unschedulable');
-        node = {
-          ...node,
-          metadata: { ...node.metadata, annotations: rest },
-          spec: { ...node.spec, ...(uncordon ? { unschedulable: false } : {}) },
-        };
+        // JSON patch, all or nothing: a failed test, or a remove of what is not there, is a 422.
+        const next = structuredClone(node) as V1Node & { metadata: Record<string, Record<string, string>> };
+        for (const op of param.body as { op: string; path: string; value?: unknown }[]) {
+          const [, , field, key] = op.path.split('/').map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+          if (op.path === '/spec/unschedulable') next.spec = { ...next.spec, unschedulable: op.value as boolean };
+          else if (op.op === 'test' && next.metadata[field ?? '']?.[key ?? ''] !== op.value)
+            throw Object.assign(new Error('test failed'), { code: 422 });
+          else if (op.op === 'remove') {
+            if (next.metadata[field ?? '']?.[key ?? ''] === undefined)
+              throw Object.assign(new Error('remove of a missing key'), { code: 422 });
+            delete next.metadata[field ?? '']?.[key ?? ''];
+          }
+        }
+        node = next;
       } else {
-        const body = param.body as { metadata: { annotations: Record<string, string> }; spec: { unschedulable: boolean } };
+        const body = param.body as {
+          metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+          spec: { unschedulable: boolean };
+        };
         node = {
           ...node,
-          metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, ...body.metadata.annotations } },
+          metadata: {
+            ...node.metadata,
+            labels: { ...node.metadata?.labels, ...body.metadata.labels },
+            annotations: { ...node.metadata?.annotations, ...body.metadata.annotations },
+          },
           spec: { ...node.spec, ...body.spec },
         };
       }
       return node;
     },
   } as unknown as NodeDrainApi;
-  return { api, state, calls };
+  return { api, state, calls, listed };
 }
 
 function evictor(state: { pods: V1Pod[] }, blocked: Record<string, string> = {}): PodKiller & { tried: string[] } {
@@ -114,10 +132,13 @@ const v1node = (over: Partial<V1Node['spec']> = {}, annotations: Record<string, 
   spec: { ...over },
 });
 
-function drainer(api: NodeDrainApi, evict: PodKiller, over: { deleteEmptyDirData?: boolean; evictBarePods?: boolean } = {}) {
-  return createNodeDrainer({
+type Over = { deleteEmptyDirData?: boolean; evictBarePods?: boolean; mark?: typeof MINE; markedOnly?: boolean };
+function drainerOptions(api: NodeDrainApi, evict: PodKiller, over: Over = {}) {
+  return {
     api,
     evictor: evict,
+    mark: over.mark ?? MINE,
+    ...(over.markedOnly ? { markedOnly: true } : {}),
     labelPrefix: 'havoc',
     drainTimeoutSeconds: 300,
     podEvictionTimeoutSeconds: 60,
@@ -127,8 +148,9 @@ function drainer(api: NodeDrainApi, evict: PodKiller, over: { deleteEmptyDirData
     evictBarePods: over.evictBarePods ?? false,
     self: { namespace: 'kube-havoc', podName: 'kube-havoc-0' },
     protectedNamespaces: new Set(['kube-system', 'kube-havoc']),
-  });
+  };
 }
+const drainer = (api: NodeDrainApi, evict: PodKiller, over: Over = {}) => createNodeDrainer(drainerOptions(api, evict, over));
 const signal = new AbortController().signal;
 
 test('drain cordons with the give-back mark, evicts, and skips DaemonSet, mirror and own pods', async (t) => {
@@ -237,23 +259,108 @@ test('dry run: the cordon and the evictions are server-side dry runs; nothing ch
   );
 });
 
-test('stopping mid-drain leaves the mark, so the next daemon gives the node back', async (t) => {
-  const { api, state } = fakeApi(v1node(), [pod('db-0')]);
+test('a daemon stopping mid-drain (SIGTERM) stops after the eviction in flight and gives the node back before it exits', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('web-2'), pod('web-3')]);
+  const stop = new AbortController();
+  const evict = evictor(state);
+  const stopping: PodKiller = {
+    ...evict,
+    async kill(p, w, o) {
+      stop.abort(); // the signal arrives while the first eviction is under way
+      return evict.kill(p, w, o);
+    },
+  };
+  const outcome = await drainer(api, stopping).drain(nodeInfo, { dryRun: false, until: UNTIL, signal: stop.signal });
+  t.deepEqual(evict.tried, ['web-1'], 'no eviction starts after the signal');
+  t.is(outcome.result, 'failed');
+  t.regex(outcome.detail ?? '', /daemon stopping mid-drain, after 1 eviction\(s\); node uncordoned/);
+  t.false(state.node.spec?.unschedulable);
+  t.deepEqual(state.node.metadata?.annotations, {});
+  t.deepEqual(state.node.metadata?.labels, {});
+});
+
+test('a drain stopped early leaves a node an administrator meanwhile asked to keep cordoned, cordoned: only the mark goes', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('web-2')]);
+  const stop = new AbortController();
+  const evict = evictor(state);
+  const keeping: PodKiller = {
+    ...evict,
+    async kill(p, w, o) {
+      await api.patchNode({
+        name: 'worker-1',
+        body: { metadata: { labels: {}, annotations: { 'havoc/keep-cordoned': 'true' } }, spec: {} },
+      });
+      stop.abort();
+      return evict.kill(p, w, o);
+    },
+  };
+  const outcome = await drainer(api, keeping).drain(nodeInfo, { dryRun: false, until: UNTIL, signal: stop.signal });
+  t.regex(outcome.detail ?? '', /node left cordoned as an administrator asked \(havoc\/keep-cordoned\), mark removed$/);
+  t.true(state.node.spec?.unschedulable, 'still cordoned, as the administrator asked');
+  t.is(state.node.metadata?.annotations?.[BY], undefined);
+  t.is(state.node.metadata?.labels?.[BY], undefined);
+});
+
+test('a daemon already stopping cordons nothing', async (t) => {
+  const { api, state, calls } = fakeApi(v1node(), [pod('web-1')]);
   const stop = new AbortController();
   stop.abort();
-  const outcome = await drainer(api, evictor(state, { 'db-0': 'disruption budget' })).drain(nodeInfo, {
-    dryRun: false,
-    until: UNTIL,
-    signal: stop.signal,
-  });
+  const outcome = await drainer(api, evictor(state)).drain(nodeInfo, { dryRun: false, until: UNTIL, signal: stop.signal });
   t.is(outcome.result, 'failed');
-  t.true(state.node.spec?.unschedulable);
-  const restarted = drainer(api, evictor(state));
-  t.deepEqual(
-    (await restarted.giveBack(UNTIL, { dryRun: false })).map((r) => r.name),
-    ['worker-1'],
-  );
+  t.deepEqual(calls, []);
+  t.falsy(state.node.spec?.unschedulable);
+});
+
+test("the drain mark names the install: one install never gives back another's node, each gives back its own", async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1')]);
+  const ours = drainer(api, evictor(state), { mark: THEIRS });
+  t.is((await ours.drain(nodeInfo, { dryRun: false, until: UNTIL, signal })).result, 'killed');
+  t.is(state.node.metadata?.annotations?.[BY], 'team-b/kube-havoc-state');
+  t.is(state.node.metadata?.labels?.[BY], 'team-b.kube-havoc-state');
+  const other = drainer(api, evictor(state));
+  t.false(await other.isDrained('worker-1'));
+  t.deepEqual(await other.giveBack(new Date('2027-01-01T00:00:00Z'), { dryRun: false }), []);
+  t.true(state.node.spec?.unschedulable, "another install's node stays cordoned");
+  t.true(await ours.isDrained('worker-1'));
+  t.deepEqual(await ours.giveBack(UNTIL, { dryRun: false }), [{ name: 'worker-1', uncordoned: true }]);
   t.false(state.node.spec?.unschedulable);
+  t.deepEqual(state.node.metadata?.labels, {}, 'the label goes with the mark');
+});
+
+test('a mark from before marks named their install (kube-havoc, no label) is given back by any install', async (t) => {
+  const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }), []);
+  const d = drainer(api, evictor(state), { mark: THEIRS });
+  t.true(await d.isDrained('worker-1'));
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), [{ name: 'worker-1', uncordoned: true }]);
+  t.false(state.node.spec?.unschedulable);
+});
+
+test('a stale view whose mark lost its label: the failed patch is retried once from a fresh read', async (t) => {
+  const marked = v1node({ unschedulable: true }, { [BY]: MINE.install, [UNTIL_KEY]: UNTIL.toISOString() });
+  const { api, state } = fakeApi(marked, []);
+  const stale = structuredClone(marked);
+  stale.metadata = { ...stale.metadata, labels: { [BY]: MINE.label } };
+  const d = createNodeDrainer({ ...drainerOptions(api, evictor(state)), watchedNodes: () => [stale] });
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), [{ name: 'worker-1', uncordoned: true }]);
+  t.false(state.node.spec?.unschedulable);
+});
+
+test('without node chaos (markedOnly) the first give-back lists every node once, later ones only the labelled', async (t) => {
+  const { api, state, listed } = fakeApi(
+    v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }),
+    [],
+  );
+  const d = drainer(api, evictor(state), { markedOnly: true });
+  t.deepEqual(await d.giveBack(UNTIL, { dryRun: false }), [{ name: 'worker-1', uncordoned: true }]);
+  await d.giveBack(UNTIL, { dryRun: false });
+  t.deepEqual(listed, [undefined, 'havoc/drained-by=kube-havoc.kube-havoc-state']);
+});
+
+test('without node chaos, a watched view that cannot be trusted makes give-back wait, not poll', async (t) => {
+  const { api, state, listed } = fakeApi(v1node(), []);
+  const d = createNodeDrainer({ ...drainerOptions(api, evictor(state), { markedOnly: true }), watchedNodes: () => undefined });
+  for (let i = 0; i < 5; i++) await d.giveBack(UNTIL, { dryRun: false });
+  t.deepEqual(listed, [undefined], 'the one list of every node at the first give-back, nothing more');
 });
 
 test('pods in protected namespaces stay on the drained node', async (t) => {
@@ -317,6 +424,7 @@ test('give-back finds marked nodes in the watched view without listing; lists on
     deleteEmptyDirData: false,
     evictBarePods: false,
     watchedNodes: () => view,
+    mark: MINE,
   });
   t.deepEqual(await d.giveBack(NOW, { dryRun: false }), []);
   t.is(lists, 0);

@@ -227,6 +227,25 @@ test('pause, resume, leadership and errors have their own families', async (t) =
   t.is(await value(registry, 'havoc_errors_total', { kind: 'api-unreachable' }), 2);
 });
 
+test('an overlap of installs: one row per resolution, 1 on what this install does there now', async (t) => {
+  const { registry, feed } = setup();
+  const overlap = (resolution: 'refused' | 'ended') =>
+    feed({
+      type: 'install-overlap',
+      at: AT,
+      install: 'havoc-b/kube-havoc-state',
+      other: 'havoc-a/kube-havoc-state',
+      namespaces: ['shared'],
+      resolution,
+      object: { kind: 'Lease', namespace: 'havoc-b', name: 'kube-havoc' },
+    });
+  const row = (resolution: string) => value(registry, 'havoc_install_overlap', { other: 'havoc-a/kube-havoc-state', resolution });
+  overlap('refused');
+  t.deepEqual(await Promise.all(['refused', 'kept', 'allowed', 'none'].map(row)), [1, 0, 0, 0]);
+  overlap('ended');
+  t.deepEqual(await Promise.all(['refused', 'kept', 'allowed', 'none'].map(row)), [0, 0, 0, 1]);
+});
+
 test('a kill updates the budget gauges, and deliveries are counted per notifier', async (t) => {
   const { registry, metrics, feed } = setup();
   feed(kill('killed'));

@@ -135,13 +135,42 @@ test('a crash mid-drain followed by a restart still gives the node back, even wh
   drainer.hang = true;
   const first = round(FRIDAY);
   await first.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
-  await first.stop(); // the process dies mid-drain; only the mark on the node remains
+  // The process dies mid-drain (nothing of it runs again, not even its stop); only the mark on the node remains.
   const name = drainer.drained[0];
   t.true(cluster.nodes.find((n) => n.name === name)?.unschedulable);
   store.state = { ...store.state, paused: { reason: 'incident', by: 'oncall', at: FRIDAY.toISOString() } };
   const saturday = new Date('2026-11-21T09:00:00Z');
   await round(saturday).tick({ at: saturday, nextTick: new Date(saturday.getTime() + TEN) });
   t.false(cluster.nodes.find((n) => n.name === name)?.unschedulable);
+});
+
+test('a round stopped mid-drain (SIGTERM) resolves only after the node is given back and the drain recorded', async (t) => {
+  const { cluster, drainer, events, store, round } = setup([node('a'), node('b'), node('c')]);
+  drainer.hang = true;
+  const r = round(FRIDAY);
+  await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
+  const name = drainer.drained[0];
+  t.true(cluster.nodes.find((n) => n.name === name)?.unschedulable);
+  await r.stop();
+  t.false(cluster.nodes.find((n) => n.name === name)?.unschedulable);
+  t.like(store.state.kills[0], { target: `node/${name}`, result: 'failed' }, 'the reservation is settled');
+  t.like(events.of('kill')[0], { action: 'node-drain', outcome: { result: 'failed' } });
+});
+
+test('node chaos switched off: a node drained before is still given back at its time, and nothing new is drained', async (t) => {
+  const until = new Date(FRIDAY.getTime() + 5 * 60_000).toISOString();
+  const marked = node('a', {
+    unschedulable: true,
+    annotations: { 'havoc/drained-by': 'kube-havoc', 'havoc/drained-until': until },
+  });
+  const { cluster, drainer, round } = setup([marked, node('b'), node('c')], { HAVOC_NODES_ENABLED: 'false' });
+  const r = round(FRIDAY);
+  await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
+  t.true(cluster.nodes.find((n) => n.name === 'a')?.unschedulable, 'not before its time');
+  const after = new Date(FRIDAY.getTime() + TEN);
+  await r.tick({ at: after, nextTick: new Date(after.getTime() + TEN) });
+  t.false(cluster.nodes.find((n) => n.name === 'a')?.unschedulable);
+  t.deepEqual(drainer.drained, []);
 });
 
 test('a node cordoned by an administrator is never drained nor uncordoned by the daemon', async (t) => {

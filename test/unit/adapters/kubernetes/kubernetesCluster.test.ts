@@ -1,0 +1,71 @@
+// The cluster view against a small HTTP server on 127.0.0.1 that answers every
+// list (empty, except the nodes) and holds every watch open: without node
+// chaos the view still holds the nodes this install marked, for the give-back,
+// and only those; the snapshot stays without nodes.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test from 'ava';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createKubernetesCluster } from '../../../../src/adapters/kubernetes/kubernetesCluster.ts';
+import type { Log } from '../../../../src/domain/ports.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
+
+const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const SELECTOR = 'havoc/drained-by=havoc.kube-havoc-state';
+const marked = {
+  metadata: {
+    name: 'worker-1',
+    uid: 'n1',
+    resourceVersion: '5',
+    labels: { 'havoc/drained-by': 'havoc.kube-havoc-state' },
+    annotations: { 'havoc/drained-by': 'havoc/kube-havoc-state', 'havoc/drained-until': '2026-11-20T10:10:00Z' },
+  },
+  spec: { unschedulable: true },
+};
+
+test("without node chaos the view watches only the nodes carrying this install's mark, and the snapshot has no nodes", async (t) => {
+  const nodeRequests: URLSearchParams[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/api/v1/nodes') nodeRequests.push(url.searchParams);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (url.searchParams.get('watch') === 'true') return res.flushHeaders(); // held open until the test stops the view
+    const items = url.pathname === '/api/v1/nodes' && url.searchParams.get('labelSelector') === SELECTOR ? [marked] : [];
+    res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '10' }, items }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromClusterAndUser(
+    { name: 'fake', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+    { name: 'u' },
+  );
+  const cluster = createKubernetesCluster({
+    kubeConfig,
+    labelPrefix: 'havoc',
+    kubeMonkey: false,
+    nodeChaos: false,
+    drainMarkSelector: SELECTOR,
+    namespaceLabels: false,
+    clock: fakeClock(new Date('2026-11-20T10:00:00Z')),
+    log: quiet,
+  });
+  try {
+    await cluster.start();
+    t.true(cluster.synced());
+    t.deepEqual(
+      cluster.watchedNodes()?.map((n) => n.metadata?.name),
+      ['worker-1'],
+    );
+    t.deepEqual((await cluster.snapshot()).nodes, []);
+    t.true(nodeRequests.length > 0);
+    t.true(
+      nodeRequests.every((q) => q.get('labelSelector') === SELECTOR),
+      'no unselected node list or watch',
+    );
+  } finally {
+    await cluster.stop();
+    server.closeAllConnections();
+    server.close();
+  }
+});
