@@ -46,9 +46,9 @@ export interface PodKiller {
   fate(pod: { readonly namespace: string; readonly name: string; readonly uid: string }): Promise<PodFate>;
 }
 
-/** The steady-state hypothesis of a workload beyond its ready count (the probe URL). */
+/** The steady-state hypothesis of a workload beyond its ready count (the probe URL), read fresh with its pods. */
 export interface SteadyStateProbe {
-  check(workload: Workload): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  check(workload: WorkloadWithPods): Promise<{ readonly ok: boolean; readonly detail?: string }>;
 }
 
 export interface DrainOptions extends KillOptions {
