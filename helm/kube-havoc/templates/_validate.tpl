@@ -28,6 +28,9 @@ Each failure names the value and says what to do, before anything is installed.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and (eq .Values.server.kills "token") (not .Values.server.killsToken.existingSecret) }}
+{{- $problems = append $problems "server.kills is token but server.killsToken.existingSecret is empty: name the Secret holding the token, or set server.kills to off" }}
+{{- end }}
 {{- range $rules := list "kube-havoc.cronProblems" "kube-havoc.timezoneProblems" "kube-havoc.selectorProblems" "kube-havoc.durationProblems" "kube-havoc.windowProblems" "kube-havoc.prometheusAuthProblems" }}
 {{- range splitList "\n" (include $rules $) }}
 {{- if trim . }}{{ $problems = append $problems (trim .) }}{{ end }}
