@@ -40,10 +40,10 @@ import { durationSeconds } from './domain/duration.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
-import { createRedactor, type Redactor } from './domain/redactor.ts';
+import type { Redactor } from './domain/redactor.ts';
 import { createReporter } from './domain/reporter.ts';
 import { NO_ALLOW_LIST } from './domain/optin/probeTarget.ts';
-import { configuredSecrets } from './config/secrets.ts';
+import { redactorFromConfig } from './config/redactorFromConfig.ts';
 import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,7 +70,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
 
   // One redactor for every text that leaves: log lines, occurrences (Events, Slack), /kills, status and plan.
   let kubeSecrets: readonly (string | undefined)[] = [];
-  const redactor = createRedactor({ secrets: configuredSecrets(config, { values: () => kubeSecrets }) });
+  const redactor = redactorFromConfig(config, { values: () => kubeSecrets });
   const unbounded = (text: string) => redactor.text(text, Number.POSITIVE_INFINITY);
   // The daemon's log is its output; a one-shot command's output is its report (`plan --json | jq`), so its log goes to stderr.
   const log = createLogger({
