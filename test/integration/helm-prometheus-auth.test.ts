@@ -264,9 +264,10 @@ test('the mounted credentials reach Prometheus: the daemon built from the render
   ];
   for (const [auth, expected] of cases) {
     const server = await prometheusSeeing(t);
-    const { deployment, config } = rendered(t, prometheus({ url: server.url, auth }));
-    // The test's Prometheus is http on 127.0.0.1: credentials over http need the switch, which allows loopback only.
-    const local = { HAVOC_STEADY_STATE_PROMETHEUS_ALLOW_INSECURE_HTTP: 'true' };
+    const { deployment, config } = rendered(t, prometheus({ url: URL_, auth }));
+    // The test's Prometheus is http on 127.0.0.1, which the chart refuses for credentials: the URL comes from the
+    // environment, and credentials over http need the daemon's switch, which allows loopback only.
+    const local = { HAVOC_STEADY_STATE_PROMETHEUS_URL: server.url, HAVOC_STEADY_STATE_PROMETHEUS_ALLOW_INSECURE_HTTP: 'true' };
     const source = prometheusFromConfig(loadMounted(t, deployment, config, local));
     if (source === undefined) return t.fail('no Prometheus source from the rendered config');
     const answer = await source.query('up');
@@ -340,6 +341,27 @@ const REFUSALS: Record<string, Refusal> = {
     daemon: {
       keys: { bearerTokenFile: '', basicAuthUsername: 'u', basicAuthPasswordFile: '' },
       refuses: /steadyState\.prometheus\.bearerTokenFile: set either a bearer token or basic auth, not both/,
+    },
+  },
+  "the pod's token to an http URL": {
+    values: prometheus({ url: 'http://prometheus.monitoring:9090', auth: { serviceAccountToken: true } }),
+    message:
+      /steadyState\.prometheus\.url "http:\/\/prometheus\.monitoring:9090" must be https: steadyState\.prometheus\.auth\.serviceAccountToken would send a credential in clear/,
+    daemon: {
+      keys: { url: 'http://prometheus.monitoring:9090', bearerTokenFile: '' },
+      refuses: /steadyState\.prometheus\.url: "http:\/\/prometheus\.monitoring:9090" must be https/,
+    },
+  },
+  'basic auth to an http URL': {
+    values: prometheus({
+      url: 'http://prometheus.monitoring:9090',
+      auth: { existingSecret: 'prom-creds', basicAuthUsername: 'u', basicAuthPasswordKey: 'password' },
+    }),
+    message:
+      /steadyState\.prometheus\.url "http:\/\/prometheus\.monitoring:9090" must be https: steadyState\.prometheus\.auth\.basicAuthPasswordKey/,
+    daemon: {
+      keys: { url: 'http://prometheus.monitoring:9090', basicAuthUsername: 'u', basicAuthPasswordFile: '' },
+      refuses: /steadyState\.prometheus\.url: "http:\/\/prometheus\.monitoring:9090" must be https/,
     },
   },
   "the pod's token and a Secret's token together": {

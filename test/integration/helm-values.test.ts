@@ -47,6 +47,10 @@ const rejected: [string[], RegExp][] = [
   [['rbac.namespaces={shop,shop}'], /- rbac\.namespaces: array items\[0,1\] must be unique/],
   [['labelPrefix=havoc/'], /- labelPrefix: Does not match pattern/],
   [['slack.webhookSecret=not-a-url'], /- slack\.webhookSecret: Does not match pattern/],
+  // The webhook URL is a secret: https only.
+  [['slack.webhookSecret=http://hooks.example/services/x'], /- slack\.webhookSecret: Does not match pattern/],
+  [['server.kills=yes'], /- server\.kills: server\.kills must be one of the following: "off", "token", "open"/],
+  [['pods.probeAllowHosts={bad host}'], /- pods\.probeAllowHosts\.0: Does not match pattern/],
   [['log.level=verbose'], /- log\.level: log\.level must be one of the following/],
   [['server.port=0'], /- server\.port: Must be greater than or equal to 1/],
   [['image.digest=latest'], /- image\.digest: Does not match pattern/],
@@ -70,6 +74,7 @@ const inconsistent: [string[], RegExp][] = [
     ['slack.webhookSecret=https://hooks.example/x', 'slack.existingSecret=s'],
     /slack\.webhookSecret and slack\.existingSecret are both set/,
   ],
+  [['server.kills=token'], /server\.kills is token but server\.killsToken\.existingSecret is empty/],
   [['replicaCount=2', 'daemon.leaderElection.enabled=false'], /replicaCount is 2 but daemon\.leaderElection\.enabled is false/],
   [
     ['schedule.start=17:00', 'schedule.end=09:00'],

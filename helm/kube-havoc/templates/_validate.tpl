@@ -75,6 +75,9 @@ named twice.
 {{- if and $auth.existingSecret (not $auth.bearerTokenKey) (not $auth.basicAuthPasswordKey) }}
 {{ $p }}.auth.existingSecret {{ $auth.existingSecret | quote }} is set but neither {{ $p }}.auth.bearerTokenKey nor {{ $p }}.auth.basicAuthPasswordKey says which of its keys to use
 {{- end }}
+{{- if and (or $auth.bearerTokenKey $auth.serviceAccountToken $auth.basicAuthPasswordKey) (hasPrefix "http://" $prom.url) }}
+{{ $p }}.url {{ $prom.url | quote }} must be https: {{ $p }}.auth.{{ ternary "basicAuthPasswordKey" $bearer (not (empty $auth.basicAuthPasswordKey)) }} would send a credential in clear
+{{- end }}
 {{- if and $tls.caConfigMap $tls.caSecret }}
 {{ $p }}.tls.caConfigMap and {{ $p }}.tls.caSecret are both set: name the CA bundle once
 {{- end }}
