@@ -10,7 +10,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
@@ -28,6 +27,7 @@ import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../unit/fakes/fakeCluster.ts';
 import { roundDeps } from '../unit/fakes/roundDeps.ts';
+import { lineSink } from '../unit/fakes/lineSink.ts';
 
 const FRIDAY = new Date('2026-11-20T09:00:00Z');
 const LONG_AGO = new Date('2026-11-20T06:00:00Z');
@@ -95,13 +95,7 @@ test('a token echoed by Prometheus reaches no log line, Event, Slack message or 
 
   // As main.ts wires it: the ServiceAccount token is the bearer token here (auth.serviceAccountToken).
   const redactor = redactorFromConfig(config, { serviceAccountTokenFile: tokenFile });
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, stream: destination } = lineSink();
   const log = createLogger({ level: 'debug', pretty: false, destination, redact: (text) => redactor.text(text, Infinity) });
   const events: unknown[] = [];
   const eventListener = createEventListener({

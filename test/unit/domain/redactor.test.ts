@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import test from 'ava';
 import { createLogger } from '../../../src/adapters/log/logger.ts';
 import { createLogListener } from '../../../src/adapters/log/logListener.ts';
@@ -7,6 +6,7 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { createRedactor, MAX_TEXT_LENGTH, REDACTED, withoutCredentials } from '../../../src/domain/redactor.ts';
 import { createReporter } from '../../../src/domain/reporter.ts';
 import { recordingLog } from '../fakes/recordingListener.ts';
+import { lineSink } from '../fakes/lineSink.ts';
 
 const WEBHOOK = 'https://hooks.slack.example/services/T1/B2/sEcReT';
 const redactor = createRedactor({ secrets: () => [WEBHOOK, 'tok-123456', 'ab'] });
@@ -92,13 +92,7 @@ test('the configured secrets: webhook, token files (re-read after the refresh), 
 });
 
 test('a 200 KB annotation value gives a bounded log line, through the reporter as main.ts wires it', async (t) => {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, stream: destination } = lineSink();
   const log = createLogger({ level: 'info', pretty: false, destination, redact: (line) => redactor.text(line, Infinity) });
   const reporter = createReporter({ listeners: [createLogListener({ log })], log: recordingLog(), redact: redactor.value });
   reporter.report({
