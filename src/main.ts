@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { V1Node } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
-import { createHttpServer, type HttpServer } from './adapters/http/httpServer.ts';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from './adapters/http/httpServer.ts';
 import { cachedRecentKills } from './adapters/http/recentKills.ts';
 import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateStore.ts';
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
@@ -45,7 +45,10 @@ import { historySeconds } from './domain/budget/budget.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
+import type { Redactor } from './domain/redactor.ts';
 import { createReporter } from './domain/reporter.ts';
+import { NO_ALLOW_LIST } from './domain/optin/probeTarget.ts';
+import { redactorFromConfig } from './config/redactorFromConfig.ts';
 import { createChaosRound, type ChaosRound } from './domain/round/chaosRound.ts';
 import { scopeOf } from './domain/install/installOverlap.ts';
 
@@ -75,11 +78,16 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
     return print(process.stdout, `${cli.config}: valid${config.dryRun ? ' (dry run)' : ' (LIVE: kills are real)'}`, 0);
   }
 
+  // One redactor for every text that leaves: log lines, occurrences (Events, Slack), /kills, status and plan.
+  let kubeSecrets: readonly (string | undefined)[] = [];
+  const redactor = redactorFromConfig(config, { values: () => kubeSecrets });
+  const unbounded = (text: string) => redactor.text(text, Number.POSITIVE_INFINITY);
   // The daemon's log is its output; a one-shot command's output is its report (`plan --json | jq`), so its log goes to stderr.
   const log = createLogger({
     level: config.log.level,
     pretty: cli.logPretty || config.log.pretty,
     destination: cli.command === 'run' ? process.stdout : process.stderr,
+    redact: unbounded,
   });
   let cluster: LoadedKubeConfig;
   try {
@@ -93,18 +101,27 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
       },
     });
   } catch (error) {
-    return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
+    return print(process.stderr, `kube-havoc: ${redactor.text((error as Error).message)}`, 2);
   }
+  const user = cluster.kubeConfig.getCurrentUser();
+  kubeSecrets = [user?.token, user?.password];
   try {
-    if (cli.command === 'run') return await run(config, cluster, log, env);
-    return await oneShot(cli, config, cluster, log, env);
+    if (cli.command === 'run') return await run(config, cluster, log, env, redactor);
+    return await oneShot(cli, config, cluster, log, env, unbounded);
   } catch (error) {
     // One clear line, not a stack trace: these are operational problems (API down, RBAC).
-    return print(process.stderr, `kube-havoc ${cli.command}: ${(error as Error).message}`, 1);
+    return print(process.stderr, `kube-havoc ${cli.command}: ${redactor.text((error as Error).message)}`, 1);
   }
 }
 
-async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env): Promise<number> {
+async function oneShot(
+  cli: CommandLine,
+  config: HavocConfig,
+  loaded: LoadedKubeConfig,
+  log: Log,
+  env: Env,
+  redact: (text: string) => string,
+): Promise<number> {
   const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const defaults = loadConfig({ env: {} });
@@ -166,7 +183,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
       const state = await store.load();
       return print(
         process.stdout,
-        cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, systemClock.now()),
+        redact(cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, systemClock.now())),
         0,
       );
     }
@@ -194,7 +211,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
           ...(nextTick ? { nextTick } : {}),
           random: cli.seed === undefined ? undefined : seededRandom(cli.seed),
         });
-        return print(process.stdout, cli.json ? JSON.stringify(report, null, 2) : renderPlan(report), 0);
+        return print(process.stdout, redact(cli.json ? JSON.stringify(report, null, 2) : renderPlan(report)), 0);
       } finally {
         await clusterReader.stop();
       }
@@ -202,7 +219,7 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
   }
 }
 
-async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env): Promise<number> {
+async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env, redactor: Redactor): Promise<number> {
   const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
@@ -254,7 +271,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     ),
   });
   if (slack) listeners.push(slack);
-  const reporter = createReporter({ listeners, log });
+  const reporter = createReporter({ listeners, log, redact: redactor.value });
   const server: HttpServer | undefined =
     config.server.port === 0
       ? undefined
@@ -264,13 +281,16 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
           host: config.server.host,
           port: config.server.port,
           log,
-          // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
-          // Dashboards refresh every panel for every viewer: one read of the state per 10 s serves them all.
-          recentKills: cachedRecentKills({
-            load: async () => (await state.load()).kills,
-            limit: 200,
-            maxAgeMs: 10_000,
-            now: () => systemClock.now().getTime(),
+          redact: redactor,
+          ...killsEndpoint(config.server, {
+            // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
+            // Dashboards refresh every panel for every viewer: one read of the state per 10 s serves them all.
+            recentKills: cachedRecentKills({
+              load: async () => (await state.load()).kills,
+              limit: 200,
+              maxAgeMs: 10_000,
+              now: () => systemClock.now().getTime(),
+            }),
           }),
         });
 
@@ -381,7 +401,13 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     owner,
     ...testStopAt(env, log, () => reporter.flush()),
     killer: config.pods.method === 'evict' ? evictor : createPodKiller({ ...killing, method: 'delete' }),
-    probe: createHttpProbe({ timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000, prefix: config.labelPrefix }),
+    probe: createHttpProbe({
+      timeoutMs: durationSeconds(config.pods.probeTimeout) * 1000,
+      prefix: config.labelPrefix,
+      rules: settings.policy.probe ?? NO_ALLOW_LIST,
+      apiServer: [env.KUBERNETES_SERVICE_HOST ?? '', URL.canParse(loaded.server) ? new URL(loaded.server).hostname : ''],
+      log,
+    }),
     state,
     podMethod: config.pods.method,
     ...(elector ? { leadership: elector } : {}),
@@ -453,6 +479,16 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   await server?.close();
   log.info({}, 'stopped');
   return 0;
+}
+
+/** /kills: not served (off), behind the token of server.killsTokenFile, or open. */
+function killsEndpoint(
+  server: HavocConfig['server'],
+  endpoint: Pick<HttpServerOptions, 'recentKills'>,
+): Pick<HttpServerOptions, 'recentKills' | 'killsToken'> {
+  if (server.kills === 'off') return {};
+  if (server.kills === 'open') return endpoint;
+  return { ...endpoint, killsToken: () => readFileSync(server.killsTokenFile, 'utf8').trim() };
 }
 
 /** Which objects the cluster view watches, from the settings the round decides with: `plan` must see what `run` would. */

@@ -131,7 +131,8 @@ export function demoConfig(options: { readonly metricsPort: number; readonly sla
     // The most the hot state's bound allows at two kills a tick (the config refuses more): minutes of kills, then budget-spent.
     blastRadius: { maxKillsPerTick: 2, maxKillsPerHour: 100, maxKillsPerDay: 100, maxUnavailablePercent: 50 },
     pods: { method: 'evict', recoveryTimeout: '1m', recoveryPollInterval: '1s' },
-    slack: { webhookUrl: options.slackUrl, dailyPlan: true, timeout: '2s', retries: 0 },
+    // The local receiver is http on 127.0.0.1: the switch allows that for loopback only.
+    slack: { webhookUrl: options.slackUrl, allowInsecureHttp: true, dailyPlan: true, timeout: '2s', retries: 0 },
     daemon: {
       namespace: DAEMON_NAMESPACE,
       podName: 'kube-havoc-demo',

@@ -24,6 +24,8 @@ export interface HavocConfig {
     method: 'evict' | 'delete';
     gracePeriodSeconds: number | null;
     probeTimeout: string;
+    probeAllowHosts: string[];
+    probeAllowCidrs: string[];
     recoveryTimeout: string;
     recoveryPollInterval: string;
   };
@@ -44,6 +46,7 @@ export interface HavocConfig {
   slack: {
     webhookUrl: string;
     webhookUrlFile: string;
+    allowInsecureHttp: boolean;
     timeout: string;
     retries: number;
     dailyPlan: boolean;
@@ -53,6 +56,7 @@ export interface HavocConfig {
     prometheus: {
       url: string;
       timeout: string;
+      allowInsecureHttp: boolean;
       bearerTokenFile: string;
       basicAuthUsername: string;
       basicAuthPasswordFile: string;
@@ -67,6 +71,6 @@ export interface HavocConfig {
     stateConfigMap: string;
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
-  server: { host: string; port: number };
+  server: { host: string; port: number; kills: 'off' | 'token' | 'open'; killsTokenFile: string };
   log: { level: string; pretty: boolean };
 }

@@ -4,6 +4,8 @@
 
 import cron from 'node-cron';
 import { parseDuration } from '../domain/duration.ts';
+import { parseCidr } from '../domain/optin/ipAddress.ts';
+import { hostPatternProblem } from '../domain/optin/probeTarget.ts';
 import { parseLabelSelector } from '../domain/selection/labelSelector.ts';
 import { matcherProblem } from '../domain/steadyState/blockers.ts';
 import { templateProblems } from '../domain/steadyState/hypothesis.ts';
@@ -152,6 +154,20 @@ export const formats = {
       if (typeof value !== 'number' || !(value > 0 && value <= 100))
         throw new Error(`must be a percentage above 0 and at most 100${shown(value)}`);
     },
+  },
+  hostPatterns: {
+    name: 'havoc-host-patterns',
+    coerce: list,
+    validate: (value: unknown) => stringArray(value, 'host names or *.suffix patterns', hostPatternProblem),
+  },
+  cidrs: {
+    name: 'havoc-cidrs',
+    coerce: list,
+    validate: (value: unknown) =>
+      stringArray(value, 'CIDR ranges', (item) => {
+        const parsed = parseCidr(item);
+        return parsed instanceof Error ? parsed.message : undefined;
+      }),
   },
   optionalUrl: {
     name: 'havoc-optional-url',

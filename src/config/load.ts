@@ -9,6 +9,8 @@ import type { HavocConfig } from './config.ts';
 import { formats } from './formats.ts';
 import { havocSchema, withEnvNames } from './schema.ts';
 import { parseDuration } from '../domain/duration.ts';
+import { isLoopbackHost } from '../domain/optin/ipAddress.ts';
+import { withoutCredentials } from '../domain/redactor.ts';
 import { windowProblems } from '../domain/window/businessWindow.ts';
 import { STATE_BOUNDS, worstCaseStateBytes } from '../domain/state.ts';
 import { runTimeProblems } from './runTimeProblems.ts';
@@ -60,7 +62,10 @@ export function loadConfig(options: LoadOptions): HavocConfig {
   const seen = new Set(problems.map((p) => p.split(':')[0]));
   problems.push(...crossFieldProblems(value).filter((p) => !seen.has(p.split(':')[0])));
   if (problems.length > 0) throw new ConfigError(problems);
-  return withWebhookFromFile(value);
+  const loaded = withWebhookFromFile(value);
+  const clear = webhookTlsProblems(loaded);
+  if (clear.length > 0) throw new ConfigError(clear);
+  return loaded;
 }
 
 function describeLoadError(file: string | undefined, error: unknown): string {
@@ -90,7 +95,7 @@ function crossFieldProblems(config: HavocConfig): string[] {
       problems.push(`slack.webhookUrlFile: file "${config.slack.webhookUrlFile}" cannot be read`);
     }
   }
-  problems.push(...steadyStateProblems(config.steadyState));
+  problems.push(...steadyStateProblems(config.steadyState), ...serverProblems(config.server));
   problems.push(...stateBoundProblems(config.blastRadius));
   problems.push(...runTimeProblems(config));
   return problems;
@@ -108,6 +113,38 @@ function stateBoundProblems(b: HavocConfig['blastRadius']): string[] {
   ];
 }
 
+/** An http:// URL is allowed to carry a secret only to a loopback host, and only when the switch says so. */
+function inClear(text: string, allowInsecureHttp: boolean): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return url.protocol === 'http:' && !(allowInsecureHttp && isLoopbackHost(url.hostname.replace(/^\[(.*)\]$/, '$1')));
+}
+
+/** The webhook URL is itself the secret: https only (checked after webhookUrlFile is read). */
+function webhookTlsProblems(config: HavocConfig): string[] {
+  if (!inClear(config.slack.webhookUrl, config.slack.allowInsecureHttp)) return [];
+  const field = config.slack.webhookUrlFile === '' ? 'slack.webhookUrl' : 'slack.webhookUrlFile';
+  return [
+    `${field}: must be an https URL: the webhook URL is a secret that http would carry in clear ` +
+      '(slack.allowInsecureHttp allows http to a loopback host, for local tests)',
+  ];
+}
+
+function serverProblems(server: HavocConfig['server']): string[] {
+  if (server.kills === 'token') {
+    if (server.killsTokenFile === '') return ['server.killsTokenFile: server.kills "token" needs the file holding the token'];
+    try {
+      if (readFileSync(server.killsTokenFile, 'utf8').trim() === '')
+        return [`server.killsTokenFile: file "${server.killsTokenFile}" is empty`];
+    } catch {
+      return [`server.killsTokenFile: file "${server.killsTokenFile}" cannot be read`];
+    }
+  } else if (server.killsTokenFile !== '') {
+    return [`server.killsTokenFile: is set but server.kills is "${server.kills}"; set server.kills to token to use it`];
+  }
+  return [];
+}
+
 function steadyStateProblems(s: HavocConfig['steadyState']): string[] {
   const problems: string[] = [];
   const field = (name: string) => `steadyState.${name}`;
@@ -119,6 +156,15 @@ function steadyStateProblems(s: HavocConfig['steadyState']): string[] {
       problems.push(
         `${field('defaultHypothesis')}: needs steadyState.prometheus.url (the hypothesis is evaluated by Prometheus)`,
       );
+  }
+  const credential = p.bearerTokenFile !== '' ? 'bearerTokenFile' : p.basicAuthPasswordFile !== '' ? 'basicAuthPasswordFile' : '';
+  const inUrl = URL.canParse(p.url) && (new URL(p.url).username !== '' || new URL(p.url).password !== '');
+  if ((credential !== '' || inUrl) && inClear(p.url, p.allowInsecureHttp)) {
+    const what = credential === '' ? 'the credentials in the URL' : `steadyState.prometheus.${credential}`;
+    problems.push(
+      `${field('prometheus.url')}: "${withoutCredentials(p.url)}" must be https: ${what} would travel in clear ` +
+        '(steadyState.prometheus.allowInsecureHttp allows http to a loopback host, for local tests)',
+    );
   }
   if (p.bearerTokenFile !== '' && (p.basicAuthUsername !== '' || p.basicAuthPasswordFile !== '')) {
     problems.push(`${field('prometheus.bearerTokenFile')}: set either a bearer token or basic auth, not both`);
@@ -150,14 +196,9 @@ function withWebhookFromFile(config: HavocConfig): HavocConfig {
 /** The configuration with secrets replaced, safe to log or print. */
 export function redacted(config: HavocConfig): HavocConfig {
   const prometheus = config.steadyState.prometheus;
-  const url = URL.canParse(prometheus.url) ? new URL(prometheus.url) : undefined;
-  if (url && (url.username !== '' || url.password !== '')) {
-    url.username = 'redacted';
-    url.password = '';
-  }
   return {
     ...config,
     slack: { ...config.slack, webhookUrl: config.slack.webhookUrl === '' ? '' : '[redacted]' },
-    steadyState: { ...config.steadyState, prometheus: { ...prometheus, url: url ? url.toString() : prometheus.url } },
+    steadyState: { ...config.steadyState, prometheus: { ...prometheus, url: withoutCredentials(prometheus.url) } },
   };
 }

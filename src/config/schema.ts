@@ -147,6 +147,22 @@ export function havocSchema(): SchemaTree {
         format: f.duration,
         default: '5s',
       },
+      probeAllowHosts: {
+        doc:
+          "Probe address policy: host names a probe-url may name besides Services of the workload's own namespace, " +
+          'exact or *.suffix (e.g. "health.example.com", "*.shared.svc.cluster.local"). Their addresses are still checked ' +
+          '(loopback and link-local refused unless in probeAllowCidrs). See docs/security.md.',
+        format: f.hostPatterns,
+        default: [],
+      },
+      probeAllowCidrs: {
+        doc:
+          'Probe address policy: address ranges a probe may reach besides pod IPs of the workload, also after DNS resolution ' +
+          '(e.g. "10.0.0.0/8", "127.0.0.1/32" for local tests). Cloud metadata addresses, the API server and ' +
+          'kubelet/control-plane ports stay refused whatever is listed. See docs/security.md.',
+        format: f.cidrs,
+        default: [],
+      },
       recoveryTimeout: {
         doc: 'How long the recovery check waits for the workload to be back at steady state.',
         format: f.duration,
@@ -231,6 +247,13 @@ export function havocSchema(): SchemaTree {
         sensitive: true,
       },
       webhookUrlFile: { doc: 'File holding the webhook URL (a mounted Secret).', format: String, default: '' },
+      allowInsecureHttp: {
+        doc:
+          'Accept an http:// webhook URL when its host is a loopback address (127.0.0.0/8, ::1, localhost): local tests only. ' +
+          'Otherwise the URL, a secret, must be https.',
+        format: f.boolean,
+        default: false,
+      },
       timeout: { doc: 'Timeout of one Slack request.', format: f.duration, default: '5s' },
       retries: { doc: 'Retries after a failed Slack request (bounded, with backoff).', format: f.countOrZero, default: 2 },
       dailyPlan: { doc: "Post the day's plan when the business window opens.", format: f.boolean, default: true },
@@ -256,8 +279,17 @@ export function havocSchema(): SchemaTree {
           format: f.duration,
           default: '5s',
         },
+        allowInsecureHttp: {
+          doc:
+            'Send credentials (bearerTokenFile, basic auth) to an http:// url when its host is a loopback address: ' +
+            'local tests only. Otherwise credentials go only to an https url.',
+          format: f.boolean,
+          default: false,
+        },
         bearerTokenFile: {
-          doc: 'File holding a bearer token sent to Prometheus (a mounted Secret; re-read at each query).',
+          doc:
+            "File holding a bearer token sent to Prometheus (a mounted Secret, or the pod's ServiceAccount token; " +
+            're-read at each query). Needs an https url.',
           format: String,
           default: '',
         },
@@ -324,8 +356,27 @@ export function havocSchema(): SchemaTree {
       },
     },
     server: {
-      host: { doc: 'Address of the HTTP server (/metrics, /healthz, /readyz).', format: String, default: '0.0.0.0' },
+      host: {
+        doc:
+          'Address the HTTP server (/metrics, /healthz, /readyz, /kills) listens on. 0.0.0.0 (all) lets Prometheus ' +
+          "and the kubelet reach it from outside the pod; restrict who may with the chart's NetworkPolicy. " +
+          '127.0.0.1 keeps it inside the pod. Probes are outgoing requests and never use it.',
+        format: String,
+        default: '0.0.0.0',
+      },
       port: { doc: 'Port of the HTTP server; 0 disables it.', format: 'port', default: 8080 },
+      kills: {
+        doc:
+          '/kills (every recent kill by namespace and workload): off (404), token (only with the bearer token of ' +
+          'server.killsTokenFile) or open (anyone who reaches the port).',
+        format: ['off', 'token', 'open'],
+        default: 'off',
+      },
+      killsTokenFile: {
+        doc: 'File holding the bearer token /kills asks for with server.kills: token (a mounted Secret; re-read per request).',
+        format: String,
+        default: '',
+      },
     },
     log: {
       level: { doc: 'pino log level.', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], default: 'info' },

@@ -1,6 +1,7 @@
 // Turns the validated configuration into the domain's typed settings, once.
 
 import { durationSeconds } from '../domain/duration.ts';
+import { parseCidr } from '../domain/optin/ipAddress.ts';
 import { parseLabelSelector, type LabelSelector } from '../domain/selection/labelSelector.ts';
 import type { Settings } from '../domain/settings.ts';
 import { createBusinessWindow } from '../domain/window/businessWindow.ts';
@@ -25,6 +26,14 @@ export function toSettings(config: HavocConfig): Settings {
       kubeMonkey: config.compat.kubeMonkey,
       defaultMtbfSeconds: durationSeconds(config.selection.defaultMtbf, { daySeconds: window.daySeconds }),
       businessDaySeconds: window.daySeconds,
+      probe: {
+        allowHosts: config.pods.probeAllowHosts,
+        allowCidrs: config.pods.probeAllowCidrs.map((text) => {
+          const cidr = parseCidr(text);
+          if (cidr instanceof Error) throw cidr;
+          return cidr;
+        }),
+      },
     },
     namespaces: {
       include: new Set(config.namespaces.include),

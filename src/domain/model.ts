@@ -19,6 +19,8 @@ export interface PodInfo {
   readonly terminating: boolean;
   readonly startedAt?: Date;
   readonly nodeName?: string;
+  /** status.podIP: a probe may go to it by default (the probe address policy). */
+  readonly ip?: string;
 }
 
 export interface Workload {

@@ -77,9 +77,9 @@ export interface PodKiller {
   fate(pod: { readonly namespace: string; readonly name: string; readonly uid: string }): Promise<PodFate>;
 }
 
-/** The steady-state hypothesis of a workload beyond its ready count (the probe URL). */
+/** The steady-state hypothesis of a workload beyond its ready count (the probe URL), read fresh with its pods. */
 export interface SteadyStateProbe {
-  check(workload: Workload): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  check(workload: WorkloadWithPods): Promise<{ readonly ok: boolean; readonly detail?: string }>;
 }
 
 /** A pod on a node being drained, with the workload it belongs to when the drainer can tell. */

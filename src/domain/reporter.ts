@@ -15,9 +15,11 @@ export interface ReporterOptions {
   readonly listeners: readonly Listener[];
   /** Where a failing listener is told (as a warning). */
   readonly log: Log;
+  /** The daemon's redactor: every occurrence passes it before any listener (Events, Slack, log, metrics) sees it. */
+  readonly redact?: <T>(value: T) => T;
 }
 
-export function createReporter({ listeners, log }: ReporterOptions): Reporter {
+export function createReporter({ listeners, log, redact }: ReporterOptions): Reporter {
   const pending = new Set<Promise<void>>();
   const warn = (listener: Listener, occurrence: Occurrence, error: unknown) => {
     log.warn(
@@ -26,7 +28,8 @@ export function createReporter({ listeners, log }: ReporterOptions): Reporter {
     );
   };
   return {
-    report(occurrence) {
+    report(reported) {
+      const occurrence = redact === undefined ? reported : redact(reported);
       for (const listener of listeners) {
         try {
           const result = listener.on(occurrence);

@@ -59,7 +59,7 @@ test('`kube-havoc pause -n <ns>` from outside the cluster stops the daemon of th
     ).stdout;
   const config = e2eConfig(own, {
     namespaces: { include: [ns] },
-    slack: { webhookUrl: slack.url, retries: 0, dailyPlan: false },
+    slack: { webhookUrl: slack.url, allowInsecureHttp: true, retries: 0, dailyPlan: false },
   });
 
   const first = startDaemon({ kubeconfig: cluster.kubeconfig, config });

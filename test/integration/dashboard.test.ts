@@ -148,7 +148,7 @@ async function serveMetrics(port: number, recentKills?: HttpServerOptions['recen
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
-  const readiness = () => ({ ready: true, unmet: [] });
+  const readiness = () => ({ ready: true, unmet: [], codes: [] });
   const server = await createHttpServer({ registry, readiness, host: '127.0.0.1', port, log, recentKills });
   return { registry, metrics, log, server };
 }

@@ -174,6 +174,10 @@ test('helm lint --strict passes with the default values and with every option on
       'slack.existingSecret=s',
       'metrics.serviceMonitor.enabled=true',
       'dashboard.enabled=true',
+      'networkPolicy.enabled=true',
+      'networkPolicy.metricsFrom[0].podSelector.matchLabels.app=prometheus',
+      'server.kills=token',
+      'server.killsToken.existingSecret=kills',
     ],
   ]) {
     const result = runHelm(['lint', '--strict', CHART_DIR, '--namespace', NS, ...sets.flatMap((s) => ['--set', s])]);
@@ -599,4 +603,90 @@ test("extraEnvVars, extraVolumes and extraVolumeMounts reach the pod after the c
   const bad = runHelm(['template', RELEASE, CHART_DIR, '--set', 'extraVolumeMounts[0].name=x']);
   t.not(bad.status, 0);
   t.regex(bad.stderr, /extraVolumeMounts\.0: mountPath is required/);
+});
+
+// ---- endpoints: who may reach the daemon's port, and what it serves ---------
+interface NetworkPolicy extends K8sObject {
+  spec: {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: string[];
+    ingress: { from: unknown[]; ports: { port: string; protocol: string }[] }[];
+  };
+}
+
+test('NetworkPolicy: off by default; on, ingress to the daemon pods only on the HTTP port, only from the named peers', (t) => {
+  t.false(mode('default values').some((o) => o.kind === 'NetworkPolicy'));
+  const objects = template([
+    'networkPolicy.enabled=true',
+    'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=monitoring',
+    'networkPolicy.metricsFrom[0].podSelector.matchLabels.app\\.kubernetes\\.io/name=prometheus',
+    'metrics.serviceMonitor.enabled=true',
+    'server.port=9090',
+  ]);
+  const policy = get<NetworkPolicy>(objects, 'NetworkPolicy', FULLNAME, NS);
+  t.is(policy.apiVersion, 'networking.k8s.io/v1');
+  t.deepEqual(policy.spec, {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kube-havoc', 'app.kubernetes.io/instance': RELEASE } },
+    policyTypes: ['Ingress'],
+    ingress: [
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      },
+    ],
+  });
+  // The policy's selector picks the Deployment's pods, and its named port is the one the Service and the ServiceMonitor use.
+  const deployment = deploymentOf(objects);
+  t.deepEqual(deployment.spec.template.metadata.labels, {
+    ...deployment.spec.template.metadata.labels,
+    ...policy.spec.podSelector.matchLabels,
+  });
+  t.deepEqual(containerOf(objects).ports, [{ name: 'http', containerPort: 9090, protocol: 'TCP' }]);
+  const service = get<K8sObject & { spec: { ports: { targetPort: string }[] } }>(objects, 'Service', FULLNAME, NS);
+  t.is(service.spec.ports[0]?.targetPort, 'http');
+  const monitor = get<K8sObject & { spec: { endpoints: { port: string }[] } }>(objects, 'ServiceMonitor', FULLNAME, NS);
+  t.is(monitor.spec.endpoints[0]?.port, 'http');
+  t.is((configOf(objects).server as { host: string; port: number }).host, '0.0.0.0', 'the ServiceMonitor scrapes the pod IP');
+  const closed = get<NetworkPolicy>(template(['networkPolicy.enabled=true']), 'NetworkPolicy', FULLNAME, NS);
+  t.deepEqual(closed.spec.ingress, [], 'no peers named: no ingress allowed');
+});
+
+test('/kills: off by default; with a token, the Secret is mounted as the file config.yaml names and the loader accepts it', (t) => {
+  t.like(configOf(mode('default values')).server, { host: '0.0.0.0', port: 8080, kills: 'off' });
+  t.false('killsTokenFile' in (configOf(mode('default values')).server as object));
+  const objects = template([
+    'server.kills=token',
+    'server.killsToken.existingSecret=kills-auth',
+    'server.killsToken.existingSecretKey=bearer',
+  ]);
+  const server = configOf(objects).server as { kills: string; killsTokenFile: string };
+  t.deepEqual(server, { host: '0.0.0.0', port: 8080, kills: 'token', killsTokenFile: '/etc/kube-havoc/server/kills-token' });
+  const sources = deploymentOf(objects).spec.template.spec.volumes.find((v) => v.name === 'config')?.projected?.sources ?? [];
+  t.true(
+    sources.some(
+      (s) =>
+        s.secret?.name === 'kills-auth' && s.secret.items[0]?.key === 'bearer' && s.secret.items[0].path === 'server/kills-token',
+    ),
+  );
+  const dir = mkdtempSync(path.join(tmpdir(), 'havoc-helm-kills-'));
+  writeFileSync(path.join(dir, 'kills-token'), 'a-token\n');
+  const config = configOf(objects) as { server: { killsTokenFile: string } };
+  config.server.killsTokenFile = path.join(dir, 'kills-token');
+  writeFileSync(path.join(dir, 'config.yaml'), stringify(config));
+  t.is(loadConfig({ file: path.join(dir, 'config.yaml'), env: { POD_NAMESPACE: NS } }).server.kills, 'token');
+  t.like(configOf(template(['server.kills=open'])).server, { kills: 'open' });
+  const refused = runHelm(['template', RELEASE, CHART_DIR, '--namespace', NS, '--set', 'server.kills=token']);
+  t.not(refused.status, 0);
+  t.regex(refused.stderr, /server\.kills is token but server\.killsToken\.existingSecret is empty/);
+});
+
+test('the probe allow-list passes through to config.yaml and the loader accepts it', (t) => {
+  const objects = template(['pods.probeAllowHosts={*.shared.svc.cluster.local}', 'pods.probeAllowCidrs={10.0.0.0/8}']);
+  t.like(configOf(objects).pods, { probeAllowHosts: ['*.shared.svc.cluster.local'], probeAllowCidrs: ['10.0.0.0/8'] });
+  t.deepEqual(loadRendered(objects).pods.probeAllowCidrs, ['10.0.0.0/8']);
 });

@@ -117,7 +117,7 @@ function prometheusOf(config: string): PrometheusConfig {
  * the result. A key missing from the cluster is an error here, as the pod
  * would not start.
  */
-function loadMounted(t: ExecutionContext, deployment: Deployment, config: string): HavocConfig {
+function loadMounted(t: ExecutionContext, deployment: Deployment, config: string, env: Record<string, string> = {}): HavocConfig {
   const dir = tempDir(t);
   const { mountPath, sources } = configVolume(deployment);
   for (const source of sources) {
@@ -138,7 +138,7 @@ function loadMounted(t: ExecutionContext, deployment: Deployment, config: string
     local = local.replaceAll(`${SERVICE_ACCOUNT_DIR}/`, `${dir}/serviceaccount/`);
   }
   writeFileSync(path.join(dir, 'config.yaml'), local);
-  return loadConfig({ file: path.join(dir, 'config.yaml'), env: {} });
+  return loadConfig({ file: path.join(dir, 'config.yaml'), env });
 }
 
 const BEARER = prometheus({ url: URL_, auth: { existingSecret: 'prom-creds', bearerTokenKey: 'token' } });
@@ -264,8 +264,11 @@ test('the mounted credentials reach Prometheus: the daemon built from the render
   ];
   for (const [auth, expected] of cases) {
     const server = await prometheusSeeing(t);
-    const { deployment, config } = rendered(t, prometheus({ url: server.url, auth }));
-    const source = prometheusFromConfig(loadMounted(t, deployment, config));
+    const { deployment, config } = rendered(t, prometheus({ url: URL_, auth }));
+    // The test's Prometheus is http on 127.0.0.1, which the chart refuses for credentials: the URL comes from the
+    // environment, and credentials over http need the daemon's switch, which allows loopback only.
+    const local = { HAVOC_STEADY_STATE_PROMETHEUS_URL: server.url, HAVOC_STEADY_STATE_PROMETHEUS_ALLOW_INSECURE_HTTP: 'true' };
+    const source = prometheusFromConfig(loadMounted(t, deployment, config, local));
     if (source === undefined) return t.fail('no Prometheus source from the rendered config');
     const answer = await source.query('up');
     t.true(answer.ok, JSON.stringify(answer));
@@ -338,6 +341,27 @@ const REFUSALS: Record<string, Refusal> = {
     daemon: {
       keys: { bearerTokenFile: '', basicAuthUsername: 'u', basicAuthPasswordFile: '' },
       refuses: /steadyState\.prometheus\.bearerTokenFile: set either a bearer token or basic auth, not both/,
+    },
+  },
+  "the pod's token to an http URL": {
+    values: prometheus({ url: 'http://prometheus.monitoring:9090', auth: { serviceAccountToken: true } }),
+    message:
+      /steadyState\.prometheus\.url "http:\/\/prometheus\.monitoring:9090" must be https: steadyState\.prometheus\.auth\.serviceAccountToken would send a credential in clear/,
+    daemon: {
+      keys: { url: 'http://prometheus.monitoring:9090', bearerTokenFile: '' },
+      refuses: /steadyState\.prometheus\.url: "http:\/\/prometheus\.monitoring:9090" must be https/,
+    },
+  },
+  'basic auth to an http URL': {
+    values: prometheus({
+      url: 'http://prometheus.monitoring:9090',
+      auth: { existingSecret: 'prom-creds', basicAuthUsername: 'u', basicAuthPasswordKey: 'password' },
+    }),
+    message:
+      /steadyState\.prometheus\.url "http:\/\/prometheus\.monitoring:9090" must be https: steadyState\.prometheus\.auth\.basicAuthPasswordKey/,
+    daemon: {
+      keys: { url: 'http://prometheus.monitoring:9090', basicAuthUsername: 'u', basicAuthPasswordFile: '' },
+      refuses: /steadyState\.prometheus\.url: "http:\/\/prometheus\.monitoring:9090" must be https/,
     },
   },
   "the pod's token and a Secret's token together": {

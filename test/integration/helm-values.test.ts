@@ -47,6 +47,10 @@ const rejected: [string[], RegExp][] = [
   [['rbac.namespaces={shop,shop}'], /- rbac\.namespaces: array items\[0,1\] must be unique/],
   [['labelPrefix=havoc/'], /- labelPrefix: Does not match pattern/],
   [['slack.webhookSecret=not-a-url'], /- slack\.webhookSecret: Does not match pattern/],
+  // The webhook URL is a secret: https only.
+  [['slack.webhookSecret=http://hooks.example/services/x'], /- slack\.webhookSecret: Does not match pattern/],
+  [['server.kills=yes'], /- server\.kills: server\.kills must be one of the following: "off", "token", "open"/],
+  [['pods.probeAllowHosts={bad host}'], /- pods\.probeAllowHosts\.0: Does not match pattern/],
   [['log.level=verbose'], /- log\.level: log\.level must be one of the following/],
   [['server.port=0'], /- server\.port: Must be greater than or equal to 1/],
   [['image.digest=latest'], /- image\.digest: Does not match pattern/],
@@ -70,6 +74,7 @@ const inconsistent: [string[], RegExp][] = [
     ['slack.webhookSecret=https://hooks.example/x', 'slack.existingSecret=s'],
     /slack\.webhookSecret and slack\.existingSecret are both set/,
   ],
+  [['server.kills=token'], /server\.kills is token but server\.killsToken\.existingSecret is empty/],
   [['replicaCount=2', 'daemon.leaderElection.enabled=false'], /replicaCount is 2 but daemon\.leaderElection\.enabled is false/],
   [
     ['schedule.start=17:00', 'schedule.end=09:00'],
@@ -141,13 +146,18 @@ const SET_BY_CHART = [
   'slack.webhookUrl',
   'slack.webhookUrlFile',
   'server.host',
+  'server.killsTokenFile',
   'steadyState.prometheus.bearerTokenFile',
   'steadyState.prometheus.basicAuthUsername',
   'steadyState.prometheus.basicAuthPasswordFile',
   'steadyState.prometheus.caFile',
 ];
+// Daemon switches for local tests (http to a loopback host): nothing in a cluster needs them, so the chart has no value.
+const NOT_IN_CHART = ['slack.allowInsecureHttp', 'steadyState.prometheus.allowInsecureHttp'];
 // Chart values in the config sections that are not daemon settings.
 const CHART_ONLY = [
+  'server.killsToken.existingSecret',
+  'server.killsToken.existingSecretKey',
   'slack.webhookSecret',
   'slack.existingSecret',
   'slack.existingSecretKey',
@@ -166,7 +176,7 @@ test("every daemon setting is a value (or set by the chart), with the daemon's o
   const chart = new Map(
     leafPaths(values).filter(([key]) => CONFIG_SECTIONS.includes(key.split('.')[0] ?? '') && !CHART_ONLY.includes(key)),
   );
-  t.deepEqual([...chart.keys(), ...SET_BY_CHART].sort(), [...daemon.keys()].sort());
+  t.deepEqual([...chart.keys(), ...SET_BY_CHART, ...NOT_IN_CHART].sort(), [...daemon.keys()].sort());
   for (const [key, value] of chart) t.deepEqual(value, daemon.get(key), key);
 });
 

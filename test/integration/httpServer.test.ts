@@ -4,9 +4,10 @@ import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
+import { createRedactor } from '../../src/domain/redactor.ts';
 import type { KillRecord } from '../../src/domain/state.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
 import {
@@ -51,9 +52,14 @@ function exercise(on: (o: Occurrence) => void) {
   for (const o of occurrences) on(o);
 }
 
-async function get(url: string, method = 'GET', agent?: Agent): Promise<{ status: number; type: string; body: string }> {
+async function get(
+  url: string,
+  method = 'GET',
+  agent?: Agent,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, ...(agent ? { agent } : {}) }, (res) => {
+    const req = request(url, { method, headers, ...(agent ? { agent } : {}) }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => {
         body += chunk.toString();
@@ -63,6 +69,20 @@ async function get(url: string, method = 'GET', agent?: Agent): Promise<{ status
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A ready server on a free loopback port with these options, closed when the test ends. */
+async function serving(t: ExecutionContext, options: Partial<HttpServerOptions>): Promise<HttpServer> {
+  const server = await createHttpServer({
+    registry: new Registry(),
+    readiness: () => ({ ready: true, unmet: [], codes: [] }),
+    host: '127.0.0.1',
+    port: 0,
+    log: recordingLog(),
+    ...options,
+  });
+  t.teardown(() => server.close());
+  return server;
 }
 
 function promtool(input: string): Promise<{ code: number | null; output: string }> {
@@ -128,9 +148,9 @@ test('promtool check metrics accepts the exposition, with and without data', asy
 test('/healthz answers while the process serves; /readyz only once config and API are confirmed', async (t) => {
   const { readiness, server } = await start(t);
   t.like(await get(`${server.url}/healthz`), { status: 200, body: 'ok\n' });
-  t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready\nconfig: not yet\napi: not yet\n' });
+  t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready: config, api\n' });
   readiness.set('config', true);
-  t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready\napi: not yet\n' });
+  t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready: api\n' });
   const listener = createApiReadinessListener({ readiness, condition: 'api' });
   void listener.on(tickOccurrence('not-leader', { dryRun: true }));
   t.is((await get(`${server.url}/readyz`)).status, 503, 'a standby tick proves nothing about the API');
@@ -138,8 +158,13 @@ test('/healthz answers while the process serves; /readyz only once config and AP
   t.like(await get(`${server.url}/readyz`), { status: 200, body: 'ok\n' });
   void listener.on({ type: 'error', at: AT, kind: 'api-unreachable', message: 'connect ECONNREFUSED 10.96.0.1:443' });
   t.is((await get(`${server.url}/readyz`)).status, 200, 'ready is a latch: a later API error does not stall rollouts');
-  readiness.set('api', false, 'lost');
-  t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready\napi: lost\n' });
+  readiness.set('api', false, 'cannot reach https://10.96.0.1:443: connect ECONNREFUSED');
+  t.like(
+    await get(`${server.url}/readyz`),
+    { status: 503, body: 'not ready: api\n' },
+    'a reason code only: the API server address and the error stay in the log',
+  );
+  t.deepEqual(readiness.status().unmet, ['api: cannot reach https://10.96.0.1:443: connect ECONNREFUSED'], 'for the log');
   t.throws(() => readiness.set('cofig', true), { message: /unknown readiness condition "cofig"/ });
 });
 
@@ -156,7 +181,7 @@ test('close() returns although a scraper keeps its connection alive; a taken por
   const log = recordingLog();
   const server = await createHttpServer({
     registry,
-    readiness: () => ({ ready: true, unmet: [] }),
+    readiness: () => ({ ready: true, unmet: [], codes: [] }),
     host: '127.0.0.1',
     port: 0,
     log,
@@ -165,7 +190,13 @@ test('close() returns although a scraper keeps its connection alive; a taken por
   t.teardown(() => agent.destroy());
   t.is((await get(`${server.url}/healthz`, 'GET', agent)).status, 200);
   const port = Number(new URL(server.url).port);
-  const clash = createHttpServer({ registry, readiness: () => ({ ready: true, unmet: [] }), host: '127.0.0.1', port, log });
+  const clash = createHttpServer({
+    registry,
+    readiness: () => ({ ready: true, unmet: [], codes: [] }),
+    host: '127.0.0.1',
+    port,
+    log,
+  });
   const error = await t.throwsAsync(clash);
   t.regex(error?.message ?? '', new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   t.truthy(error?.cause);
@@ -211,15 +242,7 @@ test('/kills serves the recent kills from the persisted history as JSON, newest 
       },
     },
   ];
-  const wired = await createHttpServer({
-    registry: new Registry(),
-    readiness: () => ({ ready: true, unmet: [] }),
-    host: '127.0.0.1',
-    port: 0,
-    log: recordingLog(),
-    recentKills: async () => recentKills(history, 2),
-  });
-  t.teardown(() => wired.close());
+  const wired = await serving(t, { recentKills: async () => recentKills(history, 2) });
   const answer = await get(`${wired.url}/kills`);
   t.is(answer.status, 200);
   t.is(answer.type, 'application/json');
@@ -253,4 +276,44 @@ test('/kills serves the recent kills from the persisted history as JSON, newest 
       hypothesisDetail: null,
     },
   ]);
+});
+
+test('/kills behind a bearer token: refused without it or with a wrong one, served (redacted) with it', async (t) => {
+  let token = 'kills-token-1';
+  const row: KillRecord = {
+    id: 'a',
+    at: '2026-11-20T10:00:00.000Z',
+    target: 'shop/Deployment/checkout',
+    action: 'pod-evict',
+    result: 'killed',
+    dryRun: false,
+    count: 1,
+    recovery: {
+      recovered: false,
+      seconds: 300,
+      hypothesis: { verdict: 'not-checked', detail: 'HTTP 500: echoed Authorization: Bearer prom-SECRET-token' },
+    },
+  };
+  const server = await serving(t, {
+    recentKills: async () => recentKills([row], 10),
+    killsToken: () => token,
+    redact: createRedactor({ secrets: () => ['prom-SECRET-token'] }),
+  });
+  const refused = await get(`${server.url}/kills`);
+  t.like(refused, { status: 401, body: 'unauthorized\n' });
+  t.false(refused.body.includes('checkout'));
+  t.like(await get(`${server.url}/kills`, 'GET', undefined, { authorization: 'Bearer wrong' }), { status: 401 });
+  t.like(await get(`${server.url}/kills`, 'GET', undefined, { authorization: 'Basic a2lsbHMtdG9rZW4tMQ==' }), { status: 401 });
+  const served = await get(`${server.url}/kills`, 'GET', undefined, { authorization: `Bearer ${token}` });
+  t.is(served.status, 200);
+  t.true(served.body.includes('checkout'));
+  t.false(served.body.includes('prom-SECRET-token'), 'the rows pass the redactor');
+  token = 'kills-token-2';
+  t.like(
+    await get(`${server.url}/kills`, 'GET', undefined, { authorization: 'Bearer kills-token-1' }),
+    { status: 401 },
+    'rotated',
+  );
+  t.like(await get(`${server.url}/kills`, 'GET', undefined, { authorization: 'Bearer kills-token-2' }), { status: 200 });
+  t.like(await get(`${server.url}/metrics`), { status: 200 }, '/metrics needs no token');
 });

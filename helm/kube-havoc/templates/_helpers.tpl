@@ -97,3 +97,8 @@ can test it and config.yaml gets exactly the paths that are mounted.
 {{- define "kube-havoc.caFile" -}}
 {{- with .Values.steadyState.prometheus.tls }}{{ if or .caConfigMap .caSecret }}{{ include "kube-havoc.prometheusDir" $ }}/ca.crt{{ end }}{{ end }}
 {{- end }}
+
+{{/* The /kills bearer token, mounted from server.killsToken.existingSecret when server.kills is token. */}}
+{{- define "kube-havoc.killsTokenFile" -}}
+{{- if and (eq .Values.server.kills "token") .Values.server.killsToken.existingSecret }}{{ include "kube-havoc.configDir" . }}/server/kills-token{{ end }}
+{{- end }}

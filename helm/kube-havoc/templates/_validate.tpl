@@ -28,6 +28,9 @@ Each failure names the value and says what to do, before anything is installed.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and (eq .Values.server.kills "token") (not .Values.server.killsToken.existingSecret) }}
+{{- $problems = append $problems "server.kills is token but server.killsToken.existingSecret is empty: name the Secret holding the token, or set server.kills to off" }}
+{{- end }}
 {{- range $rules := list "kube-havoc.cronProblems" "kube-havoc.timezoneProblems" "kube-havoc.selectorProblems" "kube-havoc.durationProblems" "kube-havoc.windowProblems" "kube-havoc.prometheusAuthProblems" }}
 {{- range splitList "\n" (include $rules $) }}
 {{- if trim . }}{{ $problems = append $problems (trim .) }}{{ end }}
@@ -71,6 +74,9 @@ named twice.
 {{- end }}
 {{- if and $auth.existingSecret (not $auth.bearerTokenKey) (not $auth.basicAuthPasswordKey) }}
 {{ $p }}.auth.existingSecret {{ $auth.existingSecret | quote }} is set but neither {{ $p }}.auth.bearerTokenKey nor {{ $p }}.auth.basicAuthPasswordKey says which of its keys to use
+{{- end }}
+{{- if and (or $auth.bearerTokenKey $auth.serviceAccountToken $auth.basicAuthPasswordKey) (hasPrefix "http://" $prom.url) }}
+{{ $p }}.url {{ $prom.url | quote }} must be https: {{ $p }}.auth.{{ ternary "basicAuthPasswordKey" $bearer (not (empty $auth.basicAuthPasswordKey)) }} would send a credential in clear
 {{- end }}
 {{- if and $tls.caConfigMap $tls.caSecret }}
 {{ $p }}.tls.caConfigMap and {{ $p }}.tls.caSecret are both set: name the CA bundle once

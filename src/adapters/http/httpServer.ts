@@ -1,11 +1,16 @@
 // The daemon's small HTTP server: /metrics for Prometheus, /healthz for the
 // liveness probe (the process serves requests), /readyz for the readiness
 // probe. It only reads: a slow or failing scrape never touches the loop.
+// It discloses nothing by default: /readyz names only the unmet conditions
+// (the reasons are in the log), /kills is served only when configured, and
+// then either behind a bearer token or open by choice, redacted.
 
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Log } from '../../domain/ports.ts';
+import type { Redactor } from '../../domain/redactor.ts';
 import type { ReadinessStatus } from './readiness.ts';
 import type { RecentKill } from './recentKills.ts';
 
@@ -14,6 +19,10 @@ export interface HttpServerOptions {
   readonly readiness: () => ReadinessStatus;
   /** The recent kills as JSON rows for /kills; without it /kills is 404. */
   readonly recentKills?: () => Promise<readonly RecentKill[]>;
+  /** The bearer token /kills asks for (read on each request, so a rotated Secret applies); absent: /kills is open. */
+  readonly killsToken?: () => string;
+  /** The daemon's redactor, over the /kills rows. */
+  readonly redact?: Redactor;
   readonly host: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
@@ -73,12 +82,18 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
     ...(options.recentKills === undefined
       ? {}
       : {
-          '/kills': async () =>
-            send(response, request, 200, `${JSON.stringify(await options.recentKills?.())}\n`, 'application/json'),
+          '/kills': async () => {
+            if (options.killsToken !== undefined && !hasBearer(request, options.killsToken())) {
+              response.setHeader('WWW-Authenticate', 'Bearer realm="kube-havoc"');
+              return send(response, request, 401, 'unauthorized\n');
+            }
+            const rows = (await options.recentKills?.()) ?? [];
+            send(response, request, 200, `${JSON.stringify(options.redact?.value(rows) ?? rows)}\n`, 'application/json');
+          },
         }),
     '/readyz': () => {
       const status = options.readiness();
-      send(response, request, status.ready ? 200 : 503, status.ready ? 'ok\n' : `not ready\n${status.unmet.join('\n')}\n`);
+      send(response, request, status.ready ? 200 : 503, status.ready ? 'ok\n' : `not ready: ${status.codes.join(', ')}\n`);
     },
   };
   const route = routes[path];
@@ -88,6 +103,15 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
     return send(response, request, 405, 'method not allowed\n');
   }
   await route();
+}
+
+/** The request carries `Authorization: Bearer <token>` (compared in constant time). */
+function hasBearer(request: IncomingMessage, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (given === undefined || token === '') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function send(

@@ -7,8 +7,10 @@ import type { Listener } from '../../domain/ports.ts';
 
 export interface ReadinessStatus {
   readonly ready: boolean;
-  /** Conditions not met, with the reason when one was given. */
+  /** Conditions not met, with the reason when one was given (for the log). */
   readonly unmet: readonly string[];
+  /** Only the names of the conditions not met: the reason codes /readyz shows. */
+  readonly codes: readonly string[];
 }
 
 export interface Readiness {
@@ -31,7 +33,11 @@ export function createReadiness(options: ReadinessOptions): Readiness {
       else unmet.set(condition, reason ?? 'not met');
     },
     status() {
-      return { ready: unmet.size === 0, unmet: [...unmet].map(([name, reason]) => `${name}: ${reason}`) };
+      return {
+        ready: unmet.size === 0,
+        unmet: [...unmet].map(([name, reason]) => `${name}: ${reason}`),
+        codes: [...unmet.keys()],
+      };
     },
   };
 }

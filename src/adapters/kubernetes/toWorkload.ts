@@ -70,7 +70,12 @@ export interface RawWorkloadStatus {
 export interface RawPod {
   readonly metadata?: RawMeta;
   readonly spec?: { readonly nodeName?: string };
-  readonly status?: { readonly phase?: string; readonly startTime?: Time; readonly conditions?: readonly RawCondition[] };
+  readonly status?: {
+    readonly phase?: string;
+    readonly startTime?: Time;
+    readonly conditions?: readonly RawCondition[];
+    readonly podIP?: string;
+  };
 }
 
 export interface RawNode {
@@ -103,6 +108,7 @@ export function controllerOf(meta: RawMeta | undefined): RawOwner | undefined {
 export function toPodInfo(pod: RawPod): PodInfo {
   const startedAt = toDate(pod.status?.startTime);
   const nodeName = pod.spec?.nodeName;
+  const ip = pod.status?.podIP;
   return {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
@@ -112,6 +118,7 @@ export function toPodInfo(pod: RawPod): PodInfo {
     terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null,
     ...(startedAt === undefined ? {} : { startedAt }),
     ...(nodeName === undefined || nodeName === '' ? {} : { nodeName }),
+    ...(ip === undefined || ip === '' ? {} : { ip }),
   };
 }
 

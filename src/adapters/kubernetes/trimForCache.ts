@@ -63,7 +63,12 @@ export function trimForCache<T extends KubernetesObject>(
         return {
           metadata: meta(object.metadata, true),
           spec: defined({ nodeName: spec?.nodeName }),
-          status: defined({ phase: status?.phase, startTime: status?.startTime, conditions: conditions(status?.conditions) }),
+          status: defined({
+            phase: status?.phase,
+            startTime: status?.startTime,
+            conditions: conditions(status?.conditions),
+            podIP: status?.podIP,
+          }),
         };
       }
       case 'node': {

@@ -22,6 +22,16 @@ export interface PrometheusSourceOptions extends PrometheusAuth {
   readonly caFile?: string;
 }
 
+/**
+ * How much of an upstream error body a detail quotes: enough to tell a proxy's
+ * login page from a Prometheus error, too little to carry much of what a
+ * misbehaving upstream echoes (the redactor removes the credentials anyway).
+ */
+export const UPSTREAM_BODY_LIMIT = 200;
+
+const quoted = (text: string) =>
+  text.length <= UPSTREAM_BODY_LIMIT ? text : `${text.slice(0, UPSTREAM_BODY_LIMIT)}… (${text.length} characters)`;
+
 /** Answers are small; a larger body is a misconfigured URL, not a steady state. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -112,16 +122,16 @@ function toAnswer(reply: { status: number; body: string }): QueryAnswer {
     return {
       ok: false,
       problem: 'error',
-      detail: `HTTP ${reply.status}, not a Prometheus API answer: ${reply.body.slice(0, 200)}`,
+      detail: `HTTP ${reply.status}, not a Prometheus API answer: ${quoted(reply.body)}`,
     };
   }
   if (reply.status === 400 && body.errorType === 'bad_data')
-    return { ok: false, problem: 'invalid-query', detail: body.error ?? 'bad_data' };
+    return { ok: false, problem: 'invalid-query', detail: quoted(body.error ?? 'bad_data') };
   if (reply.status !== 200 || body.status !== 'success') {
     return {
       ok: false,
       problem: 'error',
-      detail: `HTTP ${reply.status}${body.errorType ? ` ${body.errorType}` : ''}: ${body.error ?? reply.body.slice(0, 200)}`,
+      detail: `HTTP ${reply.status}${body.errorType ? ` ${body.errorType}` : ''}: ${quoted(body.error ?? reply.body)}`,
     };
   }
   return { ok: true, samples: samples(body.data) };

@@ -3,6 +3,8 @@
 // the problem is reported with the label key and value.
 
 import { parseDuration } from '../duration.ts';
+import { withoutCredentials } from '../redactor.ts';
+import { MUST_BE_HTTP, NO_ALLOW_LIST, probeUrlRefusal, type ProbeRules } from './probeTarget.ts';
 
 export const KILL_MODES = ['one', 'fixed', 'fixed-percent', 'random-max-percent', 'all'] as const;
 export type KillMode = (typeof KILL_MODES)[number];
@@ -37,6 +39,8 @@ export interface PolicyOptions {
   readonly defaultMtbfSeconds: number;
   /** Length of one business day: a `d` in an MTBF. */
   readonly businessDaySeconds: number;
+  /** The probe address policy's allow-list; absent: the default policy alone. */
+  readonly probe?: ProbeRules;
 }
 
 export type PolicyResult =
@@ -62,6 +66,8 @@ interface Contract {
 export interface PolicyMetadata {
   readonly labels: Labels;
   readonly annotations: Labels;
+  /** The workload's namespace, whose Services a probe may reach by default; absent: only the allow-list. */
+  readonly ref?: { readonly namespace: string };
 }
 
 export function parsePolicy(metadata: PolicyMetadata, options: PolicyOptions): PolicyResult {
@@ -97,7 +103,8 @@ export function parsePolicy(metadata: PolicyMetadata, options: PolicyOptions): P
   return { optedIn: false };
 }
 
-function parseWith(c: Contract, { labels, annotations }: PolicyMetadata, probeKey: string, options: PolicyOptions): PolicyResult {
+function parseWith(c: Contract, metadata: PolicyMetadata, probeKey: string, options: PolicyOptions): PolicyResult {
+  const { labels, annotations } = metadata;
   const key = (name: string) => `${c.prefix}${name}`;
   const enabled = labels[key('enabled')] ?? '';
   if (enabled !== c.on) {
@@ -122,7 +129,10 @@ function parseWith(c: Contract, { labels, annotations }: PolicyMetadata, probeKe
       message: `must be one of ${Object.keys(c.modes).join(', ')}`,
     });
   const value = killValue(mode, labels[key('kill-value')], key('kill-value'), problems);
-  const probeUrl = probe(annotations[probeKey], probeKey, problems);
+  const probeUrl = probe(annotations[probeKey], probeKey, problems, {
+    namespace: metadata.ref?.namespace ?? '',
+    rules: options.probe ?? NO_ALLOW_LIST,
+  });
   if (problems.length > 0 || mode === undefined) return { optedIn: true, problems };
   return {
     optedIn: true,
@@ -155,10 +165,18 @@ function killValue(
   return number;
 }
 
-function probe(url: string | undefined, field: string, problems: LabelProblem[]): string | undefined {
+function probe(
+  url: string | undefined,
+  field: string,
+  problems: LabelProblem[],
+  scope: Parameters<typeof probeUrlRefusal>[1],
+): string | undefined {
   if (url === undefined) return undefined;
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    problems.push({ field, value: url, message: 'must be an http(s) URL' });
+  const refused = probeUrlRefusal(url, scope);
+  if (refused !== undefined) {
+    // The value is echoed into Events and logs: never the credentials it may carry.
+    const message = refused === MUST_BE_HTTP ? refused : `refused by the probe address policy: ${refused}`;
+    problems.push({ field, value: withoutCredentials(url), message });
     return undefined;
   }
   return url;

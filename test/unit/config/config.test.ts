@@ -225,3 +225,72 @@ test('every setting has documentation, and an env name derived from its path', (
   for (const [path, leaf] of all) t.true(leaf.doc.length > 10, path);
   t.is(envName(['blastRadius', 'maxKillsPerDay']), 'HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY');
 });
+
+test('the Slack webhook URL must be https; the switch allows http only to a loopback host', (t) => {
+  const clear =
+    'must be an https URL: the webhook URL is a secret that http would carry in clear ' +
+    '(slack.allowInsecureHttp allows http to a loopback host, for local tests)';
+  const url = 'http://hooks.slack.example/services/T000/B000/SECRET';
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SLACK_WEBHOOK_URL: url } })),
+    [`slack.webhookUrl: ${clear}`],
+  );
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SLACK_WEBHOOK_URL_FILE: file('clear-webhook', `${url}\n`) } })),
+    [`slack.webhookUrlFile: ${clear}`],
+  );
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SLACK_WEBHOOK_URL: url, HAVOC_SLACK_ALLOW_INSECURE_HTTP: 'true' } })),
+    [`slack.webhookUrl: ${clear}`],
+    'the switch does not reach beyond loopback',
+  );
+  const local = loadConfig({
+    env: { HAVOC_SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hook/SECRET', HAVOC_SLACK_ALLOW_INSECURE_HTTP: 'true' },
+  });
+  t.is(local.slack.webhookUrl, 'http://127.0.0.1:9/hook/SECRET');
+  t.is(
+    loadConfig({ env: { HAVOC_SLACK_WEBHOOK_URL: 'https://hooks.slack.example/x/SECRET' } }).slack.webhookUrl.length > 0,
+    true,
+  );
+});
+
+test('/kills is off by default; token needs a readable, non-empty token file; a token file needs token', (t) => {
+  t.is(loadConfig({ env: {} }).server.kills, 'off');
+  t.is(loadConfig({ env: {} }).server.host, '0.0.0.0');
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SERVER_KILLS: 'token' } })),
+    ['server.killsTokenFile: server.kills "token" needs the file holding the token'],
+  );
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SERVER_KILLS: 'token', HAVOC_SERVER_KILLS_TOKEN_FILE: join(dir, 'absent') } })),
+    [`server.killsTokenFile: file "${join(dir, 'absent')}" cannot be read`],
+  );
+  const empty = file('empty-token', '\n');
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SERVER_KILLS: 'token', HAVOC_SERVER_KILLS_TOKEN_FILE: empty } })),
+    [`server.killsTokenFile: file "${empty}" is empty`],
+  );
+  const token = file('kills-token', 's3cr3t-token\n');
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SERVER_KILLS_TOKEN_FILE: token } })),
+    ['server.killsTokenFile: is set but server.kills is "off"; set server.kills to token to use it'],
+  );
+  t.is(loadConfig({ env: { HAVOC_SERVER_KILLS: 'token', HAVOC_SERVER_KILLS_TOKEN_FILE: token } }).server.kills, 'token');
+  t.regex(problems(() => loadConfig({ env: { HAVOC_SERVER_KILLS: 'yes' } }))[0] ?? '', /^server\.kills: /);
+});
+
+test('the probe allow-list is validated, naming the field and the value', (t) => {
+  const found = problems(() =>
+    loadConfig({
+      env: { HAVOC_PODS_PROBE_ALLOW_CIDRS: '10.0.0.0/8,10.0.0.0/99', HAVOC_PODS_PROBE_ALLOW_HOSTS: 'ok.example,bad host' },
+    }),
+  );
+  t.is(found.length, 2);
+  t.true(found.some((p) => p.startsWith('pods.probeAllowCidrs:') && p.includes('"10.0.0.0/99" is not a CIDR range')));
+  t.true(found.some((p) => p.startsWith('pods.probeAllowHosts:') && p.includes('"bad host" is not a host name')));
+  const settings = toSettings(
+    loadConfig({ env: { HAVOC_PODS_PROBE_ALLOW_CIDRS: '127.0.0.1/32', HAVOC_PODS_PROBE_ALLOW_HOSTS: '*.x.example' } }),
+  );
+  t.deepEqual(settings.policy.probe?.allowHosts, ['*.x.example']);
+  t.is(settings.policy.probe?.allowCidrs.length, 1);
+});

@@ -25,6 +25,7 @@ const problems = (yaml: string, env: Record<string, string> = {}): readonly stri
   return [];
 };
 const URL_OK = 'steadyState:\n  prometheus:\n    url: http://prometheus.monitoring:9090\n';
+const URL_TLS = 'steadyState:\n  prometheus:\n    url: https://prometheus.monitoring:9091\n';
 
 const bad: [string, string, Record<string, string>, string][] = [
   [
@@ -101,7 +102,7 @@ for (const [name, yaml, env, expected] of bad) {
 
 test('a valid steadyState section loads, and builds the gate only when a URL is set', (t) => {
   const token = file('token', 'abc\n');
-  const yaml = `${URL_OK}    bearerTokenFile: ${token}\n  blockers: ['severity="critical"', 'namespace="{{namespace}}",severity="warning"']\n  defaultHypothesis: 'kube_deployment_status_replicas_available{namespace="{{namespace}}",deployment="{{name}}"} >= 1'\n`;
+  const yaml = `${URL_TLS}    bearerTokenFile: ${token}\n  blockers: ['severity="critical"', 'namespace="{{namespace}}",severity="warning"']\n  defaultHypothesis: 'kube_deployment_status_replicas_available{namespace="{{namespace}}",deployment="{{name}}"} >= 1'\n`;
   t.deepEqual(problems(yaml), []);
   const config = loadConfig({ file: file('ok.yaml', yaml), env: {} });
   t.deepEqual(config.steadyState.blockers, ['severity="critical"', 'namespace="{{namespace}}",severity="warning"']);
@@ -117,4 +118,28 @@ test('a password in the Prometheus URL never shows in the redacted configuration
   const config = loadConfig({ env: { HAVOC_STEADY_STATE_PROMETHEUS_URL: 'https://havoc:SECRET@prom.example:9090/prom' } });
   t.is(redacted(config).steadyState.prometheus.url, 'https://redacted@prom.example:9090/prom');
   t.false(JSON.stringify(redacted(config)).includes('SECRET'));
+});
+
+test('credentials go to Prometheus only over https: an http URL with a token, a password or user:password@ is refused, naming the field', (t) => {
+  const token = file('tls-token', 'abc\n');
+  const clear = (what: string) =>
+    `steadyState.prometheus.url: "http://prometheus.monitoring:9090" must be https: ${what} would travel in clear ` +
+    '(steadyState.prometheus.allowInsecureHttp allows http to a loopback host, for local tests)';
+  t.deepEqual(problems(`${URL_OK}    bearerTokenFile: ${token}\n`), [clear('steadyState.prometheus.bearerTokenFile')]);
+  t.deepEqual(problems(`${URL_OK}    basicAuthUsername: havoc\n    basicAuthPasswordFile: ${token}\n`), [
+    clear('steadyState.prometheus.basicAuthPasswordFile'),
+  ]);
+  const inUrl = 'steadyState:\n  prometheus:\n    url: http://havoc:SECRET@prometheus.monitoring:9090\n';
+  t.deepEqual(problems(inUrl), [
+    'steadyState.prometheus.url: "http://redacted@prometheus.monitoring:9090/" must be https: the credentials in the URL ' +
+      'would travel in clear (steadyState.prometheus.allowInsecureHttp allows http to a loopback host, for local tests)',
+  ]);
+  t.deepEqual(problems(`${URL_TLS}    bearerTokenFile: ${token}\n`), []);
+  t.deepEqual(problems(URL_OK), [], 'no credential: http is fine');
+  // The switch is for local tests: it allows http to loopback only.
+  const local = (host: string) =>
+    `steadyState:\n  prometheus:\n    url: http://${host}:9090\n    allowInsecureHttp: true\n    bearerTokenFile: ${token}\n`;
+  t.deepEqual(problems(local('127.0.0.1')), []);
+  t.deepEqual(problems(local('[::1]')), []);
+  t.is(problems(local('prometheus.monitoring')).length, 1);
 });

@@ -19,7 +19,7 @@ const probed = { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' };
 
 function setup(probe: SteadyStateProbe) {
   const cluster = fakeCluster([
-    deployment('shop', 'checkout', 3, probed, LONG_AGO, { 'havoc/probe-url': 'http://127.0.0.1:1/ok' }),
+    deployment('shop', 'checkout', 3, probed, LONG_AGO, { 'havoc/probe-url': 'http://checkout.shop.svc:1/ok' }),
   ]);
   const events = recorder();
   const metrics = createHavocMetrics({ registry: new Registry(), defaultMetrics: false });

@@ -181,13 +181,57 @@ for (const [name, labels, opts, fields] of bad) {
 
 test('the probe URL comes from the annotation and must be http(s)', (t) => {
   const good = parsePolicy(
-    { labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': 'http://checkout.shop:8080/healthz' } },
+    {
+      labels: { 'havoc/enabled': 'true' },
+      annotations: { 'havoc/probe-url': 'http://checkout.shop.svc:8080/healthz' },
+      ref: { namespace: 'shop' },
+    },
     options,
   );
-  t.like(good, { optedIn: true, policy: { probeUrl: 'http://checkout.shop:8080/healthz' } });
+  t.like(good, { optedIn: true, policy: { probeUrl: 'http://checkout.shop.svc:8080/healthz' } });
   const badUrl = parsePolicy(
     { labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': 'checkout/healthz' } },
     options,
   );
   t.like(badUrl, { optedIn: true, problems: [{ field: 'havoc/probe-url', value: 'checkout/healthz' }] });
+});
+
+test('a probe URL the address policy refuses is a bad label naming the rule; its credentials are not echoed', (t) => {
+  const parse = (url: string, probe?: PolicyOptions['probe']) =>
+    parsePolicy(
+      { labels: { 'havoc/enabled': 'true' }, annotations: { 'havoc/probe-url': url }, ref: { namespace: 'shop' } },
+      probe === undefined ? options : { ...options, probe },
+    );
+  t.like(parse('http://169.254.169.254/latest/meta-data/'), {
+    optedIn: true,
+    problems: [
+      {
+        field: 'havoc/probe-url',
+        value: 'http://169.254.169.254/latest/meta-data/',
+        message: 'refused by the probe address policy: 169.254.169.254 is a cloud metadata address',
+      },
+    ],
+  });
+  const other = parse('http://checkout.payments.svc/healthz');
+  t.regex(
+    'problems' in other ? (other.problems[0]?.message ?? '') : '',
+    /^refused by the probe address policy: checkout\.payments\.svc is not a Service of namespace shop/,
+  );
+  const withPassword = parse('http://admin:hunter2@checkout.shop.svc/healthz');
+  t.false(JSON.stringify(withPassword).includes('hunter2'));
+  t.like(withPassword, { problems: [{ value: 'http://redacted@checkout.shop.svc/healthz' }] });
+  t.like(parse('http://127.0.0.1:8080/ok', { allowHosts: [], allowCidrs: [] }), {
+    optedIn: true,
+    problems: [
+      {
+        field: 'havoc/probe-url',
+        value: 'http://127.0.0.1:8080/ok',
+        message: 'refused by the probe address policy: 127.0.0.1 is a loopback address',
+      },
+    ],
+  });
+  t.like(parse('http://health.example.com/ok', { allowHosts: ['health.example.com'], allowCidrs: [] }), {
+    optedIn: true,
+    policy: { probeUrl: 'http://health.example.com/ok' },
+  });
 });

@@ -132,7 +132,7 @@ test('skipped, not steady: a workload with fewer ready replicas than desired is 
 });
 
 test('skipped, probe failed: the steady-state probe gates the kill', async (t) => {
-  const w = deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO, { 'havoc/probe-url': 'http://checkout.shop/healthz' });
+  const w = deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO, { 'havoc/probe-url': 'http://checkout.shop.svc/healthz' });
   const { cluster, events, round } = setup({ workloads: [w], probe: { check: async () => ({ ok: false, detail: 'HTTP 503' }) } });
   await round.tick({ at: FRIDAY, nextTick: NEXT });
   t.is(cluster.kills.length, 0);
