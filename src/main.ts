@@ -27,7 +27,7 @@ import { createCronTicker } from './adapters/schedule/cronTicker.ts';
 import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
-import { pauseCommand, requester, resolveInstall } from './cli/install.ts';
+import { pauseCommands, requester, resolveInstall } from './cli/install.ts';
 import { planReport, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -234,7 +234,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     clusterName: config.clusterName,
     log,
     onDelivery: metrics.deliveries('slack'),
-    pauseCommand: pauseCommand(
+    pauseCommands: pauseCommands(
       { namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap },
       defaults.daemon.stateConfigMap,
     ),

@@ -34,13 +34,21 @@ export function resolveInstall(choice: InstallChoice): Install {
   return { namespace: choice.defaultNamespace, stateConfigMap, namespaceFrom: 'default' };
 }
 
-/** The exact command that stops all chaos of this install, for Slack and the docs. */
-export function pauseCommand(
+const KUBECTL_PAUSE = 'havoc/pause="<why>" havoc/paused-by="$USER"';
+
+/**
+ * The exact commands that stop all chaos of this install, for Slack and the docs:
+ * plain kubectl first (on-call has it at 3 a.m.), then the CLI.
+ */
+export function pauseCommands(
   install: { readonly namespace: string; readonly stateConfigMap: string },
   defaultStateConfigMap: string,
-): string {
+): readonly string[] {
   const state = install.stateConfigMap === defaultStateConfigMap ? '' : ` --state-configmap ${install.stateConfigMap}`;
-  return `kube-havoc pause -n ${install.namespace}${state} --reason "<why>"`;
+  return [
+    `kubectl -n ${install.namespace} annotate configmap ${install.stateConfigMap} --overwrite ${KUBECTL_PAUSE}`,
+    `kube-havoc pause -n ${install.namespace}${state} --reason "<why>"`,
+  ];
 }
 
 export interface RequesterChoice {

@@ -3,11 +3,13 @@
 // new leader neither forgets the budget nor repeats a kill. Every write is a
 // replace carrying the resourceVersion that was read: when two writers race,
 // one gets 409 Conflict and re-applies its change to the newer state.
+// The kill switch can also be set with kubectl alone (pauseAnnotation.ts).
 
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Log, StateStore } from '../../domain/ports.ts';
 import { emptyState, type HavocState } from '../../domain/state.ts';
 import { KubernetesError, isConflict, isNotFound, toKubernetesError } from './errors.ts';
+import { PAUSE_ANNOTATION, annotationPause, annotationsFor, withAnnotationPause } from './pauseAnnotation.ts';
 
 export type ConfigMapApi = Pick<
   CoreV1Api,
@@ -27,6 +29,8 @@ export interface ConfigMapStateStoreOptions {
   readonly maxAttempts?: number;
   /** Most recent kill records kept, whatever the domain prunes (default 1000; a ConfigMap holds 1 MiB). */
   readonly maxRecords?: number;
+  /** Dates a kubectl pause or resume the ConfigMap's managedFields cannot date (default: the system clock). */
+  readonly now?: () => Date;
 }
 
 export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): StateStore {
@@ -36,6 +40,21 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
   const maxAttempts = options.maxAttempts ?? 10;
   const maxRecords = options.maxRecords ?? 1000;
   const where = `ConfigMap ${namespace}/${name}`;
+  const now = options.now ?? (() => new Date());
+  // The first time this process saw an undated kubectl pause or resume, so every read dates it alike
+  // (the announcement claim compares dates). One slot: only the latest change of the switch is pending.
+  let seen: { readonly key: string; readonly at: Date } | undefined;
+  const firstSeen = (key: string) => () => {
+    if (seen?.key !== key) seen = { key, at: now() };
+    return seen.at;
+  };
+
+  /** The stored state with the kubectl kill switch (annotations) folded in. */
+  const stateOf = (current: V1ConfigMap | undefined): HavocState => {
+    const stored = parseState(current?.data?.[STATE_KEY], where);
+    const asked = annotationPause(current?.metadata, firstSeen(`pause:${current?.metadata?.annotations?.[PAUSE_ANNOTATION]}`));
+    return withAnnotationPause(stored, asked, firstSeen(`resume:${stored.paused?.at}`));
+  };
 
   const read = async (): Promise<V1ConfigMap | undefined> => {
     try {
@@ -64,18 +83,19 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
       });
     } else {
       // current.metadata carries the resourceVersion we read: the precondition.
-      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, data } });
+      const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
+      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
     }
   };
 
   return {
     async load() {
-      return parseState((await read())?.data?.[STATE_KEY], where);
+      return stateOf(await read());
     },
     async update(change) {
       for (let attempt = 1; ; attempt += 1) {
         const current = await read();
-        const next = capRecords(change(parseState(current?.data?.[STATE_KEY], where)), maxRecords);
+        const next = capRecords(change(stateOf(current)), maxRecords);
         try {
           await write(current, next);
           return next;

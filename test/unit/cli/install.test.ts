@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseCommandLine } from '../../../src/cli/args.ts';
-import { pauseCommand, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
+import { pauseCommands, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
 
 const BASE: InstallChoice = { configNamespace: 'kube-havoc', defaultNamespace: 'kube-havoc', stateConfigMap: 'kube-havoc-state' };
 
@@ -22,15 +22,15 @@ test('the namespace of the install: -n, then a configured one, then the kubeconf
   t.is(resolveInstall({ ...BASE, flagStateConfigMap: 'prod-state' }).stateConfigMap, 'prod-state');
 });
 
-test('the pause command names the namespace, and the state ConfigMap only when it is not the default', (t) => {
-  t.is(
-    pauseCommand({ namespace: 'havoc', stateConfigMap: 'kube-havoc-state' }, 'kube-havoc-state'),
+test('the pause commands name the namespace and state ConfigMap, kubectl first; the CLI names the ConfigMap only when not the default', (t) => {
+  t.deepEqual(pauseCommands({ namespace: 'havoc', stateConfigMap: 'kube-havoc-state' }, 'kube-havoc-state'), [
+    'kubectl -n havoc annotate configmap kube-havoc-state --overwrite havoc/pause="<why>" havoc/paused-by="$USER"',
     'kube-havoc pause -n havoc --reason "<why>"',
-  );
-  t.is(
-    pauseCommand({ namespace: 'havoc', stateConfigMap: 'eu-state' }, 'kube-havoc-state'),
+  ]);
+  t.deepEqual(pauseCommands({ namespace: 'havoc', stateConfigMap: 'eu-state' }, 'kube-havoc-state'), [
+    'kubectl -n havoc annotate configmap eu-state --overwrite havoc/pause="<why>" havoc/paused-by="$USER"',
     'kube-havoc pause -n havoc --state-configmap eu-state --reason "<why>"',
-  );
+  ]);
 });
 
 test('who pauses is a person: --by, $USER, the kubeconfig user; the host (a pod name under kubectl exec) only when nothing else names one', (t) => {
