@@ -28,12 +28,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
 FROM ${BASE_IMAGE}
+# The source revision (git rev-parse HEAD), shown as havoc_build_info{revision}; unknown when the build does not pass it.
+ARG REVISION=unknown
 LABEL org.opencontainers.image.title="kube-havoc" \
       org.opencontainers.image.description="Scheduled chaos daemon for Kubernetes" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.revision="${REVISION}"
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 WORKDIR /app
-ENV NODE_ENV=production
+ENV NODE_ENV=production HAVOC_REVISION=${REVISION}
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

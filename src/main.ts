@@ -216,7 +216,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     log,
   });
   const registry = new Registry();
-  const metrics = createHavocMetrics({ registry });
+  const metrics = createHavocMetrics({ registry, build: { version, revision: process.env.HAVOC_REVISION } });
   // Without leader election this replica acts from the start;
   // the README's "no replica acts" alert must not fire after each restart.
   if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);

@@ -445,6 +445,8 @@ test('ServiceMonitor: scrapes /metrics on the Service port of this release, with
   t.is(monitor.apiVersion, 'monitoring.coreos.com/v1');
   t.is(monitor.metadata.labels?.release, 'prometheus');
   t.deepEqual(monitor.spec, {
+    // The job is the chart name, whatever the release is called: the PrometheusRule's alerts select it.
+    jobLabel: 'app.kubernetes.io/name',
     namespaceSelector: { matchNames: [NS] },
     selector: { matchLabels: { 'app.kubernetes.io/name': 'kube-havoc', 'app.kubernetes.io/instance': RELEASE } },
     // honorLabels keeps the daemon's own namespace label, which the dashboard filters on.

@@ -38,6 +38,12 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* The job label of the daemon's scrape targets: prometheusRule.job, else the Service's value of the ServiceMonitor's jobLabel, else the Service name (the Prometheus Operator's own fallback). */}}
+{{- define "kube-havoc.job" -}}
+{{- $labels := include "kube-havoc.labels" . | fromYaml }}
+{{- .Values.prometheusRule.job | default (get $labels .Values.metrics.serviceMonitor.jobLabel) | default (include "kube-havoc.fullname" .) }}
+{{- end }}
+
 {{- define "kube-havoc.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "kube-havoc.fullname" .) .Values.serviceAccount.name }}
