@@ -136,7 +136,6 @@ const needs: Access[] = [
   { verb: 'list', resource: 'pods' },
   { verb: 'watch', resource: 'pods' },
   { verb: 'get', resource: 'pods', namespace: 'shop' },
-  { verb: 'delete', resource: 'pods', namespace: 'shop' },
   { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'shop' },
   { verb: 'list', resource: 'deployments.apps' },
   { verb: 'watch', resource: 'statefulsets.apps' },
@@ -154,6 +153,8 @@ const needs: Access[] = [
 ];
 
 const mustNot: Access[] = [
+  // pods.method=evict (the default): a delete would bypass the PodDisruptionBudgets.
+  { verb: 'delete', resource: 'pods', namespace: 'shop' },
   // Granted only what the code calls: Events are created, the state is read and replaced.
   { verb: 'patch', resource: 'events.events.k8s.io', namespace: 'havoc' },
   { verb: 'patch', resource: 'configmaps', name: 'kube-havoc-state', namespace: 'havoc' },
@@ -361,7 +362,6 @@ test.serial(
       { verb: 'list', resource: 'pods', namespace: 'shop' },
       { verb: 'watch', resource: 'deployments.apps', namespace: 'shop' },
       { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'shop' },
-      { verb: 'delete', resource: 'pods', namespace: 'shop' },
       { verb: 'create', resource: 'events.events.k8s.io', namespace: 'shop' },
       { verb: 'create', resource: 'leases.coordination.k8s.io', namespace: namespaced.namespace },
       { verb: 'update', resource: 'configmaps', name: 'kube-havoc-state', namespace: namespaced.namespace },
@@ -370,6 +370,7 @@ test.serial(
       { verb: 'list', resource: 'pods' },
       { verb: 'list', resource: 'pods', namespace: 'other' },
       { verb: 'delete', resource: 'pods', namespace: 'other' },
+      { verb: 'delete', resource: 'pods', namespace: 'shop' },
       { verb: 'create', resource: 'pods', subresource: 'eviction', namespace: 'other' },
       { verb: 'list', resource: 'deployments.apps' },
       { verb: 'list', resource: 'namespaces' },

@@ -127,8 +127,9 @@ function loadRendered(objects: readonly K8sObject[]) {
 }
 
 // ---- what the daemon does to workloads in a target namespace -----------------
+// pods.method=evict (the default): no pods delete, which would bypass PodDisruptionBudgets.
 const TARGET_RULES: Rule[] = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
   {
     apiGroups: ['apps'],
@@ -577,4 +578,61 @@ test("extraEnvVars, extraVolumes and extraVolumeMounts reach the pod after the c
   const bad = runHelm(['template', RELEASE, CHART_DIR, '--set', 'extraVolumeMounts[0].name=x']);
   t.not(bad.status, 0);
   t.regex(bad.stderr, /extraVolumeMounts\.0: mountPath is required/);
+});
+
+const podRules = (objects: readonly K8sObject[]) =>
+  objects
+    .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+    .flatMap((o) => (o as Role).rules.map((r) => ({ role: `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`, ...r })))
+    .filter((r) => r.apiGroups.includes('') && r.resources.includes('pods'));
+
+test('RBAC by method: evict (the default) grants no pods delete anywhere; pods.method=delete grants it where victims are', (t) => {
+  for (const [name, sets] of [
+    ['cluster mode', []],
+    ['namespaced mode', ['rbac.namespaces={shop,payments}']],
+    ['node chaos', ['nodes.enabled=true']],
+  ] as const) {
+    const evict = podRules(template(sets));
+    t.true(evict.length > 0, name);
+    t.deepEqual(
+      evict.filter((r) => r.verbs.includes('delete')),
+      [],
+      `${name}, pods.method=evict`,
+    );
+    const deleting = podRules(template([...sets, 'pods.method=delete'])).filter((r) => r.verbs.includes('delete'));
+    t.deepEqual(
+      deleting.map((r) => r.role).sort(),
+      name === 'namespaced mode'
+        ? [`Role payments/${CLUSTER_NAME}`, `Role shop/${CLUSTER_NAME}`]
+        : [`ClusterRole -/${CLUSTER_NAME}`],
+      `${name}, pods.method=delete`,
+    );
+  }
+});
+
+test('docs/helm.md and the values.yaml comments claim exactly the pod and node verbs the chart renders', (t) => {
+  const docs = readFileSync(path.join(CHART_DIR, '..', '..', 'docs', 'helm.md'), 'utf8').split('\n');
+  const values = readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8');
+  const verbsOf = (prefix: string) =>
+    docs
+      .find((l) => l.startsWith(prefix))
+      ?.split('|')[3]
+      ?.trim();
+  const evictVerbs = podRules(mode('default values'))[0]?.verbs ?? [];
+  const deleteVerbs = podRules(template(['pods.method=delete']))[0]?.verbs ?? [];
+  t.deepEqual(deleteVerbs, [...evictVerbs, 'delete']);
+  t.is(verbsOf('| all namespaces (ClusterRole) | `pods` |'), `${evictVerbs.join(', ')}; delete only with \`pods.method=delete\``);
+  const nodeVerbs =
+    get<Role>(mode('node chaos on'), 'ClusterRole', `${CLUSTER_NAME}-nodes`).rules.find((r) => r.resources.includes('nodes'))
+      ?.verbs ?? [];
+  t.is(verbsOf('| cluster, only with `nodes.enabled=true` | `nodes` |'), nodeVerbs.join(', '));
+  t.true(
+    values.includes(`node permissions (${nodeVerbs.join(', ')} nodes;`),
+    'values.yaml nodes.enabled names the node verbs granted',
+  );
+  t.true(
+    values.includes('The chart grants pods delete only with delete.'),
+    'values.yaml pods.method says when delete is granted',
+  );
+  t.false(/update nodes/.test(values) || docs.some((l) => l.includes('update nodes')), 'nothing claims update nodes');
 });
