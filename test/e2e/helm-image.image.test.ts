@@ -136,6 +136,8 @@ test.serial(
       '--namespace',
       r.namespace,
       '--set',
+      'image.registry=',
+      '--set',
       `image.repository=${repository}`,
       '--set',
       `image.digest=${digest}`,

@@ -636,3 +636,76 @@ test('docs/helm.md and the values.yaml comments claim exactly the pod and node v
   );
   t.false(/update nodes/.test(values) || docs.some((l) => l.includes('update nodes')), 'nothing claims update nodes');
 });
+
+test('chart conventions: commonLabels on every object, revisionHistoryLimit, probes from values ({} turns one off)', (t) => {
+  const objects = template([
+    'commonLabels.team=platform',
+    'commonLabels.cost-center=c42',
+    'revisionHistoryLimit=3',
+    'livenessProbe.periodSeconds=30',
+    'livenessProbe.failureThreshold=6',
+    'readinessProbe=null',
+    'metrics.serviceMonitor.enabled=true',
+    'prometheusRule.enabled=true',
+  ]);
+  t.true(objects.length > 8);
+  for (const o of objects) t.like(o.metadata.labels, { team: 'platform', 'cost-center': 'c42' }, `${o.kind} ${o.metadata.name}`);
+  const deployment = deploymentOf(objects);
+  t.is((deployment.spec as unknown as { revisionHistoryLimit: number }).revisionHistoryLimit, 3);
+  t.like(deployment.spec.template.metadata.labels, { team: 'platform' });
+  const container = containerOf(objects) as unknown as Record<string, unknown>;
+  t.deepEqual(container.livenessProbe, {
+    httpGet: { path: '/healthz', port: 'http' },
+    initialDelaySeconds: 5,
+    periodSeconds: 30,
+    timeoutSeconds: 3,
+    failureThreshold: 6,
+  });
+  t.false('readinessProbe' in container);
+  t.is((deploymentOf(mode('default values')).spec as unknown as { revisionHistoryLimit: number }).revisionHistoryLimit, 10);
+});
+
+test('image: registry/repository; global.imageRegistry (a parent chart) replaces image.registry; an empty registry leaves the repository whole', (t) => {
+  const image = (sets: string[]) => containerOf(template(sets)).image;
+  t.is(image([]), 'ghcr.io/kube-havoc/kube-havoc:0.1.0');
+  t.is(
+    image(['image.registry=registry.example.com/platform', 'image.tag=1.0.0']),
+    'registry.example.com/platform/kube-havoc/kube-havoc:1.0.0',
+  );
+  t.is(
+    image(['global.imageRegistry=mirror.example.com/', 'image.registry=registry.example.com']),
+    'mirror.example.com/kube-havoc/kube-havoc:0.1.0',
+  );
+  t.is(image(['image.registry=', 'image.repository=localhost:5000/kube-havoc']), 'localhost:5000/kube-havoc:0.1.0');
+  t.throws(() => template(['image.registry=https://registry.example.com']), { message: /image\.registry/ });
+});
+
+test('ServiceMonitor extras: its own namespace, relabelings, metricRelabelings, and clusterName as a label when asked', (t) => {
+  const monitor = (sets: string[]) =>
+    template(['metrics.serviceMonitor.enabled=true', ...sets]).find((o) => o.kind === 'ServiceMonitor') as K8sObject & {
+      spec: { namespaceSelector: unknown; endpoints: Record<string, unknown>[] };
+    };
+  const plain = monitor([]);
+  t.is(plain.metadata.namespace, NS);
+  t.false('relabelings' in (plain.spec.endpoints[0] ?? {}));
+  t.false('metricRelabelings' in (plain.spec.endpoints[0] ?? {}));
+  const placed = monitor([
+    'metrics.serviceMonitor.namespace=monitoring',
+    'metrics.serviceMonitor.relabelings[0].sourceLabels[0]=__meta_kubernetes_pod_node_name',
+    'metrics.serviceMonitor.relabelings[0].targetLabel=node',
+    'metrics.serviceMonitor.metricRelabelings[0].sourceLabels[0]=__name__',
+    'metrics.serviceMonitor.metricRelabelings[0].regex=nodejs_.*',
+    'metrics.serviceMonitor.metricRelabelings[0].action=drop',
+    'metrics.serviceMonitor.clusterLabel=cluster',
+    'clusterName=prod-eu-1',
+  ]);
+  t.is(placed.metadata.namespace, 'monitoring');
+  // It still scrapes the release namespace's Service.
+  t.deepEqual(placed.spec.namespaceSelector, { matchNames: [NS] });
+  t.deepEqual(placed.spec.endpoints[0]?.relabelings, [
+    { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' },
+    { action: 'replace', targetLabel: 'cluster', replacement: 'prod-eu-1' },
+  ]);
+  t.deepEqual(placed.spec.endpoints[0]?.metricRelabelings, [{ sourceLabels: ['__name__'], regex: 'nodejs_.*', action: 'drop' }]);
+  t.throws(() => template(['metrics.serviceMonitor.clusterLabel=my-cluster']), { message: /clusterLabel/ });
+});
