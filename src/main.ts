@@ -69,6 +69,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const log = createLogger({
     level: config.log.level,
     pretty: cli.logPretty || config.log.pretty,
+    format: config.log.format,
     destination: cli.command === 'run' ? process.stdout : process.stderr,
   });
   let cluster: LoadedKubeConfig;

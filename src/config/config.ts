@@ -68,5 +68,5 @@ export interface HavocConfig {
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
   server: { host: string; port: number };
-  log: { level: string; pretty: boolean };
+  log: { level: string; pretty: boolean; format: 'json' | 'pino' };
 }

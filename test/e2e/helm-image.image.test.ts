@@ -16,6 +16,7 @@ import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
 import { helm, installedConfig, liveConfig, release } from './helmRelease.ts';
 import { freePort } from './harness/freePort.ts';
+import { levelNumber } from '../../src/adapters/log/logger.ts';
 import {
   buildImage,
   podman,
@@ -228,10 +229,10 @@ test.serial(
     t.is(stopped.code, 0, container.output.join('').slice(-800));
     t.log(`SIGTERM to exit: ${stopped.seconds.toFixed(1)} s`);
     t.is(
-      container.lines.filter((l) => l.level >= 50).length,
+      container.lines.filter((l) => levelNumber(l.level) >= 50).length,
       0,
       container.lines
-        .filter((l) => l.level >= 50)
+        .filter((l) => levelNumber(l.level) >= 50)
         .map((l) => l.msg)
         .join('\n'),
     );

@@ -9,6 +9,7 @@ import { KUBECTL, startCluster, waitFor, type Cluster } from './harness/cluster.
 import { kwokDeployment } from './harness/kwokDeployment.ts';
 import { run } from './harness/run.ts';
 import { startDaemon } from './daemonProcess.ts';
+import { levelNumber } from '../../src/adapters/log/logger.ts';
 import {
   canI,
   chartServiceAccountKubeconfig,
@@ -300,10 +301,10 @@ async function runChartDaemon(t: ExecutionContext, kubeconfig: string, r: Releas
     t.is(await daemon.stop(), 0);
   }
   t.is(
-    daemon.lines.filter((l) => l.level >= 50).length,
+    daemon.lines.filter((l) => levelNumber(l.level) >= 50).length,
     0,
     daemon.lines
-      .filter((l) => l.level >= 50)
+      .filter((l) => levelNumber(l.level) >= 50)
       .map((l) => l.msg)
       .join('\n'),
   );

@@ -1,12 +1,18 @@
 // pino, JSON by default and pretty when asked. The destination is an option
 // so tests capture lines; secrets are redacted by path whatever logs them.
+// The default JSON has string levels and ISO times, what log pipelines map to
+// severity and time without configuration; format "pino" keeps pino's own.
 
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import pretty from 'pino-pretty';
+
+export type LogFormat = 'json' | 'pino';
 
 export interface LoggerOptions {
   readonly level: string;
   readonly pretty: boolean;
+  /** Default json: "level":"info", "time":"2026-03-06T10:00:00.000Z". */
+  readonly format?: LogFormat;
   /** Where lines go; defaults to stdout. */
   readonly destination?: NodeJS.WritableStream;
 }
@@ -24,12 +30,26 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
-  const base = { level: options.level, base: { name: 'kube-havoc' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const base: PinoOptions = {
+    level: options.level,
+    base: { name: 'kube-havoc' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
   if (options.pretty) {
     return pino(
       base,
       pretty({ colorize: false, destination: options.destination ?? process.stdout, sync: true }) as NodeJS.WritableStream,
     );
   }
-  return pino(base, options.destination ?? process.stdout);
+  const json: PinoOptions =
+    options.format === 'pino'
+      ? base
+      : { ...base, formatters: { level: (label) => ({ level: label }) }, timestamp: pino.stdTimeFunctions.isoTime };
+  return pino(json, options.destination ?? process.stdout);
+}
+
+/** pino's number of a level in either format ("warn" or 40), for readers of the JSON lines; 0 when it is neither. */
+export function levelNumber(level: unknown): number {
+  if (typeof level === 'number') return level;
+  return typeof level === 'string' ? (pino.levels.values[level] ?? 0) : 0;
 }
