@@ -27,7 +27,7 @@ import { createCronTicker } from './adapters/schedule/cronTicker.ts';
 import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
-import { pauseCommands, requester, resolveInstall } from './cli/install.ts';
+import { installFor, pauseCommands, requester } from './cli/install.ts';
 import { planReport, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -96,10 +96,9 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
 }
 
 async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env): Promise<number> {
-  const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const defaults = loadConfig({ env: {} });
-  const install = resolveInstall({
+  const install = installFor(cli.command, {
     flagNamespace: cli.namespace,
     flagStateConfigMap: cli.stateConfigMap,
     configNamespace: config.daemon.namespace,
@@ -107,6 +106,8 @@ async function oneShot(cli: CommandLine, config: HavocConfig, loaded: LoadedKube
     stateConfigMap: config.daemon.stateConfigMap,
     contextNamespace: contextNamespace(kubeConfig),
   });
+  // plan -n NS looks at the cluster as the daemon installed in NS would: its own namespace protected.
+  const settings = toSettings({ ...config, daemon: { ...config.daemon, namespace: install.namespace } });
   const store = createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log });
   const inPod = loaded.source === 'in-cluster service account';
   const by = requester({

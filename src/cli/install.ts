@@ -23,6 +23,16 @@ export interface InstallChoice {
   readonly stateConfigMap: string;
 }
 
+/**
+ * `plan` shows what `run` would do, and `run` acts on daemon.namespace (config, env, else the default):
+ * plan never takes the kubeconfig context's namespace. The kill-switch commands may, checked by main.ts.
+ */
+export function installFor(command: string, choice: InstallChoice): Install {
+  if (command !== 'plan') return resolveInstall(choice);
+  const { contextNamespace: _ignored, ...rest } = choice;
+  return resolveInstall(rest);
+}
+
 /** -n beats a namespace set in config or env, which beats the kubeconfig context's, which beats the default. */
 export function resolveInstall(choice: InstallChoice): Install {
   const stateConfigMap = choice.flagStateConfigMap ?? choice.stateConfigMap;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseCommandLine } from '../../../src/cli/args.ts';
-import { pauseCommands, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
+import { installFor, pauseCommands, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
 
 const BASE: InstallChoice = { configNamespace: 'kube-havoc', defaultNamespace: 'kube-havoc', stateConfigMap: 'kube-havoc-state' };
 
@@ -58,4 +58,12 @@ test('-n/--namespace and --state-configmap on pause, resume, status and plan; a 
   });
   t.regex((parseCommandLine(['run', '-n', 'havoc']) as { error: string }).error, /run reads daemon.namespace from the config/);
   t.regex((parseCommandLine(['pause', '--help']) as { help: string }).help, /-n, --namespace NS/);
+});
+
+test('plan acts on daemon.namespace like run: never the kubeconfig context, which the kill-switch commands may use', (t) => {
+  const choice: InstallChoice = { ...BASE, contextNamespace: 'shop' };
+  t.like(installFor('plan', choice), { namespace: 'kube-havoc', namespaceFrom: 'default' });
+  t.like(installFor('plan', { ...choice, configNamespace: 'chaos' }), { namespace: 'chaos', namespaceFrom: 'config' });
+  t.like(installFor('plan', { ...choice, flagNamespace: 'havoc' }), { namespace: 'havoc', namespaceFrom: 'flag' });
+  t.like(installFor('status', choice), { namespace: 'shop', namespaceFrom: 'kubeconfig context' });
 });
