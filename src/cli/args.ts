@@ -53,7 +53,8 @@ Commands:
   resume     clear the kill switch
   status     show the kill switch, budgets left and recent kills
 
-Run 'kube-havoc <command> --help' for a command's options; 'kube-havoc --version' (or any command with --version) prints the version.`,
+Run 'kube-havoc <command> --help' for a command's options;
+'kube-havoc --version' (or any command with --version) prints the version.`,
   run: `Usage: kube-havoc run [options]
 
 Runs the daemon: leader election, the schedule, kills, Events, metrics, Slack.
