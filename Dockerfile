@@ -19,7 +19,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+# main.js is also the `kube-havoc` command (its shebang runs node): `kubectl exec deploy/... -- kube-havoc pause ...`.
+RUN npm run build && chmod 0755 dist/main.js
 
 FROM ${BASE_IMAGE} AS deps
 WORKDIR /app
@@ -40,6 +41,7 @@ ENV NODE_ENV=production HAVOC_REVISION=${REVISION}
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+RUN ln -s /app/dist/main.js /usr/local/bin/kube-havoc
 # Numeric, so that Kubernetes' runAsNonRoot can verify it (uid 1000 is "node").
 USER 1000:1000
 EXPOSE 8080

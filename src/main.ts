@@ -28,6 +28,7 @@ import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
 import { installFor, pauseCommands, requester } from './cli/install.ts';
+import { completionScript } from './cli/completion.ts';
 import { planReport, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -54,6 +55,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const cli = parseCommandLine(argv);
   if ('help' in cli) return print(process.stdout, cli.help, 0);
   if ('version' in cli) return print(process.stdout, `kube-havoc ${packageVersion()}`, 0);
+  if ('completion' in cli) return print(process.stdout, completionScript(cli.completion).trimEnd(), 0);
   if ('error' in cli) return print(process.stderr, `kube-havoc: ${cli.error}\nRun 'kube-havoc --help' for usage.`, 2);
   let config: HavocConfig;
   try {

@@ -19,7 +19,12 @@ export interface CommandLine {
   readonly stateConfigMap?: string;
 }
 
-export type Parsed = { readonly help: string } | { readonly version: true } | { readonly error: string } | CommandLine;
+export type Parsed =
+  | { readonly help: string }
+  | { readonly version: true }
+  | { readonly error: string }
+  | { readonly completion: 'bash' | 'zsh' }
+  | CommandLine;
 
 /** For the commands that talk to an installed daemon's state: pause, resume, status, plan. */
 const INSTALL = `
@@ -54,7 +59,8 @@ Commands:
   status     show the kill switch, budgets left and recent kills
 
 Run 'kube-havoc <command> --help' for a command's options;
-'kube-havoc --version' (or any command with --version) prints the version.`,
+'kube-havoc --version' (or any command with --version) prints the version;
+'kube-havoc completion bash|zsh' prints shell completion (source <(kube-havoc completion bash)).`,
   run: `Usage: kube-havoc run [options]
 
 Runs the daemon: leader election, the schedule, kills, Events, metrics, Slack.
@@ -135,6 +141,12 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { help: HELP.main };
   if (first === '--version' || first === '-V' || first === 'version') return { version: true };
+  if (first === 'completion') {
+    const [shell, ...extra] = rest;
+    if ((shell !== 'bash' && shell !== 'zsh') || extra.length > 0)
+      return { error: `completion: name the shell, bash or zsh (got ${shell === undefined ? 'none' : `"${rest.join(' ')}"`})` };
+    return { completion: shell };
+  }
   if (!(COMMANDS as readonly string[]).includes(first))
     return { error: `unknown command "${first}"; expected one of ${COMMANDS.join(', ')}` };
   const command = first as CommandName;
