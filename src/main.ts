@@ -68,12 +68,18 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
     return print(process.stdout, `${cli.config}: valid${config.dryRun ? ' (dry run)' : ' (LIVE: kills are real)'}`, 0);
 
   // The daemon's log is its output; a one-shot command's output is its report (`plan --json | jq`), so its log goes to stderr.
-  const log = createLogger({
-    level: config.log.level,
-    pretty: cli.logPretty || config.log.pretty,
-    format: config.log.format,
-    destination: cli.command === 'run' ? process.stdout : process.stderr,
-  });
+  let log: Log;
+  try {
+    log = createLogger({
+      level: config.log.level,
+      pretty: cli.logPretty || config.log.pretty,
+      format: config.log.format,
+      destination: cli.command === 'run' ? process.stdout : process.stderr,
+    });
+  } catch (error) {
+    // Pretty logs asked of an install without the optional pino-pretty (the image): say so, no stack.
+    return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
+  }
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({

@@ -56,6 +56,14 @@ const ABSENT = {
     runbook_url: runbook('HavocAbsent'),
   },
 };
+const NO_LEADER = {
+  exp_labels: { severity: 'warning', team: 'platform' },
+  exp_annotations: {
+    summary: 'No kube-havoc replica holds the leader lease',
+    description: "kube-havoc is running but no replica acts, so no chaos happens. Check the daemon's logs and the Lease.",
+    runbook_url: runbook('HavocNoLeader'),
+  },
+};
 const TESTS = [
   // Gone for 25 minutes (no series of this install at all; another install in another namespace is up): absence fires.
   {
@@ -87,17 +95,7 @@ const TESTS = [
       {
         eval_time: '25m',
         alertname: 'HavocNoLeader',
-        exp_alerts: [
-          {
-            exp_labels: { severity: 'warning', team: 'platform' },
-            exp_annotations: {
-              summary: 'No kube-havoc replica holds the leader lease',
-              description:
-                "kube-havoc is running but no replica acts, so no chaos happens. Check the daemon's logs and the Lease.",
-              runbook_url: runbook('HavocNoLeader'),
-            },
-          },
-        ],
+        exp_alerts: [NO_LEADER],
       },
     ],
   },
@@ -147,17 +145,7 @@ const TESTS = [
       {
         eval_time: '15m',
         alertname: 'HavocNoLeader',
-        exp_alerts: [
-          {
-            exp_labels: { severity: 'warning', team: 'platform' },
-            exp_annotations: {
-              summary: 'No kube-havoc replica holds the leader lease',
-              description:
-                "kube-havoc is running but no replica acts, so no chaos happens. Check the daemon's logs and the Lease.",
-              runbook_url: runbook('HavocNoLeader'),
-            },
-          },
-        ],
+        exp_alerts: [NO_LEADER],
       },
     ],
   },

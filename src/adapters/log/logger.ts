@@ -2,9 +2,12 @@
 // so tests capture lines; secrets are redacted by path whatever logs them.
 // The default JSON has string levels and ISO times, what log pipelines map to
 // severity and time without configuration; format "pino" keeps pino's own.
+// pino-pretty is an optional dependency, loaded only for pretty logs: the
+// image leaves it out (a daemon's logs are JSON), the CLI tarball has it.
 
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 
 export type LogFormat = 'json' | 'pino';
 
@@ -36,10 +39,7 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (options.pretty) {
-    return pino(
-      base,
-      pretty({ colorize: false, destination: options.destination ?? process.stdout, sync: true }) as NodeJS.WritableStream,
-    );
+    return pino(base, prettyStream({ colorize: false, destination: options.destination ?? process.stdout, sync: true }));
   }
   const json: PinoOptions =
     options.format === 'pino'
@@ -52,4 +52,18 @@ export function createLogger(options: LoggerOptions): Logger {
 export function levelNumber(level: unknown): number {
   if (typeof level === 'number') return level;
   return typeof level === 'string' ? (pino.levels.values[level] ?? 0) : 0;
+}
+
+function prettyStream(options: PrettyOptions): NodeJS.WritableStream {
+  let pretty: (options: PrettyOptions) => PrettyStream;
+  try {
+    pretty = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
+  } catch (error) {
+    throw new Error(
+      'pretty logs (--log-pretty, log.pretty) need the optional package pino-pretty, which this install leaves out ' +
+        '(the image does); use the JSON logs, or npm install pino-pretty',
+      { cause: error },
+    );
+  }
+  return pretty(options) as NodeJS.WritableStream;
 }

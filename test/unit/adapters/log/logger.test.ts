@@ -38,3 +38,11 @@ test('levelNumber reads both forms, so readers of the lines compare severities',
   t.is(levelNumber('nonsense'), 0);
   t.is(levelNumber(undefined), 0);
 });
+
+test('pretty logs load the optional pino-pretty only when asked, and print for people', (t) => {
+  const out: string[] = [];
+  const destination = new PassThrough();
+  destination.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+  createLogger({ level: 'info', pretty: true, destination }).info({ event: 'tick' }, 'tick acted');
+  t.regex(out.join(''), /INFO.*tick acted/);
+});
