@@ -30,7 +30,8 @@ import { cronWindowWarning } from './adapters/schedule/firstTickInWindow.ts';
 import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
-import { pauseCommand, requester, resolveInstall } from './cli/install.ts';
+import { installFor, pauseCommands, requester } from './cli/install.ts';
+import { completionScript } from './cli/completion.ts';
 import { planReport, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -63,6 +64,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const cli = parseCommandLine(argv);
   if ('help' in cli) return print(process.stdout, cli.help, 0);
   if ('version' in cli) return print(process.stdout, `kube-havoc ${packageVersion()}`, 0);
+  if ('completion' in cli) return print(process.stdout, completionScript(cli.completion).trimEnd(), 0);
   if ('error' in cli) return print(process.stderr, `kube-havoc: ${cli.error}\nRun 'kube-havoc --help' for usage.`, 2);
   let config: HavocConfig;
   try {
@@ -83,12 +85,19 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const redactor = redactorFromConfig(config, { values: () => kubeSecrets });
   const unbounded = (text: string) => redactor.text(text, Number.POSITIVE_INFINITY);
   // The daemon's log is its output; a one-shot command's output is its report (`plan --json | jq`), so its log goes to stderr.
-  const log = createLogger({
-    level: config.log.level,
-    pretty: cli.logPretty || config.log.pretty,
-    destination: cli.command === 'run' ? process.stdout : process.stderr,
-    redact: unbounded,
-  });
+  let log: Log;
+  try {
+    log = createLogger({
+      level: config.log.level,
+      pretty: cli.logPretty || config.log.pretty,
+      format: config.log.format,
+      destination: cli.command === 'run' ? process.stdout : process.stderr,
+      redact: unbounded,
+    });
+  } catch (error) {
+    // Pretty logs asked of an install without the optional pino-pretty (the image): say so, no stack.
+    return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
+  }
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({
@@ -122,10 +131,9 @@ async function oneShot(
   env: Env,
   redact: (text: string) => string,
 ): Promise<number> {
-  const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const defaults = loadConfig({ env: {} });
-  const install = resolveInstall({
+  const install = installFor(cli.command, {
     flagNamespace: cli.namespace,
     flagStateConfigMap: cli.stateConfigMap,
     configNamespace: config.daemon.namespace,
@@ -133,6 +141,8 @@ async function oneShot(
     stateConfigMap: config.daemon.stateConfigMap,
     contextNamespace: contextNamespace(kubeConfig),
   });
+  // plan -n NS looks at the cluster as the daemon installed in NS would: its own namespace protected.
+  const settings = toSettings({ ...config, daemon: { ...config.daemon, namespace: install.namespace } });
   // The CLI does not know the running daemon's gap, so it compacts nothing; the bound holds all the same.
   const store = boundedStateStore({
     store: createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log }),
@@ -247,7 +257,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
   });
   const registry = new Registry();
-  const metrics = createHavocMetrics({ registry });
+  const metrics = createHavocMetrics({ registry, build: { version, revision: process.env.HAVOC_REVISION } });
   // Without leader election this replica acts from the start;
   // the README's "no replica acts" alert must not fire after each restart.
   if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);
@@ -265,7 +275,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     clusterName: config.clusterName,
     log,
     onDelivery: metrics.deliveries('slack'),
-    pauseCommand: pauseCommand(
+    pauseCommands: pauseCommands(
       { namespace: config.daemon.namespace, stateConfigMap: config.daemon.stateConfigMap },
       defaults.daemon.stateConfigMap,
     ),

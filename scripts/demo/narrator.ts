@@ -2,9 +2,12 @@
 // happened: decisions, kills, blocks, skips and recovery verdicts. The tags
 // (KILLED, BLOCKED, RECOVERED, ...) are stable: the demo's e2e test reads them.
 
+import { levelNumber } from '../../src/adapters/log/logger.ts';
+
 export interface DaemonLine {
-  readonly level: number;
-  readonly time?: number;
+  readonly level: string | number;
+  /** ISO 8601 (log.format json) or epoch ms (pino). */
+  readonly time?: number | string;
   readonly msg: string;
   readonly event?: string;
   readonly [key: string]: unknown;
@@ -73,6 +76,6 @@ export function narrate(line: DaemonLine, paint: Paint): string | undefined {
       return `${at}  ${tag('red', 'ERROR')} ${line.msg}`;
     default:
       // Warnings and errors the daemon logs outside the occurrences (API trouble, Slack failures).
-      return line.level >= 40 ? `${at}  ${tag('yellow', 'daemon')} ${line.msg}` : undefined;
+      return levelNumber(line.level) >= 40 ? `${at}  ${tag('yellow', 'daemon')} ${line.msg}` : undefined;
   }
 }

@@ -21,6 +21,9 @@ base="${BASE_IMAGE:-$(bash "$here/base.sh")}"
 args=(build --pull=never --network=host --isolation=chroot --layers
   --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
   --build-arg "BASE_IMAGE=$base" --tag "$tag")
+# The checkout's revision, for havoc_build_info{revision} (REVISION=... overrides; unknown outside git).
+revision="${REVISION:-$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)}"
+args+=(--build-arg "REVISION=$revision")
 ca="${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}"
 if [ -n "$ca" ] && [ -s "$ca" ]; then
   npmrc="$(mktemp)"

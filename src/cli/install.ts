@@ -23,6 +23,16 @@ export interface InstallChoice {
   readonly stateConfigMap: string;
 }
 
+/**
+ * `plan` shows what `run` would do, and `run` acts on daemon.namespace (config, env, else the default):
+ * plan never takes the kubeconfig context's namespace. The kill-switch commands may, checked by main.ts.
+ */
+export function installFor(command: string, choice: InstallChoice): Install {
+  if (command !== 'plan') return resolveInstall(choice);
+  const { contextNamespace: _ignored, ...rest } = choice;
+  return resolveInstall(rest);
+}
+
 /** -n beats a namespace set in config or env, which beats the kubeconfig context's, which beats the default. */
 export function resolveInstall(choice: InstallChoice): Install {
   const stateConfigMap = choice.flagStateConfigMap ?? choice.stateConfigMap;
@@ -34,13 +44,21 @@ export function resolveInstall(choice: InstallChoice): Install {
   return { namespace: choice.defaultNamespace, stateConfigMap, namespaceFrom: 'default' };
 }
 
-/** The exact command that stops all chaos of this install, for Slack and the docs. */
-export function pauseCommand(
+const KUBECTL_PAUSE = 'havoc/pause="<why>" havoc/paused-by="$USER"';
+
+/**
+ * The exact commands that stop all chaos of this install, for Slack and the docs:
+ * plain kubectl first (on-call has it at 3 a.m.), then the CLI.
+ */
+export function pauseCommands(
   install: { readonly namespace: string; readonly stateConfigMap: string },
   defaultStateConfigMap: string,
-): string {
+): readonly string[] {
   const state = install.stateConfigMap === defaultStateConfigMap ? '' : ` --state-configmap ${install.stateConfigMap}`;
-  return `kube-havoc pause -n ${install.namespace}${state} --reason "<why>"`;
+  return [
+    `kubectl -n ${install.namespace} annotate configmap ${install.stateConfigMap} --overwrite ${KUBECTL_PAUSE}`,
+    `kube-havoc pause -n ${install.namespace}${state} --reason "<why>"`,
+  ];
 }
 
 export interface RequesterChoice {

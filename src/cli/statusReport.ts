@@ -14,7 +14,10 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
   const caps = daemon?.caps ?? settings.caps;
   lines.push(
     state.paused
-      ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}`
+      ? `Chaos is PAUSED since ${state.paused.at} by ${state.paused.by}: ${state.paused.reason}` +
+          (state.paused.source === 'annotation'
+            ? ' (kubectl annotation havoc/pause on the state ConfigMap; remove it to resume)'
+            : '')
       : `Chaos is active${dryRunNow ? ' (dry run: nothing is really killed)' : ''}.`,
   );
   lines.push(

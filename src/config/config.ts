@@ -72,5 +72,5 @@ export interface HavocConfig {
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
   server: { host: string; port: number; kills: 'off' | 'token' | 'open'; killsTokenFile: string };
-  log: { level: string; pretty: boolean };
+  log: { level: string; pretty: boolean; format: 'json' | 'pino' };
 }

@@ -381,6 +381,13 @@ export function havocSchema(): SchemaTree {
     log: {
       level: { doc: 'pino log level.', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], default: 'info' },
       pretty: { doc: 'Human-readable logs instead of JSON.', format: f.boolean, default: false },
+      format: {
+        doc:
+          'JSON lines: "json" has string levels ("level":"info") and ISO 8601 times, which GKE, Datadog and Loki map to ' +
+          'severity; "pino" keeps pino\'s numeric levels and epoch-millisecond times (the form of 0.1.0).',
+        format: ['json', 'pino'],
+        default: 'json',
+      },
     },
   };
 }

@@ -53,6 +53,8 @@ export interface PauseState {
   readonly reason: string;
   readonly by: string;
   readonly at: string;
+  /** 'annotation': set with `kubectl annotate` on the state ConfigMap (havoc/pause); removing the annotation resumes. */
+  readonly source?: 'annotation';
   /** Set by the daemon that told Slack and the log, so a restart or a new leader does not tell them again. */
   readonly announced?: boolean;
 }

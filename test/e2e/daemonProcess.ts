@@ -11,7 +11,8 @@ import { waitFor } from './harness/cluster.ts';
 import { readJsonLines } from './harness/jsonLines.ts';
 
 export interface LogLine {
-  readonly level: number;
+  /** "info", "warn", ... (log.format json, the default); levelNumber() compares them. */
+  readonly level: string | number;
   readonly msg: string;
   readonly event?: string;
   readonly [key: string]: unknown;

@@ -116,7 +116,7 @@ export function serviceAccountDir(options: { token: string; caFile: string; name
 }
 
 export interface LogLine {
-  readonly level: number;
+  readonly level: string | number;
   readonly msg: string;
   readonly event?: string;
   readonly [key: string]: unknown;

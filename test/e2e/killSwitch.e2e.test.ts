@@ -114,3 +114,68 @@ test('`kube-havoc pause -n <ns>` from outside the cluster stops the daemon of th
     `the kill message carries this install's pause command: ${sections}`,
   );
 });
+
+test('the documented kubectl-only kill switch (an annotation on the state ConfigMap) stops a running daemon within one tick; `status` shows who and why', async (t) => {
+  const { cluster } = t.context;
+  const ns = await cluster.createNamespace('annotated');
+  const own = await cluster.createNamespace('havoc-a');
+  const slack = await slackReceiver(t);
+  const config = e2eConfig(own, {
+    namespaces: { include: [ns] },
+    slack: { webhookUrl: slack.url, retries: 0, dailyPlan: false },
+  });
+  const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config });
+  try {
+    await daemon.waitForLine('the daemon ticks', (l) => l.event === 'tick' && l.outcome !== 'not-leader');
+    // The command the docs and Slack print, with only kubectl.
+    await cluster.kubectl([
+      '-n',
+      own,
+      'annotate',
+      'configmap',
+      'kube-havoc-state',
+      '--overwrite',
+      'havoc/pause=incident 99',
+      'havoc/paused-by=oncall-bob',
+    ]);
+    const from = daemon.lines.length;
+    await daemon.waitForLine('the kubectl pause announced', (l) => l.event === 'paused' && l.by === 'oncall-bob', 15_000);
+    await waitFor(async () => pausedTicks(daemon.lines.slice(from)) >= 3, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'paused ticks',
+    });
+    const ticks = daemon.lines.slice(from).filter((l) => l.event === 'tick');
+    const firstPaused = ticks.findIndex((l) => l.outcome === 'paused');
+    // The tick running when kubectl returned may finish as it started; the next one is paused.
+    t.true(firstPaused >= 0 && firstPaused <= 1, `ticks after the annotation: ${ticks.map((l) => String(l.outcome)).join(', ')}`);
+    t.true(
+      ticks.slice(firstPaused).every((l) => l.outcome === 'paused'),
+      'every tick after the first paused one is paused',
+    );
+    // Opted in after the pause: left alone.
+    const before = await deploy(cluster, ns, 'basket', 2, { 'havoc/enabled': 'true', 'havoc/mtbf': '1s' });
+    const seen = pausedTicks(daemon.lines);
+    await waitFor(async () => pausedTicks(daemon.lines) >= seen + 3, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'more paused ticks',
+    });
+    t.deepEqual((await pods(cluster, ns, 'basket')).map((p) => p.uid).sort(), before.map((p) => p.uid).sort());
+    t.is(daemon.lines.filter(killed).length, 0);
+
+    const status = await run(process.execPath, ['dist/main.js', 'status', '-n', own, '--kubeconfig', cluster.kubeconfig], {
+      timeoutMs: 60_000,
+    });
+    t.regex(status.stdout, /Chaos is PAUSED since \S+ by oncall-bob: incident 99 \(kubectl annotation havoc\/pause/);
+
+    // Resume: remove the annotation.
+    await cluster.kubectl(['-n', own, 'annotate', 'configmap', 'kube-havoc-state', 'havoc/pause-', 'havoc/paused-by-']);
+    await daemon.waitForLine('the resume announced', (l) => l.event === 'resumed', 15_000);
+    await daemon.waitForLine('a kill after the resume', killed, 60_000);
+  } finally {
+    await daemon.stop();
+  }
+  t.is(slack.titled('Chaos paused').length, 1, 'one Slack message for one kubectl pause');
+  t.is(slack.titled('Chaos resumed').length, 1);
+});

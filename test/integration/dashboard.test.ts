@@ -59,14 +59,25 @@ const queries = [
   ),
 ];
 
+interface Scope {
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly job: string;
+  readonly instance: string;
+}
+const ALL: Scope = { namespace: '.*', cluster: '.*', job: '.*', instance: '.*' };
+
 /** What Grafana would put in; the ranges cover the whole test. */
-function substitute(expr: string, namespace: string): string {
+function substitute(expr: string, scope: Scope): string {
   const out = expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__range_s', '600')
     .replaceAll('$__range', '10m')
     .replaceAll('$__interval', '15s')
-    .replaceAll('$namespace', namespace);
+    .replaceAll('$namespace', scope.namespace)
+    .replaceAll('$cluster', scope.cluster)
+    .replaceAll('$job', scope.job)
+    .replaceAll('$instance', scope.instance);
   if (out.includes('$')) throw new Error(`unknown variable left in ${out}`);
   return out;
 }
@@ -78,7 +89,23 @@ test('the dashboard is provisioning-ready: datasource and namespace variables, e
   t.is(kills?.datasource?.uid, '${datasource}', 'kill annotations on every graph');
   const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
   t.is(variables['datasource']?.type, 'datasource');
-  t.like(variables['namespace'], { type: 'query', definition: 'label_values(havoc_kills_total, namespace)', allValue: '.*' });
+  // Fleet-ready: one Grafana over a central Prometheus (Thanos, Mimir) holding many installs.
+  t.like(variables['cluster'], { type: 'query', definition: 'label_values(havoc_build_info, cluster)', allValue: '.*' });
+  t.like(variables['job'], {
+    type: 'query',
+    definition: 'label_values(havoc_build_info{cluster=~"$cluster"}, job)',
+    allValue: '.*',
+  });
+  t.like(variables['instance'], {
+    type: 'query',
+    definition: 'label_values(havoc_build_info{cluster=~"$cluster", job=~"$job"}, instance)',
+    allValue: '.*',
+  });
+  t.like(variables['namespace'], {
+    type: 'query',
+    definition: 'label_values(havoc_kills_total{cluster=~"$cluster", job=~"$job", instance=~"$instance"}, namespace)',
+    allValue: '.*',
+  });
   for (const p of panels(dashboard.panels)) {
     t.is(p.datasource?.uid, '${datasource}', p.title);
     for (const target of p.targets ?? []) t.is(target.datasource?.uid, '${datasource}', `${p.title} ${target.refId}`);
@@ -98,8 +125,17 @@ test('the dashboard is provisioning-ready: datasource and namespace variables, e
   }
   t.true(queries.length >= 20);
   for (const q of queries) {
-    if (!q.expr.startsWith('sum(havoc_leader)') && q.expr.includes('havoc_kills_total'))
+    if (q.expr.includes('havoc_kills_total'))
       t.true(q.expr.includes('namespace=~"$namespace"'), `${q.panel} filters by namespace`);
+    // Every series a query reads is scoped to the chosen cluster, job and instance, so no aggregate merges installs.
+    const selectors = [...q.expr.matchAll(/\bhavoc_[a-z_]+(\{[^}]*\})?/g)];
+    t.true(selectors.length > 0, q.panel);
+    for (const [selector] of selectors)
+      t.true(
+        selector.includes('{cluster=~"$cluster", job=~"$job", instance=~"$instance"'),
+        `${q.panel} ${q.refId}: ${selector} is scoped by cluster, job and instance`,
+      );
+    t.false(/on \(instance\)/.test(q.expr), `${q.panel} ${q.refId}: a join names cluster and job too`);
   }
 });
 
@@ -204,7 +240,8 @@ function scalarReaches(prometheus: RealPrometheus, expr: string, want: number, w
 test('every dashboard query runs against a real Prometheus scraping a daemon that killed; the main panels show data', async (t) => {
   t.timeout(90_000);
   const daemon = await startDaemon(t);
-  const prometheus = await startPrometheus(t, { targets: [new URL(daemon.server.url).host], job: 'kube-havoc' });
+  const instance = new URL(daemon.server.url).host;
+  const prometheus = await startPrometheus(t, { targets: [instance], job: 'kube-havoc', labels: { cluster: 'eu-1' } });
   await scalarReaches(prometheus, 'up{job="kube-havoc"}', 1, 'the target is up');
   // Announced at start-up, before any kill: every kill series is scraped at zero first.
   await scalarReaches(prometheus, 'count(havoc_kills_total{result="killed"} == 0)', 8, 'the zero series are scraped');
@@ -222,13 +259,30 @@ test('every dashboard query runs against a real Prometheus scraping a daemon tha
   const namespaces = (await prometheus.get('/api/v1/label/namespace/values?match[]=havoc_kills_total')) as { data: string[] };
   t.deepEqual(namespaces.data, ['bank', 'shop'], 'the namespace variable finds both namespaces');
 
+  // The variables' own queries find this daemon.
+  const variable = async (label: string, match: string) =>
+    ((await prometheus.get(`/api/v1/label/${label}/values?match[]=${encodeURIComponent(match)}`)) as { data: string[] }).data;
+  t.deepEqual(await variable('cluster', 'havoc_build_info'), ['eu-1']);
+  t.deepEqual(await variable('job', 'havoc_build_info{cluster=~"eu-1"}'), ['kube-havoc']);
+  t.deepEqual(await variable('instance', 'havoc_build_info{cluster=~"eu-1", job=~"kube-havoc"}'), [instance]);
+
   const results = new Map<string, number[]>();
-  for (const namespace of ['.*', 'shop']) {
+  const chosen: Scope = { namespace: 'shop', cluster: 'eu-1', job: 'kube-havoc', instance };
+  const elsewhere: Scope = { ...ALL, cluster: 'us-2' };
+  for (const scope of [ALL, chosen, elsewhere]) {
     for (const q of queries) {
-      const expr = substitute(q.expr, namespace);
+      const expr = substitute(q.expr, scope);
       const answer = await prometheus.query(expr);
       t.is(answer.status, 'success', `${q.panel} ${q.refId}: ${expr}: ${answer.error ?? ''}`);
-      if (namespace === '.*')
+      if (scope === chosen && ['Leader', 'Eligible targets', 'Paused'].includes(q.panel))
+        t.is(answer.data?.result.length, 1, `${q.panel} ${q.refId} with this cluster, job and instance chosen`);
+      // Another cluster's view shows none of this daemon's series (only the literal `or vector(0)` fallbacks).
+      if (scope === elsewhere)
+        t.true(
+          (answer.data?.result ?? []).every((r) => Object.keys(r.metric).length === 0 && Number(r.value[1]) === 0),
+          `${q.panel} ${q.refId} in cluster us-2: ${JSON.stringify(answer.data?.result)}`,
+        );
+      if (scope === ALL)
         results.set(
           `${q.panel}/${q.refId}`,
           (answer.data?.result ?? []).map((r) => Number(r.value[1])),
@@ -237,7 +291,7 @@ test('every dashboard query runs against a real Prometheus scraping a daemon tha
   }
   const values = (key: string) => results.get(key) ?? [];
   t.log(
-    `${queries.length} queries x 2 namespace values; recovery p50/p95 ${values('Recovery time p50 / p95/A')}/${values('Recovery time p50 / p95/B')} s; kills in range live/dry/blocked ${values('Kills in range/A')}/${values('Kills in range/B')}/${values('Kills in range/C')}`,
+    `${queries.length} queries x 3 scopes; recovery p50/p95 ${values('Recovery time p50 / p95/A')}/${values('Recovery time p50 / p95/B')} s; kills in range live/dry/blocked ${values('Kills in range/A')}/${values('Kills in range/B')}/${values('Kills in range/C')}`,
   );
   t.true(values('Recent kills/A').length >= 3, 'recent kills: checkout and ledger, dry run and live');
   t.true(
@@ -316,7 +370,7 @@ async function startLiveDaemon(
 const panelQuery = (panel: string, refId: string) => {
   const q = queries.find((x) => x.panel === panel && x.refId === refId);
   if (q === undefined) throw new Error(`no query ${panel}/${refId}`);
-  return substitute(q.expr, '.*');
+  return substitute(q.expr, ALL);
 };
 
 test('the kill counts are exact from the first kill (1, 2, 5), and the recent kills survive a daemon restart', async (t) => {

@@ -127,8 +127,9 @@ function loadRendered(objects: readonly K8sObject[]) {
 }
 
 // ---- what the daemon does to workloads in a target namespace -----------------
+// pods.method=evict (the default): no pods delete, which would bypass PodDisruptionBudgets.
 const TARGET_RULES: Rule[] = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
   {
     apiGroups: ['apps'],
@@ -473,6 +474,8 @@ test('ServiceMonitor: scrapes /metrics on the Service port of this release, with
   t.is(monitor.apiVersion, 'monitoring.coreos.com/v1');
   t.is(monitor.metadata.labels?.release, 'prometheus');
   t.deepEqual(monitor.spec, {
+    // The job is the chart name, whatever the release is called: the PrometheusRule's alerts select it.
+    jobLabel: 'app.kubernetes.io/name',
     namespaceSelector: { matchNames: [NS] },
     selector: { matchLabels: { 'app.kubernetes.io/name': 'kube-havoc', 'app.kubernetes.io/instance': RELEASE } },
     // honorLabels keeps the daemon's own namespace label, which the dashboard filters on.
@@ -689,4 +692,136 @@ test('the probe allow-list passes through to config.yaml and the loader accepts 
   const objects = template(['pods.probeAllowHosts={*.shared.svc.cluster.local}', 'pods.probeAllowCidrs={10.0.0.0/8}']);
   t.like(configOf(objects).pods, { probeAllowHosts: ['*.shared.svc.cluster.local'], probeAllowCidrs: ['10.0.0.0/8'] });
   t.deepEqual(loadRendered(objects).pods.probeAllowCidrs, ['10.0.0.0/8']);
+});
+
+const podRules = (objects: readonly K8sObject[]) =>
+  objects
+    .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+    .flatMap((o) => (o as Role).rules.map((r) => ({ role: `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`, ...r })))
+    .filter((r) => r.apiGroups.includes('') && r.resources.includes('pods'));
+
+test('RBAC by method: evict (the default) grants no pods delete anywhere; pods.method=delete grants it where victims are', (t) => {
+  for (const [name, sets] of [
+    ['cluster mode', []],
+    ['namespaced mode', ['rbac.namespaces={shop,payments}']],
+    ['node chaos', ['nodes.enabled=true']],
+  ] as const) {
+    const evict = podRules(template(sets));
+    t.true(evict.length > 0, name);
+    t.deepEqual(
+      evict.filter((r) => r.verbs.includes('delete')),
+      [],
+      `${name}, pods.method=evict`,
+    );
+    const deleting = podRules(template([...sets, 'pods.method=delete'])).filter((r) => r.verbs.includes('delete'));
+    t.deepEqual(
+      deleting.map((r) => r.role).sort(),
+      name === 'namespaced mode'
+        ? [`Role payments/${CLUSTER_NAME}`, `Role shop/${CLUSTER_NAME}`]
+        : [`ClusterRole -/${CLUSTER_NAME}`],
+      `${name}, pods.method=delete`,
+    );
+  }
+});
+
+test('docs/helm.md and the values.yaml comments claim exactly the pod and node verbs the chart renders', (t) => {
+  const docs = readFileSync(path.join(CHART_DIR, '..', '..', 'docs', 'helm.md'), 'utf8').split('\n');
+  const values = readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8');
+  const verbsOf = (prefix: string) =>
+    docs
+      .find((l) => l.startsWith(prefix))
+      ?.split('|')[3]
+      ?.trim();
+  const evictVerbs = podRules(mode('default values'))[0]?.verbs ?? [];
+  const deleteVerbs = podRules(template(['pods.method=delete']))[0]?.verbs ?? [];
+  t.deepEqual(deleteVerbs, [...evictVerbs, 'delete']);
+  t.is(verbsOf('| all namespaces (ClusterRole) | `pods` |'), `${evictVerbs.join(', ')}; delete only with \`pods.method=delete\``);
+  // Give-back is always wired, so the node verbs are granted whatever nodes.enabled says.
+  const nodeVerbs = (sets: string[]) =>
+    get<Role>(template(sets), 'ClusterRole', `${CLUSTER_NAME}-nodes`).rules.find((r) => r.resources.includes('nodes'))?.verbs ??
+    [];
+  t.deepEqual(nodeVerbs([]), nodeVerbs(['nodes.enabled=true']));
+  t.is(verbsOf('| cluster | `nodes` |'), nodeVerbs([]).join(', '));
+  t.true(
+    values.includes(`Reading and patching nodes (${nodeVerbs([]).join(', ')}) is granted also when it is off`),
+    'values.yaml nodes.enabled names the node verbs granted',
+  );
+  t.true(
+    values.includes('The chart grants pods delete only with delete.'),
+    'values.yaml pods.method says when delete is granted',
+  );
+  t.false(/update nodes/.test(values) || docs.some((l) => l.includes('update nodes')), 'nothing claims update nodes');
+});
+
+test('chart conventions: commonLabels on every object, revisionHistoryLimit, probes from values ({} turns one off)', (t) => {
+  const objects = template([
+    'commonLabels.team=platform',
+    'commonLabels.cost-center=c42',
+    'revisionHistoryLimit=3',
+    'livenessProbe.periodSeconds=30',
+    'livenessProbe.failureThreshold=6',
+    'readinessProbe=null',
+    'metrics.serviceMonitor.enabled=true',
+    'prometheusRule.enabled=true',
+  ]);
+  t.true(objects.length > 8);
+  for (const o of objects) t.like(o.metadata.labels, { team: 'platform', 'cost-center': 'c42' }, `${o.kind} ${o.metadata.name}`);
+  const deployment = deploymentOf(objects);
+  t.is((deployment.spec as unknown as { revisionHistoryLimit: number }).revisionHistoryLimit, 3);
+  t.like(deployment.spec.template.metadata.labels, { team: 'platform' });
+  const container = containerOf(objects) as unknown as Record<string, unknown>;
+  t.deepEqual(container.livenessProbe, {
+    httpGet: { path: '/healthz', port: 'http' },
+    initialDelaySeconds: 5,
+    periodSeconds: 30,
+    timeoutSeconds: 3,
+    failureThreshold: 6,
+  });
+  t.false('readinessProbe' in container);
+  t.is((deploymentOf(mode('default values')).spec as unknown as { revisionHistoryLimit: number }).revisionHistoryLimit, 10);
+});
+
+test('image: registry/repository; global.imageRegistry (a parent chart) replaces image.registry; an empty registry leaves the repository whole', (t) => {
+  const image = (sets: string[]) => containerOf(template(sets)).image;
+  t.is(image([]), 'ghcr.io/kube-havoc/kube-havoc:0.1.0');
+  t.is(
+    image(['image.registry=registry.example.com/platform', 'image.tag=1.0.0']),
+    'registry.example.com/platform/kube-havoc/kube-havoc:1.0.0',
+  );
+  t.is(
+    image(['global.imageRegistry=mirror.example.com/', 'image.registry=registry.example.com']),
+    'mirror.example.com/kube-havoc/kube-havoc:0.1.0',
+  );
+  t.is(image(['image.registry=', 'image.repository=localhost:5000/kube-havoc']), 'localhost:5000/kube-havoc:0.1.0');
+  t.throws(() => template(['image.registry=https://registry.example.com']), { message: /image\.registry/ });
+});
+
+test('ServiceMonitor extras: its own namespace, relabelings, metricRelabelings, and clusterName as a label when asked', (t) => {
+  const monitor = (sets: string[]) =>
+    template(['metrics.serviceMonitor.enabled=true', ...sets]).find((o) => o.kind === 'ServiceMonitor') as K8sObject & {
+      spec: { namespaceSelector: unknown; endpoints: Record<string, unknown>[] };
+    };
+  const plain = monitor([]);
+  t.is(plain.metadata.namespace, NS);
+  t.false('relabelings' in (plain.spec.endpoints[0] ?? {}));
+  t.false('metricRelabelings' in (plain.spec.endpoints[0] ?? {}));
+  const placed = monitor([
+    'metrics.serviceMonitor.namespace=monitoring',
+    'metrics.serviceMonitor.relabelings[0].sourceLabels[0]=__meta_kubernetes_pod_node_name',
+    'metrics.serviceMonitor.relabelings[0].targetLabel=node',
+    'metrics.serviceMonitor.metricRelabelings[0].sourceLabels[0]=__name__',
+    'metrics.serviceMonitor.metricRelabelings[0].regex=nodejs_.*',
+    'metrics.serviceMonitor.metricRelabelings[0].action=drop',
+    'metrics.serviceMonitor.clusterLabel=cluster',
+    'clusterName=prod-eu-1',
+  ]);
+  t.is(placed.metadata.namespace, 'monitoring');
+  // It still scrapes the release namespace's Service.
+  t.deepEqual(placed.spec.namespaceSelector, { matchNames: [NS] });
+  t.deepEqual(placed.spec.endpoints[0]?.relabelings, [
+    { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' },
+    { action: 'replace', targetLabel: 'cluster', replacement: 'prod-eu-1' },
+  ]);
+  t.deepEqual(placed.spec.endpoints[0]?.metricRelabelings, [{ sourceLabels: ['__name__'], regex: 'nodejs_.*', action: 'drop' }]);
+  t.throws(() => template(['metrics.serviceMonitor.clusterLabel=my-cluster']), { message: /clusterLabel/ });
 });

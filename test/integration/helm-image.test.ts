@@ -76,24 +76,27 @@ test('dockerfile-utils finds no problem, with every check at error level', (t) =
   t.true(validate('FROM node:24\nworkdir app\nCMD ["a"]\nCMD ["b"]\n', all).length >= 2, 'the linter reports problems');
 });
 
-test('every stage is the base BASE_IMAGE, by default the pinned Node 24 image the tests run on (the "node" devDependency)', (t) => {
+test('every stage but the last is the base BASE_IMAGE, by default the pinned Node 24 image the tests run on (the "node" devDependency)', (t) => {
   const node = lock.packages['node_modules/node']?.version ?? '';
   t.regex(node, /^24\.\d+\.\d+$/);
   t.true(parsed.length >= 2, 'multi-stage');
   const args = logicalLines(dockerfile).filter((l) => /^ARG\s/i.test(l));
   t.deepEqual(
     args.map((a) => a.split(/\s+/)[1]?.split('=')[0]),
-    ['BASE_IMAGE'],
-    'one build argument, declared before the first FROM',
+    ['BASE_IMAGE', 'REVISION'],
+    'the base, declared before the first FROM, and the revision (havoc_build_info), in the final stage',
   );
   t.true(dockerfile.indexOf('ARG BASE_IMAGE') < dockerfile.indexOf('FROM '));
   t.regex(args[0] ?? '', new RegExp(`^ARG BASE_IMAGE=node:${node.replace(/\./g, '\\.')}-[a-z]+-slim$`));
-  for (const stage of parsed) t.is(stage.from, '${BASE_IMAGE}');
+  t.is(args[1], 'ARG REVISION=unknown');
+  t.true(final.instructions.some((i) => i.keyword === 'ARG' && i.args === 'REVISION=unknown'));
+  for (const stage of parsed.slice(0, -1)) t.is(stage.from, '${BASE_IMAGE}');
+  t.is(final.from, 'scratch', 'the final stage is only the files the daemon runs');
 });
 
 test("the build stage installs from the lockfile and builds with the project's own scripts", (t) => {
   const build = parsed[0] as Stage;
-  t.deepEqual(runs(build), ['npm ci', 'npm run build']);
+  t.deepEqual(runs(build), ['npm ci', 'npm run build && chmod 0755 dist/main.js']);
   t.regex(pkg.scripts.build ?? '', /^tsc -p tsconfig\.build\.json$/);
   const tsconfig = JSON.parse(read('tsconfig.build.json')) as {
     compilerOptions: { rootDir: string; outDir: string; noEmit?: boolean };
@@ -103,14 +106,26 @@ test("the build stage installs from the lockfile and builds with the project's o
   t.deepEqual(copied, ['package.json package-lock.json ./', 'tsconfig.json tsconfig.build.json ./', 'src ./src']);
 });
 
-test('the final stage holds production dependencies only, no npm, and runs as a numeric non-root user', (t) => {
+test('the final stage holds runtime dependencies only, no shell, no package manager, and runs as a numeric non-root user', (t) => {
   const deps = parsed.find((s) => s.name === 'deps');
-  t.deepEqual(deps && runs(deps), ['npm ci --omit=dev']);
-  const finalRuns = runs(final);
-  t.is(finalRuns.length, 1);
-  t.regex(finalRuns[0] ?? '', /^rm -rf \/usr\/local\/lib\/node_modules \/usr\/local\/bin\/npm \/usr\/local\/bin\/npx /);
+  t.deepEqual(deps && runs(deps), [
+    "npm ci --omit=dev --omit=optional && find node_modules -type f \\( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \\) -delete",
+  ]);
+  const rootfs = parsed.find((s) => s.name === 'rootfs') as Stage;
+  t.deepEqual(
+    rootfs.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args),
+    [
+      'package.json /rootfs/app/',
+      '--from=deps /app/node_modules /rootfs/app/node_modules',
+      '--from=build /app/dist /rootfs/app/dist',
+    ],
+  );
+  // Only node, env and the libraries ldd names; not the base's /bin/sh, apt, dpkg or npm.
+  t.regex(runs(rootfs)[0] ?? '', /^for binary in \/usr\/local\/bin\/node \/usr\/bin\/env; do cp --parents/);
+  t.deepEqual(runs(final), [], 'nothing runs in the final stage: there is no shell to run it');
   const copies = final.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-  t.deepEqual(copies, ['package.json ./', '--from=deps /app/node_modules ./node_modules', '--from=build /app/dist ./dist']);
+  t.deepEqual(copies, ['--from=rootfs /rootfs /']);
+  t.regex(JSON.stringify(pkg), /"optionalDependencies":\{"pino-pretty"/);
   const user = final.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args);
   t.deepEqual(user, ['1000:1000']);
   t.false(/apt-get|apk |build-essential|python|make|gcc/.test(dockerfile.replace(/^#.*$/gm, '')), 'no build tools are installed');

@@ -3,12 +3,13 @@
 // it should, with the labels and text an on-call person sees, and stays quiet
 // for dry runs, successful sends and short pauses.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CHART_DIR, runHelm } from '../../scripts/tools/helm.ts';
+import { anchors, ROOT } from '../../scripts/tools/doc-links.ts';
 
 interface Rule {
   alert: string;
@@ -34,13 +35,70 @@ function rendered(sets: readonly string[] = []): PrometheusRule | undefined {
   );
 }
 
+// As scraped from this release (namespace havoc, job kube-havoc); series of the workloads keep their own namespace.
+const INSTALL = 'job="kube-havoc",namespace="havoc"';
 const notRecovered =
-  'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="checkout",action="pod-kill",dry_run="false"}';
+  'havoc_not_recovered_total{job="kube-havoc",namespace="shop",kind="Deployment",workload="checkout",action="pod-kill",dry_run="false"}';
 const notRecoveredDry =
-  'havoc_not_recovered_total{namespace="shop",kind="Deployment",workload="cart",action="pod-kill",dry_run="true"}';
+  'havoc_not_recovered_total{job="kube-havoc",namespace="shop",kind="Deployment",workload="cart",action="pod-kill",dry_run="true"}';
+const INSTALL_LABELS = { job: 'kube-havoc', namespace: 'havoc' };
+const RUNBOOKS = 'https://github.com/kube-havoc/kube-havoc/blob/main/docs/operations.md';
+const runbook = (alert: string) => `${RUNBOOKS}#${alert.toLowerCase()}`;
 
 // promtool unit tests: input series at 1m steps, alerts expected at given times.
+const ABSENT = {
+  exp_labels: { severity: 'warning', team: 'platform' },
+  exp_annotations: {
+    summary: 'No kube-havoc daemon is being scraped',
+    description:
+      'No target of job kube-havoc in namespace havoc has been up for 10m: the daemon is crash-looping, cannot pull its image, ' +
+      'is Pending, or Prometheus cannot reach it. No chaos happens and no other kube-havoc alert can fire.',
+    runbook_url: runbook('HavocAbsent'),
+  },
+};
+const NO_LEADER = {
+  exp_labels: { severity: 'warning', team: 'platform' },
+  exp_annotations: {
+    summary: 'No kube-havoc replica holds the leader lease',
+    description: "kube-havoc is running but no replica acts, so no chaos happens. Check the daemon's logs and the Lease.",
+    runbook_url: runbook('HavocNoLeader'),
+  },
+};
 const TESTS = [
+  // Gone for 25 minutes (no series of this install at all; another install in another namespace is up): absence fires.
+  {
+    interval: '1m',
+    input_series: [{ series: 'up{job="kube-havoc",namespace="havoc-eu"}', values: '1x30' }],
+    alert_rule_test: [
+      { eval_time: '5m', alertname: 'HavocAbsent', exp_alerts: [] },
+      { eval_time: '25m', alertname: 'HavocAbsent', exp_alerts: [ABSENT] },
+    ],
+  },
+  // Scraped but down (up 0) for 25 minutes: fires; up again: quiet.
+  {
+    interval: '1m',
+    input_series: [{ series: `up{${INSTALL},instance="10.0.0.7:8080"}`, values: '0x25 1x10' }],
+    alert_rule_test: [
+      { eval_time: '25m', alertname: 'HavocAbsent', exp_alerts: [ABSENT] },
+      { eval_time: '30m', alertname: 'HavocAbsent', exp_alerts: [] },
+    ],
+  },
+  // Present, no leader: HavocNoLeader fires and HavocAbsent does not.
+  {
+    interval: '1m',
+    input_series: [
+      { series: `up{${INSTALL},instance="10.0.0.7:8080"}`, values: '1x30' },
+      { series: `havoc_leader{${INSTALL},instance="10.0.0.7:8080"}`, values: '0x30' },
+    ],
+    alert_rule_test: [
+      { eval_time: '25m', alertname: 'HavocAbsent', exp_alerts: [] },
+      {
+        eval_time: '25m',
+        alertname: 'HavocNoLeader',
+        exp_alerts: [NO_LEADER],
+      },
+    ],
+  },
   {
     interval: '1m',
     input_series: [
@@ -62,11 +120,13 @@ const TESTS = [
               workload: 'checkout',
               action: 'pod-kill',
               dry_run: 'false',
+              job: 'kube-havoc',
             },
             exp_annotations: {
               summary: 'A workload did not recover from a kube-havoc kill',
               description:
                 'Deployment shop/checkout was not back at steady state within the recovery timeout after a pod-kill: it may not survive a real failure.',
+              runbook_url: runbook('HavocKillNotRecovered'),
             },
           },
         ],
@@ -77,40 +137,31 @@ const TESTS = [
   {
     interval: '1m',
     input_series: [
-      { series: 'havoc_leader{pod="a"}', values: '0x30' },
-      { series: 'havoc_leader{pod="b"}', values: '0x30' },
+      { series: `havoc_leader{${INSTALL},pod="a"}`, values: '0x30' },
+      { series: `havoc_leader{${INSTALL},pod="b"}`, values: '0x30' },
     ],
     alert_rule_test: [
       { eval_time: '5m', alertname: 'HavocNoLeader', exp_alerts: [] },
       {
         eval_time: '15m',
         alertname: 'HavocNoLeader',
-        exp_alerts: [
-          {
-            exp_labels: { severity: 'warning', team: 'platform' },
-            exp_annotations: {
-              summary: 'No kube-havoc replica holds the leader lease',
-              description:
-                "kube-havoc is running but no replica acts, so no chaos happens. Check the daemon's logs and the Lease.",
-            },
-          },
-        ],
+        exp_alerts: [NO_LEADER],
       },
     ],
   },
   {
     interval: '1m',
     input_series: [
-      { series: 'havoc_leader{pod="a"}', values: '0x30' },
-      { series: 'havoc_leader{pod="b"}', values: '1x30' },
+      { series: `havoc_leader{${INSTALL},pod="a"}`, values: '0x30' },
+      { series: `havoc_leader{${INSTALL},pod="b"}`, values: '1x30' },
     ],
     alert_rule_test: [{ eval_time: '20m', alertname: 'HavocNoLeader', exp_alerts: [] }],
   },
   {
     interval: '1m',
     input_series: [
-      { series: 'havoc_paused{pod="a"}', values: '1x1600' },
-      { series: 'havoc_paused{pod="b"}', values: '0x1600' },
+      { series: `havoc_paused{${INSTALL},pod="a"}`, values: '1x1600' },
+      { series: `havoc_paused{${INSTALL},pod="b"}`, values: '0x1600' },
     ],
     alert_rule_test: [
       // A pause younger than a day is no alert, even though the series itself is young.
@@ -125,6 +176,7 @@ const TESTS = [
               summary: 'kube-havoc has been paused for a day',
               description:
                 'The kill switch has been on for 24 hours. Resume chaos (kube-havoc resume) once the incident is over.',
+              runbook_url: runbook('HavocPausedForADay'),
             },
           },
         ],
@@ -133,14 +185,14 @@ const TESTS = [
   },
   {
     interval: '1m',
-    input_series: [{ series: 'havoc_paused{pod="a"}', values: '1x1000 0x1000' }],
+    input_series: [{ series: `havoc_paused{${INSTALL},pod="a"}`, values: '1x1000 0x1000' }],
     alert_rule_test: [{ eval_time: '30h', alertname: 'HavocPausedForADay', exp_alerts: [] }],
   },
   {
     interval: '1m',
     input_series: [
-      { series: 'havoc_notifications_total{notifier="slack",result="failed"}', values: '0 0 0 1 1 1 1' },
-      { series: 'havoc_notifications_total{notifier="slack",result="sent"}', values: '0 1 2 3 4 5 6' },
+      { series: `havoc_notifications_total{${INSTALL},notifier="slack",result="failed"}`, values: '0 0 0 1 1 1 1' },
+      { series: `havoc_notifications_total{${INSTALL},notifier="slack",result="sent"}`, values: '0 1 2 3 4 5 6' },
     ],
     alert_rule_test: [
       {
@@ -148,10 +200,11 @@ const TESTS = [
         alertname: 'HavocNotificationsLost',
         exp_alerts: [
           {
-            exp_labels: { severity: 'warning', team: 'platform', notifier: 'slack', result: 'failed' },
+            exp_labels: { severity: 'warning', team: 'platform', notifier: 'slack', result: 'failed', ...INSTALL_LABELS },
             exp_annotations: {
               summary: 'kube-havoc messages are being lost',
               description: 'slack notifications ended failed in the last hour: the team is not told about every kill.',
+              runbook_url: runbook('HavocNotificationsLost'),
             },
           },
         ],
@@ -162,10 +215,10 @@ const TESTS = [
   {
     interval: '1m',
     input_series: [
-      { series: 'havoc_ticks_total{pod="a",outcome="missed"}', values: '0 0 0 1 1 1 1' },
-      { series: 'havoc_ticks_total{pod="a",outcome="overlap"}', values: '0 1 2 3 4 5 6' },
-      { series: 'havoc_clock_steps_total{pod="a",direction="back"}', values: '0 0 1 1 1' },
-      { series: 'havoc_clock_steps_total{pod="a",direction="forward"}', values: '0 0 0 0 0' },
+      { series: `havoc_ticks_total{${INSTALL},pod="a",outcome="missed"}`, values: '0 0 0 1 1 1 1' },
+      { series: `havoc_ticks_total{${INSTALL},pod="a",outcome="overlap"}`, values: '0 1 2 3 4 5 6' },
+      { series: `havoc_clock_steps_total{${INSTALL},pod="a",direction="back"}`, values: '0 0 1 1 1' },
+      { series: `havoc_clock_steps_total{${INSTALL},pod="a",direction="forward"}`, values: '0 0 0 0 0' },
     ],
     alert_rule_test: [
       { eval_time: '2m', alertname: 'HavocTicksMissed', exp_alerts: [] },
@@ -174,12 +227,13 @@ const TESTS = [
         alertname: 'HavocTicksMissed',
         exp_alerts: [
           {
-            exp_labels: { severity: 'warning', team: 'platform', pod: 'a', outcome: 'missed' },
+            exp_labels: { severity: 'warning', team: 'platform', pod: 'a', outcome: 'missed', ...INSTALL_LABELS },
             exp_annotations: {
               summary: 'kube-havoc missed scheduled ticks',
               description:
                 'a missed ticks in the last hour: the process was frozen or blocked when they were due, ' +
                 'so chaos ran less often than the schedule says.',
+              runbook_url: runbook('HavocTicksMissed'),
             },
           },
         ],
@@ -190,11 +244,12 @@ const TESTS = [
         alertname: 'HavocClockStepped',
         exp_alerts: [
           {
-            exp_labels: { severity: 'info', team: 'platform', pod: 'a', direction: 'back' },
+            exp_labels: { severity: 'info', team: 'platform', pod: 'a', direction: 'back', ...INSTALL_LABELS },
             exp_annotations: {
               summary: 'The wall clock of a kube-havoc replica stepped',
               description:
                 "a saw its wall clock step back in the last hour; the schedule was armed again. Check the node's time synchronisation.",
+              runbook_url: runbook('HavocClockStepped'),
             },
           },
         ],
@@ -204,7 +259,7 @@ const TESTS = [
   {
     interval: '1m',
     // A missed tick an hour and more ago, and none since: quiet again.
-    input_series: [{ series: 'havoc_ticks_total{pod="a",outcome="missed"}', values: '0 1x200' }],
+    input_series: [{ series: `havoc_ticks_total{${INSTALL},pod="a",outcome="missed"}`, values: '0 1x200' }],
     alert_rule_test: [{ eval_time: '150m', alertname: 'HavocTicksMissed', exp_alerts: [] }],
   },
 ];
@@ -224,7 +279,7 @@ const rules = rendered([
   'prometheusRule.labels.release=prometheus',
 ]);
 
-test('off by default; on, one PrometheusRule with the six alerts, labelled for the Prometheus that selects it', (t) => {
+test('off by default; on, one PrometheusRule with the seven alerts, labelled for the Prometheus that selects it', (t) => {
   t.is(rendered(), undefined);
   t.truthy(rules);
   t.is(rules?.apiVersion, 'monitoring.coreos.com/v1');
@@ -232,6 +287,7 @@ test('off by default; on, one PrometheusRule with the six alerts, labelled for t
   t.deepEqual(
     rules?.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)),
     [
+      'HavocAbsent',
       'HavocKillNotRecovered',
       'HavocNoLeader',
       'HavocPausedForADay',
@@ -248,7 +304,7 @@ test('promtool check rules accepts the rendered rules', (t) => {
   writeFileSync(file, stringify({ groups: rules?.spec.groups }));
   const result = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
   t.is(result.status, 0, `${result.stdout}${result.stderr}`);
-  t.regex(result.stdout, /SUCCESS: 6 rules found/);
+  t.regex(result.stdout, /SUCCESS: 7 rules found/);
 });
 
 test('promtool test rules: each alert fires when it should, with its labels and text, and stays quiet otherwise', (t) => {
@@ -262,7 +318,7 @@ test('the rule tests can fail: an alert expected where it must stay quiet is rep
   if (rules === undefined) return t.fail('no PrometheusRule rendered');
   const wrong = [
     {
-      ...TESTS[2],
+      ...TESTS[5],
       alert_rule_test: [
         { eval_time: '20m', alertname: 'HavocNoLeader', exp_alerts: [{ exp_labels: { severity: 'warning', team: 'platform' } }] },
       ],
@@ -284,4 +340,33 @@ test('the windows are values: notRecoveredWindow, noLeaderFor and pausedFor reac
   t.regex(byName.HavocKillNotRecovered?.expr ?? '', /\[1h\]\) > 0$/);
   t.is(byName.HavocNoLeader?.for, '30m');
   t.is(byName.HavocPausedForADay?.for, '12h');
+});
+
+test('every alert has a runbook_url whose anchor is a heading of docs/operations.md', (t) => {
+  const headings = anchors(readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8'));
+  const all = rules?.spec.groups.flatMap((g) => g.rules) ?? [];
+  t.is(all.length, 7);
+  for (const rule of all) {
+    const url = rule.annotations.runbook_url ?? '';
+    t.true(url.startsWith(`${RUNBOOKS}#`), `${rule.alert}: ${url}`);
+    t.true(headings.has(url.slice(url.indexOf('#') + 1)), `${rule.alert}: no heading for ${url} in docs/operations.md`);
+  }
+});
+
+test('the job comes from the ServiceMonitor jobLabel, or prometheusRule.job; the absence window is a value', (t) => {
+  const expr = (sets: string[]) =>
+    Object.fromEntries(
+      (rendered(['prometheusRule.enabled=true', ...sets])?.spec.groups[0]?.rules ?? []).map((r) => [r.alert, r]),
+    );
+  t.is(expr([]).HavocAbsent?.expr, 'absent(up{job="kube-havoc",namespace="havoc"} == 1)');
+  t.is(
+    expr(['metrics.serviceMonitor.jobLabel=app.kubernetes.io/instance']).HavocAbsent?.expr,
+    'absent(up{job="havoc",namespace="havoc"} == 1)',
+  );
+  t.is(
+    expr(['metrics.serviceMonitor.jobLabel=none']).HavocNoLeader?.expr,
+    'sum(havoc_leader{job="havoc-kube-havoc",namespace="havoc"}) == 0',
+  );
+  t.is(expr(['prometheusRule.job=havoc-pods', 'prometheusRule.absentFor=25m']).HavocAbsent?.for, '25m');
+  t.is(expr(['prometheusRule.job=havoc-pods']).HavocAbsent?.expr, 'absent(up{job="havoc-pods",namespace="havoc"} == 1)');
 });

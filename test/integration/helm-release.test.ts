@@ -22,7 +22,10 @@ const chart = parseYaml(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')
   maintainers: { name: string }[];
   annotations: Record<string, string>;
 };
-const values = parseYaml(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as { image: { repository: string } };
+const values = parseYaml(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as {
+  image: { registry: string; repository: string };
+};
+const defaultImage = `${values.image.registry}/${values.image.repository}`;
 const WORKFLOW = '.github/workflows/release.yml';
 
 test('one version: package.json, Chart.yaml version and appVersion, the newest CHANGELOG release, the Artifact Hub image', (t) => {
@@ -34,7 +37,7 @@ test('one version: package.json, Chart.yaml version and appVersion, the newest C
   const images = parseYaml(chart.annotations['artifacthub.io/images'] ?? '') as { image: string }[];
   t.deepEqual(
     images.map((i) => i.image),
-    [`${values.image.repository}:${pkg.version}`],
+    [`${defaultImage}:${pkg.version}`],
   );
 });
 
@@ -72,7 +75,7 @@ test("the release workflow: on vX.Y.Z tags, the chart's default image multi-arch
     jobs: Record<string, { needs?: string; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
   };
   t.true(workflow.on.push.tags.includes('v[0-9]+.[0-9]+.[0-9]+'));
-  t.is(workflow.env.IMAGE, values.image.repository);
+  t.is(workflow.env.IMAGE, defaultImage);
   const publish = workflow.jobs.publish;
   t.is(publish?.needs, 'test');
   const build = publish?.steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));

@@ -4,7 +4,12 @@ import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
+import {
+  createHttpServer,
+  KILLS_UNAVAILABLE,
+  type HttpServer,
+  type HttpServerOptions,
+} from '../../src/adapters/http/httpServer.ts';
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { createRedactor } from '../../src/domain/redactor.ts';
@@ -57,14 +62,21 @@ async function get(
   method = 'GET',
   agent?: Agent,
   headers: Record<string, string> = {},
-): Promise<{ status: number; type: string; body: string }> {
+): Promise<{ status: number; type: string; body: string; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, ...(agent ? { agent } : {}) }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => {
         body += chunk.toString();
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type']),
+          body,
+          ...(res.headers['retry-after'] === undefined ? {} : { retryAfter: res.headers['retry-after'] }),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -316,4 +328,41 @@ test('/kills behind a bearer token: refused without it or with a wrong one, serv
   );
   t.like(await get(`${server.url}/kills`, 'GET', undefined, { authorization: 'Bearer kills-token-2' }), { status: 200 });
   t.like(await get(`${server.url}/metrics`), { status: 200 }, '/metrics needs no token');
+});
+
+test('/kills during an API outage: 503 with a reason that discloses nothing, Retry-After, one log line per outage', async (t) => {
+  const log = recordingLog();
+  let down = true;
+  const server = await createHttpServer({
+    registry: new Registry(),
+    readiness: () => ({ ready: true, unmet: [], codes: [] }),
+    host: '127.0.0.1',
+    port: 0,
+    log,
+    recentKills: async () => {
+      if (down) throw new Error('read state ConfigMap havoc/kube-havoc-state: connect ECONNREFUSED 10.0.0.1:443');
+      return [];
+    },
+  });
+  t.teardown(() => server.close());
+  log.lines.length = 0; // the "listening" line
+  for (let i = 0; i < 3; i++) {
+    const answer = await get(`${server.url}/kills`);
+    t.like(answer, { status: 503, type: 'application/json', retryAfter: '10' });
+    t.deepEqual(JSON.parse(answer.body), { error: KILLS_UNAVAILABLE });
+    t.false(answer.body.includes('10.0.0.1'), 'no address or error text leaves the daemon');
+  }
+  t.deepEqual(
+    log.lines.map((l) => [l.level, l.msg]),
+    [['warn', '/kills answers 503 until the kill history can be read again']],
+    'three failed requests, one line',
+  );
+  down = false;
+  t.like(await get(`${server.url}/kills`), { status: 200, body: '[]\n' });
+  await get(`${server.url}/kills`);
+  t.deepEqual(
+    log.lines.map((l) => l.level),
+    ['warn', 'info'],
+    'and one when it works again',
+  );
 });

@@ -6,7 +6,7 @@ test/integration/helm-agreement.test.ts renders many value sets and runs
 `kube-havoc validate` on each rendered config: the two must agree.
 */}}
 
-{{/* node-cron's fields: 5, or 6 with seconds first. Lists of *, N, N-M, each with an optional /step; names for months and weekdays. */}}
+{{/* node-cron's fields: 5, or 6 with seconds first. Lists of *, N, N-M, each with an optional /step; names for months and weekdays. Or one of node-cron's macros (any letter case). */}}
 {{- define "kube-havoc.cronProblems" -}}
 {{- $cron := .Values.schedule.cron | toString | trim }}
 {{- $fields := regexSplit "\\s+" $cron -1 }}
@@ -21,7 +21,12 @@ test/integration/helm-agreement.test.ts renders many value sets and runs
   "day of week" (printf "0?[0-7]|%s" $days) }}
 {{- $names := list "minute" "hour" "day of month" "month" "day of week" }}
 {{- if eq (len $fields) 6 }}{{ $names = prepend $names "second" }}{{ end }}
-{{- if or (lt (len $fields) 5) (gt (len $fields) 6) }}
+{{- $macros := list "@yearly" "@annually" "@monthly" "@weekly" "@daily" "@midnight" "@hourly" }}
+{{- if hasPrefix "@" $cron }}
+{{- if not (has (lower $cron) $macros) }}
+schedule.cron {{ $cron | quote }} is not a cron macro: use one of {{ join ", " $macros }}, or 5 or 6 fields
+{{- end }}
+{{- else if or (lt (len $fields) 5) (gt (len $fields) 6) }}
 schedule.cron {{ $cron | quote }} is not a cron expression: expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got {{ len $fields }}
 {{- else }}
 {{- range $i, $field := $fields }}

@@ -36,6 +36,15 @@ helm.sh/chart: {{ include "kube-havoc.chart" . }}
 {{ include "kube-havoc.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The job label of the daemon's scrape targets: prometheusRule.job, else the Service's value of the ServiceMonitor's jobLabel, else the Service name (the Prometheus Operator's own fallback). */}}
+{{- define "kube-havoc.job" -}}
+{{- $labels := include "kube-havoc.labels" . | fromYaml }}
+{{- .Values.prometheusRule.job | default (get $labels .Values.metrics.serviceMonitor.jobLabel) | default (include "kube-havoc.fullname" .) }}
 {{- end }}
 
 {{- define "kube-havoc.serviceAccountName" -}}
@@ -46,11 +55,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* <registry>/<repository>, the registry from global.imageRegistry (a parent chart's), else image.registry; none when both are empty. */}}
+{{- define "kube-havoc.imageName" -}}
+{{- $registry := (.Values.global).imageRegistry | default .Values.image.registry }}
+{{- if $registry }}{{ printf "%s/%s" (trimSuffix "/" $registry) .Values.image.repository }}{{ else }}{{ .Values.image.repository }}{{ end }}
+{{- end }}
+
 {{- define "kube-havoc.image" -}}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s@%s" (include "kube-havoc.imageName" .) .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- printf "%s:%s" (include "kube-havoc.imageName" .) (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
 

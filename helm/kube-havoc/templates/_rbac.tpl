@@ -1,12 +1,12 @@
 {{/*
 What the daemon does to workloads in a target namespace: read pods and their
-owners, evict or delete pods (both: pods.method can change without new RBAC),
-and record Events.
+owners, evict pods (or delete them, and only then may it: a delete bypasses
+the PodDisruptionBudgets an eviction honours), and record Events.
 */}}
 {{- define "kube-havoc.targetRules" -}}
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "delete"]
+  verbs: ["get", "list", "watch"{{ if eq .Values.pods.method "delete" }}, "delete"{{ end }}]
 - apiGroups: [""]
   resources: ["pods/eviction"]
   verbs: ["create"]

@@ -35,9 +35,14 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** /kills while the kill history cannot be read: a reason, and nothing of the error (endpoints disclose nothing). */
+export const KILLS_UNAVAILABLE = 'the kill history cannot be read now (the Kubernetes API does not answer); try again later';
+
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const { recentKills } = options;
+  const kills = recentKills === undefined ? undefined : killsRoute({ ...options, recentKills });
   const server = createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
+    handle(options, kills, request, response).catch((error: unknown) => {
       options.log.error({ err: error, path: request.url }, 'http request failed');
       if (!response.headersSent) send(response, request, 500, 'internal error\n');
       else response.destroy();
@@ -71,7 +76,39 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   };
 }
 
-async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/**
+ * /kills reads the state through the API server: during an outage it answers 503 with a reason
+ * (not 500: nothing is wrong with the daemon), and logs once per outage, not once per panel refresh.
+ */
+function killsRoute(options: HttpServerOptions & { recentKills: NonNullable<HttpServerOptions['recentKills']> }) {
+  const { recentKills, log } = options;
+  let failing = false;
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (options.killsToken !== undefined && !hasBearer(request, options.killsToken())) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="kube-havoc"');
+      return send(response, request, 401, 'unauthorized\n');
+    }
+    let rows: readonly RecentKill[];
+    try {
+      rows = await recentKills();
+    } catch (error) {
+      if (!failing) log.warn({ err: error, path: '/kills' }, `/kills answers 503 until the kill history can be read again`);
+      failing = true;
+      response.setHeader('Retry-After', '10');
+      return send(response, request, 503, `${JSON.stringify({ error: KILLS_UNAVAILABLE })}\n`, 'application/json');
+    }
+    if (failing) log.info({ path: '/kills' }, '/kills reads the kill history again');
+    failing = false;
+    send(response, request, 200, `${JSON.stringify(options.redact?.value(rows) ?? rows)}\n`, 'application/json');
+  };
+}
+
+async function handle(
+  options: HttpServerOptions,
+  kills: ReturnType<typeof killsRoute> | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   const routes: Record<string, () => Promise<void> | void> = {
     '/metrics': async () => {
@@ -79,18 +116,7 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       send(response, request, 200, body, options.registry.contentType);
     },
     '/healthz': () => send(response, request, 200, 'ok\n'),
-    ...(options.recentKills === undefined
-      ? {}
-      : {
-          '/kills': async () => {
-            if (options.killsToken !== undefined && !hasBearer(request, options.killsToken())) {
-              response.setHeader('WWW-Authenticate', 'Bearer realm="kube-havoc"');
-              return send(response, request, 401, 'unauthorized\n');
-            }
-            const rows = (await options.recentKills?.()) ?? [];
-            send(response, request, 200, `${JSON.stringify(options.redact?.value(rows) ?? rows)}\n`, 'application/json');
-          },
-        }),
+    ...(kills === undefined ? {} : { '/kills': () => kills(request, response) }),
     '/readyz': () => {
       const status = options.readiness();
       send(response, request, status.ready ? 200 : 503, status.ready ? 'ok\n' : `not ready: ${status.codes.join(', ')}\n`);

@@ -3,11 +3,13 @@
 // new leader neither forgets the budget nor repeats a kill. Every write is a
 // replace carrying the resourceVersion that was read: when two writers race,
 // one gets 409 Conflict and re-applies its change to the newer state.
+// The kill switch can also be set with kubectl alone (pauseAnnotation.ts).
 
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Log, StateStore } from '../../domain/ports.ts';
 import { emptyState, type HavocState } from '../../domain/state.ts';
 import { KubernetesError, isConflict, isNotFound, toKubernetesError } from './errors.ts';
+import { PAUSE_ANNOTATION, annotationPause, annotationsFor, withAnnotationPause } from './pauseAnnotation.ts';
 
 export type ConfigMapApi = Pick<
   CoreV1Api,
@@ -25,6 +27,8 @@ export interface ConfigMapStateStoreOptions {
   readonly log: Log;
   /** Attempts of one update before it gives up with a conflict (default 10: one per writer that may race us). */
   readonly maxAttempts?: number;
+  /** Dates a kubectl pause or resume the ConfigMap's managedFields cannot date (default: the system clock). */
+  readonly now?: () => Date;
 }
 
 /** The API server refuses a ConfigMap whose data passes 1 MiB: such a write is never sent. */
@@ -36,6 +40,21 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
   if (api === undefined) throw new Error('createConfigMapStateStore needs kubeConfig or configMapApi');
   const maxAttempts = options.maxAttempts ?? 10;
   const where = `ConfigMap ${namespace}/${name}`;
+  const now = options.now ?? (() => new Date());
+  // The first time this process saw an undated kubectl pause or resume, so every read dates it alike
+  // (the announcement claim compares dates). One slot: only the latest change of the switch is pending.
+  let seen: { readonly key: string; readonly at: Date } | undefined;
+  const firstSeen = (key: string) => () => {
+    if (seen?.key !== key) seen = { key, at: now() };
+    return seen.at;
+  };
+
+  /** The stored state with the kubectl kill switch (annotations) folded in. */
+  const stateOf = (current: V1ConfigMap | undefined): HavocState => {
+    const stored = parseState(current?.data?.[STATE_KEY], where);
+    const asked = annotationPause(current?.metadata, firstSeen(`pause:${current?.metadata?.annotations?.[PAUSE_ANNOTATION]}`));
+    return withAnnotationPause(stored, asked, firstSeen(`resume:${stored.paused?.at}`));
+  };
 
   const read = async (): Promise<V1ConfigMap | undefined> => {
     try {
@@ -67,19 +86,20 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
       });
     } else {
       // current.metadata carries the resourceVersion we read: the precondition.
-      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, data } });
+      const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
+      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
     }
   };
 
   return {
     async load() {
-      return parseState((await read())?.data?.[STATE_KEY], where);
+      return stateOf(await read());
     },
     async update(change) {
       for (let attempt = 1; ; attempt += 1) {
         const current = await read();
         // The domain bounds what it writes (boundedStateStore): no record a budget needs is dropped here.
-        const next = change(parseState(current?.data?.[STATE_KEY], where));
+        const next = change(stateOf(current));
         try {
           await write(current, next);
           return next;

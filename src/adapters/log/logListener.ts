@@ -14,9 +14,14 @@ function where(target: Target): Record<string, string> {
 
 export function createLogListener(options: { readonly log: Log }): Listener {
   const { log } = options;
+  // A failed tick is reported twice (the error, for havoc_errors_total, then the tick's outcome):
+  // one error line per failure, so the tick line that repeats the error just above is info.
+  let lastError: string | undefined;
   return {
     name: 'log',
     on(o: Occurrence) {
+      const repeats = lastError;
+      if (o.type !== 'error') lastError = undefined;
       const dry = 'dryRun' in o && o.dryRun ? ' [dry run]' : '';
       switch (o.type) {
         case 'tick': {
@@ -31,7 +36,9 @@ export function createLogListener(options: { readonly log: Log }): Listener {
             nextTick: o.nextTick,
             detail: o.detail,
           };
-          if (o.outcome === 'failed') log.error(line, `tick failed: ${o.detail ?? ''}`);
+          if (o.outcome === 'failed' && o.detail !== undefined && o.detail === repeats)
+            log.info(line, 'tick failed (the error logged just before)');
+          else if (o.outcome === 'failed') log.error(line, `tick failed: ${o.detail ?? ''}`);
           // A missed or cut-short tick is worth an operator's eye, once per tick.
           else if (o.outcome === 'overlap') log.warn(line, 'tick skipped: the previous tick is still running');
           else if (o.outcome === 'deadline') log.warn(line, `tick reached its deadline: ${o.detail ?? ''}`);
@@ -132,6 +139,7 @@ export function createLogListener(options: { readonly log: Log }): Listener {
           return;
         case 'error':
           log.error({ event: 'error', kind: o.kind }, o.message);
+          lastError = o.message;
           return;
         case 'install-overlap':
           (o.resolution === 'ended' ? log.info : log.warn).call(

@@ -44,6 +44,8 @@ export interface HavocMetricsOptions {
   readonly registry: Registry;
   /** Process and Node.js metrics from prom-client; on unless a test turns them off. */
   readonly defaultMetrics?: boolean;
+  /** What runs, as havoc_build_info's labels: package version and source revision ('unknown' when the build did not say). */
+  readonly build?: { readonly version: string; readonly revision?: string };
 }
 
 export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
@@ -169,6 +171,14 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
         'the schedule is armed again on the new time after each.',
     }),
   };
+  // Always 1, one series: its presence says a daemon is scraped (absence alerts), its labels say which build.
+  const buildInfo = new Gauge({
+    name: 'havoc_build_info',
+    registers,
+    labelNames: ['version', 'revision'],
+    help: 'Always 1; labels: the package version and the source revision the image was built from (unknown if not given).',
+  });
+  buildInfo.set({ version: options.build?.version ?? 'unknown', revision: options.build?.revision || 'unknown' }, 1);
   // Known label values start at zero, so rate() and absent-series alerts work from the first scrape.
   for (const outcome of TICK_OUTCOMES) families.ticks.inc({ outcome }, 0);
   for (const direction of ['forward', 'back']) families.clockSteps.inc({ direction }, 0);

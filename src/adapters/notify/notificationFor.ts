@@ -15,7 +15,7 @@ import { verdictText } from '../../domain/steadyState/verdict.ts';
 export interface NotificationContext {
   readonly clusterName: string;
   /** The command that pauses chaos for this install (namespace and state ConfigMap filled in). */
-  readonly pauseCommand?: string;
+  readonly pauseCommands?: readonly string[];
   /** Grafana dashboard; kill and recovery messages link to it for the workload's namespace. */
   readonly dashboardUrl?: string;
 }
@@ -222,9 +222,9 @@ function dayPlanNotification(plan: DayPlanSummary, base: { cluster: string; at: 
 }
 
 /** The stop command and the dashboard link, when this install has them. */
-function forOnCall(context: NotificationContext, target: Target): Pick<Notification, 'stopCommand' | 'link'> {
-  const out: { stopCommand?: string; link?: Notification['link'] } = {};
-  if (context.pauseCommand !== undefined) out.stopCommand = context.pauseCommand;
+function forOnCall(context: NotificationContext, target: Target): Pick<Notification, 'stopCommands' | 'link'> {
+  const out: { stopCommands?: readonly string[]; link?: Notification['link'] } = {};
+  if (context.pauseCommands !== undefined) out.stopCommands = context.pauseCommands;
   if (context.dashboardUrl !== undefined && context.dashboardUrl !== '') {
     const url = new URL(context.dashboardUrl);
     if (target.kind === 'Pod') url.searchParams.set('var-namespace', target.workload.namespace);

@@ -25,8 +25,8 @@ export interface Notification {
   readonly cluster: string;
   readonly dryRun: boolean;
   readonly at: Date;
-  /** For on-call, on messages that may need chaos stopped: the exact command that pauses it for this install. */
-  readonly stopCommand?: string;
+  /** For on-call, on messages that may need chaos stopped: the exact commands that pause this install (kubectl alone first). */
+  readonly stopCommands?: readonly string[];
   /** Where to look next (the dashboard, filtered to the workload's namespace). */
   readonly link?: { readonly label: string; readonly url: string };
 }

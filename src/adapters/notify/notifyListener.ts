@@ -18,7 +18,7 @@ export interface NotifyListenerOptions {
   readonly log: Log;
   readonly clusterName: string;
   /** The pause command for this install, shown on kill, drain and not-recovered messages. */
-  readonly pauseCommand?: string;
+  readonly pauseCommands?: readonly string[];
   /** Grafana dashboard linked from those messages. */
   readonly dashboardUrl?: string;
   /** Post the day's plan when the window opens. */
@@ -46,7 +46,7 @@ export function createNotifyListener(options: NotifyListenerOptions): NotifyList
   const maxQueued = options.maxQueued ?? 100;
   const context = {
     clusterName: options.clusterName,
-    pauseCommand: options.pauseCommand,
+    pauseCommands: options.pauseCommands,
     dashboardUrl: options.dashboardUrl,
   };
   const failures = createFailureWatch({ clusterName: options.clusterName, threshold: options.failureThreshold ?? 3 });

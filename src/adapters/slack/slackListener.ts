@@ -25,7 +25,7 @@ export interface SlackListenerOptions {
   readonly slack: SlackSettings;
   readonly clusterName: string;
   /** The exact pause command for this install (the composition root knows namespace and state ConfigMap). */
-  readonly pauseCommand?: string;
+  readonly pauseCommands?: readonly string[];
   readonly log: Log;
   readonly onDelivery?: (result: DeliveryResult) => void;
 }
@@ -49,7 +49,7 @@ export function createSlackListener(options: SlackListenerOptions): NotifyListen
     log,
     clusterName: options.clusterName,
     dailyPlan: slack.dailyPlan,
-    pauseCommand: options.pauseCommand,
+    pauseCommands: options.pauseCommands,
     ...(slack.dashboardUrl === '' ? {} : { dashboardUrl: slack.dashboardUrl }),
     onDelivery: options.onDelivery,
   });

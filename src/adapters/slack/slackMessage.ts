@@ -46,7 +46,7 @@ export function toSlackMessage(n: Notification): IncomingWebhookSendArguments {
   if (n.body !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escape(n.body), TEXT_MAX) } });
   // What on-call needs next, last before the context so it is easy to find and copy.
   const onCall = [
-    ...(n.stopCommand === undefined ? [] : [`:octagonal_sign: *Stop all chaos:* \`${escape(n.stopCommand)}\``]),
+    ...(n.stopCommands === undefined ? [] : [stopText(n.stopCommands)]),
     ...(n.link === undefined ? [] : [`:bar_chart: <${linkUrl(n.link.url)}|${escape(n.link.label)}>`]),
   ];
   if (onCall.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(onCall.join('\n'), TEXT_MAX) } });
@@ -55,6 +55,12 @@ export function toSlackMessage(n: Notification): IncomingWebhookSendArguments {
     elements: [{ type: 'mrkdwn', text: `kube-havoc · cluster *${escape(n.cluster)}* · ${slackDate(n.at)}` }],
   });
   return { text: clip(`${n.dryRun ? '[DRY RUN] ' : ''}${n.summary}`, TEXT_MAX), blocks };
+}
+
+/** The kubectl command first: on-call has kubectl at 3 a.m., not always the CLI. */
+function stopText(commands: readonly string[]): string {
+  const [first, ...others] = commands.map((c) => `\`${escape(c)}\``);
+  return `:octagonal_sign: *Stop all chaos:* ${first ?? ''}${others.map((c) => `\n    or ${c}`).join('')}`;
 }
 
 function fieldText(field: NotificationField): string {

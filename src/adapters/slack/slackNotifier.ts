@@ -1,11 +1,13 @@
 // The Slack Notifier: @slack/webhook's IncomingWebhook with a per-request
 // timeout and a bounded retry policy with exponential backoff. The client
 // retries what may be transient (no answer, timeout, 5xx) and gives up at
-// once on a 4xx, which a retry would not fix (a revoked URL, a rate limit).
+// once on a 4xx, which a retry would not fix (a revoked URL), except a 429
+// whose Retry-After is within bounds: that one is waited out (retryAfterFetch.ts).
 
 import { IncomingWebhook } from '@slack/webhook';
 import type { Notification, Notifier } from '../notify/notifier.ts';
 import { redactedError, redactWebhook } from './redactWebhook.ts';
+import { retryAfterFetch } from './retryAfterFetch.ts';
 import { toSlackMessage } from './slackMessage.ts';
 
 export interface SlackRetryPolicy {
@@ -22,6 +24,10 @@ export interface SlackNotifierOptions {
   /** One request's timeout. */
   readonly timeoutMs: number;
   readonly retry: SlackRetryPolicy;
+  /** Longest Slack Retry-After waited out (default 30 s). */
+  readonly maxRetryAfterMs?: number;
+  /** Waits for Retry-After; tests pass one that does not sleep. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export class SlackDeliveryError extends Error {
@@ -36,6 +42,14 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   if (!URL.canParse(webhookUrl)) throw new Error('slack.webhookUrl is not a URL (value redacted)');
   const webhook = new IncomingWebhook(webhookUrl, {
     timeout: options.timeoutMs,
+    fetch: retryAfterFetch({
+      fetch: globalThis.fetch,
+      retries: retry.retries,
+      maxWaitMs: options.maxRetryAfterMs ?? 30_000,
+      timeoutMs: options.timeoutMs,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: Date.now,
+    }),
     retryConfig: {
       retries: retry.retries,
       factor: 2,

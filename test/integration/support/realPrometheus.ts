@@ -33,6 +33,8 @@ export interface PrometheusOptions {
   readonly rules?: string;
   /** The scrape job's name, which queries see as `job` (default app). */
   readonly job?: string;
+  /** Labels of every target (as a central Prometheus's external or relabelled `cluster`). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export async function startPrometheus(t: ExecutionContext, options: PrometheusOptions): Promise<RealPrometheus> {
@@ -43,7 +45,7 @@ export async function startPrometheus(t: ExecutionContext, options: PrometheusOp
     ...(options.rules === undefined ? [] : ['rule_files: [rules.yml]']),
     'scrape_configs:',
     `  - job_name: ${options.job ?? 'app'}`,
-    `    static_configs: [{ targets: [${options.targets.map((target) => `'${target}'`).join(', ')}] }]`,
+    `    static_configs: [{ targets: [${options.targets.map((target) => `'${target}'`).join(', ')}], labels: ${JSON.stringify(options.labels ?? {})} }]`,
   ];
   writeFileSync(join(dir, 'prometheus.yml'), config.join('\n'));
   if (options.rules !== undefined) writeFileSync(join(dir, 'rules.yml'), options.rules);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseCommandLine } from '../../../src/cli/args.ts';
-import { pauseCommand, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
+import { installFor, pauseCommands, requester, resolveInstall, type InstallChoice } from '../../../src/cli/install.ts';
 
 const BASE: InstallChoice = { configNamespace: 'kube-havoc', defaultNamespace: 'kube-havoc', stateConfigMap: 'kube-havoc-state' };
 
@@ -22,15 +22,15 @@ test('the namespace of the install: -n, then a configured one, then the kubeconf
   t.is(resolveInstall({ ...BASE, flagStateConfigMap: 'prod-state' }).stateConfigMap, 'prod-state');
 });
 
-test('the pause command names the namespace, and the state ConfigMap only when it is not the default', (t) => {
-  t.is(
-    pauseCommand({ namespace: 'havoc', stateConfigMap: 'kube-havoc-state' }, 'kube-havoc-state'),
+test('the pause commands name the namespace and state ConfigMap, kubectl first; the CLI names the ConfigMap only when not the default', (t) => {
+  t.deepEqual(pauseCommands({ namespace: 'havoc', stateConfigMap: 'kube-havoc-state' }, 'kube-havoc-state'), [
+    'kubectl -n havoc annotate configmap kube-havoc-state --overwrite havoc/pause="<why>" havoc/paused-by="$USER"',
     'kube-havoc pause -n havoc --reason "<why>"',
-  );
-  t.is(
-    pauseCommand({ namespace: 'havoc', stateConfigMap: 'eu-state' }, 'kube-havoc-state'),
+  ]);
+  t.deepEqual(pauseCommands({ namespace: 'havoc', stateConfigMap: 'eu-state' }, 'kube-havoc-state'), [
+    'kubectl -n havoc annotate configmap eu-state --overwrite havoc/pause="<why>" havoc/paused-by="$USER"',
     'kube-havoc pause -n havoc --state-configmap eu-state --reason "<why>"',
-  );
+  ]);
 });
 
 test('who pauses is a person: --by, $USER, the kubeconfig user; the host (a pod name under kubectl exec) only when nothing else names one', (t) => {
@@ -58,4 +58,12 @@ test('-n/--namespace and --state-configmap on pause, resume, status and plan; a 
   });
   t.regex((parseCommandLine(['run', '-n', 'havoc']) as { error: string }).error, /run reads daemon.namespace from the config/);
   t.regex((parseCommandLine(['pause', '--help']) as { help: string }).help, /-n, --namespace NS/);
+});
+
+test('plan acts on daemon.namespace like run: never the kubeconfig context, which the kill-switch commands may use', (t) => {
+  const choice: InstallChoice = { ...BASE, contextNamespace: 'shop' };
+  t.like(installFor('plan', choice), { namespace: 'kube-havoc', namespaceFrom: 'default' });
+  t.like(installFor('plan', { ...choice, configNamespace: 'chaos' }), { namespace: 'chaos', namespaceFrom: 'config' });
+  t.like(installFor('plan', { ...choice, flagNamespace: 'havoc' }), { namespace: 'havoc', namespaceFrom: 'flag' });
+  t.like(installFor('status', choice), { namespace: 'shop', namespaceFrom: 'kubeconfig context' });
 });

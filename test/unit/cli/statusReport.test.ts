@@ -78,3 +78,13 @@ test("status uses the running daemon's settings from the state, not this command
   t.regex(text, /Acting daemon: kube-havoc-0@2026-11-20T08:00:00.000Z, since 2026-11-20T08:00:01.000Z, LIVE/);
   t.regex(text, /Budget left \(live\): 4\/5 this hour, 19\/20 in the last 24 h/);
 });
+
+test('status says how to lift a kubectl pause (the annotation), and names no annotation for a CLI pause', (t) => {
+  const pause = { reason: 'incident 9', by: 'bob', at: NOW.toISOString() };
+  const annotated = renderStatus({ kills: [], paused: { ...pause, source: 'annotation' } }, testSettings(), NOW);
+  t.regex(
+    annotated,
+    /^Chaos is PAUSED since .* by bob: incident 9 \(kubectl annotation havoc\/pause on the state ConfigMap; remove it/,
+  );
+  t.notRegex(renderStatus({ kills: [], paused: pause }, testSettings(), NOW), /annotation/);
+});

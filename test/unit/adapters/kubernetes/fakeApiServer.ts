@@ -67,11 +67,8 @@ export function createFakeApiServer() {
     },
     /** Someone else writes (another replica, kubectl): bumps the version. */
     touch(ns: string, name: string, change: (o: T) => T): void {
-      const found = objects.get(key(kind, ns, name)) as T;
-      objects.set(key(kind, ns, name), {
-        ...change(copy(found)),
-        metadata: { ...found.metadata, resourceVersion: String(++version) },
-      });
+      const changed = change(copy(objects.get(key(kind, ns, name)) as T));
+      objects.set(key(kind, ns, name), { ...changed, metadata: { ...changed.metadata, resourceVersion: String(++version) } });
     },
     peek(ns: string, name: string): T | undefined {
       const found = objects.get(key(kind, ns, name));

@@ -303,3 +303,13 @@ test('docs/operations.md carries the current metrics reference', (t) => {
     'regenerate with withMetricsReference() from src/adapters/metrics/metricsReference.ts (npm run docs)',
   );
 });
+
+test('havoc_build_info is one series at 1 naming the version and the revision, unknown when the build did not say', async (t) => {
+  const registry = new Registry();
+  createHavocMetrics({ registry, defaultMetrics: false, build: { version: '1.2.3', revision: 'abc1234' } });
+  t.is(await value(registry, 'havoc_build_info', { version: '1.2.3', revision: 'abc1234' }), 1);
+  t.is((await registry.getSingleMetric('havoc_build_info')?.get())?.values.length, 1);
+  const bare = new Registry();
+  createHavocMetrics({ registry: bare, defaultMetrics: false, build: { version: '1.2.3', revision: '' } });
+  t.is(await value(bare, 'havoc_build_info', { version: '1.2.3', revision: 'unknown' }), 1);
+});

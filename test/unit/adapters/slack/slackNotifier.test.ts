@@ -359,7 +359,10 @@ test('kill, blocked, drain and NOT-recovered messages carry the exact pause comm
     },
     clusterName: 'prod-eu-1',
     log: recordingLog(),
-    pauseCommand: 'kube-havoc pause -n havoc --reason "<why>"',
+    pauseCommands: [
+      'kubectl -n havoc annotate configmap kube-havoc-state --overwrite havoc/pause="<why>" havoc/paused-by="$USER"',
+      'kube-havoc pause -n havoc --reason "<why>"',
+    ],
   });
   const recovery = (recovered: boolean) =>
     recoveryOccurrence(recovered ? { recovered: true, seconds: 12 } : { recovered: false, seconds: 300, detail: '2/3 ready' });
@@ -387,7 +390,10 @@ test('kill, blocked, drain and NOT-recovered messages carry the exact pause comm
       .map((b) => b.text?.text ?? '')
       .join('\n'),
   );
-  const stop = ':octagonal_sign: *Stop all chaos:* `kube-havoc pause -n havoc --reason "&lt;why&gt;"`';
+  // kubectl first: on-call has it without installing anything.
+  const stop =
+    ':octagonal_sign: *Stop all chaos:* `kubectl -n havoc annotate configmap kube-havoc-state --overwrite havoc/pause="&lt;why&gt;" havoc/paused-by="$USER"`' +
+    '\n    or `kube-havoc pause -n havoc --reason "&lt;why&gt;"`';
   const link = (namespace?: string) =>
     `:bar_chart: <https://grafana.example.com/d/kube-havoc/kube-havoc?orgId=1${namespace === undefined ? '' : `&amp;var-namespace=${namespace}`}|Open the kube-havoc dashboard>`;
   t.is(sections.length, 6);
