@@ -67,6 +67,7 @@ export interface HavocConfig {
     stateConfigMap: string;
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
+  history: { retention: string };
   server: { host: string; port: number };
   log: { level: string; pretty: boolean };
 }

@@ -308,6 +308,15 @@ export function havocSchema(): SchemaTree {
         renewInterval: { doc: 'How often the leader renews.', format: f.duration, default: '5s' },
       },
     },
+    history: {
+      retention: {
+        doc:
+          'How long every kill, drain and recovery verdict is kept in the history ConfigMaps (one per local day, ' +
+          'deleted whole once the day is older than this).',
+        format: f.duration,
+        default: '30d',
+      },
+    },
     server: {
       host: { doc: 'Address of the HTTP server (/metrics, /healthz, /readyz).', format: String, default: '0.0.0.0' },
       port: { doc: 'Port of the HTTP server; 0 disables it.', format: 'port', default: 8080 },

@@ -15,6 +15,16 @@ import { verdictText } from '../steadyState/verdict.ts';
  */
 export const TEXT_MAX = 400;
 
+/**
+ * The most one entry takes in its object, key and JSON value in bytes: two
+ * free texts of TEXT_MAX units at 6 bytes each (a control character is
+ * escaped as \u0001), a 63-character namespace, a pod and a workload name of
+ * 253, a UID, a 70-character key and the field names. Typical entries are
+ * 400-600 bytes. test/unit/adapters/kubernetes/configMapHistoryStore.test.ts
+ * builds the largest ones and checks them against this.
+ */
+export const MAX_ENTRY_BYTES = 6 * 1024;
+
 export type HistoryTarget =
   | {
       readonly kind: 'Pod';

@@ -1,6 +1,12 @@
 import test from 'ava';
 import { attempts } from '../../../../src/domain/history/attempts.ts';
-import { entryKey, historyEntry, TEXT_MAX, truncateText, type HistoryEntry } from '../../../../src/domain/history/historyEntry.ts';
+import {
+  entryKey,
+  historyEntry,
+  TEXT_MAX,
+  truncateText,
+  type HistoryEntry,
+} from '../../../../src/domain/history/historyEntry.ts';
 import { daysBetween, expired, retentionCutoff } from '../../../../src/domain/history/retention.ts';
 import { createBusinessWindow } from '../../../../src/domain/window/businessWindow.ts';
 import type { Target } from '../../../../src/domain/occurrence.ts';
@@ -8,7 +14,7 @@ import { AT, NODE, POD, killOccurrence, recoveryOccurrence, tickOccurrence } fro
 
 const berlin = createBusinessWindow({
   timezone: 'Europe/Berlin',
-  weekdays: ['Mon'],
+  weekdays: ['mon'],
   start: '09:00',
   end: '17:00',
   overnight: false,
@@ -53,7 +59,9 @@ test('kills, verdicts, drains and releases become entries; ticks and skips do no
 });
 
 test('free text is cut to TEXT_MAX, never inside a surrogate pair', (t) => {
-  const long = entry(killOccurrence('failed', { outcome: { result: 'failed', detail: 'x'.repeat(10_000) }, reason: 'y'.repeat(5000) }));
+  const long = entry(
+    killOccurrence('failed', { outcome: { result: 'failed', detail: 'x'.repeat(10_000) }, reason: 'y'.repeat(5000) }),
+  );
   t.is((long as { detail: string }).detail.length, TEXT_MAX);
   t.is((long as { reason: string }).reason.length, TEXT_MAX);
   t.is(truncateText('short'), 'short');
@@ -66,11 +74,20 @@ test('the key: deterministic, sorted by time, valid as a ConfigMap key and at mo
   const kill = entry(killOccurrence('killed'));
   t.is(entryKey(kill), entryKey(entry(killOccurrence('killed'))));
   t.is(entryKey(kill), '20261120T100000000Z.kill.u1');
-  const released = entry({ type: 'node-released', at: AT, node: { ...NODE, uid: '', name: 'n'.repeat(253) }, dryRun: false, detail: '' });
+  const released = entry({
+    type: 'node-released',
+    at: AT,
+    node: { ...NODE, uid: '', name: 'n'.repeat(253) },
+    dryRun: false,
+    detail: '',
+  });
   const key = entryKey(released);
   t.regex(key, /^[-._a-zA-Z0-9]+$/);
   t.true(key.length <= 70);
-  t.not(key, entryKey(entry({ type: 'node-released', at: AT, node: { ...NODE, uid: '', name: 'other' }, dryRun: false, detail: '' })));
+  t.not(
+    key,
+    entryKey(entry({ type: 'node-released', at: AT, node: { ...NODE, uid: '', name: 'other' }, dryRun: false, detail: '' })),
+  );
   t.true(entryKey(entry(killOccurrence('killed', { at: later(1) }))) > entryKey(kill));
   t.not(entryKey(entry(recoveryOccurrence({ recovered: true, seconds: 3 }))), entryKey(kill));
 });
@@ -99,7 +116,9 @@ test('attempts: the victims of one reservation are one row; its verdict joins by
     entry(killOccurrence('killed', { at: later(3), target: pod('b', 'ub') })),
     entry(killOccurrence('killed', { at: later(1), target: pod('a', 'ua') })),
     // The same workload a tick later: another attempt, still pending.
-    entry(killOccurrence('blocked', { at: later(300_000), target: pod('c', 'uc'), outcome: { result: 'blocked', detail: 'PDB' } })),
+    entry(
+      killOccurrence('blocked', { at: later(300_000), target: pod('c', 'uc'), outcome: { result: 'blocked', detail: 'PDB' } }),
+    ),
   ]);
   t.is(rows.length, 2);
   t.like(rows[0], { at: later(300_000).toISOString(), result: 'blocked', count: 0, detail: 'PDB', victims: ['c'] });
@@ -131,7 +150,14 @@ test('attempts: a failed victim counts, a blocked one does not; killed wins over
 });
 
 test('attempts: a drain is its start, its outcome and its release; until its outcome it is draining', (t) => {
-  const started = entry({ type: 'drain-started', at: AT, node: NODE, dryRun: false, until: later(600_000), reason: 'node chaos' });
+  const started = entry({
+    type: 'drain-started',
+    at: AT,
+    node: NODE,
+    dryRun: false,
+    until: later(600_000),
+    reason: 'node chaos',
+  });
   t.like(attempts([started])[0], { result: 'draining', kind: 'Node', workload: 'worker-3', namespace: '', count: 0 });
   const rows = attempts([
     entry({ type: 'node-released', at: later(600_000), node: { ...NODE, uid: '' }, dryRun: false, detail: 'uncordoned' }),
