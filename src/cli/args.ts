@@ -1,8 +1,9 @@
 // The command line: which command, which options. Parsing only: main.ts acts.
 
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../domain/duration.ts';
 
-export const COMMANDS = ['run', 'plan', 'validate', 'pause', 'resume', 'status'] as const;
+export const COMMANDS = ['run', 'plan', 'validate', 'pause', 'resume', 'status', 'history'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CommandLine {
@@ -17,6 +18,10 @@ export interface CommandLine {
   readonly by?: string;
   readonly namespace?: string;
   readonly stateConfigMap?: string;
+  /** history: how far back, in seconds (--since, default 7d). */
+  readonly sinceSeconds?: number;
+  /** history: RFC 4180 CSV instead of lines. */
+  readonly csv?: boolean;
 }
 
 export type Parsed = { readonly help: string } | { readonly version: true } | { readonly error: string } | CommandLine;
@@ -47,6 +52,7 @@ Commands:
   pause      stop all chaos now (kill switch), honoured by every replica at its next tick
   resume     clear the kill switch
   status     show the kill switch, budgets left and recent kills
+  history    every kill, drain and recovery verdict kept (history.retention), newest first
 
 Run 'kube-havoc <command> --help' for a command's options; 'kube-havoc --version' prints the version.`,
   run: `Usage: kube-havoc run [options]
@@ -84,6 +90,15 @@ Shows the kill switch, the budgets left and the recent kills.
 
 ${COMMON}${INSTALL}
       --json             machine-readable output`,
+  history: `Usage: kube-havoc history [--since 7d] [--json | --csv] [options]
+
+Every attempt (kill, block, drain) with its recovery verdict, newest first,
+from the history ConfigMaps of the install (kept for history.retention).
+
+${COMMON}${INSTALL}
+      --since DURATION   how far back, e.g. 24h, 7d, 30d (default 7d)
+      --json             machine-readable output
+      --csv              CSV (RFC 4180), one row per attempt, with a header`,
 };
 
 export function parseCommandLine(argv: readonly string[]): Parsed {
@@ -110,6 +125,8 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
         by: { type: 'string' },
         namespace: { type: 'string', short: 'n' },
         'state-configmap': { type: 'string' },
+        since: { type: 'string' },
+        csv: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -122,11 +139,11 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     return { error: 'validate: name the configuration file: kube-havoc validate <config.yaml>' };
   if (command === 'pause' && (values.reason === undefined || values.reason.trim() === ''))
     return { error: 'pause: --reason is required, e.g. --reason "incident 1234"' };
-  const installed = ['plan', 'pause', 'resume', 'status'].includes(command);
+  const installed = ['plan', 'pause', 'resume', 'status', 'history'].includes(command);
   if (!installed && (values.namespace !== undefined || values['state-configmap'] !== undefined)) {
     return {
       error:
-        `${command}: --namespace and --state-configmap are for pause, resume, status and plan; ` +
+        `${command}: --namespace and --state-configmap are for pause, resume, status, history and plan; ` +
         `${command} reads daemon.namespace from the config`,
     };
   }
@@ -137,6 +154,11 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value))
       return { error: `${command}: ${flag} must be a Kubernetes name (lower-case letters, digits, '-'), got "${value}"` };
   }
+  if (command !== 'history' && (values.since !== undefined || values.csv))
+    return { error: `${command}: --since and --csv are for history` };
+  if (values.json && values.csv) return { error: `${command}: choose one of --json and --csv` };
+  const since = values.since === undefined ? undefined : parseDuration(values.since);
+  if (since instanceof Error) return { error: `history: --since ${since.message}` };
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed))
     return { error: `plan: --seed must be a whole number, got "${values.seed}"` };
@@ -152,5 +174,6 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     by: values.by,
     namespace: values.namespace,
     stateConfigMap: values['state-configmap'],
+    ...(command === 'history' ? { sinceSeconds: since ?? 7 * 86_400, csv: values.csv ?? false } : {}),
   };
 }

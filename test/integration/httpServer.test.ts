@@ -7,12 +7,14 @@ import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
-import type { KillRecord } from '../../src/domain/state.ts';
+import { attempts } from '../../src/domain/history/attempts.ts';
+import { historyEntry, type HistoryEntry } from '../../src/domain/history/historyEntry.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
 import {
   AT,
   BUDGET,
   killOccurrence,
+  NODE,
   POD,
   recoveryOccurrence,
   skipOccurrence,
@@ -176,48 +178,35 @@ test('close() returns although a scraper keeps its connection alive; a taken por
 test('/kills serves the recent kills from the persisted history as JSON, newest first, one row per attempt; without a source it is 404', async (t) => {
   const { server } = await start(t);
   t.like(await get(`${server.url}/kills`), { status: 404 }, 'not wired: not served');
-  const history: KillRecord[] = [
-    {
-      id: 'a',
-      at: '2026-11-20T10:00:00.000Z',
-      target: 'shop/Deployment/checkout',
-      action: 'pod-evict',
-      result: 'killed',
-      dryRun: false,
-      count: 1,
-      recovery: { recovered: true, seconds: 17 },
-    },
-    {
-      id: 'b',
-      at: '2026-11-20T10:10:00.000Z',
-      target: 'node/worker-3',
-      action: 'node-drain',
-      result: 'killed',
-      dryRun: false,
-      count: 1,
-    },
-    {
-      id: 'c',
-      at: '2026-11-20T10:20:00.000Z',
-      target: 'bank/StatefulSet/ledger',
-      action: 'pod-evict',
-      result: 'killed',
-      dryRun: true,
-      count: 1,
-      recovery: {
-        recovered: false,
-        seconds: 300,
-        hypothesis: { verdict: 'violated', detail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' },
+  const ledger = {
+    ...POD,
+    namespace: 'bank',
+    name: 'ledger-0',
+    uid: 'l0',
+    workload: { kind: 'StatefulSet', namespace: 'bank', name: 'ledger' },
+  } as const;
+  const history = [
+    killOccurrence('killed', { at: new Date('2026-11-20T10:00:00.000Z') }),
+    recoveryOccurrence({ recovered: true, seconds: 17 }, { at: new Date('2026-11-20T10:00:17.000Z') }),
+    killOccurrence('killed', { at: new Date('2026-11-20T10:10:00.000Z'), target: NODE }),
+    killOccurrence('killed', { at: new Date('2026-11-20T10:20:00.000Z'), target: ledger, dryRun: true }),
+    recoveryOccurrence(
+      { recovered: false, seconds: 300, detail: 'timed out' },
+      {
+        at: new Date('2026-11-20T10:25:00.000Z'),
+        target: ledger,
+        dryRun: true,
+        hypothesis: { verdict: 'violated', expr: 'errors < 0.01', detail: 'errors < 0.01 returned no result; value seen: 0.2' },
       },
-    },
-  ];
+    ),
+  ].map((o) => historyEntry(o) as HistoryEntry);
   const wired = await createHttpServer({
     registry: new Registry(),
     readiness: () => ({ ready: true, unmet: [] }),
     host: '127.0.0.1',
     port: 0,
     log: recordingLog(),
-    recentKills: async () => recentKills(history, 2),
+    recentKills: async () => recentKills(attempts(history), 2),
   });
   t.teardown(() => wired.close());
   const answer = await get(`${wired.url}/kills`);

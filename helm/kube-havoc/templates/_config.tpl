@@ -36,6 +36,7 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
   "slack" $slack
   "steadyState" $steadyState
   "daemon" $v.daemon
+  "history" $v.history
   "server" (dict "host" "0.0.0.0" "port" $v.server.port)
   "log" $v.log
 }}
