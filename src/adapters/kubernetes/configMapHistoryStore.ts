@@ -76,6 +76,17 @@ function tooLarge(error: unknown): boolean {
   return status === 413 || (status === 422 && /bytes|too (long|large)/i.test(apiMessage(error) ?? ''));
 }
 
+/** An entry as written, or undefined for what is not JSON or lacks the fields every entry has. */
+function parseEntry(value: string): HistoryEntry | undefined {
+  try {
+    const entry = JSON.parse(value) as Partial<HistoryEntry> | null;
+    const ok = typeof entry?.type === 'string' && typeof entry.at === 'string' && typeof entry.target?.name === 'string';
+    return ok ? (entry as HistoryEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOptions): HistoryStore {
   const { namespace, localDate, clock, log } = options;
   const api = options.configMapApi ?? options.kubeConfig?.makeApiClient(CoreV1Api);
@@ -212,11 +223,9 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
       const entries: HistoryEntry[] = [];
       for (const cm of await list(ofDays(days, 'in'), 'read the history')) {
         for (const [key, value] of Object.entries(cm.data ?? {})) {
-          try {
-            entries.push(JSON.parse(value) as HistoryEntry);
-          } catch {
-            log.warn({ configMap: cm.metadata?.name, key }, 'history: an entry is not JSON; skipped');
-          }
+          const entry = parseEntry(value);
+          if (entry === undefined) log.warn({ configMap: cm.metadata?.name, key }, 'history: an entry is not one; skipped');
+          else entries.push(entry);
         }
       }
       return entries;
