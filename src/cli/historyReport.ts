@@ -18,7 +18,8 @@ export function attemptLine(a: Attempt): string {
   const hypothesis = r?.hypothesis === undefined ? '' : `; hypothesis ${r.hypothesis.detail}`;
   const released = a.released === undefined ? '' : `  released ${a.released}`;
   const detail = a.result === 'killed' || a.detail === undefined ? '' : `  (${a.detail})`;
-  return `  ${a.at}  ${a.action.padEnd(10)} ${a.result.padEnd(12)} ${a.count}  ${where}${dry}${verdict}${hypothesis}${released}${detail}`;
+  const head = `  ${a.at}  ${a.action.padEnd(10)} ${a.result.padEnd(12)} ${a.count}  ${where}`;
+  return `${head}${dry}${verdict}${hypothesis}${released}${detail}`;
 }
 
 export function renderHistory(rows: readonly Attempt[], since: string): string {

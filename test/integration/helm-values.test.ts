@@ -131,6 +131,7 @@ const CONFIG_SECTIONS = [
   'slack',
   'steadyState',
   'daemon',
+  'history',
   'server',
   'log',
 ];

@@ -230,9 +230,11 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
       }
       return entries;
     },
+    // At start-up; when it fails, the first write of the day tries again.
     async prune(now) {
+      const deleted = await prune(now);
       prunedFor = localDate(now);
-      return prune(now);
+      return deleted;
     },
   };
 }

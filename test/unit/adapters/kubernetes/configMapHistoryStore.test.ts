@@ -164,3 +164,25 @@ test('days older than the retention are deleted at start-up and at the first wri
   await store.append(entry(killOccurrence('killed', { at: clock.now() })));
   t.deepEqual([...fake.objects.keys()].sort(), [historyObjectName('2026-11-20', 0), historyObjectName('2026-11-22', 0)]);
 });
+
+test('a start-up prune that fails is tried again at the first write of the day', async (t) => {
+  const { fake, store, clock } = setup();
+  const old = historyObjectName('2026-10-11', 0);
+  fake.objects.set(old, {
+    metadata: {
+      name: old,
+      labels: {
+        'app.kubernetes.io/name': 'kube-havoc',
+        'app.kubernetes.io/component': 'history',
+        'kube-havoc/history-day': '2026-10-11',
+      },
+    },
+    data: {},
+  });
+  const away = () => Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+  fake.failures.push(away());
+  await t.throwsAsync(store.prune(clock.now()), { message: /prune the history.*unreachable/ });
+  t.is(fake.objects.size, 1);
+  await store.append(entry(killOccurrence('killed')));
+  t.deepEqual([...fake.objects.keys()], [historyObjectName('2026-11-20', 0)]);
+});
