@@ -35,13 +35,14 @@ const SELECTOR = Object.entries(HISTORY_LABELS)
 
 /**
  * A part takes entries while its data (keys and values, in bytes, as the API
- * server counts it against 1,048,576) stays at or below this: 64 KiB of room
- * for a second writer that raced this one (a leader change) and for the
- * object's metadata.
+ * server counts it against its 1,048,576) stays at or below this. Well below
+ * 1 MiB on purpose: the answer to every merge patch is the whole object, so
+ * the part's size is what each write costs to read back; and a second writer
+ * racing this one (a leader change) overshoots by a few entries at most.
  */
-export const PART_BYTES = 1024 * 1024 - 64 * 1024;
-/** Objects per page when reading: at most PART_BYTES each, so a page is at most about 5 MiB. */
-const READ_PAGE = 5;
+export const PART_BYTES = 256 * 1024;
+/** Objects per page when reading: at most PART_BYTES each, so a page is at most about 2.5 MiB. */
+const READ_PAGE = 10;
 
 export interface ConfigMapHistoryStoreOptions {
   readonly kubeConfig?: KubeConfig;
