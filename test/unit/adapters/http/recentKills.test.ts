@@ -86,22 +86,14 @@ test('a row keeps the shape the dashboard reads: the verdict and the hypothesis 
     ]),
     10,
   );
-  t.deepEqual(rows, [
-    {
-      at: at.toISOString(),
-      namespace: 'shop',
-      kind: 'Deployment',
-      workload: 'checkout',
-      action: 'pod-evict',
-      result: 'killed',
-      dryRun: true,
-      count: 1,
-      recovery: 'not-recovered',
-      recoverySeconds: 300,
-      hypothesis: 'violated',
-      hypothesisDetail: 'VIOLATED: up is 0',
-    },
-  ]);
+  t.is(rows.length, 1);
+  // The rest of the row is the attempt's own fields; test/integration/httpServer.test.ts checks a whole row over HTTP.
+  t.like(rows[0], {
+    recovery: 'not-recovered',
+    recoverySeconds: 300,
+    hypothesis: 'violated',
+    hypothesisDetail: 'VIOLATED: up is 0',
+  });
 });
 
 test('readAttempts goes back a week per read, newest first, until it has the limit or the period is covered', async (t) => {
