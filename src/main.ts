@@ -9,6 +9,8 @@ import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './adapters/http/httpServer.ts';
 import { cachedRecentKills } from './adapters/http/recentKills.ts';
+import { createHistoryListener } from './adapters/history/historyListener.ts';
+import { createConfigMapHistoryStore } from './adapters/kubernetes/configMapHistoryStore.ts';
 import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateStore.ts';
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
@@ -34,6 +36,7 @@ import { installFor, pauseCommands, requester } from './cli/install.ts';
 import { completionScript } from './cli/completion.ts';
 import { planReport, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
+import { historyCsv, renderHistory } from './cli/historyReport.ts';
 import type { HavocConfig } from './config/config.ts';
 import { ConfigError, loadConfig, redacted } from './config/load.ts';
 import { toSettings } from './config/settings.ts';
@@ -43,6 +46,7 @@ import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { boundedStateStore } from './domain/boundedStateStore.ts';
 import { historySeconds } from './domain/budget/budget.ts';
+import { readAttempts } from './domain/history/readAttempts.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
@@ -148,6 +152,23 @@ async function oneShot(
     store: createConfigMapStateStore({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap, log }),
     clock: systemClock,
   });
+  const history = createConfigMapHistoryStore({
+    kubeConfig,
+    namespace: install.namespace,
+    localDate: settings.window.localDate,
+    retentionSeconds: durationSeconds(config.history.retention),
+    clock: systemClock,
+    log,
+  });
+  // The daemon's days are in its time zone, which may not be this command's: 14 h more at both ends covers any.
+  const historySince = (seconds: number, now: Date) =>
+    readAttempts({
+      store: history,
+      since: new Date(now.getTime() - seconds * 1000),
+      now,
+      localDate: settings.window.localDate,
+      padHours: 14,
+    });
   const inPod = loaded.source === 'in-cluster service account';
   const by = requester({
     by: cli.by,
@@ -157,7 +178,7 @@ async function oneShot(
   });
   // A guessed namespace (kubeconfig context, default) must hold an install; a pause nobody reads would stop nothing.
   if (
-    (cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status') &&
+    (cli.command === 'pause' || cli.command === 'resume' || cli.command === 'status' || cli.command === 'history') &&
     (install.namespaceFrom === 'kubeconfig context' || install.namespaceFrom === 'default') &&
     !(await stateConfigMapExists({ kubeConfig, namespace: install.namespace, name: install.stateConfigMap }))
   ) {
@@ -191,9 +212,18 @@ async function oneShot(
     }
     case 'status': {
       const state = await store.load();
+      const now = systemClock.now();
+      if (cli.json) return print(process.stdout, redact(JSON.stringify(state, null, 2)), 0);
+      return print(process.stdout, redact(renderStatus(state, settings, now, await historySince(86_400, now))), 0);
+    }
+    case 'history': {
+      const now = systemClock.now();
+      const seconds = cli.sinceSeconds ?? 7 * 86_400;
+      const rows = await historySince(seconds, now);
+      const since = new Date(now.getTime() - seconds * 1000).toISOString();
       return print(
         process.stdout,
-        redact(cli.json ? JSON.stringify(state, null, 2) : renderStatus(state, settings, systemClock.now())),
+        redact(cli.json ? JSON.stringify(rows, null, 2) : cli.csv ? historyCsv(rows) : renderHistory(rows, since)),
         0,
       );
     }
@@ -263,7 +293,17 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);
   const readiness = createReadiness({ conditions: ['config', 'api'] });
   readiness.set('config', true);
+  const retentionSeconds = durationSeconds(config.history.retention);
+  const history = createConfigMapHistoryStore({
+    kubeConfig,
+    namespace: config.daemon.namespace,
+    localDate: settings.window.localDate,
+    retentionSeconds,
+    clock: systemClock,
+    log,
+  });
   const listeners: Listener[] = [
+    createHistoryListener({ store: history }),
     createLogListener({ log }),
     metrics.listener,
     createApiReadinessListener({ readiness, condition: 'api' }),
@@ -293,16 +333,25 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
           log,
           redact: redactor,
           ...killsEndpoint(config.server, {
-            // Read on request from the shared state, so every replica serves the same rows, also right after a restart.
-            // Dashboards refresh every panel for every viewer: one read of the state per 10 s serves them all.
+            // Read on request from the durable history, so every replica serves the same rows, also right after a restart.
+            // Dashboards refresh every panel for every viewer: one read of the history per 10 s serves them all.
             recentKills: cachedRecentKills({
-              load: async () => (await state.load()).kills,
+              load: () => {
+                const now = systemClock.now();
+                const since = new Date(now.getTime() - retentionSeconds * 1000);
+                return readAttempts({ store: history, since, now, localDate: settings.window.localDate, limit: 200 });
+              },
               limit: 200,
               maxAgeMs: 10_000,
               now: () => systemClock.now().getTime(),
             }),
           }),
         });
+
+  // Days past the retention go at start-up (and at the first write of each day); a failure waits for that write.
+  void history.prune(systemClock.now()).catch((error: unknown) => {
+    log.warn({ err: error }, `history: deleting days older than ${config.history.retention} failed: ${(error as Error).message}`);
+  });
 
   // Give-back of the nodes this install drained is wired whatever nodes.enabled says: turning node chaos off mid-drain
   // must not strand a node. Without node chaos the view holds only the nodes carrying this install's mark.

@@ -1,8 +1,9 @@
 // The command line: which command, which options. Parsing only: main.ts acts.
 
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../domain/duration.ts';
 
-export const COMMANDS = ['run', 'plan', 'validate', 'pause', 'resume', 'status'] as const;
+export const COMMANDS = ['run', 'plan', 'validate', 'pause', 'resume', 'status', 'history'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CommandLine {
@@ -17,6 +18,10 @@ export interface CommandLine {
   readonly by?: string;
   readonly namespace?: string;
   readonly stateConfigMap?: string;
+  /** history: how far back, in seconds (--since, default 7d). */
+  readonly sinceSeconds?: number;
+  /** history: CSV (RFC 4180) instead of text. */
+  readonly csv?: boolean;
 }
 
 export type Parsed =
@@ -96,6 +101,14 @@ ${COMMON}${INSTALL}
 Shows the kill switch, the budgets left and the recent kills.
 
 ${COMMON}${INSTALL}${OUTPUT}`,
+  history: `Usage: kube-havoc history [--since 7d] [-o json | --csv] [options]
+
+Every attempt (kill, block, drain) with its recovery verdict, newest first,
+from the history ConfigMaps of the install (kept for history.retention).
+
+${COMMON}${INSTALL}${OUTPUT}
+      --since DURATION   how far back, e.g. 24h, 7d, 30d (default 7d)
+      --csv              CSV (RFC 4180), one row per attempt, with a header`,
 };
 
 const OPTIONS = {
@@ -112,6 +125,8 @@ const OPTIONS = {
   by: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
   'state-configmap': { type: 'string' },
+  since: { type: 'string' },
+  csv: { type: 'boolean', default: false },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
@@ -127,6 +142,7 @@ export const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   pause: [...EVERY_COMMAND, ...ON_AN_INSTALL, 'reason', 'by'],
   resume: [...EVERY_COMMAND, ...ON_AN_INSTALL, 'by'],
   status: [...EVERY_COMMAND, ...ON_AN_INSTALL, ...OUTPUT_FORMAT],
+  history: [...EVERY_COMMAND, ...ON_AN_INSTALL, ...OUTPUT_FORMAT, 'since', 'csv'],
 };
 
 /** -o/--output takes json or text; --json is -o json. */
@@ -163,7 +179,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     if (ON_AN_INSTALL.includes(token.name as OptionName))
       return {
         error:
-          `${command}: ${token.rawName} is for pause, resume, status and plan; ` +
+          `${command}: ${token.rawName} is for pause, resume, status, history and plan; ` +
           `${command} reads daemon.namespace from the config`,
       };
     return {
@@ -186,6 +202,9 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value))
       return { error: `${command}: ${flag} must be a Kubernetes name (lower-case letters, digits, '-'), got "${value}"` };
   }
+  if (json && values.csv) return { error: `${command}: choose one of -o json and --csv` };
+  const since = values.since === undefined ? undefined : parseDuration(values.since);
+  if (since instanceof Error) return { error: `history: --since ${since.message}` };
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed))
     return { error: `plan: --seed must be a whole number, got "${values.seed}"` };
@@ -201,5 +220,6 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     by: values.by,
     namespace: values.namespace,
     stateConfigMap: values['state-configmap'],
+    ...(command === 'history' ? { sinceSeconds: since ?? 7 * 86_400, csv: values.csv ?? false } : {}),
   };
 }

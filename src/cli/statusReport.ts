@@ -1,13 +1,17 @@
-// `kube-havoc status`: the kill switch, budgets left and recent kills, from
-// the state every replica shares.
+// `kube-havoc status`: the kill switch and budgets left, from the state every
+// replica shares, and the recent kills, from the durable history.
 
 import { budgetLeft } from '../domain/budget/budget.ts';
-import { formatSeconds } from '../domain/duration.ts';
+import type { Attempt } from '../domain/history/attempts.ts';
 import type { Settings } from '../domain/settings.ts';
 import type { HavocState } from '../domain/state.ts';
+import { attemptLine } from './historyReport.ts';
 
-/** The acting daemon's settings when it stored them; this command's own config otherwise. */
-export function renderStatus(state: HavocState, settings: Settings, now: Date): string {
+/**
+ * The acting daemon's settings when it stored them; this command's own config otherwise.
+ * `recent`: the last 24 hours of the durable history, newest first (the hot state keeps only what budgets need).
+ */
+export function renderStatus(state: HavocState, settings: Settings, now: Date, recent: readonly Attempt[]): string {
   const lines: string[] = [];
   const daemon = state.daemon;
   const dryRunNow = daemon?.dryRun ?? settings.dryRun;
@@ -31,18 +35,7 @@ export function renderStatus(state: HavocState, settings: Settings, now: Date): 
     const mode = dryRun ? 'dry run' : 'live';
     lines.push(`Budget left (${mode}): ${left.hour}/${caps.perHour} this hour, ${left.day}/${caps.perDay} in the last 24 h`);
   }
-  const recent = [...state.kills].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
   lines.push('', recent.length === 0 ? 'No kills recorded in the last 24 hours.' : 'Recent kills:');
-  for (const k of recent) {
-    const verdict =
-      k.recovery === undefined
-        ? ''
-        : k.recovery.recovered
-          ? `  recovered in ${formatSeconds(k.recovery.seconds)}`
-          : `  NOT recovered after ${formatSeconds(k.recovery.seconds)}`;
-    const hypothesis = k.recovery?.hypothesis === undefined ? '' : `; hypothesis ${k.recovery.hypothesis.detail}`;
-    const dry = k.dryRun ? '  [dry run]' : '';
-    lines.push(`  ${k.at}  ${k.action.padEnd(10)} ${k.result.padEnd(12)} ${k.count}  ${k.target}${dry}${verdict}${hypothesis}`);
-  }
+  for (const attempt of recent.slice(0, 15)) lines.push(attemptLine(attempt));
   return `${lines.join('\n')}\n`;
 }

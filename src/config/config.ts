@@ -71,6 +71,7 @@ export interface HavocConfig {
     stateConfigMap: string;
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
+  history: { retention: string };
   server: { host: string; port: number; kills: 'off' | 'token' | 'open'; killsTokenFile: string };
   log: { level: string; pretty: boolean; format: 'json' | 'pino' };
 }

@@ -355,6 +355,15 @@ export function havocSchema(): SchemaTree {
         renewInterval: { doc: 'How often the leader renews; whole seconds, at least 1s.', format: f.duration, default: '5s' },
       },
     },
+    history: {
+      retention: {
+        doc:
+          'How long every kill, drain and recovery verdict is kept in the history ConfigMaps (one per local day, ' +
+          'deleted whole once the day is older than this).',
+        format: f.duration,
+        default: '30d',
+      },
+    },
     server: {
       host: {
         doc:

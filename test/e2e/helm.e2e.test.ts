@@ -158,14 +158,22 @@ const needs: Access[] = [
   // Other installs advertise their namespaces on their Leases.
   { verb: 'list', resource: 'leases.coordination.k8s.io' },
   { verb: 'watch', resource: 'leases.coordination.k8s.io' },
+  // The history: one ConfigMap per day, read by label, an entry added by merge patch, old days deleted.
+  { verb: 'list', resource: 'configmaps', namespace: 'havoc' },
+  { verb: 'patch', resource: 'configmaps', name: 'kube-havoc-history-2026-12-04-0', namespace: 'havoc' },
+  { verb: 'delete', resource: 'configmaps', name: 'kube-havoc-history-2026-11-04-0', namespace: 'havoc' },
 ];
 
 const mustNot: Access[] = [
   // pods.method=evict (the default): a delete would bypass the PodDisruptionBudgets.
   { verb: 'delete', resource: 'pods', namespace: 'shop' },
-  // Granted only what the code calls: Events are created, the state is read and replaced.
+  // Granted only what the code calls: Events are created, the state is read and replaced, the history listed and patched.
   { verb: 'patch', resource: 'events.events.k8s.io', namespace: 'havoc' },
-  { verb: 'patch', resource: 'configmaps', name: 'kube-havoc-state', namespace: 'havoc' },
+  { verb: 'watch', resource: 'configmaps', namespace: 'havoc' },
+  { verb: 'get', resource: 'configmaps', name: 'other-config', namespace: 'havoc' },
+  { verb: 'patch', resource: 'configmaps', namespace: 'shop' },
+  { verb: 'delete', resource: 'configmaps', namespace: 'shop' },
+  { verb: 'list', resource: 'configmaps', namespace: 'shop' },
   { verb: 'delete', resource: 'nodes' },
   { verb: 'update', resource: 'nodes' },
   { verb: 'get', resource: 'secrets', namespace: 'shop' },

@@ -15,8 +15,11 @@ import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { createHttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
+import { createHistoryListener } from '../../src/adapters/history/historyListener.ts';
+import { readAttempts } from '../../src/domain/history/readAttempts.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster, type FakeCluster } from '../unit/fakes/fakeCluster.ts';
+import { memoryHistoryStore, type MemoryHistoryStore } from '../unit/fakes/memoryHistoryStore.ts';
 import { memoryStateStore } from '../unit/fakes/memoryStateStore.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
 import { roundDeps } from '../unit/fakes/roundDeps.ts';
@@ -327,12 +330,22 @@ async function startLiveDaemon(
   options: {
     port: number;
     store: ReturnType<typeof memoryStateStore>;
+    history: MemoryHistoryStore;
     clock: ReturnType<typeof fakeClock>;
     cluster: FakeCluster;
   },
 ) {
   const { metrics, log, server } = await serveMetrics(options.port, async () =>
-    recentKills((await options.store.load()).kills, 200),
+    recentKills(
+      await readAttempts({
+        store: options.history,
+        since: new Date(options.clock.now().getTime() - 30 * 86_400_000),
+        now: options.clock.now(),
+        localDate: (d) => d.toISOString().slice(0, 10),
+        limit: 200,
+      }),
+      200,
+    ),
   );
   let closed = false;
   const close = async () => {
@@ -347,7 +360,7 @@ async function startLiveDaemon(
     clock: options.clock,
     env: { ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' },
     seed: 5,
-    report: createReporter({ listeners: [metrics.listener], log }).report,
+    report: createReporter({ listeners: [metrics.listener, createHistoryListener({ store: options.history })], log }).report,
   });
   const round = createChaosRound(deps);
   // What the composition root does at start-up, before the first tick.
@@ -377,9 +390,10 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   t.timeout(90_000);
   const port = await freePort();
   const store = memoryStateStore();
+  const history = memoryHistoryStore();
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
   const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
-  let daemon = await startLiveDaemon(t, { port, store, clock, cluster });
+  let daemon = await startLiveDaemon(t, { port, store, history, clock, cluster });
   const prometheus = await startPrometheus(t, { targets: [`127.0.0.1:${port}`], job: 'kube-havoc' });
   const killed = 'sum(havoc_kills_total{result="killed", dry_run="false"})';
   // Prometheus has seen the series at 0 before the first kill: that is what makes increase() count it.
@@ -421,10 +435,10 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
     .sort()
     .at(-1);
 
-  // A restart: the process (and its in-memory metrics) is gone; the state in the ConfigMap stays.
+  // A restart: the process (and its in-memory metrics) is gone; the state and the history ConfigMaps stay.
   await daemon.close();
   await scalarReaches(prometheus, 'up{job="kube-havoc"}', 0, 'the target is down');
-  daemon = await startLiveDaemon(t, { port, store, clock, cluster });
+  daemon = await startLiveDaemon(t, { port, store, history, clock, cluster });
   await scalarReaches(prometheus, 'up{job="kube-havoc"}', 1, 'the restarted daemon is scraped');
   await scalarReaches(prometheus, 'count(havoc_last_kill_timestamp_seconds)', 1, "the restarted daemon's series are scraped");
   const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];

@@ -141,7 +141,7 @@ const TARGET_RULES: Rule[] = [
 const OWN_NAMESPACE_RULES: Rule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['kube-havoc'], verbs: ['get', 'update'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'list', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['configmaps'], resourceNames: ['kube-havoc-state'], verbs: ['get', 'update'] },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
 ];
@@ -221,6 +221,24 @@ test('release namespace: the Lease and the state ConfigMap can be read and writt
   const binding = get<Binding>(objects, 'RoleBinding', FULLNAME, NS);
   t.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: FULLNAME });
   t.deepEqual(binding.subjects, [SA]);
+});
+
+test('the history ConfigMaps: create, list, patch and delete in the release namespace only, and no other ConfigMap right', (t) => {
+  for (const name of Object.keys(MODES)) {
+    const objects = mode(name);
+    const rules = objects
+      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .flatMap((o) => (o as Role).rules.map((rule) => ({ rule, where: `${o.kind} ${o.metadata.namespace ?? '-'}` })))
+      .filter(({ rule }) => rule.resources.includes('configmaps'));
+    t.deepEqual(
+      rules.map(({ where, rule }) => [where, rule.resourceNames ?? [], rule.verbs]),
+      [
+        [`Role ${NS}`, [], ['create', 'list', 'patch', 'delete']],
+        [`Role ${NS}`, ['kube-havoc-state'], ['get', 'update']],
+      ],
+      name,
+    );
+  }
 });
 
 test('the names in the release-namespace Role follow the lease and state ConfigMap values; no lease rules without leader election', (t) => {

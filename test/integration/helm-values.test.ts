@@ -138,6 +138,7 @@ const CONFIG_SECTIONS = [
   'slack',
   'steadyState',
   'daemon',
+  'history',
   'server',
   'log',
 ];

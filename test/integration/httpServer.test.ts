@@ -13,12 +13,14 @@ import {
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { createRedactor } from '../../src/domain/redactor.ts';
-import type { KillRecord } from '../../src/domain/state.ts';
+import { attempts, type Attempt } from '../../src/domain/history/attempts.ts';
+import { historyEntry, type HistoryEntry } from '../../src/domain/history/historyEntry.ts';
 import { recordingLog } from '../unit/fakes/recordingListener.ts';
 import {
   AT,
   BUDGET,
   killOccurrence,
+  NODE,
   POD,
   recoveryOccurrence,
   skipOccurrence,
@@ -219,42 +221,29 @@ test('close() returns although a scraper keeps its connection alive; a taken por
 test('/kills serves the recent kills from the persisted history as JSON, newest first, one row per attempt; without a source it is 404', async (t) => {
   const { server } = await start(t);
   t.like(await get(`${server.url}/kills`), { status: 404 }, 'not wired: not served');
-  const history: KillRecord[] = [
-    {
-      id: 'a',
-      at: '2026-11-20T10:00:00.000Z',
-      target: 'shop/Deployment/checkout',
-      action: 'pod-evict',
-      result: 'killed',
-      dryRun: false,
-      count: 1,
-      recovery: { recovered: true, seconds: 17 },
-    },
-    {
-      id: 'b',
-      at: '2026-11-20T10:10:00.000Z',
-      target: 'node/worker-3',
-      action: 'node-drain',
-      result: 'killed',
-      dryRun: false,
-      count: 1,
-    },
-    {
-      id: 'c',
-      at: '2026-11-20T10:20:00.000Z',
-      target: 'bank/StatefulSet/ledger',
-      action: 'pod-evict',
-      result: 'killed',
-      dryRun: true,
-      count: 1,
-      recovery: {
-        recovered: false,
-        seconds: 300,
-        hypothesis: { verdict: 'violated', detail: 'VIOLATED: errors < 0.01 returned no result; value seen: 0.2' },
+  const ledger = {
+    ...POD,
+    namespace: 'bank',
+    name: 'ledger-0',
+    uid: 'l0',
+    workload: { kind: 'StatefulSet', namespace: 'bank', name: 'ledger' },
+  } as const;
+  const history = [
+    killOccurrence('killed', { at: new Date('2026-11-20T10:00:00.000Z') }),
+    recoveryOccurrence({ recovered: true, seconds: 17 }, { at: new Date('2026-11-20T10:00:17.000Z') }),
+    killOccurrence('killed', { at: new Date('2026-11-20T10:10:00.000Z'), target: NODE }),
+    killOccurrence('killed', { at: new Date('2026-11-20T10:20:00.000Z'), target: ledger, dryRun: true }),
+    recoveryOccurrence(
+      { recovered: false, seconds: 300, detail: 'timed out' },
+      {
+        at: new Date('2026-11-20T10:25:00.000Z'),
+        target: ledger,
+        dryRun: true,
+        hypothesis: { verdict: 'violated', expr: 'errors < 0.01', detail: 'errors < 0.01 returned no result; value seen: 0.2' },
       },
-    },
-  ];
-  const wired = await serving(t, { recentKills: async () => recentKills(history, 2) });
+    ),
+  ].map((o) => historyEntry(o) as HistoryEntry);
+  const wired = await serving(t, { recentKills: async () => recentKills(attempts(history), 2) });
   const answer = await get(`${wired.url}/kills`);
   t.is(answer.status, 200);
   t.is(answer.type, 'application/json');
@@ -292,15 +281,19 @@ test('/kills serves the recent kills from the persisted history as JSON, newest 
 
 test('/kills behind a bearer token: refused without it or with a wrong one, served (redacted) with it', async (t) => {
   let token = 'kills-token-1';
-  const row: KillRecord = {
-    id: 'a',
+  const row: Attempt = {
     at: '2026-11-20T10:00:00.000Z',
-    target: 'shop/Deployment/checkout',
+    namespace: 'shop',
+    kind: 'Deployment',
+    workload: 'checkout',
     action: 'pod-evict',
     result: 'killed',
     dryRun: false,
     count: 1,
+    victims: ['shop/checkout-1'],
+    reason: 'opted in',
     recovery: {
+      at: '2026-11-20T10:05:00.000Z',
       recovered: false,
       seconds: 300,
       hypothesis: { verdict: 'not-checked', detail: 'HTTP 500: echoed Authorization: Bearer prom-SECRET-token' },

@@ -23,6 +23,9 @@ import { redactorFromConfig } from '../../src/config/redactorFromConfig.ts';
 import { steadyStateGateFromConfig } from '../../src/config/steadyStateSource.ts';
 import { REDACTED } from '../../src/domain/redactor.ts';
 import { createReporter } from '../../src/domain/reporter.ts';
+import { createHistoryListener } from '../../src/adapters/history/historyListener.ts';
+import { readAttempts } from '../../src/domain/history/readAttempts.ts';
+import { memoryHistoryStore } from '../unit/fakes/memoryHistoryStore.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../unit/fakes/fakeCluster.ts';
@@ -110,11 +113,17 @@ test('a token echoed by Prometheus reaches no log line, Event, Slack message or 
   });
   const slack = createSlackListener({ slack: config.slack, clusterName: config.clusterName, log });
   if (slack === undefined) return t.fail('no Slack listener');
-  const reporter = createReporter({ listeners: [createLogListener({ log }), eventListener, slack], log, redact: redactor.value });
+  // As main.ts wires it: /kills reads the durable history, which the reporter's (redacted) occurrences fill.
+  const history = memoryHistoryStore();
+  const reporter = createReporter({
+    listeners: [createLogListener({ log }), eventListener, slack, createHistoryListener({ store: history })],
+    log,
+    redact: redactor.value,
+  });
   const cluster = fakeCluster([deployment('shop', 'checkout', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '1m' }, LONG_AGO)]);
   const clock = fakeClock(FRIDAY, { onSleep: (c) => cluster.heal(c.now()) });
   const steadyState = steadyStateGateFromConfig({ config, clock, report: reporter.report });
-  const { deps, store } = roundDeps({
+  const { deps } = roundDeps({
     cluster,
     clock,
     env,
@@ -142,7 +151,14 @@ test('a token echoed by Prometheus reaches no log line, Event, Slack message or 
     port: 0,
     log,
     redact: redactor,
-    recentKills: async () => recentKills((await store.load()).kills, 200),
+    recentKills: async () => {
+      const now = clock.now();
+      const since = new Date(now.getTime() - 86_400_000);
+      return recentKills(
+        await readAttempts({ store: history, since, now, localDate: (at) => at.toISOString().slice(0, 10) }),
+        200,
+      );
+    },
     killsToken: () => KILLS_TOKEN,
   });
   t.teardown(() => server.close());

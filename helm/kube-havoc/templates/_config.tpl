@@ -39,6 +39,7 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
   "slack" $slack
   "steadyState" $steadyState
   "daemon" $v.daemon
+  "history" $v.history
   "server" $server
   "log" $v.log
 }}

@@ -1,9 +1,10 @@
-// The recent kills, one row per attempt, from the persisted kill history: the
-// per-kill table that metrics cannot carry without a series per pod or per
-// kill. Served as JSON at /kills for Grafana (Infinity data source) and
-// scripts; it survives restarts because it reads the state, not memory.
+// The recent kills, one row per attempt, from the durable history
+// (history ConfigMaps, src/domain/history/): the per-kill table that metrics
+// cannot carry without a series per pod or per kill. Served as JSON at /kills
+// for Grafana (Infinity data source) and scripts; it survives restarts and
+// reaches back as far as the history's retention, not only the hot state.
 
-import type { KillRecord } from '../../domain/state.ts';
+import type { Attempt } from '../../domain/history/attempts.ts';
 
 export interface RecentKill {
   readonly at: string;
@@ -27,13 +28,15 @@ export interface RecentKill {
 }
 
 /** Newest first, at most `limit` rows. */
-export function recentKills(history: readonly KillRecord[], limit: number): RecentKill[] {
-  return [...history]
+export function recentKills(attempts: readonly Attempt[], limit: number): RecentKill[] {
+  return [...attempts]
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
     .slice(0, limit)
     .map((k) => ({
       at: k.at,
-      ...where(k.target),
+      namespace: k.namespace,
+      kind: k.kind,
+      workload: k.workload,
       action: k.action,
       result: k.result,
       dryRun: k.dryRun,
@@ -45,17 +48,9 @@ export function recentKills(history: readonly KillRecord[], limit: number): Rece
     }));
 }
 
-/** KillRecord.target is workloadKey() (namespace/Kind/name) or node/<name>. */
-function where(target: string): { namespace: string; kind: string; workload: string } {
-  const parts = target.split('/');
-  if (parts.length === 2 && parts[0] === 'node') return { namespace: '', kind: 'Node', workload: parts[1] ?? '' };
-  const [namespace = '', kind = '', ...name] = parts;
-  return { namespace, kind, workload: name.join('/') };
-}
-
 export interface RecentKillsSource {
-  /** The kill history as stored now (a GET of the state ConfigMap). */
-  readonly load: () => Promise<readonly KillRecord[]>;
+  /** The newest attempts as the history holds them now (a list of the recent days' history ConfigMaps). */
+  readonly load: () => Promise<readonly Attempt[]>;
   readonly limit: number;
   /** How old an answer may be: every request within this reuses one read. */
   readonly maxAgeMs: number;
@@ -63,8 +58,8 @@ export interface RecentKillsSource {
 }
 
 /**
- * /kills for dashboards: every viewer's panel refresh would be a GET of the
- * whole state ConfigMap (up to about 200 KB). Requests within `maxAgeMs`
+ * /kills for dashboards: every viewer's panel refresh would be a list of the
+ * recent days' history ConfigMaps (up to about 1 MiB each). Requests within `maxAgeMs`
  * share one read, and requests during a read wait for it; a failed read is
  * not kept, so the next request tries again.
  */

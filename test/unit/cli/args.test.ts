@@ -34,7 +34,7 @@ const refused: [string[], string][] = [
   [['validate', 'c.yaml', '--seed', '2'], "validate: --seed is not an option of validate (see 'kube-havoc validate --help')"],
   [
     ['validate', 'c.yaml', '-n', 'havoc'],
-    'validate: -n is for pause, resume, status and plan; validate reads daemon.namespace from the config',
+    'validate: -n is for pause, resume, status, history and plan; validate reads daemon.namespace from the config',
   ],
 ];
 
