@@ -21,10 +21,9 @@ import { targetsOccurrence } from './targets.ts';
 import { tickSpanSeconds } from './tickSpan.ts';
 import { createRecordClock } from '../time/recordClock.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
-import { watchRecovery } from './recovery.ts';
+import { createRecoveryWatches } from './recoveryWatches.ts';
 import type { RoundStepDeps } from './roundStep.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
-import { verdictText } from '../steadyState/verdict.ts';
 
 export interface ChaosRoundDeps extends RoundStepDeps {
   readonly cluster: Cluster;
@@ -76,22 +75,11 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
   // Record ages are judged on a clock a forward step cannot move ahead (time/recordClock.ts); every step gets it.
   const deps = { ...given, records: given.records ?? createRecordClock(given.clock) };
   const { settings, clock } = deps;
-  const stopping = new AbortController();
-  const recoveries = new Set<Promise<void>>();
-  const track = (job: Promise<unknown>) => {
-    const tracked: Promise<void> = job
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => recoveries.delete(tracked));
-    recoveries.add(tracked);
-  };
-  // Workloads whose recovery a watch of this run still follows: no drain starts on top of them.
-  const recovering = new Map<string, number>();
   const warned = new Map<string, string>();
   let busy = false;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
+  // Recovery checks and drains run in the background, tracked until they end.
+  const background = createRecoveryWatches({ ...deps, action });
   const owner = deps.owner ?? 'kube-havoc';
   // Whether this replica has settled its predecessors' reservations since it became leader.
   let settledAsLeader = false;
@@ -145,83 +133,6 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
       }
     }
   };
-
-  type Watched = Pick<Candidate, 'workload'> & { policy: { probeUrl?: string | undefined } };
-  const watch = (
-    candidate: Watched,
-    victims: readonly { uid: string; name: string; namespace: string }[],
-    since: Date,
-    recordId: string | undefined,
-  ) => {
-    const first = victims[0];
-    if (first === undefined) return;
-    const { workload, policy } = candidate;
-    const key = workloadKey(workload.ref);
-    recovering.set(key, (recovering.get(key) ?? 0) + 1);
-    const job = watchRecovery({
-      cluster: deps.cluster,
-      probe: deps.probe,
-      clock,
-      workload: workload.ref,
-      victimUids: settings.dryRun ? [] : victims.map((v) => v.uid),
-      probeUrl: policy.probeUrl,
-      timeoutSeconds: settings.recovery.timeoutSeconds,
-      pollSeconds: settings.recovery.pollSeconds,
-      signal: stopping.signal,
-      since,
-    }).then(async (verdict) => {
-      const hypothesis = deps.steadyState ? await confirmAfterRecovery(deps.steadyState, candidate, since) : undefined;
-      deps.report({
-        type: 'recovery',
-        at: clock.now(),
-        victims: victims.length,
-        action,
-        dryRun: settings.dryRun,
-        verdict,
-        ...(hypothesis ? { hypothesis } : {}),
-        target: {
-          kind: 'Pod',
-          namespace: first.namespace,
-          name: first.name,
-          uid: first.uid,
-          workload: workload.ref,
-          workloadUid: workload.uid,
-        },
-      });
-      // A check cut short by shutdown is no verdict on the workload: leave the record without one.
-      if (recordId === undefined || stopping.signal.aborted) return;
-      const recovery = {
-        recovered: verdict.recovered,
-        seconds: verdict.seconds,
-        ...(hypothesis ? { hypothesis: { verdict: hypothesis.verdict, detail: verdictText(hypothesis) } } : {}),
-      };
-      await deps.state
-        .update((s) => ({ ...s, kills: s.kills.map((k) => (k.id === recordId ? { ...k, recovery } : k)) }))
-        .catch((error: unknown) => {
-          deps.report({
-            type: 'error',
-            at: clock.now(),
-            kind: 'state',
-            message: `recording the recovery verdict failed: ${(error as Error).message}`,
-          });
-        });
-    });
-    track(
-      job.finally(() => {
-        const left = (recovering.get(key) ?? 1) - 1;
-        if (left > 0) recovering.set(key, left);
-        else recovering.delete(key);
-      }),
-    );
-  };
-
-  // Steady-state hook: the hypothesis again, until it holds or the recovery timeout (counted from the fault) passes.
-  const confirmAfterRecovery = (gate: SteadyStateGate, candidate: Pick<Candidate, 'workload'>, since: Date) =>
-    gate.afterRecovery(candidate.workload, {
-      deadline: new Date(since.getTime() + settings.recovery.timeoutSeconds * 1000),
-      pollSeconds: settings.recovery.pollSeconds,
-      signal: stopping.signal,
-    });
 
   const sendDayPlan = async (at: Date, state: HavocState, candidates: readonly Candidate[]) => {
     // The window's occurrence, not the calendar day: an overnight window is one plan, before and after midnight.
@@ -283,7 +194,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
         // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.
         const parsed = current && parsePolicy(current, settings.policy);
         const probeUrl = parsed && 'policy' in parsed ? parsed.policy.probeUrl : undefined;
-        watch({ workload, policy: { probeUrl } }, killed, new Date(record.at), record.id);
+        background.follow({ workload, probeUrl, victims: killed, since: new Date(record.at), recordId: record.id });
       }
       // Until every leftover is settled, each tick tries again.
       settledAsLeader = complete;
@@ -309,7 +220,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     const permit = createTickPermit(deps, {
       at: tick.at,
       history: state.kills,
-      recovering: () => new Set(recovering.keys()),
+      recovering: () => background.recovering(),
       ...(tick.deadline ? { deadline: tick.deadline } : {}),
     });
     const budget = permit.budget();
@@ -349,13 +260,20 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
         reason: hitReason(candidate.policy, span),
       });
       killed += hit.killed.length;
-      if (hit.killed.length > 0 && hit.policy) watch({ ...candidate, policy: hit.policy }, hit.killed, hitAt, hit.recordId);
+      if (hit.policy)
+        background.follow({
+          workload: candidate.workload,
+          probeUrl: hit.policy.probeUrl,
+          victims: hit.killed,
+          since: hitAt,
+          recordId: hit.recordId,
+        });
     }
     if (deps.drainer) {
       const drain = await startNodeChaos({
         ...deps,
         drainer: deps.drainer,
-        signal: stopping.signal,
+        signal: background.signal,
         owner,
         unstored,
         deadline: tick.deadline,
@@ -367,7 +285,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
       });
       if (drain) {
         killed += 1;
-        track(drain.done);
+        background.track(drain.done);
       }
     }
     return finish(
@@ -404,13 +322,8 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
         busy = false;
       }
     },
-    async stop() {
-      stopping.abort();
-      await this.settle();
-    },
-    async settle() {
-      while (recoveries.size > 0) await Promise.allSettled([...recoveries]);
-    },
+    stop: () => background.stop(),
+    settle: () => background.settle(),
     giveBack,
     async announceTargets(at) {
       const judged = deps.records.now();

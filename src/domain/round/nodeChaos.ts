@@ -67,7 +67,6 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   const { settings, clock, snapshot, guarded, permit, spanSeconds } = deps;
   const nodes = settings.nodes;
   if (!nodes.enabled) return undefined;
-  const now = clock.now();
   const active = snapshot.nodes.filter((n) => drainedByHavoc(n, settings.policy.prefix)).length;
   if (active >= nodes.maxConcurrentDrains) return undefined;
   // No drain on top of a degraded workload, nor of this tick's pod kills (the watched state, seen now).
