@@ -6,8 +6,6 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest, createServer as createHttpsServer, type Server } from 'node:https';
-import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -16,7 +14,7 @@ import { waitFor, type Cluster } from './harness/cluster.ts';
 import { e2eConfig, nodeChaosConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 import { deploy, havocEvents, pods, readyPods, type PodView } from './workloads.ts';
 import { freePort } from './harness/freePort.ts';
-import { kubeconfigVia } from './harness/holdingProxy.ts';
+import { kubeconfigVia, startHoldingProxy } from './harness/holdingProxy.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
 
 const test = clusterTest({ nodes: 3 });
@@ -275,58 +273,7 @@ test.serial(
   },
 );
 
-/**
- * A TLS proxy on 127.0.0.1 with the API server's own certificate, forwarding
- * as the admin user. The answer of every pod eviction is withheld: the API
- * server performs it, the client never hears back.
- */
-async function withholdingProxy(cluster: Cluster): Promise<{ url: string; evictions: number[]; close: () => Promise<void> }> {
-  const pki = (name: string) => readFileSync(join(cluster.dir, 'pki', name));
-  const upstream = new URL(cluster.server);
-  const evictions: number[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createHttpsServer({ cert: pki('apiserver.crt'), key: pki('apiserver.key') }, (req, res) => {
-    const forward = httpsRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        ca: pki('ca.crt'),
-        cert: pki('admin.crt'),
-        key: pki('admin.key'),
-      },
-      (answer) => {
-        if (req.method === 'POST' && /\/pods\/[^/]+\/eviction$/.test(req.url ?? '')) {
-          evictions.push(answer.statusCode ?? 0);
-          answer.resume();
-          return; // withheld: the response is never written
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        // Like the API server itself: a watch's headers go out at once, before its first event.
-        res.flushHeaders();
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `https://127.0.0.1:${port}`,
-    evictions,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+const isEviction = (method: string, path: string) => method === 'POST' && /\/pods\/[^/]+\/eviction$/.test(path);
 
 test.serial(
   'an eviction the API server performed but whose answer was withheld is recorded as killed, and its recovery watched',
@@ -336,7 +283,7 @@ test.serial(
     const own = await cluster.createNamespace('havoc-lost');
     // The evicted pod stays terminating, as with a kubelet's grace period: the follow sees the API server's mark.
     const before = await deployLingering(cluster, ns, 'web', 3);
-    const proxy = await withholdingProxy(cluster);
+    const proxy = await startHoldingProxy(cluster, { withhold: isEviction });
     t.teardown(proxy.close);
     const port = await freePort();
     const daemon = startDaemon({
@@ -363,7 +310,11 @@ test.serial(
     } finally {
       await daemon.stop();
     }
-    t.deepEqual(proxy.evictions, [201], 'the API server did evict, once');
+    t.deepEqual(
+      proxy.passed.filter((r) => isEviction(r.method, r.path)).map((r) => r.status),
+      [201],
+      'the API server did evict, once',
+    );
     const after = await pods(cluster, ns, 'web');
     const gone = before.filter((p) => !after.some((a) => a.uid === p.uid)).map((p) => p.uid);
     const kills = await storedKills(cluster, own);

@@ -27,7 +27,7 @@ test.serial('a pause written while the first eviction of a three-kill tick is he
       name,
       (await deploy(cluster, ns, name, 3, optIn)).map((p) => p.uid),
     );
-  const proxy = await startHoldingProxy(cluster, isEviction);
+  const proxy = await startHoldingProxy(cluster, { hold: isEviction });
   t.teardown(proxy.close);
   const daemon = startDaemon({
     kubeconfig: kubeconfigVia(cluster, proxy.url),
@@ -83,7 +83,7 @@ test.serial('a workload whose opt-in label is removed while its fresh read is he
   const before = await deploy(cluster, ns, 'web', 3, optIn);
   // The fresh read right before the kill: a GET of the Deployment itself (the watches list, they do not GET it).
   const freshRead = `/apis/apps/v1/namespaces/${ns}/deployments/web`;
-  const proxy = await startHoldingProxy(cluster, (method, path) => method === 'GET' && path === freshRead);
+  const proxy = await startHoldingProxy(cluster, { hold: (method, path) => method === 'GET' && path === freshRead });
   t.teardown(proxy.close);
   const daemon = startDaemon({
     kubeconfig: kubeconfigVia(cluster, proxy.url),

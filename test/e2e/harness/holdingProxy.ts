@@ -1,8 +1,10 @@
 // A TLS proxy on 127.0.0.1 with the API server's own certificate, forwarding
-// as the admin user, that holds the first request matching `hold` until the
+// as the admin user. It can hold the first request matching `hold` until the
 // test releases it: the world can change while the daemon waits (a pause
 // written, a label removed), and the held request then reaches the API server
-// and answers with what is true by then. Every other request passes at once.
+// and answers with what is true by then. And it can withhold the answer of
+// every request matching `withhold`: the API server performs it, the client
+// never hears back. Every other request passes at once.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
@@ -25,9 +27,11 @@ export interface HoldingProxy {
   close(): Promise<void>;
 }
 
+type Matcher = (method: string, path: string) => boolean;
+
 export async function startHoldingProxy(
   cluster: { readonly dir: string; readonly server: string },
-  hold: (method: string, path: string) => boolean,
+  { hold = () => false, withhold = () => false }: { readonly hold?: Matcher; readonly withhold?: Matcher },
 ): Promise<HoldingProxy> {
   const pki = (name: string) => readFileSync(join(cluster.dir, 'pki', name));
   const upstream = new URL(cluster.server);
@@ -62,6 +66,10 @@ export async function startHoldingProxy(
         },
         (answer) => {
           entry.status = answer.statusCode;
+          if (withhold(method, path)) {
+            answer.resume();
+            return; // withheld: the response is never written
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.flushHeaders(); // a watch's head goes out before its first event, as from the API server
           answer.pipe(res);
