@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { startCluster, waitFor, type Cluster } from '../../test/e2e/harness/cluster.ts';
 import { kwokDeployment } from '../../test/e2e/harness/kwokDeployment.ts';
 import { startCountingProxy } from '../../test/e2e/harness/countingProxy.ts';
-import { e2eConfig, startDaemon } from '../../test/e2e/daemonProcess.ts';
+import { e2eConfig, lineTime, startDaemon } from '../../test/e2e/daemonProcess.ts';
 import { wholeNumberFlag } from '../tools/wholeNumberFlag.ts';
 import { bytesSoFar, sampleProcess, spread, tickCosts, type ProcessSample, type Spread } from './measure.ts';
 
@@ -122,7 +122,7 @@ async function measure(
       cpu: sampleProcess(daemonProcess.pid)?.cpuSeconds ?? 0,
     };
     const costs = tickCosts(
-      daemonProcess.lines.filter((l) => Number(l.time) > begin.at),
+      daemonProcess.lines.filter((l) => lineTime(l) > begin.at),
       proxy.requests,
     );
     // "Idle": nothing drawn. A tick that drew a workload but killed nothing (a skip) is in neither column.
@@ -133,7 +133,7 @@ async function measure(
     return {
       daemon: daemon.label,
       optedIn,
-      startupSyncMs: Number(synced.time) - started,
+      startupSyncMs: lineTime(synced) - started,
       idleTick: {
         requests: spread(idle.map((c) => c.requests)),
         bytes: spread(idle.map((c) => c.bytes)),

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { ProxiedRequest } from '../../test/e2e/harness/countingProxy.ts';
-import type { LogLine } from '../../test/e2e/daemonProcess.ts';
+import { lineTime, type LogLine } from '../../test/e2e/daemonProcess.ts';
 
 export interface Spread {
   readonly p50: number;
@@ -41,18 +41,18 @@ export function tickCosts(lines: readonly LogLine[], requests: readonly ProxiedR
   return lines
     .filter((l) => l.event === 'tick')
     .map((tick) => {
-      const to = Number(tick.time);
+      const to = lineTime(tick);
       // The log line is written a moment after the tick's clock stopped; a few ms of slack at the start.
       const start = to - Number(tick.durationMs) - 5;
       const inTick = requests.filter((r) => r.startedAt >= start && r.startedAt <= to);
-      const kill = kills.find((k) => Number(k.time) >= start && Number(k.time) <= to);
+      const kill = kills.find((k) => lineTime(k) >= start && lineTime(k) <= to);
       return {
         outcome: String(tick.outcome),
         killed: Number(tick.killed),
         requests: inTick.length,
         bytes: inTick.reduce((sum, r) => sum + r.requestBytes + r.responseBytes, 0),
         durationMs: Number(tick.durationMs),
-        ...(kill === undefined ? {} : { evictionMs: Number(kill.time) - start }),
+        ...(kill === undefined ? {} : { evictionMs: lineTime(kill) - start }),
       };
     });
 }

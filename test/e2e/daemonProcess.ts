@@ -18,6 +18,11 @@ export interface LogLine {
   readonly [key: string]: unknown;
 }
 
+/** When a line was written, in epoch ms: ISO times by default (log.format json), epoch ms with log.format pino. */
+export function lineTime(line: LogLine): number {
+  return typeof line.time === 'number' ? line.time : Date.parse(String(line.time));
+}
+
 export interface DaemonProcess {
   /** Process id (the benchmark reads its memory and CPU from /proc). */
   readonly pid: number;

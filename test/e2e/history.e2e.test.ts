@@ -56,7 +56,7 @@ test("a kill and its verdict land in today's history object; a day older than th
   const port = await freePort();
   const daemon = startDaemon({
     kubeconfig: cluster.kubeconfig,
-    config: e2eConfig(own, { namespaces: { include: [ns] }, server: { host: '127.0.0.1', port } }),
+    config: e2eConfig(own, { namespaces: { include: [ns] }, server: { host: '127.0.0.1', port, kills: 'open' } }),
   });
   const today = utcDay(0);
   const history = async () =>

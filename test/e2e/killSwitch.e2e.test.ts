@@ -122,7 +122,7 @@ test('the documented kubectl-only kill switch (an annotation on the state Config
   const slack = await slackReceiver(t);
   const config = e2eConfig(own, {
     namespaces: { include: [ns] },
-    slack: { webhookUrl: slack.url, retries: 0, dailyPlan: false },
+    slack: { webhookUrl: slack.url, allowInsecureHttp: true, retries: 0, dailyPlan: false },
   });
   const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config });
   try {

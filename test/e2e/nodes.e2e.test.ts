@@ -7,7 +7,7 @@
 import type { ExecutionContext } from 'ava';
 import { clusterTest } from './harness/clusterTest.ts';
 import { waitFor, type Cluster } from './harness/cluster.ts';
-import { nodeChaosConfig, startDaemon, withDaemon, type LogLine } from './daemonProcess.ts';
+import { lineTime, nodeChaosConfig, startDaemon, withDaemon, type LogLine } from './daemonProcess.ts';
 import { blockEvictions, deploy, pods, readyPods } from './workloads.ts';
 
 const test = clusterTest({ nodes: 3 });
@@ -164,8 +164,9 @@ test('SIGTERM during a drain: the drain stops, and the node is uncordoned and un
   const outcome = daemon.lines.find(drained);
   t.is(outcome?.result, 'failed', JSON.stringify(outcome));
   t.regex(String(outcome?.detail), /daemon stopping mid-drain.*node uncordoned/);
-  const signalled = Number(daemon.lines.find((l) => l.msg.startsWith('stopping'))?.time);
-  const stopped = Number(daemon.lines.find((l) => l.msg === 'stopped')?.time);
+  const at = (line: LogLine | undefined) => (line === undefined ? Number.NaN : lineTime(line));
+  const signalled = at(daemon.lines.find((l) => l.msg.startsWith('stopping')));
+  const stopped = at(daemon.lines.find((l) => l.msg === 'stopped'));
   t.log(`stopped ${stopped - signalled} ms after the SIGTERM, the node given back`);
   t.true(stopped - signalled < 120_000, "within the chart's terminationGracePeriodSeconds");
   await optInNodes(cluster, []);
@@ -190,7 +191,7 @@ test('node chaos switched off during a drain: the restarted daemon drains nothin
     if (Date.now() < until - 2000) t.true((await node(cluster, target)).unschedulable, 'not before drained-until');
     return second.waitForLine('the give-back', (l) => l.event === 'node-released' && l.node === target, 90_000);
   });
-  t.true(Number(released.time) >= until, `released at ${String(released.time)}, drained-until ${until}`);
+  t.true(lineTime(released) >= until, `released at ${String(released.time)}, drained-until ${until}`);
   const back = await node(cluster, target);
   t.false(back.unschedulable);
   t.is(back.annotations['havoc/drained-by'], undefined);

@@ -8,7 +8,7 @@ import anyTest, { type TestFn } from 'ava';
 import { startCountingProxy, type CountingProxy, type ProxiedRequest } from './harness/countingProxy.ts';
 import { startCluster, waitFor, type Cluster } from './harness/cluster.ts';
 import { kwokDeployment } from './harness/kwokDeployment.ts';
-import { e2eConfig, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
+import { e2eConfig, lineTime, startDaemon, type DaemonProcess, type LogLine } from './daemonProcess.ts';
 
 const test = anyTest as TestFn<{ cluster: Cluster; proxy: CountingProxy; daemon: DaemonProcess; ns: string }>;
 const DEPLOYMENTS = 50;
@@ -44,8 +44,8 @@ const ticks = (daemon: DaemonProcess) => daemon.lines.filter((l) => l.event === 
 function costOf(proxy: CountingProxy, daemon: DaemonProcess, tick: LogLine): { requests: ProxiedRequest[]; bytes: number } {
   const all = ticks(daemon);
   const previous = all[all.indexOf(tick) - 1];
-  const from = Number(previous?.time ?? 0);
-  const to = Number(tick.time);
+  const from = previous === undefined ? 0 : lineTime(previous);
+  const to = lineTime(tick);
   const requests = proxy.requests.filter((r) => r.startedAt > from && r.startedAt <= to);
   return { requests, bytes: requests.reduce((sum, r) => sum + r.requestBytes + r.responseBytes, 0) };
 }
