@@ -1,3 +1,4 @@
+import type { ExecutionContext } from 'ava';
 // Faults against the real control plane, the way a skeptical SRE tries a
 // chaos tool: a leader killed mid-kill, an eviction whose answer is lost, an
 // API server stopped mid-tick. Each case compares the daemon's own account
@@ -53,9 +54,24 @@ function metric(text: string, name: string, labels: Record<string, string>): num
  */
 const LINGER = 'e2e.kube-havoc.test/linger';
 
-async function deployLingering(cluster: Cluster, ns: string, name: string, replicas: number): Promise<PodView[]> {
+/**
+ * The Deployment leaves chaos with its test, and its pods' finalizers go: a later test's daemon (one without
+ * namespaces.include) would otherwise evict them into pods that terminate for good, and a drain waits on them.
+ */
+async function deployLingering(
+  t: ExecutionContext,
+  cluster: Cluster,
+  ns: string,
+  name: string,
+  replicas: number,
+): Promise<PodView[]> {
   const manifest = kwokDeployment({ namespace: ns, name, replicas, labels: optIn, podFinalizers: [LINGER] });
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+  t.teardown(async () => {
+    await cluster.kubectl(['-n', ns, 'label', 'deployment', name, 'havoc/enabled-']);
+    for (const p of await pods(cluster, ns, name))
+      await cluster.kubectl(['-n', ns, 'patch', 'pod', p.name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+  });
   return upPods(cluster, ns, name, replicas);
 }
 
@@ -157,7 +173,7 @@ test.serial(
     const ns = await cluster.createNamespace('crash');
     const own = await cluster.createNamespace('havoc-crash');
     // The evicted pods stay terminating: a successor judges them by the API server's mark, as it would in production.
-    await deployLingering(cluster, ns, 'web', 4);
+    await deployLingering(t, cluster, ns, 'web', 4);
     const config = e2eConfig(own, {
       namespaces: { include: [ns] },
       selection: { minTimeBetweenKills: '1s' },
@@ -282,7 +298,7 @@ test.serial(
     const ns = await cluster.createNamespace('lost');
     const own = await cluster.createNamespace('havoc-lost');
     // The evicted pod stays terminating, as with a kubelet's grace period: the follow sees the API server's mark.
-    const before = await deployLingering(cluster, ns, 'web', 3);
+    const before = await deployLingering(t, cluster, ns, 'web', 3);
     const proxy = await startHoldingProxy(cluster, { withhold: isEviction });
     t.teardown(proxy.close);
     const port = await freePort();
