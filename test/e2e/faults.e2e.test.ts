@@ -69,8 +69,14 @@ async function deployLingering(
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
   t.teardown(async () => {
     await cluster.kubectl(['-n', ns, 'label', 'deployment', name, 'havoc/enabled-']);
-    for (const p of await pods(cluster, ns, name))
-      await cluster.kubectl(['-n', ns, 'patch', 'pod', p.name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    for (const p of await pods(cluster, ns, name)) {
+      // A pod that went between the list and the patch needs nothing more.
+      await cluster
+        .kubectl(['-n', ns, 'patch', 'pod', p.name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}'])
+        .catch((error: unknown) => {
+          if (!/NotFound|not found/.test(String(error))) throw error;
+        });
+    }
   });
   return upPods(cluster, ns, name, replicas);
 }

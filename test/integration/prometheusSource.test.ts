@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { createPrometheusSource } from '../../src/adapters/prometheus/prometheusSource.ts';
-import { freePort } from '../e2e/harness/freePort.ts';
+import { closedPort } from '../e2e/harness/freePort.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -107,7 +107,7 @@ for (const [title, handler, detail, problem, timeoutMs = 30_000] of failures) {
 }
 
 test('fails closed: a closed port is unreachable, naming the address', async (t) => {
-  const port = await freePort();
+  const port = await closedPort();
   const answer = await createPrometheusSource({ url: `http://127.0.0.1:${port}`, timeoutMs: 30_000 }).query('x');
   t.like(answer, { ok: false, problem: 'unreachable' });
   t.regex(answer.ok ? '' : answer.detail, new RegExp(`^http://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));

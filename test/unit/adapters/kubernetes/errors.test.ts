@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import test from 'ava';
 import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import {
@@ -11,6 +10,7 @@ import { createPodKiller, outcomeOf, type PodTerminationApi } from '../../../../
 import type { KillResult, PodInfo } from '../../../../src/domain/model.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { statusError } from './fakeApiServer.ts';
+import { closedPort } from '../../../e2e/harness/freePort.ts';
 
 const pdbRefusal = statusError(429, "Cannot evict pod as it would violate the pod's disruption budget.", {
   reason: 'TooManyRequests',
@@ -80,12 +80,7 @@ test('a domain error passes through unchanged', (t) => {
 });
 
 test('a real SDK call to a closed port is "api-unreachable"', async (t) => {
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => resolve(p));
-    });
-  });
+  const port = await closedPort();
   const kc = new KubeConfig();
   kc.loadFromClusterAndUser({ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }, { name: 'u' });
   const error = await t.throwsAsync(kc.makeApiClient(CoreV1Api).listNamespace());
