@@ -24,6 +24,7 @@ import { settlePredecessors } from './settlePredecessors.ts';
 import { createRecoveryWatches } from './recoveryWatches.ts';
 import type { RoundStepDeps } from './roundStep.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
+import { warnedOnce } from '../warnedOnce.ts';
 
 export interface ChaosRoundDeps extends RoundStepDeps {
   readonly cluster: Cluster;
@@ -69,13 +70,25 @@ export interface ChaosRound {
   announceTargets(at: Date): Promise<void>;
   /** Settles reservations a previous run left (leader only); also runs at the first tick of each leadership. */
   settleLeftovers(): Promise<void>;
+  /** Per-workload entries kept across ticks: their bound is asserted by tests (each has its pruning rule). */
+  held(): HeldEntries;
+}
+
+export interface HeldEntries {
+  /** Workloads with a bad label warned about: those still bad at the last look. */
+  readonly labelWarnings: number;
+  /** Workloads with a bad steady-state expression warned about: opted in at the last look. */
+  readonly hypothesisWarnings: number;
+  /** Workloads whose recovery is followed now: ends with each check. */
+  readonly recovering: number;
 }
 
 export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
   // Record ages are judged on a clock a forward step cannot move ahead (time/recordClock.ts); every step gets it.
   const deps = { ...given, records: given.records ?? createRecordClock(given.clock) };
   const { settings, clock } = deps;
-  const warned = new Map<string, string>();
+  // Bad labels warned about, per workload (pruning rule in warnedOnce.ts: each look keeps the bad ones it still finds).
+  const warned = warnedOnce();
   let busy = false;
   const action = deps.podMethod === 'evict' ? 'pod-evict' : 'pod-delete';
   // Recovery checks and drains run in the background, tracked until they end.
@@ -115,11 +128,11 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
   };
 
   const warnInvalid = (at: Date, invalid: ReturnType<typeof findCandidates>['invalid']) => {
+    warned.retain(new Set(invalid.map(({ workload }) => workloadKey(workload.ref))));
     for (const { workload, problems } of invalid) {
-      const key = workloadKey(workload.ref);
-      const signature = problems.map((p) => `${p.field}=${p.value}`).join(',');
-      if (warned.get(key) === signature) continue; // once per bad value, not every tick
-      warned.set(key, signature);
+      // Once per bad value of one object, not every tick: a workload deleted and made again under its name is new.
+      const signature = `${workload.uid}:${problems.map((p) => `${p.field}=${p.value}`).join(',')}`;
+      if (!warned.first(workloadKey(workload.ref), signature)) continue;
       for (const p of problems) {
         deps.report({
           type: 'invalid-label',
@@ -242,6 +255,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     const optedIn = [...found.eligible, ...found.waiting];
     announceTargets(tick.at, snapshot.nodes, optedIn, state.kills);
     warnInvalid(tick.at, found.invalid);
+    deps.steadyState?.retain(new Set(optedIn.map((c) => workloadKey(c.workload.ref))));
     await sendDayPlan(tick.at, state, optedIn);
 
     const span = tickSpanSeconds(settings.window, tick);
@@ -333,6 +347,11 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
       announceTargets(at, snapshot.nodes, [...found.eligible, ...found.waiting], history);
     },
     settleLeftovers,
+    held: () => ({
+      labelWarnings: warned.size(),
+      hypothesisWarnings: deps.steadyState?.warned() ?? 0,
+      recovering: background.recovering().size,
+    }),
   };
 }
 

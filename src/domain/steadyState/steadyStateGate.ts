@@ -10,6 +10,7 @@ import { blockerQuery, firingBlockers, perNamespace, type BlockerCheck } from '.
 import { checkHypothesis, hypothesisFor, type Hypothesis, type HypothesisCheck } from './hypothesis.ts';
 import { confirmHypothesis } from './confirmHypothesis.ts';
 import type { HypothesisVerdict } from './verdict.ts';
+import { warnedOnce } from '../warnedOnce.ts';
 
 export interface SteadyStateGateOptions {
   readonly source: MetricsSource;
@@ -43,6 +44,10 @@ export interface SteadyStateGate {
   check(workload: Workload): Promise<HypothesisCheck | undefined>;
   /** Read-only (plan): the cluster-wide blockers now, without reporting anything. */
   blockers(): Promise<BlockerCheck>;
+  /** Forgets the warnings about workloads not in `optedIn` (workload keys; the round passes each tick's). */
+  retain(optedIn: ReadonlySet<string>): void;
+  /** Workloads whose bad expression is remembered now (a bound the tests assert). */
+  warned(): number;
 }
 
 export function createSteadyStateGate(options: SteadyStateGateOptions): SteadyStateGate {
@@ -52,8 +57,9 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
   const hypothesisOptions = { prefix: options.prefix, defaultTemplate: options.defaultHypothesis };
   // The streak being reported: sorted alert names, or "unknown"; undefined while clear.
   let streak: string | undefined;
-  // Workload -> bad expression already warned about (once per bad value, like bad labels).
-  const warned = new Map<string, string>();
+  // Bad expressions warned about, per workload, once per bad value like bad labels. Pruning rule
+  // (warnedOnce.ts): forgotten when the expression evaluates, and when the round no longer finds the workload opted in.
+  const warned = warnedOnce();
 
   return {
     async blocked(at) {
@@ -94,6 +100,9 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
       const hypothesis = hypothesisFor(workload, hypothesisOptions);
       if (hypothesis === undefined) return undefined;
       const check = await checkHypothesis(source, hypothesis);
+      const key = workloadKey(workload.ref);
+      // An expression that evaluates (held or not) ends its warning: broken again, it is warned again.
+      if (check.state === 'holds' || check.state === 'fails') warned.forget(key);
       switch (check.state) {
         case 'holds':
           return undefined;
@@ -102,9 +111,7 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
         case 'unknown':
           return { reason: 'steady-state-unknown', detail: `steady-state hypothesis not checked: ${check.detail}` };
         case 'invalid': {
-          const key = workloadKey(workload.ref);
-          if (warned.get(key) !== hypothesis.expr) {
-            warned.set(key, hypothesis.expr);
+          if (warned.first(key, `${workload.uid}:${hypothesis.expr}`)) {
             options.report({
               type: 'invalid-label',
               at,
@@ -132,6 +139,10 @@ export function createSteadyStateGate(options: SteadyStateGateOptions): SteadySt
     hypothesis: (workload) => hypothesisFor(workload, hypothesisOptions),
 
     blockers: () => firingBlockers(source, global),
+
+    retain: (optedIn) => warned.retain(optedIn),
+
+    warned: () => warned.size(),
 
     async check(workload) {
       const hypothesis = hypothesisFor(workload, hypothesisOptions);

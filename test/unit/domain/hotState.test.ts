@@ -104,6 +104,8 @@ test('six months of kills with long verdicts and names: every reservation is wri
     hypothesis: () => undefined,
     check: async () => undefined,
     blockers: async () => ({ firing: [], problem: undefined }) as never,
+    retain: () => undefined,
+    warned: () => 0,
   };
   const env = {
     HAVOC_SCHEDULE_WEEKDAYS: 'sun,mon,tue,wed,thu,fri,sat',
