@@ -13,6 +13,7 @@ import type { KillOptions, PodKiller } from '../../src/domain/ports.ts';
 import { createReporter } from '../../src/domain/reporter.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
+import { GONE_SERIES_GRACE_SECONDS } from '../../src/adapters/metrics/metricsListener.ts';
 import { createHttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { createHistoryListener } from '../../src/adapters/history/historyListener.ts';
@@ -465,4 +466,61 @@ test('the kill counts are exact from the first kill (1, 2, 5), and the recent ki
   );
   t.true(rows.every((r) => r.recoverySeconds > 0));
   t.is(Date.parse(rows[0]?.at ?? ''), lastKill ?? -1, 'newest first');
+});
+
+test('a workload killed and then deleted stays in the recent kills after its series are removed (the grace passed)', async (t) => {
+  t.timeout(90_000);
+  const { metrics, log, server } = await serveMetrics(0);
+  t.teardown(() => server.close());
+  const cluster = fakeCluster([deployment('preview-7', 'web', 3, alwaysHit, LONG_AGO)]);
+  const clock = fakeClock(START, { onSleep: (c) => cluster.heal(c.now()) });
+  const { deps } = roundDeps({
+    cluster,
+    clock,
+    env: { ...ALWAYS_OPEN, HAVOC_DRY_RUN: 'false', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '1' },
+    seed: 5,
+    report: createReporter({ listeners: [metrics.listener], log }).report,
+  });
+  const round = createChaosRound(deps);
+  const tick = async () => {
+    const at = clock.now();
+    const summary = await round.tick({ at, nextTick: new Date(at.getTime() + 600_000) });
+    await round.settle();
+    return summary;
+  };
+  await round.announceTargets(clock.now());
+  const prometheus = await startPrometheus(t, { targets: [new URL(server.url).host], job: 'kube-havoc' });
+  const web = '{workload="web", result="killed", dry_run="false"}';
+  await prometheus.eventually(
+    'the zero series are scraped ten times',
+    async () => ((await scalar(prometheus, `sum(count_over_time(havoc_kills_total${web}[1m]))`)) ?? 0) >= 10 || undefined,
+  );
+  t.is((await tick()).killed, 1);
+  await scalarReaches(prometheus, `sum(havoc_kills_total${web})`, 1, 'the kill is scraped');
+  await prometheus.eventually(
+    'the kill is scraped ten times',
+    async () =>
+      ((await scalar(prometheus, `sum(count_over_time((havoc_kills_total${web} == 1)[1m:1s]))`)) ?? 0) >= 10 || undefined,
+  );
+  // The preview namespace is deleted; an hour later (the daemon's clock) the next tick's announcement drops its series.
+  cluster.workloads = [];
+  clock.advance(GONE_SERIES_GRACE_SECONDS * 1000);
+  t.is((await tick()).killed, 0);
+  await prometheus.eventually(
+    'the series are gone from the scrape',
+    async () =>
+      (await prometheus.query('havoc_last_kill_timestamp_seconds{workload="web"}')).data?.result.length === 0 || undefined,
+  );
+  const recent = (await prometheus.query(panelQuery('Recent kills', 'A'))).data?.result ?? [];
+  t.deepEqual(
+    recent.map((r) => [r.metric['namespace'], r.metric['workload']]),
+    [['preview-7', 'web']],
+    'its last kill is still listed: the table reads the range, not the removed gauge',
+  );
+  const counted = (await prometheus.query(panelQuery('Recent kills', 'B'))).data?.result ?? [];
+  t.deepEqual(
+    counted.map((r) => [r.metric['workload'], Number(r.value[1])]),
+    [['web', 1]],
+  );
+  t.is(await scalar(prometheus, panelQuery('Kills in range', 'A')), 1);
 });

@@ -2,7 +2,9 @@
 // in so tests read them back and nothing is registered at import time.
 // Label values are bounded: namespace, workload kind and name, action, result,
 // dry_run. Never a pod name: pods come and go, and every new name would be a
-// new series that lives until the daemon restarts.
+// new series. A workload's series go when it does: removed
+// GONE_SERIES_GRACE_SECONDS after it was last announced or moved one
+// (metricsListener.ts), so workload churn does not grow the registry.
 
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { TickOutcome } from '../../domain/occurrence.ts';

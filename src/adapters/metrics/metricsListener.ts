@@ -5,7 +5,8 @@ import type { BudgetLeft } from '../../domain/budget/budget.ts';
 import type { Occurrence, Target, TargetSummary, TickOutcome } from '../../domain/occurrence.ts';
 import type { Listener } from '../../domain/ports.ts';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { KillResult } from '../../domain/model.ts';
+import type { KillAction, KillResult } from '../../domain/model.ts';
+import { HYPOTHESIS_VERDICTS } from '../../domain/steadyState/verdict.ts';
 
 /** Results of havoc_kills_total: the domain's KillResult plus the not-steady skip. */
 export const KILL_RESULTS = [
@@ -17,7 +18,24 @@ export const KILL_RESULTS = [
   'unknown',
 ] as const satisfies readonly (KillResult | 'skipped-not-steady')[];
 
+/** Actions of the per-target series; `none` is the not-steady skip's. */
+const SERIES_ACTIONS = ['pod-evict', 'pod-delete', 'node-drain', 'none'] as const satisfies readonly (KillAction | 'none')[];
+
+/**
+ * Seconds the series of a target that is gone (deleted, opted out, its labels
+ * now invalid) stay after it was last announced or last moved a series. By
+ * then its last change has been scraped many times over (the chart scrapes
+ * every 30 s), and what the dashboard and the alerts ask of it, increase()
+ * and max_over_time() over a range, reads the samples Prometheus already
+ * holds, which a removal does not touch. Longer than the recovery timeout's
+ * and HavocKillNotRecovered's default windows (5 and 15 minutes), so a
+ * verdict about a workload deleted right after its kill is still an increase
+ * of a live series while the alert looks at it.
+ */
+export const GONE_SERIES_GRACE_SECONDS = 3600;
+
 type WorkloadLabel = 'namespace' | 'kind' | 'workload';
+type Where = Readonly<Record<WorkloadLabel, string>>;
 
 /** The families the listener feeds; created and registered by havocMetrics.ts. */
 export interface HavocMetricFamilies {
@@ -55,8 +73,24 @@ const LOOKED: ReadonlySet<TickOutcome> = new Set(['acted', 'idle']);
 
 export function createMetricsListener(options: MetricsListenerOptions): Listener {
   const m = options.metrics;
-  // Targets whose series exist already (bounded by the opted-in targets seen).
-  const started = new Set<string>();
+  // Per target: when it was last announced or moved a series, and which of its series were started at zero.
+  // Pruning rule: each announcement drops the targets it no longer lists once their grace is over (prune below),
+  // so this map and the series are bounded by the targets announced or moved within the last grace.
+  const known = new Map<string, { where: Where; at: number; started: Set<string> }>();
+  const seen = (where: Where, at: Date) => {
+    const key = `${where.kind}/${where.namespace}/${where.workload}`;
+    const entry = known.get(key) ?? { where, at: 0, started: new Set<string>() };
+    entry.at = Math.max(entry.at, at.getTime());
+    known.set(key, entry);
+    return entry.started;
+  };
+  const prune = (at: Date, listed: ReadonlySet<string>) => {
+    for (const [key, entry] of known) {
+      if (listed.has(key) || at.getTime() - entry.at < GONE_SERIES_GRACE_SECONDS * 1000) continue;
+      removeSeries(m, entry.where);
+      known.delete(key);
+    }
+  };
   const setBudget = (budget: BudgetLeft) => {
     m.budgetLeft.set({ window: 'tick' }, budget.tick);
     m.budgetLeft.set({ window: 'hour' }, budget.hour);
@@ -80,6 +114,7 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           return;
         case 'kill': {
           const where = targetLabels(o.target);
+          seen(where, o.at);
           const dryRun = String(o.dryRun);
           m.kills.inc({ ...where, action: o.action, result: o.outcome.result, dry_run: dryRun });
           if (o.outcome.result === 'killed') m.lastKill.set({ ...where, dry_run: dryRun }, seconds(o.at));
@@ -91,6 +126,7 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           // Nothing was done, so no action applies: "none" keeps the label set complete.
           if (o.reason === 'not-steady') {
             const { namespace, kind, name } = o.workload;
+            seen({ namespace, kind, workload: name }, o.at);
             m.kills.inc({
               namespace,
               kind,
@@ -102,6 +138,7 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           }
           return;
         case 'recovery': {
+          seen(targetLabels(o.target), o.at);
           const labels = { ...targetLabels(o.target), action: o.action, dry_run: String(o.dryRun) };
           if (o.verdict.recovered) m.recoveryDuration.observe(labels, o.verdict.seconds);
           else m.notRecovered.inc(labels);
@@ -136,9 +173,15 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
           for (const resolution of OVERLAP_ROWS) m.installOverlap.set({ other: o.other, resolution }, resolution === now ? 1 : 0);
           return;
         }
-        case 'targets':
-          for (const target of o.targets) startSeries(m, target, String(o.dryRun), started);
+        case 'targets': {
+          const listed = new Set<string>();
+          for (const target of o.targets) {
+            listed.add(`${target.kind}/${target.namespace}/${target.name}`);
+            startSeries(m, target, String(o.dryRun), seen(summaryLabels(target), o.at));
+          }
+          prune(o.at, listed);
           return;
+        }
         // No metric of their own: they show in kills, ticks and the Events.
         case 'invalid-label':
         case 'drain-started':
@@ -164,10 +207,10 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
  */
 function startSeries(m: HavocMetricFamilies, target: TargetSummary, dryRun: string, started: Set<string>): void {
   // Once per target: the announcement comes every tick, and zero() would wipe a histogram's observations.
-  const key = `${target.kind}/${target.namespace}/${target.name}/${target.action}/${dryRun}`;
+  const key = `${target.action}/${dryRun}`;
   if (started.has(key)) return;
   started.add(key);
-  const where = { namespace: target.namespace, kind: target.kind, workload: target.name };
+  const where = summaryLabels(target);
   for (const result of KILL_RESULTS) {
     if (result !== 'skipped-not-steady') m.kills.inc({ ...where, action: target.action, result, dry_run: dryRun }, 0);
   }
@@ -180,7 +223,24 @@ function startSeries(m: HavocMetricFamilies, target: TargetSummary, dryRun: stri
   if (target.lastKilled !== undefined) m.lastKill.set({ ...where, dry_run: dryRun }, seconds(target.lastKilled));
 }
 
-function targetLabels(target: Target): { namespace: string; kind: string; workload: string } {
+/** Every series a target can have, in both modes: a removal of one that was never made is a no-op. */
+function removeSeries(m: HavocMetricFamilies, where: Where): void {
+  for (const dry_run of ['true', 'false']) {
+    for (const action of SERIES_ACTIONS) {
+      for (const result of KILL_RESULTS) m.kills.remove({ ...where, action, result, dry_run });
+      m.recoveryDuration.remove({ ...where, action, dry_run });
+      m.notRecovered.remove({ ...where, action, dry_run });
+    }
+    for (const verdict of HYPOTHESIS_VERDICTS) m.hypothesisVerdicts.remove({ ...where, verdict, dry_run });
+    m.lastKill.remove({ ...where, dry_run });
+  }
+}
+
+function summaryLabels(target: TargetSummary): Where {
+  return { namespace: target.namespace, kind: target.kind, workload: target.name };
+}
+
+function targetLabels(target: Target): Where {
   if (target.kind === 'Node') return { namespace: '', kind: 'Node', workload: target.name };
   return { namespace: target.workload.namespace, kind: target.workload.kind, workload: target.workload.name };
 }
