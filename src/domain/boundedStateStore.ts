@@ -4,6 +4,7 @@
 // a reservation has a lower ceiling, so what must always be written (a
 // settlement, a verdict, the kill switch) still fits when chaos is refused.
 
+import { readKillSwitch } from './killSwitch.ts';
 import type { Clock, StateStore, UpdateOptions } from './ports.ts';
 import { compactState, stateBytes, STATE_BOUNDS, type CompactRules } from './state.ts';
 
@@ -29,6 +30,7 @@ export interface BoundedStateStoreOptions {
 export function boundedStateStore({ store, clock, compact }: BoundedStateStoreOptions): StateStore {
   return {
     load: () => store.load(),
+    killSwitch: () => readKillSwitch(store),
     update(change, options: UpdateOptions = {}) {
       const limit = Math.min(options.maxBytes ?? STATE_BOUNDS.writeBytes, STATE_BOUNDS.writeBytes);
       return store.update((state) => {

@@ -38,6 +38,11 @@ export function resumed(state: HavocState, by: string, at: Date): HavocState {
   return { ...rest, resumed: { by, at: at.toISOString() } };
 }
 
+/** The kill switch as stored now: the store's cheaper read when it has one, else the whole state. */
+export async function readKillSwitch(store: StateStore): Promise<PauseState | undefined> {
+  return store.killSwitch ? store.killSwitch() : (await store.load()).paused;
+}
+
 /** Stops all chaos; pausing again replaces the reason (the latest word counts). */
 export async function pauseChaos(request: PauseRequest): Promise<SwitchResult> {
   const reason = request.reason.trim();

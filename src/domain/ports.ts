@@ -13,7 +13,7 @@ import type {
   WorkloadWithPods,
 } from './model.ts';
 import type { Occurrence } from './occurrence.ts';
-import type { HavocState } from './state.ts';
+import type { HavocState, PauseState } from './state.ts';
 
 export interface Clock {
   /** The wall clock: what the window and the records' times are read on. It may be stepped (NTP, an operator). */
@@ -131,6 +131,12 @@ export interface NodeDrainer {
 export interface StateStore {
   load(): Promise<HavocState>;
   update(change: (state: HavocState) => HavocState, options?: UpdateOptions): Promise<HavocState>;
+  /**
+   * The kill switch as stored now, read fresh like load() but without the whole state where the store can tell
+   * that nothing changed since it last read or wrote it (a drain pass asks every few seconds). Without it,
+   * readKillSwitch (killSwitch.ts) loads the state.
+   */
+  killSwitch?(): Promise<PauseState | undefined>;
 }
 
 export interface UpdateOptions {

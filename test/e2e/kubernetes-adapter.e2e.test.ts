@@ -5,9 +5,9 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../../src/adapters/clock/systemClock.ts';
-import { createConfigMapStateStore } from '../../src/adapters/kubernetes/configMapStateStore.ts';
+import { createConfigMapStateStore, METADATA_ONLY } from '../../src/adapters/kubernetes/configMapStateStore.ts';
 import { createEventListener } from '../../src/adapters/kubernetes/eventRecorder.ts';
 import { createKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/kubernetesCluster.ts';
 import { createLeaderElector, type LeaderElector } from '../../src/adapters/kubernetes/leaderElection.ts';
@@ -356,6 +356,14 @@ test('the state ConfigMap round-trips and concurrent writers lose nothing', asyn
   t.deepEqual(state.kills.map((k) => k.id).sort(), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
   await a.update((s) => ({ ...s, paused: { reason: 'e2e', by: 'ava', at: new Date().toISOString() } }));
   t.is((await createConfigMapStateStore(options).load()).paused?.reason, 'e2e', 'a fresh store (a restart) sees the same state');
+  // The kill-switch check of a drain pass: the API server answers the metadata alone, as fresh as a full read.
+  const meta = await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .readNamespacedConfigMap({ namespace: daemonNs, name: 'kube-havoc-state' }, METADATA_ONLY);
+  t.is(meta.data, undefined, 'no data in a metadata-only answer');
+  t.truthy(meta.metadata?.resourceVersion);
+  t.is((await a.killSwitch?.())?.reason, 'e2e', 'the writer knows its version: metadata only');
+  t.is((await b.killSwitch?.())?.reason, 'e2e', 'the other store saw an older version: one full read');
   const data = JSON.parse(
     await cluster.kubectl(['-n', daemonNs, 'get', 'configmap', 'kube-havoc-state', '-o', 'jsonpath={.data.state\\.json}']),
   ) as { kills: unknown[] };

@@ -4,10 +4,13 @@
 // replace carrying the resourceVersion that was read: when two writers race,
 // one gets 409 Conflict and re-applies its change to the newer state.
 // The kill switch can also be set with kubectl alone (pauseAnnotation.ts).
+// A kill-switch check (every drain pass) reads the object's metadata only and
+// the whole state only when its resourceVersion moved since this process
+// last read or wrote it.
 
-import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, setHeaderOptions, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Log, StateStore } from '../../domain/ports.ts';
-import { emptyState, type HavocState } from '../../domain/state.ts';
+import { emptyState, type HavocState, type PauseState } from '../../domain/state.ts';
 import { KubernetesError, isConflict, isNotFound, toKubernetesError } from './errors.ts';
 import { PAUSE_ANNOTATION, annotationPause, annotationsFor, withAnnotationPause } from './pauseAnnotation.ts';
 
@@ -30,6 +33,13 @@ export interface ConfigMapStateStoreOptions {
   /** Dates a kubectl pause or resume the ConfigMap's managedFields cannot date (default: the system clock). */
   readonly now?: () => Date;
 }
+
+/**
+ * Options of a GET answered with the object's metadata alone (PartialObjectMetadata, the JSON form of what client-go's
+ * metadata client asks): name, resourceVersion, labels, annotations and managedFields, never the data. A plain GET
+ * without a resourceVersion, so as fresh as the full read.
+ */
+export const METADATA_ONLY = setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
 
 /** The API server refuses a ConfigMap whose data passes 1 MiB: such a write is never sent. */
 const CONFIGMAP_DATA_LIMIT = 1_048_576;
@@ -56,22 +66,37 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
     return withAnnotationPause(stored, asked, firstSeen(`resume:${stored.paused?.at}`));
   };
 
-  const read = async (): Promise<V1ConfigMap | undefined> => {
+  // The kill switch at the newest version this process read or wrote. Versions are only compared for equality:
+  // the same resourceVersion is the same object, so a memory older than another read is never wrong, only unused.
+  let known: { readonly version: string; readonly paused: PauseState | undefined } | undefined;
+  const remember = (object: V1ConfigMap | undefined, state: HavocState) => {
+    const version = object?.metadata?.resourceVersion;
+    known = version === undefined ? undefined : { version, paused: state.paused };
+  };
+
+  const read = async (options?: typeof METADATA_ONLY): Promise<V1ConfigMap | undefined> => {
     try {
-      return await api.readNamespacedConfigMap({ namespace, name });
+      return await api.readNamespacedConfigMap({ namespace, name }, options);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw toKubernetesError(error, `read state ${where}`);
     }
   };
 
-  const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<void> => {
+  const load = async () => {
+    const current = await read();
+    const state = stateOf(current);
+    remember(current, state);
+    return state;
+  };
+
+  const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<V1ConfigMap> => {
     const data = { ...current?.data, [STATE_KEY]: JSON.stringify(state) };
     const bytes = Object.entries(data).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (bytes > CONFIGMAP_DATA_LIMIT)
       throw new KubernetesError('invalid-state', `write state ${where}: ${bytes} bytes, over the ConfigMap limit; not sent`);
     if (current === undefined) {
-      await api.createNamespacedConfigMap({
+      return api.createNamespacedConfigMap({
         namespace,
         body: {
           apiVersion: 'v1',
@@ -87,21 +112,22 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
     } else {
       // current.metadata carries the resourceVersion we read: the precondition.
       const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
-      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
+      return api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
     }
   };
 
   return {
-    async load() {
-      return stateOf(await read());
-    },
+    load,
     async update(change) {
       for (let attempt = 1; ; attempt += 1) {
         const current = await read();
+        const seenState = stateOf(current);
+        remember(current, seenState);
         // The domain bounds what it writes (boundedStateStore): no record a budget needs is dropped here.
-        const next = change(stateOf(current));
+        const next = change(seenState);
         try {
-          await write(current, next);
+          // What was written reads back as `next`: annotationsFor keeps the kubectl pause exactly while `next` holds it.
+          remember(await write(current, next), next);
           return next;
         } catch (error) {
           // 409: someone wrote since we read (or created it first): re-apply to theirs.
@@ -115,6 +141,13 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
           log.debug({ configMap: where, attempt }, 'state write conflicted; retrying on the newer version');
         }
       }
+    },
+    async killSwitch() {
+      const current = await read(METADATA_ONLY);
+      // No object yet: nothing is paused, as load() would say.
+      if (current === undefined) return undefined;
+      if (known !== undefined && current.metadata?.resourceVersion === known.version) return known.paused;
+      return (await load()).paused;
     },
   };
 }

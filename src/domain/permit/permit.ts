@@ -19,7 +19,8 @@ import { parsePolicy, type WorkloadPolicy } from '../optin/workloadPolicy.ts';
 import type { Cluster, DrainCandidate, SteadyStateProbe } from '../ports.ts';
 import { eligiblePods, filterByMinGap, filterBySteadyState, namespaceVerdict, readyReplicas } from '../selection/filters.ts';
 import { blastRadiusAllowance } from '../selection/killCount.ts';
-import type { HavocState, KillRecord } from '../state.ts';
+import { readKillSwitch } from '../killSwitch.ts';
+import type { HavocState, KillRecord, PauseState } from '../state.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
 import type { RoundStepDeps } from '../round/roundStep.ts';
 import { reserve, ReservationRefused, type Reservation } from '../budget/reservation.ts';
@@ -125,11 +126,11 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
   const budgetAt = (kills: readonly KillRecord[]) =>
     budgetLeft({ history: kills, now: judged(), caps: settings.caps, dryRun: settings.dryRun, spentThisTick: spent });
 
-  const paused = (state: HavocState): Refusal | undefined =>
-    state.paused ? { reason: 'paused', detail: `chaos was paused by ${state.paused.by}: ${state.paused.reason}` } : undefined;
+  const paused = (pause: PauseState | undefined): Refusal | undefined =>
+    pause ? { reason: 'paused', detail: `chaos was paused by ${pause.by}: ${pause.reason}` } : undefined;
 
   const ledger = (state: HavocState, ask: LedgerAsk): Refusal | undefined => {
-    const stop = paused(state);
+    const stop = paused(state.paused);
     if (stop) return stop;
     const left = budgetAt(state.kills);
     if (available(left) < ask.count) {
@@ -197,7 +198,7 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
 
     closed: (state) =>
       settings.window.contains(scope.at)
-        ? (moment() ?? paused(state))
+        ? (moment() ?? paused(state.paused))
         : { reason: 'outside-window', detail: `the tick of ${scope.at.toISOString()} is outside the business window` },
 
     async reserve(record) {
@@ -212,7 +213,8 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
     },
 
     async again(within = 'tick') {
-      return moment(within) ?? paused(await deps.state.load());
+      // A fresh read of the kill switch alone: a drain asks at every pass, every few seconds.
+      return moment(within) ?? paused(await readKillSwitch(deps.state));
     },
 
     drainStart(guarded) {

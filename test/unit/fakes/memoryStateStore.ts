@@ -9,6 +9,8 @@ export interface MemoryStateStore extends StateStore {
   writes: number;
   /** Reads (`load()` calls): each is a GET of the state ConfigMap in the real store. */
   loads: number;
+  /** Kill-switch reads (`killSwitch()` calls): a GET of the ConfigMap's metadata alone in the real store. */
+  switchReads: number;
 }
 
 export function memoryStateStore(initial: HavocState = emptyState): MemoryStateStore {
@@ -16,9 +18,14 @@ export function memoryStateStore(initial: HavocState = emptyState): MemoryStateS
     state: initial,
     writes: 0,
     loads: 0,
+    switchReads: 0,
     async load() {
       store.loads++;
       return store.state;
+    },
+    async killSwitch() {
+      store.switchReads++;
+      return store.state.paused;
     },
     async update(change) {
       if (store.failWrites) throw store.failWrites;

@@ -1,6 +1,9 @@
 import test from 'ava';
 import { createConfigMapStateStore, parseState, STATE_KEY } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
+import { boundedStateStore } from '../../../../src/domain/boundedStateStore.ts';
+import { readKillSwitch } from '../../../../src/domain/killSwitch.ts';
 import type { KillRecord } from '../../../../src/domain/state.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
 import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts';
 
 const record = (id: string, at = '2025-03-07T10:00:00.000Z'): KillRecord => ({
@@ -133,4 +136,38 @@ test('stored text that is not kube-havoc state fails loudly instead of resetting
   t.throws(() => parseState('{not json'), { message: /is not JSON/ });
   t.throws(() => parseState('{"kills":{}}'), { message: /does not hold kube-havoc state/ });
   t.throws(() => parseState('{"kills":[],"paused":true}'), { message: /does not hold kube-havoc state/ });
+});
+
+test("the kill switch is read from the object's metadata alone while the state is unchanged; any change costs one full read", async (t) => {
+  const { api, store } = setup();
+  t.is(await store.killSwitch?.(), undefined, 'no ConfigMap yet: not paused');
+  await store.update((s) => ({ ...s, kills: Array.from({ length: 300 }, (_, i) => record(`k${i}`)) }));
+  const since = api.calls.length;
+  for (let i = 0; i < 5; i += 1) t.is(await store.killSwitch?.(), undefined);
+  t.deepEqual(api.calls.slice(since), Array(5).fill('get configmaps (metadata)'), 'its own write is known: no full read');
+  // Someone else writes (the CLI on another machine pauses): the version moved, so the whole state is read once.
+  const pause = { reason: 'incident', by: 'oncall', at: '2025-03-07T10:00:00.000Z' };
+  api.configMapStore.touch('havoc', 'kube-havoc-state', (cm) => ({
+    ...cm,
+    data: { [STATE_KEY]: JSON.stringify({ ...JSON.parse(cm.data?.[STATE_KEY] ?? '{}'), paused: pause }) },
+  }));
+  t.deepEqual(await store.killSwitch?.(), pause);
+  t.deepEqual(await store.killSwitch?.(), pause);
+  t.deepEqual(api.calls.slice(since + 5), ['get configmaps (metadata)', 'get configmaps', 'get configmaps (metadata)']);
+  // The kubectl kill switch is an annotation: also a new version.
+  api.configMapStore.touch('havoc', 'kube-havoc-state', (cm) => ({ ...cm, data: { [STATE_KEY]: '{"kills":[]}' } }));
+  api.configMapStore.touch('havoc', 'kube-havoc-state', (cm) => ({
+    ...cm,
+    metadata: { ...cm.metadata, annotations: { 'havoc/pause': 'kubectl says stop', 'havoc/paused-by': 'sam' } },
+  }));
+  t.like(await store.killSwitch?.(), { reason: 'kubectl says stop', by: 'sam', source: 'annotation' });
+});
+
+test('through the bounded store too: a kill-switch check never reads the whole state when nothing changed', async (t) => {
+  const { api, store: inner } = setup();
+  const store = boundedStateStore({ store: inner, clock: fakeClock(new Date('2025-03-07T10:00:00Z')) });
+  await store.update((s) => ({ ...s, paused: { reason: 'drill', by: 'sam', at: '2025-03-07T10:00:00.000Z' } }));
+  const since = api.calls.length;
+  t.like(await readKillSwitch(store), { reason: 'drill' });
+  t.deepEqual(api.calls.slice(since), ['get configmaps (metadata)']);
 });

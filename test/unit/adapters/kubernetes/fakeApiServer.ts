@@ -4,7 +4,7 @@
 // queued to simulate an unreachable or forbidden API.
 
 import { ApiException, type V1ConfigMap, type V1Lease } from '@kubernetes/client-node';
-import type { ConfigMapApi } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
+import { METADATA_ONLY, type ConfigMapApi } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
 import type { LeaseApi } from '../../../../src/adapters/kubernetes/leaderElection.ts';
 
 interface Stored {
@@ -29,12 +29,15 @@ export function createFakeApiServer() {
   const copy = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 
   const store = <T extends Stored>(kind: string) => ({
-    async read(ns: string, name: string): Promise<T> {
-      calls.push(`get ${kind}`);
+    async read(ns: string, name: string, metadataOnly = false): Promise<T> {
+      calls.push(`get ${kind}${metadataOnly ? ' (metadata)' : ''}`);
       const failure = failures.shift();
       if (failure !== undefined) throw failure;
       const found = objects.get(key(kind, ns, name));
       if (found === undefined) throw statusError(404, `${kind} "${name}" not found`);
+      // As the API server answers Accept: ...;as=PartialObjectMetadata: the metadata, nothing else.
+      if (metadataOnly)
+        return { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: copy(found.metadata) } as unknown as T;
       return copy(found) as T;
     },
     async create(ns: string, body: T): Promise<T> {
@@ -84,7 +87,7 @@ export function createFakeApiServer() {
     replaceNamespacedLease: ({ namespace, name, body }) => leaseStore.replace(namespace, name, body),
   };
   const configMaps: ConfigMapApi = {
-    readNamespacedConfigMap: ({ namespace, name }) => configMapStore.read(namespace, name),
+    readNamespacedConfigMap: ({ namespace, name }, options) => configMapStore.read(namespace, name, options === METADATA_ONLY),
     createNamespacedConfigMap: ({ namespace, body }) => configMapStore.create(namespace, body),
     replaceNamespacedConfigMap: ({ namespace, name, body }) => configMapStore.replace(namespace, name, body),
   };

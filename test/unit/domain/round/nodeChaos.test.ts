@@ -222,7 +222,7 @@ test('dry-run drains touch nothing and say so', async (t) => {
   t.like(events.of('drain-started')[0], { dryRun: true });
 });
 
-test('a running drain is told to stop when the window closes or chaos is paused', async (t) => {
+test('a running drain is told to stop when chaos is paused; each pass reads the kill switch alone, never the whole state', async (t) => {
   const { drainer, store, round } = setup([node('a'), node('b'), node('c')]);
   let pass: DrainOptions['pass'];
   drainer.drain = async (_n, options) => {
@@ -232,9 +232,15 @@ test('a running drain is told to stop when the window closes or chaos is paused'
   const r = round(FRIDAY);
   await r.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + TEN) });
   await r.settle();
-  t.deepEqual(await pass?.([]), { hold: new Map() });
+  const before = { loads: store.loads, switchReads: store.switchReads };
+  for (let i = 0; i < 30; i += 1) t.deepEqual(await pass?.([]), { hold: new Map() });
   store.state = { ...store.state, paused: { reason: 'incident', by: 'oncall', at: FRIDAY.toISOString() } };
-  t.deepEqual(await pass?.([]), { stop: 'chaos was paused by oncall: incident' });
+  t.deepEqual(await pass?.([]), { stop: 'chaos was paused by oncall: incident' }, 'the pass right after the pause');
+  t.deepEqual(
+    { loads: store.loads - before.loads, switchReads: store.switchReads - before.switchReads },
+    { loads: 0, switchReads: 31 },
+    '31 passes: one fresh kill-switch read each, no read of the whole state',
+  );
 });
 
 test('give-back of a node an administrator keeps cordoned says so, and the node stays cordoned', async (t) => {
