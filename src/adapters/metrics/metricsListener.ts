@@ -78,7 +78,7 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
   // so this map and the series are bounded by the targets announced or moved within the last grace.
   const known = new Map<string, { where: Where; at: number; started: Set<string> }>();
   const seen = (where: Where, at: Date) => {
-    const key = `${where.kind}/${where.namespace}/${where.workload}`;
+    const key = keyOf(where);
     const entry = known.get(key) ?? { where, at: 0, started: new Set<string>() };
     entry.at = Math.max(entry.at, at.getTime());
     known.set(key, entry);
@@ -176,8 +176,9 @@ export function createMetricsListener(options: MetricsListenerOptions): Listener
         case 'targets': {
           const listed = new Set<string>();
           for (const target of o.targets) {
-            listed.add(`${target.kind}/${target.namespace}/${target.name}`);
-            startSeries(m, target, String(o.dryRun), seen(summaryLabels(target), o.at));
+            const where = summaryLabels(target);
+            listed.add(keyOf(where));
+            startSeries(m, target, String(o.dryRun), seen(where, o.at));
           }
           prune(o.at, listed);
           return;
@@ -234,6 +235,10 @@ function removeSeries(m: HavocMetricFamilies, where: Where): void {
     for (const verdict of HYPOTHESIS_VERDICTS) m.hypothesisVerdicts.remove({ ...where, verdict, dry_run });
     m.lastKill.remove({ ...where, dry_run });
   }
+}
+
+function keyOf(where: Where): string {
+  return `${where.kind}/${where.namespace}/${where.workload}`;
 }
 
 function summaryLabels(target: TargetSummary): Where {
