@@ -52,6 +52,7 @@ WORKDIR /app
 ENV PATH=/usr/local/bin:/usr/bin:/bin NODE_ENV=production HAVOC_REVISION=${REVISION}
 # Numeric, so that Kubernetes' runAsNonRoot can verify it (uid 1000 is "node").
 USER 1000:1000
-EXPOSE 8080
+# The metrics listener (server.port) and the health listener (server.healthPort).
+EXPOSE 8080 8081
 ENTRYPOINT ["node", "dist/main.js"]
 CMD ["run", "--config", "/etc/kube-havoc/config.yaml"]

@@ -7,7 +7,9 @@ import { hostname } from 'node:os';
 import type { V1Node } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createApiReadinessListener, createReadiness } from './adapters/http/readiness.ts';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from './adapters/http/httpServer.ts';
+import { createHealthServer } from './adapters/http/healthServer.ts';
+import type { HttpServer } from './adapters/http/httpServer.ts';
+import { createMetricsServer, type MetricsServerOptions } from './adapters/http/metricsServer.ts';
 import { cachedRecentKills } from './adapters/http/recentKills.ts';
 import { createHistoryListener } from './adapters/history/historyListener.ts';
 import { createConfigMapHistoryStore } from './adapters/kubernetes/configMapHistoryStore.ts';
@@ -322,12 +324,21 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   });
   if (slack) listeners.push(slack);
   const reporter = createReporter({ listeners, log, redact: redactor.value });
+  // Two listeners: the kubelet's probes on one port, Prometheus (and /kills) on the other; 0 turns either off.
+  const health: HttpServer | undefined =
+    config.server.healthPort === 0
+      ? undefined
+      : await createHealthServer({
+          readiness: () => readiness.status(),
+          host: config.server.healthHost,
+          port: config.server.healthPort,
+          log,
+        });
   const server: HttpServer | undefined =
     config.server.port === 0
       ? undefined
-      : await createHttpServer({
+      : await createMetricsServer({
           registry,
-          readiness: () => readiness.status(),
           host: config.server.host,
           port: config.server.port,
           log,
@@ -536,6 +547,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   await slack?.close();
   await Promise.race([reporter.flush(), systemClock.sleep(5000)]);
   await server?.close();
+  await health?.close();
   log.info({}, 'stopped');
   return 0;
 }
@@ -543,8 +555,8 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
 /** /kills: not served (off), behind the token of server.killsTokenFile, or open. */
 function killsEndpoint(
   server: HavocConfig['server'],
-  endpoint: Pick<HttpServerOptions, 'recentKills'>,
-): Pick<HttpServerOptions, 'recentKills' | 'killsToken'> {
+  endpoint: Pick<MetricsServerOptions, 'recentKills'>,
+): Pick<MetricsServerOptions, 'recentKills' | 'killsToken'> {
   if (server.kills === 'off') return {};
   if (server.kills === 'open') return endpoint;
   return { ...endpoint, killsToken: () => readFileSync(server.killsTokenFile, 'utf8').trim() };

@@ -138,7 +138,8 @@ export function demoConfig(options: { readonly metricsPort: number; readonly sla
       podName: 'kube-havoc-demo',
       leaderElection: { leaseDuration: '6s', renewInterval: '2s' },
     },
-    server: { host: '127.0.0.1', port: options.metricsPort },
+    // The demo scrapes /metrics; no kubelet probes it, so no health listener.
+    server: { host: '127.0.0.1', port: options.metricsPort, healthPort: 0 },
     log: { level: 'debug' },
   };
 }

@@ -72,6 +72,13 @@ export interface HavocConfig {
     leaderElection: { enabled: boolean; leaseName: string; leaseDuration: string; renewInterval: string };
   };
   history: { retention: string };
-  server: { host: string; port: number; kills: 'off' | 'token' | 'open'; killsTokenFile: string };
+  server: {
+    host: string;
+    port: number;
+    healthHost: string;
+    healthPort: number;
+    kills: 'off' | 'token' | 'open';
+    killsTokenFile: string;
+  };
   log: { level: string; pretty: boolean; format: 'json' | 'pino' };
 }

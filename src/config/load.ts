@@ -131,6 +131,20 @@ function webhookTlsProblems(config: HavocConfig): string[] {
 }
 
 function serverProblems(server: HavocConfig['server']): string[] {
+  return [...listenerProblems(server), ...killsProblems(server)];
+}
+
+/** The probes get a port of their own: on a shared one, whoever may probe may also read /metrics and /kills. */
+function listenerProblems(server: HavocConfig['server']): string[] {
+  if (server.healthPort === 0 || server.healthPort !== server.port) return [];
+  return [
+    `server.healthPort: ${server.healthPort} is also server.port; the health listener (/healthz, /readyz) needs a ` +
+      'port of its own, so that a NetworkPolicy can admit the kubelet to the probes without admitting it to /metrics ' +
+      'and /kills (e.g. 8081, or 0 for no health listener)',
+  ];
+}
+
+function killsProblems(server: HavocConfig['server']): string[] {
   if (server.kills === 'token') {
     if (server.killsTokenFile === '') return ['server.killsTokenFile: server.kills "token" needs the file holding the token'];
     try {

@@ -367,13 +367,27 @@ export function havocSchema(): SchemaTree {
     server: {
       host: {
         doc:
-          'Address the HTTP server (/metrics, /healthz, /readyz, /kills) listens on. 0.0.0.0 (all) lets Prometheus ' +
-          "and the kubelet reach it from outside the pod; restrict who may with the chart's NetworkPolicy. " +
-          '127.0.0.1 keeps it inside the pod. Probes are outgoing requests and never use it.',
+          'Address of the metrics listener (/metrics, and /kills when server.kills serves it). 0.0.0.0 (all) lets ' +
+          "Prometheus reach it from outside the pod; restrict who may with the chart's NetworkPolicy. 127.0.0.1 keeps " +
+          "it inside the pod. The daemon's outgoing probe requests (havoc/probe-url) never use it.",
         format: String,
         default: '0.0.0.0',
       },
-      port: { doc: 'Port of the HTTP server; 0 disables it.', format: 'port', default: 8080 },
+      port: { doc: 'Port of the metrics listener; 0 disables it.', format: 'port', default: 8080 },
+      healthHost: {
+        doc:
+          "Address of the health listener (/healthz, /readyz, and nothing else), for the kubelet's liveness and " +
+          'readiness probes, which come from the node to the pod IP: 0.0.0.0 in a pod, 127.0.0.1 on a laptop.',
+        format: String,
+        default: '0.0.0.0',
+      },
+      healthPort: {
+        doc:
+          'Port of the health listener; 0 disables it. It must differ from server.port, so that a NetworkPolicy can ' +
+          'admit the kubelet to the probes without admitting it to /metrics and /kills.',
+        format: 'port',
+        default: 8081,
+      },
       kills: {
         doc:
           '/kills (every recent kill by namespace and workload): off (404), token (only with the bearer token of ' +

@@ -53,7 +53,8 @@ export function e2eConfig(namespace: string, over: Record<string, unknown> = {})
     selection: { defaultMtbf: '1s', minPodAge: '1s', minTimeBetweenKills: '1h' },
     pods: { recoveryTimeout: '2m', recoveryPollInterval: '1s' },
     daemon: { namespace, leaderElection: { leaseDuration: '6s', renewInterval: '2s' } },
-    server: { host: '127.0.0.1', port: 0 },
+    // Both listeners off unless a test asks for one (a free port): the defaults bind 0.0.0.0 and would collide.
+    server: { host: '127.0.0.1', port: 0, healthHost: '127.0.0.1', healthPort: 0 },
     log: { level: 'debug' },
   };
   return deepMerge(base, over);
@@ -101,6 +102,12 @@ export function startDaemon(options: {
   env?: Record<string, string>;
   main?: string;
 }): DaemonProcess {
+  const server = options.config.server as { port?: unknown; healthPort?: unknown } | undefined;
+  if (server?.port === undefined || server.healthPort === undefined)
+    throw new Error(
+      'an e2e daemon names server.port and server.healthPort (0 or a free port): the defaults, 0.0.0.0:8080 and ' +
+        '0.0.0.0:8081, collide between concurrent runs',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'havoc-daemon-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, stringify(options.config));

@@ -133,7 +133,7 @@ async function pausedSuccessor(
   const port = await freePort();
   const successor = startDaemon({
     kubeconfig: cluster.kubeconfig,
-    config: { ...config, server: { host: '127.0.0.1', port } },
+    config: { ...config, server: { host: '127.0.0.1', port, healthPort: 0 } },
     name,
   });
   return { successor, port };
@@ -366,12 +366,13 @@ test.serial(
   async (t) => {
     const { cluster } = t.context;
     const own = await cluster.createNamespace('havoc-stall');
-    const port = await freePort();
+    // /metrics on port, /readyz on the health listener's own port.
+    const [port, healthPort] = [await freePort(), await freePort()];
     const config = e2eConfig(own, {
       schedule: { cron: '*/2 * * * * *' },
       kubernetes: { readTimeout: '2s', writeTimeout: '2s' },
       daemon: { leaderElection: { enabled: false } },
-      server: { host: '127.0.0.1', port },
+      server: { host: '127.0.0.1', port, healthPort },
     });
     const daemon = startDaemon({ kubeconfig: cluster.kubeconfig, config });
     const pid = apiServerPid(cluster);
@@ -381,7 +382,7 @@ test.serial(
     });
     try {
       await daemon.waitForLine('a tick that read the cluster', (l) => l.event === 'tick' && l.outcome === 'idle');
-      await waitFor(async () => (await scrape(port, '/readyz')).status === 200, {
+      await waitFor(async () => (await scrape(healthPort, '/readyz')).status === 200, {
         timeoutMs: 30_000,
         intervalMs: 500,
         what: 'ready before the stop',
@@ -396,7 +397,7 @@ test.serial(
       t.log(`pause answered after ${paused.ms} ms against the stopped API server`);
       const notReady = await waitFor(
         async () => {
-          const r = await scrape(port, '/readyz');
+          const r = await scrape(healthPort, '/readyz');
           return r.status === 503 ? r.body : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 500, what: '/readyz 503 while the API server is stopped' },
@@ -412,7 +413,7 @@ test.serial(
       process.kill(pid, 'SIGCONT');
       stopped = false;
       const resumedAt = Date.now();
-      await waitFor(async () => (await scrape(port, '/readyz')).status === 200, {
+      await waitFor(async () => (await scrape(healthPort, '/readyz')).status === 200, {
         timeoutMs: 30_000,
         intervalMs: 250,
         what: 'ready again',

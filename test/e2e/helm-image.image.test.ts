@@ -203,9 +203,9 @@ test.serial(
     await podman(['pull', '--tls-verify=false', pinned]);
     const token = (await cluster.kubectl(['-n', r.namespace, 'create', 'token', r.fullname, '--duration', '1h'])).trim();
     const secrets = serviceAccountDir({ token, caFile: cluster.caFile, namespace: r.namespace });
-    const port = await freePort();
+    const [port, healthPort] = [await freePort(), await freePort()];
     const installed = await installedConfig(cluster, r);
-    const config = { ...liveConfig(installed), server: { host: '127.0.0.1', port } };
+    const config = { ...liveConfig(installed), server: { host: '127.0.0.1', port, healthHost: '127.0.0.1', healthPort } };
     const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-config-')), 'config.yaml');
     writeFileSync(configFile, stringify(config));
     chmodSync(configFile, 0o644);
@@ -241,7 +241,8 @@ test.serial(
       t.is(start.kubeconfig, 'in-cluster service account');
       t.is(start.server, cluster.server);
       await container.waitForLine('leadership', (l) => l.event === 'leader' && l.leader === true, 60_000);
-      t.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      t.is((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
+      t.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 404, 'the probes are not on the metrics port');
       const kill = await container.waitForLine('a kill', (l) => l.event === 'kill', 90_000);
       t.is(kill.result, 'killed', JSON.stringify(kill));
       t.is(kill.namespace, 'shop', JSON.stringify(kill));

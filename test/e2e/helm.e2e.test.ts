@@ -295,7 +295,11 @@ test.serial(
 /** Runs the daemon as a local process with a release's installed config and a token kubeconfig; resolves after a kill and its recovery. */
 async function runChartDaemon(t: ExecutionContext, kubeconfig: string, r: Release): Promise<void> {
   const installed = await installedConfig(cluster, r);
-  const config = { ...liveConfig(installed), log: { level: 'debug', pretty: false }, server: { host: '127.0.0.1', port: 0 } };
+  const config = {
+    ...liveConfig(installed),
+    log: { level: 'debug', pretty: false },
+    server: { host: '127.0.0.1', port: 0, healthPort: 0 },
+  };
   const before = (
     await cluster.kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=checkout', '-o', 'jsonpath={.items[*].metadata.uid}'])
   ).trim();

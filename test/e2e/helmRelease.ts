@@ -3,7 +3,7 @@
 // test (or a locally started daemon) has exactly the rights the chart grants.
 // Running the daemon as the chart would (see daemonProcess.ts):
 //   startDaemon({ kubeconfig: await chartServiceAccountKubeconfig(cluster, r),
-//     config: { ...await installedConfig(cluster, r), server: { host: '127.0.0.1', port: 0 } }, env: podEnv(r) })
+//     config: { ...await installedConfig(cluster, r), server: { host: '127.0.0.1', port: 0, healthPort: 0 } }, env: podEnv(r) })
 
 import { parse as parseYaml } from 'yaml';
 import { CHART_DIR, kubeTools } from '../../scripts/tools/helm.ts';

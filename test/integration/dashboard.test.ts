@@ -14,7 +14,7 @@ import { createReporter } from '../../src/domain/reporter.ts';
 import { createChaosRound } from '../../src/domain/round/chaosRound.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
 import { GONE_SERIES_GRACE_SECONDS } from '../../src/adapters/metrics/metricsListener.ts';
-import { createHttpServer, type HttpServerOptions } from '../../src/adapters/http/httpServer.ts';
+import { createMetricsServer, type MetricsServerOptions } from '../../src/adapters/http/metricsServer.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { createHistoryListener } from '../../src/adapters/history/historyListener.ts';
 import { readAttempts } from '../../src/domain/history/readAttempts.ts';
@@ -183,13 +183,12 @@ function killer(cluster: FakeCluster): PodKiller {
   };
 }
 
-/** The daemon's metrics served on 127.0.0.1 as the composition root serves them (always ready). */
-async function serveMetrics(port: number, recentKills?: HttpServerOptions['recentKills']) {
+/** The daemon's metrics served on 127.0.0.1 as the composition root serves them. */
+async function serveMetrics(port: number, recentKills?: MetricsServerOptions['recentKills']) {
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const log = recordingLog();
-  const readiness = () => ({ ready: true, unmet: [], codes: [] });
-  const server = await createHttpServer({ registry, readiness, host: '127.0.0.1', port, log, recentKills });
+  const server = await createMetricsServer({ registry, host: '127.0.0.1', port, log, recentKills });
   return { registry, metrics, log, server };
 }
 

@@ -78,8 +78,9 @@ const CLUSTER_NAME = 'havoc-havoc-kube-havoc';
 const SA: Subject = { kind: 'ServiceAccount', name: FULLNAME, namespace: NS };
 const WEBHOOK = 'https://hooks.slack.example/services/T0/B0/secret-token';
 
-function template(sets: readonly string[], chartDir = CHART_DIR): K8sObject[] {
-  const args = ['template', RELEASE, chartDir, '--namespace', NS, ...sets.flatMap((s) => ['--set', s])];
+/** `helm template` with these --set values (and other flags: -f, --set-json), parsed. */
+function template(sets: readonly string[], chartDir = CHART_DIR, flags: readonly string[] = []): K8sObject[] {
+  const args = ['template', RELEASE, chartDir, '--namespace', NS, ...flags, ...sets.flatMap((s) => ['--set', s])];
   const result = runHelm(args);
   if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}`);
   return parseAllDocuments(result.stdout)
@@ -378,9 +379,12 @@ test('the container runs the daemon on the mounted config, knows its pod and nam
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
   ]);
-  t.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-  t.like(container.livenessProbe, { httpGet: { path: '/healthz', port: 'http' } });
-  t.like(container.readinessProbe, { httpGet: { path: '/readyz', port: 'http' } });
+  t.deepEqual(container.ports, [
+    { name: 'http', containerPort: 8080, protocol: 'TCP' },
+    { name: 'health', containerPort: 8081, protocol: 'TCP' },
+  ]);
+  t.like(container.livenessProbe, { httpGet: { path: '/healthz', port: 'health' } });
+  t.like(container.readinessProbe, { httpGet: { path: '/readyz', port: 'health' } });
   t.deepEqual(container.volumeMounts, [
     { name: 'config', mountPath: '/etc/kube-havoc', readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
@@ -395,15 +399,45 @@ test('the container runs the daemon on the mounted config, knows its pod and nam
     FULLNAME,
     NS,
   );
-  t.deepEqual(service.spec.ports, [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
+  t.deepEqual(
+    service.spec.ports,
+    [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }],
+    'the probes are not in it',
+  );
   t.like(deploymentOf(objects).spec.template.metadata.labels, service.spec.selector);
 });
 
-test('server.port moves the container port and the probes follow the named port; a digest replaces the tag', (t) => {
-  const objects = template(['server.port=9090', 'image.digest=sha256:' + 'a'.repeat(64), 'image.tag=ignored']);
-  t.deepEqual(containerOf(objects).ports, [{ name: 'http', containerPort: 9090, protocol: 'TCP' }]);
-  t.is((configOf(objects).server as { port: number }).port, 9090);
+test('server.port and server.healthPort move the container ports; the probes follow the named health port; a digest replaces the tag', (t) => {
+  const objects = template([
+    'server.port=9090',
+    'server.healthPort=9091',
+    'image.digest=sha256:' + 'a'.repeat(64),
+    'image.tag=ignored',
+  ]);
+  t.deepEqual(containerOf(objects).ports, [
+    { name: 'http', containerPort: 9090, protocol: 'TCP' },
+    { name: 'health', containerPort: 9091, protocol: 'TCP' },
+  ]);
+  t.like(containerOf(objects).livenessProbe, { httpGet: { port: 'health' } });
+  t.like(containerOf(objects).readinessProbe, { httpGet: { port: 'health' } });
+  t.like(configOf(objects).server, { host: '0.0.0.0', port: 9090, healthHost: '0.0.0.0', healthPort: 9091 });
+  t.like(loadRendered(objects).server, { port: 9090, healthPort: 9091 });
   t.is(containerOf(objects).image, `ghcr.io/kube-havoc/kube-havoc@sha256:${'a'.repeat(64)}`);
+});
+
+test('upgrades: a values file from before the health port, with only server.port, installs and probes the health port', (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'havoc-helm-old-values-'));
+  writeFileSync(path.join(dir, 'values.yaml'), 'server:\n  port: 9090\n  kills: "off"\n');
+  const objects = template([], CHART_DIR, ['-f', path.join(dir, 'values.yaml')]);
+  t.deepEqual(
+    containerOf(objects).ports.map((p) => [p.name, p.containerPort]),
+    [
+      ['http', 9090],
+      ['health', 8081],
+    ],
+  );
+  t.like(containerOf(objects).readinessProbe, { httpGet: { path: '/readyz', port: 'health' } });
+  t.like(loadRendered(objects).server, { port: 9090, healthPort: 8081 });
 });
 
 test("the rendered config is accepted by the daemon's own config loader, in every mode", (t) => {
@@ -635,7 +669,7 @@ interface NetworkPolicy extends K8sObject {
   };
 }
 
-test('NetworkPolicy: off by default; on, ingress to the daemon pods only on the HTTP port, only from the named peers', (t) => {
+test('NetworkPolicy: off by default; on, /metrics and /kills only from metricsFrom, the probes only on the health port', (t) => {
   t.false(mode('default values').some((o) => o.kind === 'NetworkPolicy'));
   const objects = template([
     'networkPolicy.enabled=true',
@@ -659,26 +693,68 @@ test('NetworkPolicy: off by default; on, ingress to the daemon pods only on the 
         ],
         ports: [{ port: 'http', protocol: 'TCP' }],
       },
+      {
+        // The kubelet probes from the node, which no selector names: by default any address, on the health port only.
+        from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
+        ports: [{ port: 'health', protocol: 'TCP' }],
+      },
     ],
   });
-  // The policy's selector picks the Deployment's pods, and its named port is the one the Service and the ServiceMonitor use.
+  // The policy's selector picks the Deployment's pods, and its named ports are the probes' and the Service's and ServiceMonitor's.
   const deployment = deploymentOf(objects);
   t.deepEqual(deployment.spec.template.metadata.labels, {
     ...deployment.spec.template.metadata.labels,
     ...policy.spec.podSelector.matchLabels,
   });
-  t.deepEqual(containerOf(objects).ports, [{ name: 'http', containerPort: 9090, protocol: 'TCP' }]);
+  t.deepEqual(containerOf(objects).ports, [
+    { name: 'http', containerPort: 9090, protocol: 'TCP' },
+    { name: 'health', containerPort: 8081, protocol: 'TCP' },
+  ]);
+  t.like(containerOf(objects).livenessProbe, { httpGet: { path: '/healthz', port: 'health' } });
+  t.like(containerOf(objects).readinessProbe, { httpGet: { path: '/readyz', port: 'health' } });
   const service = get<K8sObject & { spec: { ports: { targetPort: string }[] } }>(objects, 'Service', FULLNAME, NS);
-  t.is(service.spec.ports[0]?.targetPort, 'http');
+  t.deepEqual(
+    service.spec.ports.map((p) => p.targetPort),
+    ['http'],
+    'the Service carries the metrics port only',
+  );
   const monitor = get<K8sObject & { spec: { endpoints: { port: string }[] } }>(objects, 'ServiceMonitor', FULLNAME, NS);
   t.is(monitor.spec.endpoints[0]?.port, 'http');
-  t.is((configOf(objects).server as { host: string; port: number }).host, '0.0.0.0', 'the ServiceMonitor scrapes the pod IP');
-  const closed = get<NetworkPolicy>(template(['networkPolicy.enabled=true']), 'NetworkPolicy', FULLNAME, NS);
-  t.deepEqual(closed.spec.ingress, [], 'no peers named: no ingress allowed');
+  t.like(
+    configOf(objects).server,
+    { host: '0.0.0.0', port: 9090, healthHost: '0.0.0.0', healthPort: 8081 },
+    'the ServiceMonitor scrapes and the kubelet probes the pod IP, each on its own port',
+  );
+  const probesOnly = get<NetworkPolicy>(template(['networkPolicy.enabled=true']), 'NetworkPolicy', FULLNAME, NS);
+  t.deepEqual(
+    probesOnly.spec.ingress.map((rule) => rule.ports),
+    [[{ port: 'health', protocol: 'TCP' }]],
+    'no metricsFrom: nothing reaches /metrics or /kills, the probes still pass',
+  );
+  const nodes = template([
+    'networkPolicy.enabled=true',
+    'networkPolicy.healthFrom[0].ipBlock.cidr=10.0.0.0/24',
+    'networkPolicy.metricsFrom[0].podSelector.matchLabels.app=prometheus',
+  ]);
+  t.deepEqual(get<NetworkPolicy>(nodes, 'NetworkPolicy', FULLNAME, NS).spec.ingress, [
+    { from: [{ podSelector: { matchLabels: { app: 'prometheus' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
+    { from: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ port: 'health', protocol: 'TCP' }] },
+  ]);
+  const closed = get<NetworkPolicy>(
+    template(['networkPolicy.enabled=true'], CHART_DIR, ['--set-json', 'networkPolicy.healthFrom=[]']),
+    'NetworkPolicy',
+    FULLNAME,
+    NS,
+  );
+  t.deepEqual(
+    closed.spec.ingress,
+    [],
+    'no peers named at all: no ingress rule (the probes pass only where the CNI admits node traffic)',
+  );
 });
 
 test('/kills: off by default; with a token, the Secret is mounted as the file config.yaml names and the loader accepts it', (t) => {
-  t.like(configOf(mode('default values')).server, { host: '0.0.0.0', port: 8080, kills: 'off' });
+  t.like(configOf(mode('default values')).server, { host: '0.0.0.0', port: 8080, healthPort: 8081, kills: 'off' });
   t.false('killsTokenFile' in (configOf(mode('default values')).server as object));
   const objects = template([
     'server.kills=token',
@@ -686,7 +762,14 @@ test('/kills: off by default; with a token, the Secret is mounted as the file co
     'server.killsToken.existingSecretKey=bearer',
   ]);
   const server = configOf(objects).server as { kills: string; killsTokenFile: string };
-  t.deepEqual(server, { host: '0.0.0.0', port: 8080, kills: 'token', killsTokenFile: '/etc/kube-havoc/server/kills-token' });
+  t.deepEqual(server, {
+    host: '0.0.0.0',
+    port: 8080,
+    healthHost: '0.0.0.0',
+    healthPort: 8081,
+    kills: 'token',
+    killsTokenFile: '/etc/kube-havoc/server/kills-token',
+  });
   const sources = deploymentOf(objects).spec.template.spec.volumes.find((v) => v.name === 'config')?.projected?.sources ?? [];
   t.true(
     sources.some(
@@ -789,7 +872,7 @@ test('chart conventions: commonLabels on every object, revisionHistoryLimit, pro
   t.like(deployment.spec.template.metadata.labels, { team: 'platform' });
   const container = containerOf(objects) as unknown as Record<string, unknown>;
   t.deepEqual(container.livenessProbe, {
-    httpGet: { path: '/healthz', port: 'http' },
+    httpGet: { path: '/healthz', port: 'health' },
     initialDelaySeconds: 5,
     periodSeconds: 30,
     timeoutSeconds: 3,

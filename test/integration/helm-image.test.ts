@@ -147,7 +147,10 @@ test('the image starts `node dist/main.js run --config <the path the chart mount
   t.deepEqual(command.slice(2), container?.args, 'the chart passes the same arguments as the image default');
   t.deepEqual(command.slice(2), ['run', '--config', '/etc/kube-havoc/config.yaml']);
   t.true(container?.volumeMounts.some((m) => '/etc/kube-havoc/config.yaml'.startsWith(`${m.mountPath}/`)));
-  t.true(final.instructions.some((i) => i.keyword === 'EXPOSE' && i.args === '8080'));
+  t.true(
+    final.instructions.some((i) => i.keyword === 'EXPOSE' && i.args === '8080 8081'),
+    'server.port and server.healthPort',
+  );
 });
 
 test('.dockerignore lets in only what the Dockerfile copies: never node_modules or dist from the host', (t) => {

@@ -52,6 +52,9 @@ const rejected: [string[], RegExp][] = [
   [['pods.probeAllowHosts={bad host}'], /- pods\.probeAllowHosts\.0: Does not match pattern/],
   [['log.level=verbose'], /- log\.level: log\.level must be one of the following/],
   [['server.port=0'], /- server\.port: Must be greater than or equal to 1/],
+  // The chart's probes need the health listener: it cannot be turned off here.
+  [['server.healthPort=0'], /- server\.healthPort: Must be greater than or equal to 1/],
+  [['networkPolicy.healthFrom=ipBlock'], /- networkPolicy\.healthFrom: Invalid type\. Expected: array, given: string/],
   [['image.digest=latest'], /- image\.digest: Does not match pattern/],
   [['replicaCount=0'], /- replicaCount: Must be greater than or equal to 1/],
   [['metrics.serviceMonitor.interval=often'], /- metrics\.serviceMonitor\.interval: Does not match pattern/],
@@ -74,6 +77,9 @@ const inconsistent: [string[], RegExp][] = [
     /slack\.webhookSecret and slack\.existingSecret are both set/,
   ],
   [['server.kills=token'], /server\.kills is token but server\.killsToken\.existingSecret is empty/],
+  // A values file from before the health port that moved server.port to its default (8081).
+  [['server.port=8081'], /server\.healthPort 8081 is also server\.port: the kubelet's probes need a port of their own/],
+  [['server.port=9000', 'server.healthPort=9000'], /server\.healthPort 9000 is also server\.port/],
   [['replicaCount=2', 'daemon.leaderElection.enabled=false'], /replicaCount is 2 but daemon\.leaderElection\.enabled is false/],
   [
     ['schedule.start=17:00', 'schedule.end=09:00'],
@@ -149,6 +155,7 @@ const SET_BY_CHART = [
   'slack.webhookUrl',
   'slack.webhookUrlFile',
   'server.host',
+  'server.healthHost',
   'server.killsTokenFile',
   'steadyState.prometheus.bearerTokenFile',
   'steadyState.prometheus.basicAuthUsername',

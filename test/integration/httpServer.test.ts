@@ -4,12 +4,9 @@ import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
 import type { Occurrence } from '../../src/domain/occurrence.ts';
 import { createHavocMetrics } from '../../src/adapters/metrics/havocMetrics.ts';
-import {
-  createHttpServer,
-  KILLS_UNAVAILABLE,
-  type HttpServer,
-  type HttpServerOptions,
-} from '../../src/adapters/http/httpServer.ts';
+import { createHealthServer } from '../../src/adapters/http/healthServer.ts';
+import type { HttpServer } from '../../src/adapters/http/httpServer.ts';
+import { createMetricsServer, KILLS_UNAVAILABLE, type MetricsServerOptions } from '../../src/adapters/http/metricsServer.ts';
 import { createApiReadinessListener, createReadiness } from '../../src/adapters/http/readiness.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { createRedactor } from '../../src/domain/redactor.ts';
@@ -27,14 +24,17 @@ import {
   tickOccurrence,
 } from '../unit/fakes/occurrences.ts';
 
+/** Both listeners as the composition root starts them, each on a free loopback port, closed when the test ends. */
 async function start(t: ExecutionContext) {
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry });
   const readiness = createReadiness({ conditions: ['config', 'api'] });
   const log = recordingLog();
-  const server = await createHttpServer({ registry, readiness: readiness.status, host: '127.0.0.1', port: 0, log });
+  const server = await createMetricsServer({ registry, host: '127.0.0.1', port: 0, log });
   t.teardown(() => server.close());
-  return { registry, metrics, readiness, server, log };
+  const health = await createHealthServer({ readiness: readiness.status, host: '127.0.0.1', port: 0, log });
+  t.teardown(() => health.close());
+  return { registry, metrics, readiness, server, health, log };
 }
 
 function exercise(on: (o: Occurrence) => void) {
@@ -85,11 +85,10 @@ async function get(
   });
 }
 
-/** A ready server on a free loopback port with these options, closed when the test ends. */
-async function serving(t: ExecutionContext, options: Partial<HttpServerOptions>): Promise<HttpServer> {
-  const server = await createHttpServer({
+/** A metrics server on a free loopback port with these options, closed when the test ends. */
+async function serving(t: ExecutionContext, options: Partial<MetricsServerOptions>): Promise<HttpServer> {
+  const server = await createMetricsServer({
     registry: new Registry(),
-    readiness: () => ({ ready: true, unmet: [], codes: [] }),
     host: '127.0.0.1',
     port: 0,
     log: recordingLog(),
@@ -160,7 +159,7 @@ test('promtool check metrics accepts the exposition, with and without data', asy
 });
 
 test('/healthz answers while the process serves; /readyz only once config and API are confirmed', async (t) => {
-  const { readiness, server } = await start(t);
+  const { readiness, health: server } = await start(t);
   t.like(await get(`${server.url}/healthz`), { status: 200, body: 'ok\n' });
   t.like(await get(`${server.url}/readyz`), { status: 503, body: 'not ready: config, api\n' });
   readiness.set('config', true);
@@ -183,39 +182,53 @@ test('/healthz answers while the process serves; /readyz only once config and AP
 });
 
 test('unknown paths, other methods and HEAD', async (t) => {
-  const { server } = await start(t);
+  const { server, health } = await start(t);
   t.like(await get(`${server.url}/nope`), { status: 404 });
   t.like(await get(`${server.url}/metrics`, 'POST'), { status: 405 });
   t.like(await get(`${server.url}/metrics`, 'HEAD'), { status: 200, body: '' });
   t.like(await get(`${server.url}/metrics?name[]=x`), { status: 200 });
+  t.like(await get(`${health.url}/healthz`, 'POST'), { status: 405 });
+  t.like(await get(`${health.url}/healthz`, 'HEAD'), { status: 200, body: '' });
+  t.like(await get(`${health.url}/__proto__`), { status: 404 });
+});
+
+test("the probes and the metrics are on separate listeners: each answers 404 for the other's paths", async (t) => {
+  const { server, health, readiness, log } = await start(t);
+  readiness.set('config', true);
+  readiness.set('api', true);
+  const wired = await serving(t, { recentKills: async () => [] });
+  t.not(new URL(server.url).port, new URL(health.url).port);
+  for (const path of ['/metrics', '/kills'])
+    t.like(await get(`${health.url}${path}`), { status: 404, body: 'not found\n' }, path);
+  for (const path of ['/healthz', '/readyz']) {
+    t.like(await get(`${server.url}${path}`), { status: 404 }, path);
+    t.like(await get(`${wired.url}${path}`), { status: 404 }, `${path}, /kills served`);
+  }
+  t.like(await get(`${health.url}/readyz`), { status: 200, body: 'ok\n' });
+  t.like(await get(`${health.url}/healthz`), { status: 200, body: 'ok\n' });
+  t.like(await get(`${server.url}/metrics`), { status: 200 });
+  t.like(await get(`${wired.url}/kills`), { status: 200, body: '[]\n' });
+  t.deepEqual(
+    log.lines.map((l) => l.msg),
+    ['metrics server listening (/metrics)', 'health server listening (/healthz, /readyz)'],
+    'each start-up line names what that port serves',
+  );
 });
 
 test('close() returns although a scraper keeps its connection alive; a taken port is a clear error', async (t) => {
   const registry = new Registry();
   const log = recordingLog();
-  const server = await createHttpServer({
-    registry,
-    readiness: () => ({ ready: true, unmet: [], codes: [] }),
-    host: '127.0.0.1',
-    port: 0,
-    log,
-  });
+  const server = await createMetricsServer({ registry, host: '127.0.0.1', port: 0, log });
   const agent = new Agent({ keepAlive: true });
   t.teardown(() => agent.destroy());
-  t.is((await get(`${server.url}/healthz`, 'GET', agent)).status, 200);
+  t.is((await get(`${server.url}/metrics`, 'GET', agent)).status, 200);
   const port = Number(new URL(server.url).port);
-  const clash = createHttpServer({
-    registry,
-    readiness: () => ({ ready: true, unmet: [], codes: [] }),
-    host: '127.0.0.1',
-    port,
-    log,
-  });
+  const clash = createHealthServer({ readiness: () => ({ ready: true, unmet: [], codes: [] }), host: '127.0.0.1', port, log });
   const error = await t.throwsAsync(clash);
-  t.regex(error?.message ?? '', new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  t.regex(error?.message ?? '', new RegExp(`health server: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   t.truthy(error?.cause);
   await server.close();
-  await t.throwsAsync(get(`${server.url}/healthz`));
+  await t.throwsAsync(get(`${server.url}/metrics`));
 });
 
 test('/kills serves the recent kills from the persisted history as JSON, newest first, one row per attempt; without a source it is 404', async (t) => {
@@ -326,9 +339,8 @@ test('/kills behind a bearer token: refused without it or with a wrong one, serv
 test('/kills during an API outage: 503 with a reason that discloses nothing, Retry-After, one log line per outage', async (t) => {
   const log = recordingLog();
   let down = true;
-  const server = await createHttpServer({
+  const server = await createMetricsServer({
     registry: new Registry(),
-    readiness: () => ({ ready: true, unmet: [], codes: [] }),
     host: '127.0.0.1',
     port: 0,
     log,

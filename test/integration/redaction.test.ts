@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
-import { createHttpServer } from '../../src/adapters/http/httpServer.ts';
+import { createMetricsServer } from '../../src/adapters/http/metricsServer.ts';
 import { recentKills } from '../../src/adapters/http/recentKills.ts';
 import { createEventListener } from '../../src/adapters/kubernetes/eventRecorder.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
@@ -144,9 +144,8 @@ test('a token echoed by Prometheus reaches no log line, Event, Slack message or 
   await reporter.flush();
   await slack.flush();
 
-  const server = await createHttpServer({
+  const server = await createMetricsServer({
     registry: new Registry(),
-    readiness: () => ({ ready: true, unmet: [], codes: [] }),
     host: '127.0.0.1',
     port: 0,
     log,

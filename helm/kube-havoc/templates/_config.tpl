@@ -21,8 +21,8 @@ downward API (POD_NAMESPACE, POD_NAME), so they are not written here.
 {{- with $prom.auth.basicAuthUsername }}{{ $_ := set $prometheus "basicAuthUsername" . }}{{ end }}
 {{- with include "kube-havoc.caFile" . }}{{ $_ := set $prometheus "caFile" . }}{{ end }}
 {{- $steadyState := dict "prometheus" $prometheus "blockers" $v.steadyState.blockers "defaultHypothesis" $v.steadyState.defaultHypothesis }}
-{{- /* All addresses: the kubelet's probes and the ServiceMonitor come from outside the pod (networkPolicy limits who). */}}
-{{- $server := dict "host" "0.0.0.0" "port" $v.server.port "kills" $v.server.kills }}
+{{- /* All addresses: the ServiceMonitor (metrics port) and the kubelet's probes (health port) come from outside the pod (networkPolicy limits who). */}}
+{{- $server := dict "host" "0.0.0.0" "port" $v.server.port "healthHost" "0.0.0.0" "healthPort" $v.server.healthPort "kills" $v.server.kills }}
 {{- with include "kube-havoc.killsTokenFile" . }}{{ $_ := set $server "killsTokenFile" . }}{{ end }}
 {{- $config := dict
   "dryRun" $v.dryRun

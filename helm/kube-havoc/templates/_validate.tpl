@@ -28,6 +28,9 @@ Each failure names the value and says what to do, before anything is installed.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if eq (int .Values.server.port) (int .Values.server.healthPort) }}
+{{- $problems = append $problems (printf "server.healthPort %d is also server.port: the kubelet's probes need a port of their own, so that networkPolicy can admit them without admitting anyone to /metrics and /kills; set server.healthPort to another port" (int .Values.server.healthPort)) }}
+{{- end }}
 {{- if and (eq .Values.server.kills "token") (not .Values.server.killsToken.existingSecret) }}
 {{- $problems = append $problems "server.kills is token but server.killsToken.existingSecret is empty: name the Secret holding the token, or set server.kills to off" }}
 {{- end }}

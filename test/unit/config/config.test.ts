@@ -279,6 +279,39 @@ test('/kills is off by default; token needs a readable, non-empty token file; a 
   t.regex(problems(() => loadConfig({ env: { HAVOC_SERVER_KILLS: 'yes' } }))[0] ?? '', /^server\.kills: /);
 });
 
+test('the probes and the metrics listen on ports of their own: 8081 and 8080 by default, a shared port is refused', (t) => {
+  t.like(loadConfig({ env: {} }).server, { host: '0.0.0.0', port: 8080, healthHost: '0.0.0.0', healthPort: 8081 });
+  const shared = [
+    'server.healthPort: 8080 is also server.port; the health listener (/healthz, /readyz) needs a port of its own, ' +
+      'so that a NetworkPolicy can admit the kubelet to the probes without admitting it to /metrics and /kills ' +
+      '(e.g. 8081, or 0 for no health listener)',
+  ];
+  t.deepEqual(
+    problems(() => loadConfig({ env: { HAVOC_SERVER_HEALTH_PORT: '8080' } })),
+    shared,
+  );
+  t.deepEqual(
+    problems(() => loadConfig({ file: file('shared-port.yaml', 'server:\n  port: 9090\n  healthPort: 9090\n'), env: {} })),
+    [shared[0]?.replaceAll('8080', '9090') ?? ''],
+  );
+  t.deepEqual(
+    problems(() =>
+      loadConfig({
+        env: { HAVOC_SERVER_HOST: '127.0.0.1', HAVOC_SERVER_HEALTH_HOST: '127.0.0.2', HAVOC_SERVER_HEALTH_PORT: '8080' },
+      }),
+    ),
+    shared,
+    'other addresses do not make a shared port separate: a NetworkPolicy sees only the port',
+  );
+  // An old config with only server.port keeps loading; 0 turns either listener off, and two zeros do not collide.
+  t.like(loadConfig({ file: file('old-server.yaml', 'server:\n  host: 127.0.0.1\n  port: 9090\n'), env: {} }).server, {
+    port: 9090,
+    healthPort: 8081,
+  });
+  t.like(loadConfig({ env: { HAVOC_SERVER_PORT: '0', HAVOC_SERVER_HEALTH_PORT: '0' } }).server, { port: 0, healthPort: 0 });
+  t.regex(problems(() => loadConfig({ env: { HAVOC_SERVER_HEALTH_PORT: '70000' } }))[0] ?? '', /^server\.healthPort: .*70000/);
+});
+
 test('the probe allow-list is validated, naming the field and the value', (t) => {
   const found = problems(() =>
     loadConfig({
