@@ -15,7 +15,12 @@ import { toKubernetesError } from '../../src/adapters/kubernetes/errors.ts';
 import { createServer as createHttpServer } from 'node:http';
 
 /** Accepts TCP connections on 127.0.0.1 and never answers; counts the requests that arrived. */
-async function stalledServer(): Promise<{ url: string; requests: () => string[]; close: () => Promise<void> }> {
+async function stalledServer(): Promise<{
+  url: string;
+  requests: () => string[];
+  until: (count: number, ms: number) => Promise<void>;
+  close: () => Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const seen: string[] = [];
   const server: Server = createServer((socket) => {
@@ -30,6 +35,11 @@ async function stalledServer(): Promise<{ url: string; requests: () => string[];
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => seen,
+    /** Resolves once `count` requests arrived, or after `ms` whatever arrived. */
+    until: async (count: number, ms: number) => {
+      const end = Date.now() + ms;
+      while (seen.length < count && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 25));
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -68,6 +78,10 @@ test('a read and a write to a stalled API server are abandoned at their own time
     core.createNamespacedPodEviction({ namespace: 'shop', name: 'web-1', body: { metadata: { name: 'web-1' } } }),
   );
   t.is((write as RequestTimeoutError).timeoutMs, 2000, 'writes use the write timeout');
+  // The server reads what the client sent in a later turn of the event loop than the client's abandon:
+  // wait for both before counting, then a moment more, so that a retry would be counted too.
+  await api.until(2, 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 250));
   t.deepEqual(
     api.requests().map((r) => r.split(' ')[0]),
     ['GET', 'POST'],

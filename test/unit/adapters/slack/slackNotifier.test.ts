@@ -102,7 +102,7 @@ const titlesOf = (received: { payload: SlackPayload }[]) => received.map((r) => 
 
 test('a kill and its recovery verdict arrive as Block Kit messages through the real client', async (t) => {
   const receiver = await startReceiver(t);
-  const d = daemon(receiver.url, 2000, { HAVOC_DRY_RUN: 'true' });
+  const d = daemon(receiver.url, 30_000, { HAVOC_DRY_RUN: 'true' });
   await d.round.tick({ at: FRIDAY, nextTick: NEXT });
   await d.round.settle();
   await d.reporter.flush();
@@ -135,7 +135,7 @@ test('a kill and its recovery verdict arrive as Block Kit messages through the r
 
 test('the daily plan is posted once, at the first tick in the window', async (t) => {
   const receiver = await startReceiver(t);
-  const d = daemon(receiver.url, 2000);
+  const d = daemon(receiver.url, 30_000);
   await d.round.tick({ at: FRIDAY, nextTick: NEXT });
   await d.round.settle();
   await d.round.tick({ at: new Date(NEXT.getTime() + 7_200_000), nextTick: new Date(NEXT.getTime() + 7_800_000) });
@@ -189,7 +189,7 @@ test('blocked evictions, pause and resume, and repeated failures each get a mess
 test('Slack answering 500: the kill is recorded once, each message is tried 1 + retries times, then retries stop', async (t) => {
   const receiver = await startReceiver(t);
   receiver.mode = 'fail';
-  const d = daemon(receiver.url, 2000);
+  const d = daemon(receiver.url, 30_000);
   const summary = await d.round.tick({ at: FRIDAY, nextTick: NEXT });
   await d.round.settle();
   await d.reporter.flush();
@@ -217,7 +217,7 @@ test('Slack hanging: each attempt times out, the kill is recorded once, retries 
   receiver.mode = 'hang';
   // Long enough that every attempt reaches the receiver on a loaded machine
   // before it times out, so the receiver can count each one.
-  const d = daemon(receiver.url, 1000);
+  const d = daemon(receiver.url, 2000);
   await d.round.tick({ at: FRIDAY, nextTick: NEXT });
   await d.round.settle();
   await d.reporter.flush();
@@ -227,7 +227,7 @@ test('Slack hanging: each attempt times out, the kill is recorded once, retries 
   const perTitle = Map.groupBy(titlesOf(receiver.received), (x) => x);
   for (const [title, attempts] of perTitle) t.is(attempts.length, 1 + FAST.retries, `${title}`);
   const warning = d.log.lines.find((l) => l.level === 'warn' && l.msg === 'slack notification not delivered');
-  t.regex(String((warning?.obj as { err?: Error }).err?.message), /failed \(up to 3 attempts, 1000 ms each\)/);
+  t.regex(String((warning?.obj as { err?: Error }).err?.message), /failed \(up to 3 attempts, 2000 ms each\)/);
   receiver.release();
 });
 
