@@ -10,6 +10,7 @@ import { createApiReadinessListener, createReadiness } from './adapters/http/rea
 import { createHealthServer } from './adapters/http/healthServer.ts';
 import type { HttpServer } from './adapters/http/httpServer.ts';
 import { createMetricsServer, type MetricsServerOptions } from './adapters/http/metricsServer.ts';
+import { createStateReadiness } from './adapters/http/stateReadiness.ts';
 import { cachedRecentKills } from './adapters/http/recentKills.ts';
 import { createHistoryListener } from './adapters/history/historyListener.ts';
 import { createConfigMapHistoryStore } from './adapters/kubernetes/configMapHistoryStore.ts';
@@ -282,9 +283,17 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`,
   );
 
-  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state").
+  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state"). Its reads and writes are
+  // /readyz's `state` condition: a failure counts until one succeeds, for 15 minutes at most (docs/operations.md).
+  const stateHealth = createStateReadiness({ clock: systemClock, holdSeconds: 15 * 60, log });
+  const configMap = createConfigMapStateStore({
+    kubeConfig,
+    namespace: config.daemon.namespace,
+    name: config.daemon.stateConfigMap,
+    log,
+  });
   const state = boundedStateStore({
-    store: createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log }),
+    store: stateHealth.watch(configMap),
     clock: systemClock,
     compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
   });
@@ -293,7 +302,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   // Without leader election this replica acts from the start;
   // the README's "no replica acts" alert must not fire after each restart.
   if (!config.daemon.leaderElection.enabled) metrics.leader.set(1);
-  const readiness = createReadiness({ conditions: ['config', 'api'] });
+  const readiness = createReadiness({ conditions: ['config', 'api'], checks: { state: stateHealth.problem } });
   readiness.set('config', true);
   const retentionSeconds = durationSeconds(config.history.retention);
   const history = createConfigMapHistoryStore({

@@ -64,5 +64,6 @@ export function toSettings(config: HavocConfig): Settings {
       drainSeconds: durationSeconds(config.nodes.drainDuration),
     },
     tickDeadlineSeconds: durationSeconds(config.schedule.tickDeadline),
+    writeTimeoutSeconds: durationSeconds(config.kubernetes.writeTimeout),
   };
 }

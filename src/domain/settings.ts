@@ -54,4 +54,6 @@ export interface Settings {
   readonly nodes: NodeSettings;
   /** Longest a tick may run (the scheduler also keeps it under the cron period). */
   readonly tickDeadlineSeconds: number;
+  /** Longest wait for the answer to one write (kubernetes.writeTimeout): after it, a write's answer is lost. */
+  readonly writeTimeoutSeconds: number;
 }

@@ -40,6 +40,12 @@ export interface KillRecord {
   readonly nodeUid?: string;
   /** Why the target was picked (Event and Slack text of a kill announced by a successor). */
   readonly reason?: string;
+  /**
+   * Why a leftover was settled as it was when the record alone does not say: its pod (or node) is
+   * recorded as killed by another record. Only on a record not settled `killed`, which never
+   * carries a recovery verdict (worstCaseStateBytes counts on that).
+   */
+  readonly detail?: string;
   /** The recovery verdict, written when the check ends, so the recent kills can show it after a restart. */
   readonly recovery?: {
     readonly recovered: boolean;
@@ -148,6 +154,7 @@ function boundRecord(k: KillRecord): KillRecord {
   return {
     ...k,
     ...(k.reason === undefined ? {} : { reason: boundText(k.reason) }),
+    ...(k.detail === undefined ? {} : { detail: boundText(k.detail) }),
     ...(k.recovery && hypothesis
       ? { recovery: { ...k.recovery, hypothesis: { ...hypothesis, detail: boundText(hypothesis.detail) } } }
       : {}),
@@ -199,6 +206,9 @@ export function worstCaseStateBytes(caps: Caps): number {
     daemon: { by: `${name}@${at}`, since: at, dryRun: false, caps },
     dayPlanSentFor: '2026-12-04',
   };
+  // A record carries a recovery verdict or a settlement's detail, never both (KillRecord.detail): the larger counts.
+  const { recovery: _verdict, ...unverdicted } = record;
+  const largest = Math.max(stateBytes({ kills: [record] }), stateBytes({ kills: [{ ...unverdicted, detail: text }] }));
   // Each record that spends budget spends at least one: a day holds at most perDay of them per mode.
-  return stateBytes(fixed) + 2 * caps.perDay * (stateBytes({ kills: [record] }) - stateBytes({ kills: [] }) + 1);
+  return stateBytes(fixed) + 2 * caps.perDay * (largest - stateBytes({ kills: [] }) + 1);
 }

@@ -1,6 +1,7 @@
 // /readyz answers "ready" only when every named condition is met (the config
-// is loaded, the API server answered). Conditions start unmet, so a daemon that
-// has not yet proved it can reach the API is never reported ready.
+// is loaded, the API server answered, the state can be written). Conditions
+// start unmet, so a daemon that has not yet proved it can reach the API is
+// never reported ready; a check is asked at each status (stateReadiness.ts).
 
 import type { Occurrence, TickOutcome } from '../../domain/occurrence.ts';
 import type { Listener } from '../../domain/ports.ts';
@@ -20,11 +21,14 @@ export interface Readiness {
 
 export interface ReadinessOptions {
   readonly conditions: readonly string[];
+  /** Conditions judged when asked: each gives why it is unmet now, or undefined when it is met. */
+  readonly checks?: Readonly<Record<string, () => string | undefined>>;
 }
 
 export function createReadiness(options: ReadinessOptions): Readiness {
   const unmet = new Map<string, string>(options.conditions.map((c) => [c, 'not yet']));
   const known = new Set(options.conditions);
+  const checks = Object.entries(options.checks ?? {});
   return {
     set(condition, met, reason) {
       // A typo in a condition name would otherwise leave the daemon ready too early or never.
@@ -33,10 +37,15 @@ export function createReadiness(options: ReadinessOptions): Readiness {
       else unmet.set(condition, reason ?? 'not met');
     },
     status() {
+      const all: [string, string][] = [...unmet];
+      for (const [name, check] of checks) {
+        const reason = check();
+        if (reason !== undefined) all.push([name, reason]);
+      }
       return {
-        ready: unmet.size === 0,
-        unmet: [...unmet].map(([name, reason]) => `${name}: ${reason}`),
-        codes: [...unmet.keys()],
+        ready: all.length === 0,
+        unmet: all.map(([name, reason]) => `${name}: ${reason}`),
+        codes: all.map(([name]) => name),
       };
     },
   };

@@ -29,7 +29,12 @@ export interface Settlement {
   readonly result: Exclude<RecordResult, 'reserved'>;
   /** Disruptions that stay charged against the budget. */
   readonly count: number;
+  /** Why, when the result alone does not say (KillRecord.detail). */
+  readonly detail?: string;
 }
+
+/** A settlement decided inside the write, on the kill history as the write finds it. */
+export type SettlementOn = (kills: readonly KillRecord[]) => Settlement;
 
 /**
  * What a settlement did:
@@ -47,6 +52,12 @@ export interface Reservation {
   /** The kill history as the reservation's write left it; absent for another run's leftover found in the state. */
   readonly history?: readonly KillRecord[];
   settle(settlement: Settlement): Promise<Settled>;
+}
+
+/** A reservation found in the state that nobody holds: settled on what the state shows at the write. */
+export interface Leftover {
+  readonly record: KillRecord;
+  settle(settlement: Settlement | SettlementOn): Promise<Settled>;
 }
 
 /** Stores `record` as `reserved` if `check` allows it on the fresh state; throws ReservationRefused otherwise. */
@@ -78,15 +89,19 @@ export async function reserve(
   };
 }
 
-/** The handle of another run's reservation found in the state, settled only if nobody settled it meanwhile. */
-export function leftOver(store: StateStore, record: KillRecord): Reservation {
+/**
+ * The handle of a reservation found in the state that nobody holds (another
+ * run's, or one this run lost: lostReservations), settled only if nobody
+ * settled it meanwhile.
+ */
+export function leftOver(store: StateStore, record: KillRecord): Leftover {
   return { record, settle: (settlement) => settleRecord(store, record.id, settlement, 'successor') };
 }
 
 async function settleRecord(
   store: StateStore,
   id: string,
-  settlement: Settlement,
+  settlement: Settlement | SettlementOn,
   role: 'owner' | 'successor',
 ): Promise<Settled> {
   let answer: 'recorded' | 'settled-before' = 'recorded';
@@ -103,7 +118,9 @@ async function settleRecord(
           return k;
         }
         // A successor that found nothing done wrote not-attempted; the owner, still running, knows better.
-        return { ...k, result: settlement.result, count: Math.max(settlement.count, 0) };
+        const { result, count, detail } = typeof settlement === 'function' ? settlement(state.kills) : settlement;
+        const { detail: _before, ...rest } = k;
+        return { ...rest, result, count: Math.max(count, 0), ...(detail === undefined ? {} : { detail }) };
       });
       return { ...state, kills };
     });
@@ -116,4 +133,34 @@ async function settleRecord(
 /** Reservations that nobody settled, made by another run of the daemon (a crashed or replaced leader). */
 export function unsettled(kills: readonly KillRecord[], owner: string): KillRecord[] {
   return kills.filter((k) => k.result === 'reserved' && k.owner !== owner);
+}
+
+export interface LostRule {
+  /** This run. */
+  readonly owner: string;
+  /** Reservations this run still holds in memory (round/heldReservations.ts): never lost. */
+  readonly held: ReadonlySet<string>;
+  /** The record clock's now. */
+  readonly now: Date;
+  /** kubernetes.writeTimeout + schedule.tickDeadline, in seconds. */
+  readonly afterSeconds: number;
+}
+
+/**
+ * This run's own reservations that it lost track of: still `reserved`, not
+ * held, and dated more than a write timeout plus a tick deadline ago. One got
+ * here because its write had no answer but was committed all the same (the
+ * API server applied it once etcd was back), or because its tick failed
+ * between reserving and recording (a read of its next victim timed out).
+ * Asked at the start of a tick, when no hit of this run is in progress (ticks
+ * never overlap); what outlives its tick (a drain, an outcome whose write
+ * failed) is held. The age keeps a second margin on top: a hit reserves
+ * within its tick, which starts nothing new after its deadline, and its
+ * writes' answers come or are given up within a write timeout of being sent.
+ */
+export function lostReservations(kills: readonly KillRecord[], rule: LostRule): KillRecord[] {
+  const before = rule.now.getTime() - rule.afterSeconds * 1000;
+  return kills.filter(
+    (k) => k.result === 'reserved' && k.owner === rule.owner && !rule.held.has(k.id) && Date.parse(k.at) < before,
+  );
 }

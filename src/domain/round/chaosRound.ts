@@ -6,13 +6,11 @@
 import { historySeconds } from '../budget/budget.ts';
 import { formatSeconds } from '../duration.ts';
 import { claimAnnouncement } from '../killSwitch.ts';
-import { workloadKey, type ClusterSnapshot, type Workload } from '../model.ts';
+import { workloadKey, type ClusterSnapshot } from '../model.ts';
 import type { Occurrence, TickOutcome } from '../occurrence.ts';
 import type { Cluster, NodeDrainer, PodKiller, Random, SteadyStateProbe } from '../ports.ts';
 import { createTickPermit } from '../permit/permit.ts';
-import { parsePolicy } from '../optin/workloadPolicy.ts';
 import { drawCandidates, findCandidates, hitProbability, type Candidate } from '../selection/candidates.ts';
-import type { Reservation, Settlement } from '../budget/reservation.ts';
 import { pruneState, type HavocState } from '../state.ts';
 import { dayPlan } from './dayPlan.ts';
 import { giveBackNodes, startNodeChaos } from './nodeChaos.ts';
@@ -21,6 +19,8 @@ import { targetsOccurrence } from './targets.ts';
 import { tickSpanSeconds } from './tickSpan.ts';
 import { createRecordClock } from '../time/recordClock.ts';
 import { settlePredecessors } from './settlePredecessors.ts';
+import { settleLost } from './settleLost.ts';
+import { createHeldReservations } from './heldReservations.ts';
 import { createRecoveryWatches } from './recoveryWatches.ts';
 import type { RoundStepDeps } from './roundStep.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
@@ -99,16 +99,9 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
   let settling: Promise<void> | undefined;
   // Ticks already reported (at their deadline), so the late end of the run does not report again.
   const reported = new WeakSet<Tick>();
-  // Outcomes known and announced whose write failed: written again at the next tick (never announced again).
-  const unstoredSettlements: { reservation: Reservation; settlement: Settlement }[] = [];
-  const unstored = (reservation: Reservation, settlement: Settlement) => {
-    unstoredSettlements.push({ reservation, settlement });
-  };
-  const storeUnstored = async () => {
-    for (const pending of unstoredSettlements.splice(0)) {
-      if ((await pending.reservation.settle(pending.settlement)).answer === 'not-stored') unstoredSettlements.push(pending);
-    }
-  };
+  // Drains in the background, and outcomes announced whose write failed (written again at the next tick).
+  const held = createHeldReservations();
+  const unstored = held.unstored;
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
     if (reported.has(tick)) return summary;
@@ -189,26 +182,8 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     settling ??= (async () => {
       const since = clock.now().toISOString();
       await deps.state.update((s) => ({ ...s, daemon: { by: owner, since, dryRun: settings.dryRun, caps: settings.caps } }));
-      const { settled, complete } = await settlePredecessors({ ...deps, owner });
-      for (const { record, killed } of settled) {
-        if (record.workload === undefined || record.workloadUid === undefined) continue;
-        // Read fresh so the hypothesis after recovery sees the workload's annotations; a gone workload is judged without them.
-        const current = await deps.cluster.workload(record.workload).catch(() => undefined);
-        const workload: Workload = current ?? {
-          ref: record.workload,
-          uid: record.workloadUid,
-          labels: {},
-          annotations: {},
-          desired: 0,
-          ready: 0,
-          rollout: { generation: 0, observedGeneration: 0, available: 0 },
-          pods: [],
-        };
-        // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.
-        const parsed = current && parsePolicy(current, settings.policy);
-        const probeUrl = parsed && 'policy' in parsed ? parsed.policy.probeUrl : undefined;
-        background.follow({ workload, probeUrl, victims: killed, since: new Date(record.at), recordId: record.id });
-      }
+      const { settled, complete } = await settlePredecessors({ ...deps, owner, held: held.records });
+      await background.followSettled(settled);
       // Until every leftover is settled, each tick tries again.
       settledAsLeader = complete;
     })().finally(() => {
@@ -226,10 +201,14 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     await giveBack(tick.at);
     // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
     if (!settledAsLeader) await settleLeftovers();
-    await storeUnstored();
+    await held.storeUnstored();
     // Budgets and gaps are judged on the record clock, which a forward step of the wall clock cannot move.
     const judged = deps.records.now();
-    const state = pruneState(await deps.state.load(), judged, historySeconds(settings.minGapSeconds));
+    const loaded = await deps.state.load();
+    // This run's own lost reservations, found in the read above; settling one changes no count, so `loaded` stays right.
+    const lost = await settleLost({ ...deps, owner, held: held.records, kills: loaded.kills, now: judged });
+    await background.followSettled(lost.settled);
+    const state = pruneState(loaded, judged, historySeconds(settings.minGapSeconds));
     const permit = createTickPermit(deps, {
       at: tick.at,
       history: state.kills,
@@ -299,6 +278,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
       });
       if (drain) {
         killed += 1;
+        held.drain(drain.record, drain.done);
         background.track(drain.done);
       }
     }

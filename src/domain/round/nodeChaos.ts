@@ -8,6 +8,7 @@ import type { ClusterSnapshot, KillOutcome, Workload, WorkloadRef } from '../mod
 import { drainAnnotations, drainedByHavoc, judgeNodes } from '../nodes/nodeFilters.ts';
 import type { Target } from '../occurrence.ts';
 import type { NodeDrainer } from '../ports.ts';
+import type { KillRecord } from '../state.ts';
 import { shuffle } from '../random.ts';
 import type { TickPermit } from '../permit/permit.ts';
 import { isRefusal } from '../permit/refusal.ts';
@@ -40,7 +41,9 @@ export async function giveBackNodes(deps: GiveBack): Promise<void> {
 }
 
 export interface NodeDrainStart {
-  /** Resolves when the drain itself (not the give-back) is over. */
+  /** The drain's reservation: held by this run until `done`. */
+  readonly record: KillRecord;
+  /** Resolves when the drain itself (not the give-back) is over, its outcome settled or handed to `unstored`. */
   readonly done: Promise<void>;
 }
 
@@ -134,5 +137,5 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
       budget: permit.budget(),
     });
   })();
-  return { done };
+  return { record: reservation.record, done };
 }

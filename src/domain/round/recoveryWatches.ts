@@ -5,11 +5,13 @@
 // starts on top of it (the permit asks `recovering()`).
 
 import { workloadKey, type Workload } from '../model.ts';
+import { parsePolicy } from '../optin/workloadPolicy.ts';
 import type { Cluster, SteadyStateProbe } from '../ports.ts';
 import type { SteadyStateGate } from '../steadyState/steadyStateGate.ts';
 import { verdictText } from '../steadyState/verdict.ts';
 import { watchRecovery } from './recovery.ts';
 import type { RoundStepDeps } from './roundStep.ts';
+import type { SettledKill } from './settleLeftovers.ts';
 
 export interface RecoveryWatchDeps extends RoundStepDeps {
   readonly cluster: Cluster;
@@ -32,6 +34,8 @@ export interface Followed {
 export interface RecoveryWatches {
   /** Follows the recovery of a kill in the background, reports the verdict and writes it onto the record. */
   follow(followed: Followed): void;
+  /** Follows the victims settled leftovers show evicted, on their workload as it is now. */
+  followSettled(settled: readonly SettledKill[]): Promise<void>;
   /** Tracks other background work (a drain) until it ends. */
   track(job: Promise<unknown>): void;
   /** Workloads whose recovery is followed now. */
@@ -128,6 +132,27 @@ export function createRecoveryWatches(deps: RecoveryWatchDeps): RecoveryWatches 
           else recovering.delete(key);
         }),
       );
+    },
+    async followSettled(settled) {
+      for (const { record, killed } of settled) {
+        if (record.workload === undefined || record.workloadUid === undefined) continue;
+        // Read fresh so the hypothesis after recovery sees the workload's annotations; a gone workload is judged without them.
+        const current = await deps.cluster.workload(record.workload).catch(() => undefined);
+        const workload: Workload = current ?? {
+          ref: record.workload,
+          uid: record.workloadUid,
+          labels: {},
+          annotations: {},
+          desired: 0,
+          ready: 0,
+          rollout: { generation: 0, observedGeneration: 0, available: 0 },
+          pods: [],
+        };
+        // The record keeps no policy: the workload's labels, as they are now, say whether a probe confirms the recovery.
+        const parsed = current && parsePolicy(current, settings.policy);
+        const probeUrl = parsed && 'policy' in parsed ? parsed.policy.probeUrl : undefined;
+        this.follow({ workload, probeUrl, victims: killed, since: new Date(record.at), recordId: record.id });
+      }
     },
     track,
     recovering: () => new Set(recovering.keys()),

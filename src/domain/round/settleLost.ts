@@ -1,0 +1,36 @@
+// At each tick, before anything else, a run settles the reservations of its
+// own that it lost track of (budget/reservation.ts, lostReservations): a
+// write whose answer never came but that the API server committed, or a tick
+// that failed between reserving and recording. They are settled exactly like
+// a predecessor's, on the cluster's witness (settleLeftovers.ts), once; until
+// then they stay charged. It costs no request when there is none: the tick's
+// own read of the state is where they are found.
+
+import { lostReservations } from '../budget/reservation.ts';
+import type { KillRecord } from '../state.ts';
+import { settleLeftovers, type LeftoverDeps, type Settling } from './settleLeftovers.ts';
+
+export interface SettleLostDeps extends LeftoverDeps {
+  /** This run. */
+  readonly owner: string;
+  /** The kill history as this tick read it. */
+  readonly kills: readonly KillRecord[];
+  /** The record clock's now (time/recordClock.ts). */
+  readonly now: Date;
+}
+
+export async function settleLost(deps: SettleLostDeps): Promise<Settling> {
+  const { settings } = deps;
+  const lost = lostReservations(deps.kills, {
+    owner: deps.owner,
+    held: new Set((deps.held?.() ?? []).map((k) => k.id)),
+    now: deps.now,
+    afterSeconds: settings.writeTimeoutSeconds + settings.tickDeadlineSeconds,
+  });
+  if (lost.length === 0) return { settled: [], complete: true };
+  return settleLeftovers(
+    deps,
+    lost,
+    () => 'reserved by this run, which lost track of it: its write had no answer, or its tick failed before recording',
+  );
+}
