@@ -46,6 +46,7 @@ import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { boundedStateStore } from './domain/boundedStateStore.ts';
 import { historySeconds } from './domain/budget/budget.ts';
+import { migratingStateStore } from './domain/history/migratingStateStore.ts';
 import { readAttempts } from './domain/history/readAttempts.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
@@ -280,12 +281,6 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`,
   );
 
-  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state").
-  const state = boundedStateStore({
-    store: createConfigMapStateStore({ kubeConfig, namespace: config.daemon.namespace, name: config.daemon.stateConfigMap, log }),
-    clock: systemClock,
-    compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
-  });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry, build: { version, revision: process.env.HAVOC_REVISION } });
   // Without leader election this replica acts from the start;
@@ -322,6 +317,26 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   });
   if (slack) listeners.push(slack);
   const reporter = createReporter({ listeners, log, redact: redactor.value });
+  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state"); the records of a daemon
+  // from before the durable history are moved into it before its first write.
+  const state = migratingStateStore({
+    store: boundedStateStore({
+      store: createConfigMapStateStore({
+        kubeConfig,
+        namespace: config.daemon.namespace,
+        name: config.daemon.stateConfigMap,
+        log,
+      }),
+      clock: systemClock,
+      compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
+    }),
+    history,
+    clock: systemClock,
+    localDate: settings.window.localDate,
+    retentionSeconds,
+    report: reporter.report,
+    log,
+  });
   const server: HttpServer | undefined =
     config.server.port === 0
       ? undefined

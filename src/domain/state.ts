@@ -77,7 +77,16 @@ export interface HavocState {
   readonly daemon?: DaemonSummary;
   /** The window occurrence (the local date it opened) of the last daily plan sent, so a restart does not send it twice. */
   readonly dayPlanSentFor?: string;
+  /**
+   * STATE_FORMAT, written by every daemon write since the durable history.
+   * Absent: the state of an older daemon, whose settled records are not in the
+   * history yet; the first write moves them there (history/migratingStateStore.ts).
+   */
+  readonly format?: typeof STATE_FORMAT;
 }
+
+/** The format of a state whose settled records are also in the durable history. */
+export const STATE_FORMAT = 2;
 
 export const emptyState: HavocState = { kills: [] };
 
@@ -198,6 +207,7 @@ export function worstCaseStateBytes(caps: Caps): number {
     resumed: { by: name, at, announced: true },
     daemon: { by: `${name}@${at}`, since: at, dryRun: false, caps },
     dayPlanSentFor: '2026-12-04',
+    format: STATE_FORMAT,
   };
   // Each record that spends budget spends at least one: a day holds at most perDay of them per mode.
   return stateBytes(fixed) + 2 * caps.perDay * (stateBytes({ kills: [record] }) - stateBytes({ kills: [] }) + 1);
