@@ -187,8 +187,9 @@ test('compaction keeps what budgets, gaps and settlements need, and cuts free te
     compact.kills.map((k) => k.id),
     ['old-reserved', 'day-kill', 'blocked-2', 'dry-blocked'],
   );
-  t.is(compact.kills.find((k) => k.id === 'day-kill')?.reason?.length, STATE_BOUNDS.textChars);
-  t.is(compact.paused?.reason.length, STATE_BOUNDS.textChars);
+  // 253 characters and the 3 bytes of the … that marks the cut.
+  t.is(compact.kills.find((k) => k.id === 'day-kill')?.reason, `${'r'.repeat(253)}…`);
+  t.is(compact.paused?.reason, `${'p'.repeat(253)}…`);
   t.is(compact.kills.find((k) => k.id === 'blocked-2')?.victims, undefined);
 });
 
@@ -239,4 +240,43 @@ test('the worst-case state at the caps the config allows fits its bound; caps be
     () => loadConfig({ env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '1000', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100' } }),
     { message: /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst/ },
   );
+});
+
+test('the worst case holds whatever the characters: texts of control characters or emoji, a pause by a long name', (t) => {
+  const caps = { perTick: 2, perHour: 20, perDay: 20 };
+  const name = 'n'.repeat(253);
+  const namespace = 'n'.repeat(63);
+  const uid = '00000000-0000-0000-0000-000000000000';
+  // JSON writes a control character as \u0001 (6 bytes); an emoji is 4 bytes of UTF-8 for 2 UTF-16 units.
+  const texts = ['\u0001'.repeat(5000), '😀'.repeat(5000), `a${'😀'.repeat(5000)}`, 'é'.repeat(5000)];
+  const kills = Array.from({ length: 2 * caps.perDay }, (_, i) => {
+    const text = texts[i % texts.length] ?? '';
+    const at = new Date(FRIDAY.getTime() - i * 60_000).toISOString();
+    const target = `${namespace}/StatefulSet/${name.slice(0, 250)}${String(i).padStart(3, '0')}`;
+    return kill(new Date(at), {
+      id: `${at}/${target}`,
+      target,
+      dryRun: i % 2 === 0,
+      count: caps.perTick,
+      owner: `${name}@${at}`,
+      workload: { kind: 'StatefulSet', namespace, name },
+      workloadUid: uid,
+      victims: Array.from({ length: caps.perTick }, () => ({ namespace, name, uid })),
+      nodeUid: uid,
+      reason: text,
+      recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'violated', detail: text } },
+    });
+  });
+  const long = '\u0001'.repeat(5000);
+  const state: HavocState = {
+    kills,
+    paused: { reason: long, by: long, at: FRIDAY.toISOString(), announced: true },
+    resumed: { by: long, at: FRIDAY.toISOString(), announced: true },
+  };
+  const compact = compactState(state, FRIDAY, { keepSeconds: 86_400, minGapSeconds: 3600 });
+  t.is(compact.kills.length, kills.length, 'every record spent budget today');
+  const bytes = stateBytes(compact);
+  t.true(bytes <= worstCaseStateBytes(caps), `${bytes} bytes, worst case ${worstCaseStateBytes(caps)}`);
+  const detail = compact.kills[1]?.recovery?.hypothesis?.detail ?? '';
+  t.true(detail.endsWith('…') && !/[\uD800-\uDBFF]…$/.test(detail), 'cut between characters, the cut marked');
 });
