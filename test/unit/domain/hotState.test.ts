@@ -2,6 +2,7 @@
 // write as the daemon wires it (boundedStateStore over the store), never grows
 // past what the API server accepts, and never drops what a budget still needs.
 
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { createConfigMapStateStore } from '../../../src/adapters/kubernetes/configMapStateStore.ts';
 import { available, budgetLeft, historySeconds } from '../../../src/domain/budget/budget.ts';
@@ -220,25 +221,34 @@ test('a state at its bound refuses new reservations (state-full) but still takes
 
 test('the worst-case state at the caps the config allows fits its bound; caps beyond it are refused, naming the fields', (t) => {
   t.true(worstCaseStateBytes({ perTick: 1, perHour: 3, perDay: 10 }) < 64 * 1024, 'the defaults: under 64 KiB');
+  const env = (perTick: number, perDay: number) => ({
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: String(perTick),
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: String(perDay),
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: String(perDay),
+  });
+  // The largest day caps at 1 and 3 kills per tick, as the config reference and docs/ARCHITECTURE.md state them.
   for (const [perTick, perDay] of [
-    [1, 120],
-    [3, 90],
+    [1, 126],
+    [3, 97],
     [10, 50],
   ] as const) {
-    const config = loadConfig({
-      env: {
-        HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: String(perTick),
-        HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: String(perDay),
-        HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: String(perDay),
-      },
-    });
+    const config = loadConfig({ env: env(perTick, perDay) });
     const caps = { perTick, perHour: perDay, perDay };
     t.true(worstCaseStateBytes(caps) <= STATE_BOUNDS.killRecordBytes, `${perTick}/${perDay}`);
     t.is(config.blastRadius.maxKillsPerDay, perDay);
   }
+  // docs/ARCHITECTURE.md, kubernetes-api.md and scale.md state the default worst case.
+  const defaults = worstCaseStateBytes({ perTick: 1, perHour: 3, perDay: 10 }).toLocaleString('en-US');
+  for (const doc of ['docs/ARCHITECTURE.md', 'docs/kubernetes-api.md', 'docs/scale.md'])
+    t.true(readFileSync(doc, 'utf8').replace(/\s+/g, ' ').includes(`${defaults} bytes`), `${doc} says ${defaults} bytes`);
+  t.throws(() => loadConfig({ env: env(1, 127) }), { message: /at most 126 a day fit/ });
+  t.throws(() => loadConfig({ env: env(3, 98) }), { message: /at most 97 a day fit/ });
   t.throws(
     () => loadConfig({ env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '1000', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100' } }),
-    { message: /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst/ },
+    {
+      message:
+        /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst.*\(at 1 per tick, at most 126 a day fit\)/,
+    },
   );
 });
 
