@@ -92,10 +92,12 @@ export function migratingStateStore(options: MigratingStateStoreOptions): StateS
  * victim that is the pod's; with several it cannot tell which pod had which
  * outcome, so each is `unknown` and the detail says what the record knew.
  * Nothing for what did not happen (`not-attempted`: the victims were found
- * untouched) nor for a pod record without its victims (there is no pod to name).
+ * untouched), for a pod record without its victims (there is no pod to name)
+ * or for one whose instant is not a date (an entry's key and day need one).
  */
 export function recordEntries(record: KillRecord): HistoryEntry[] {
   if (record.result === 'reserved' || record.result === 'not-attempted') return [];
+  if (Number.isNaN(Date.parse(record.at))) return [];
   const targets = recordTargets(record);
   const several = targets.length > 1;
   const common = { action: record.action, dryRun: record.dryRun, reason: truncateText(record.reason ?? '') };

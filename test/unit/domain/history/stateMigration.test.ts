@@ -215,6 +215,21 @@ test('a settled record of an older daemon stands for one kill entry per victim a
       [{ type: 'kill', action: 'node-drain', result: 'killed', target: { kind: 'Node', name: 'worker-1', uid: 'uid-worker-1' } }],
     ],
     [
+      'an instant that is not a date',
+      {
+        ...oldPodRecord({
+          at: NOW,
+          namespace: 'shop',
+          workload: 'web',
+          victims: [{ name: 'web-1', uid: 'u1' }],
+          result: 'killed',
+          count: 1,
+        }),
+        at: 'yesterday',
+      },
+      [],
+    ],
+    [
       'a reservation nobody settled yet',
       oldPodRecord({ at: NOW, namespace: 'shop', workload: 'web', victims: [], result: 'reserved', count: 1 }),
       [],
