@@ -21,7 +21,7 @@ import { expired, retentionCutoff } from './retention.ts';
 export interface MigratingStateStoreOptions {
   /** The store the daemon writes through (compacting and bounded). */
   readonly store: StateStore;
-  readonly history: Pick<HistoryStore, 'append'>;
+  readonly history: Pick<HistoryStore, 'appendAll'>;
   readonly clock: Clock;
   /** The schedule's local day of an instant, and the history's retention: older days are not moved. */
   readonly localDate: (t: Date) => string;
@@ -44,15 +44,18 @@ export function migratingStateStore(options: MigratingStateStoreOptions): StateS
     }
     const cutoff = retentionCutoff(clock.now(), options.retentionSeconds, options.localDate);
     const all = settled.flatMap(recordEntries);
-    // In time order: the store fills one day's object after the other.
-    const entries = all
-      .filter((e) => !expired(options.localDate(new Date(e.at)), cutoff))
-      .sort((a, b) => a.at.localeCompare(b.at));
+    // By day, in time order: a day's entries go in one patch per part of its object.
+    const days = new Map<string, HistoryEntry[]>();
+    for (const entry of [...all].sort((a, b) => a.at.localeCompare(b.at))) {
+      const day = options.localDate(new Date(entry.at));
+      if (!expired(day, cutoff)) days.set(day, [...(days.get(day) ?? []), entry]);
+    }
+    const entries = [...days.values()].flat();
     let written = 0;
     try {
-      for (const entry of entries) {
-        await history.append(entry);
-        written += 1;
+      for (const ofDay of days.values()) {
+        await history.appendAll(ofDay);
+        written += ofDay.length;
       }
     } catch (error) {
       options.report({

@@ -99,7 +99,7 @@ function sizedConfigMaps(api: ConfigMapApi, refused: number[]): ConfigMapApi {
 /** The old daemon's ConfigMap in a fake API server, and the new daemon's store over it, wired as src/main.ts wires it. */
 function upgrade(
   old: Omit<OldState, 'now'>,
-  options: { history?: Pick<HistoryStore, 'append'>; annotations?: Record<string, string>; clock?: FakeClock } = {},
+  options: { history?: Pick<HistoryStore, 'appendAll'>; annotations?: Record<string, string>; clock?: FakeClock } = {},
 ) {
   const api = createFakeApiServer();
   const json = oldStateJson({ ...old, now: NOW });
@@ -334,7 +334,7 @@ test('the havoc/pause annotation of an old state ConfigMap holds through the mov
 
 test('a moved state is not moved again: a later daemon writes nothing old into the history', async (t) => {
   const appended: HistoryEntry[] = [];
-  const history = { append: async (e: HistoryEntry) => void appended.push(e) };
+  const history = { appendAll: async (e: readonly HistoryEntry[]) => void appended.push(...e) };
   const { store, daemon } = upgrade({ kills: [...budgetRecords(), ...pastRecords()] }, { history });
   await firstWrite(store);
   await firstWrite(store);
@@ -347,7 +347,7 @@ test('a moved state is not moved again: a later daemon writes nothing old into t
 test('a history that cannot be written holds nothing back: reported once, and the state is written with budget and pause', async (t) => {
   let tries = 0;
   const history = {
-    append: async () => {
+    appendAll: async () => {
       tries += 1;
       throw new Error('configmaps is forbidden');
     },
@@ -358,7 +358,7 @@ test('a history that cannot be written holds nothing back: reported once, and th
   );
   await firstWrite(store);
   await firstWrite(store);
-  t.is(tries, 1, 'the move stops at the first failed entry, and is not tried again');
+  t.is(tries, 1, 'the move stops at the first day that failed, and is not tried again');
   t.deepEqual(
     events.of('error').map((e) => e.message),
     [
