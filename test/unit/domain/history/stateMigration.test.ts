@@ -292,6 +292,7 @@ test('an upgraded daemon moves the old records into the history by day, and keep
       `day ${day} holds only its own entries`,
     );
   t.true(memory.days.size >= 10, `${memory.days.size} days`);
+  t.is(memory.batches.length, memory.days.size, "one appendAll per day: the store writes a day's entries together");
 });
 
 test('an old state near the 1 MiB limit (900 records with long texts) is compacted by the first write, not refused', async (t) => {
