@@ -207,28 +207,10 @@ export function stateBytes(state: HavocState): number {
  * docs/ARCHITECTURE.md ("The hot state") has the figures.
  */
 export function worstCaseStateBytes(caps: Caps): number {
-  const name = 'n'.repeat(253);
-  const namespace = 'n'.repeat(63);
   const text = 'x'.repeat(STATE_BOUNDS.textBytes);
-  const uid = '00000000-0000-0000-0000-000000000000';
+  const name = 'n'.repeat(253);
   const at = '2026-12-04T10:00:00.000Z';
-  const target = `${namespace}/StatefulSet/${name}`;
-  const record: KillRecord = {
-    id: `${at}/${target}`,
-    at,
-    target,
-    action: 'pod-evict',
-    result: 'already-gone',
-    dryRun: false,
-    count: caps.perTick,
-    owner: `${name}@${at}`,
-    workload: { kind: 'StatefulSet', namespace, name },
-    workloadUid: uid,
-    victims: Array.from({ length: caps.perTick }, () => ({ namespace, name, uid })),
-    nodeUid: uid,
-    reason: text,
-    recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'not-checked', detail: text } },
-  };
+  const record = largestRecord({ victims: caps.perTick, text, at });
   const fixed: HavocState = {
     kills: [],
     paused: { reason: text, by: text, at, announced: true },
@@ -239,4 +221,28 @@ export function worstCaseStateBytes(caps: Caps): number {
   };
   // Each record that spends budget spends at least one: a day holds at most perDay of them per mode.
   return stateBytes(fixed) + 2 * caps.perDay * (stateBytes({ kills: [record] }) - stateBytes({ kills: [] }) + 1);
+}
+
+/** A record at its largest: every name at its Kubernetes maximum, `victims` victims, both texts `text`. */
+export function largestRecord({ victims, text, at }: { victims: number; text: string; at: string }): KillRecord {
+  const name = 'n'.repeat(253);
+  const namespace = 'n'.repeat(63);
+  const uid = '00000000-0000-0000-0000-000000000000';
+  const target = `${namespace}/StatefulSet/${name}`;
+  return {
+    id: `${at}/${target}`,
+    at,
+    target,
+    action: 'pod-evict',
+    result: 'already-gone',
+    dryRun: false,
+    count: victims,
+    owner: `${name}@${at}`,
+    workload: { kind: 'StatefulSet', namespace, name },
+    workloadUid: uid,
+    victims: Array.from({ length: victims }, () => ({ namespace, name, uid })),
+    nodeUid: uid,
+    reason: text,
+    recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'not-checked', detail: text } },
+  };
 }

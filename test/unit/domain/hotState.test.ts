@@ -13,6 +13,7 @@ import type { SteadyStateGate } from '../../../src/domain/steadyState/steadyStat
 import {
   compactState,
   emptyState,
+  largestRecord,
   stateBytes,
   STATE_BOUNDS,
   worstCaseStateBytes,
@@ -254,29 +255,17 @@ test('the worst-case state at the caps the config allows fits its bound; caps be
 
 test('the worst case holds whatever the characters: texts of control characters or emoji, a pause by a long name', (t) => {
   const caps = { perTick: 2, perHour: 20, perDay: 20 };
-  const name = 'n'.repeat(253);
-  const namespace = 'n'.repeat(63);
-  const uid = '00000000-0000-0000-0000-000000000000';
   // JSON writes a control character as \u0001 (6 bytes); an emoji is 4 bytes of UTF-8 for 2 UTF-16 units.
   const texts = ['\u0001'.repeat(5000), '😀'.repeat(5000), `a${'😀'.repeat(5000)}`, 'é'.repeat(5000)];
-  const kills = Array.from({ length: 2 * caps.perDay }, (_, i) => {
-    const text = texts[i % texts.length] ?? '';
-    const at = new Date(FRIDAY.getTime() - i * 60_000).toISOString();
-    const target = `${namespace}/StatefulSet/${name.slice(0, 250)}${String(i).padStart(3, '0')}`;
-    return kill(new Date(at), {
-      id: `${at}/${target}`,
-      target,
-      dryRun: i % 2 === 0,
-      count: caps.perTick,
-      owner: `${name}@${at}`,
-      workload: { kind: 'StatefulSet', namespace, name },
-      workloadUid: uid,
-      victims: Array.from({ length: caps.perTick }, () => ({ namespace, name, uid })),
-      nodeUid: uid,
-      reason: text,
-      recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'violated', detail: text } },
-    });
-  });
+  // Records at their largest, the texts an owner's PromQL or a reason could hold, both modes.
+  const kills = Array.from({ length: 2 * caps.perDay }, (_, i) => ({
+    ...largestRecord({
+      victims: caps.perTick,
+      text: texts[i % texts.length] ?? '',
+      at: new Date(FRIDAY.getTime() - i * 60_000).toISOString(),
+    }),
+    dryRun: i % 2 === 0,
+  }));
   const long = '\u0001'.repeat(5000);
   const state: HavocState = {
     kills,
