@@ -239,7 +239,9 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
       const days = new Map<string, HistoryEntry[]>();
       for (const entry of entries) {
         const day = localDate(new Date(entry.at));
-        days.set(day, [...(days.get(day) ?? []), entry]);
+        const ofDay = days.get(day) ?? [];
+        ofDay.push(entry);
+        days.set(day, ofDay);
       }
       for (const [day, ofDay] of days) await enqueue(day, ofDay);
     },

@@ -48,7 +48,10 @@ export function migratingStateStore(options: MigratingStateStoreOptions): StateS
     const days = new Map<string, HistoryEntry[]>();
     for (const entry of [...all].sort((a, b) => a.at.localeCompare(b.at))) {
       const day = options.localDate(new Date(entry.at));
-      if (!expired(day, cutoff)) days.set(day, [...(days.get(day) ?? []), entry]);
+      if (expired(day, cutoff)) continue;
+      const ofDay = days.get(day) ?? [];
+      ofDay.push(entry);
+      days.set(day, ofDay);
     }
     const entries = [...days.values()].flat();
     let written = 0;
