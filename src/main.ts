@@ -49,6 +49,7 @@ import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { boundedStateStore } from './domain/boundedStateStore.ts';
 import { historySeconds } from './domain/budget/budget.ts';
+import { migratingStateStore } from './domain/history/migratingStateStore.ts';
 import { readAttempts } from './domain/history/readAttempts.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
@@ -283,20 +284,9 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     `kube-havoc ${version} starting${config.dryRun ? ' in DRY RUN (nothing will really be killed)' : ' LIVE: kills are real'}`,
   );
 
-  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state"). Its reads and writes are
-  // /readyz's `state` condition: a failure counts until one succeeds, for 15 minutes at most (docs/operations.md).
+  // Its reads and writes are /readyz's `state` condition: a failure counts until one succeeds, for 15 minutes at
+  // most (docs/operations.md).
   const stateHealth = createStateReadiness({ clock: systemClock, holdSeconds: 15 * 60, log });
-  const configMap = createConfigMapStateStore({
-    kubeConfig,
-    namespace: config.daemon.namespace,
-    name: config.daemon.stateConfigMap,
-    log,
-  });
-  const state = boundedStateStore({
-    store: stateHealth.watch(configMap),
-    clock: systemClock,
-    compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
-  });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry, build: { version, revision: process.env.HAVOC_REVISION } });
   // Without leader election this replica acts from the start;
@@ -333,6 +323,28 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
   });
   if (slack) listeners.push(slack);
   const reporter = createReporter({ listeners, log, redact: redactor.value });
+  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state"); the records of a daemon
+  // from before the durable history are moved into it before its first write.
+  const state = migratingStateStore({
+    store: boundedStateStore({
+      store: stateHealth.watch(
+        createConfigMapStateStore({
+          kubeConfig,
+          namespace: config.daemon.namespace,
+          name: config.daemon.stateConfigMap,
+          log,
+        }),
+      ),
+      clock: systemClock,
+      compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
+    }),
+    history,
+    clock: systemClock,
+    localDate: settings.window.localDate,
+    retentionSeconds,
+    report: reporter.report,
+    log,
+  });
   // Two listeners: the kubelet's probes on one port, Prometheus (and /kills) on the other; 0 turns either off.
   const health: HttpServer | undefined =
     config.server.healthPort === 0

@@ -109,8 +109,15 @@ function stateBoundProblems(b: HavocConfig['blastRadius']): string[] {
   return [
     `blastRadius.maxKillsPerDay: ${b.maxKillsPerDay} with maxKillsPerTick ${b.maxKillsPerTick} can make the state ` +
       `${worst} bytes at worst, over the ${STATE_BOUNDS.killRecordBytes} its kill records may take; lower either ` +
-      '(at one kill per tick, about 120 a day fit)',
+      `(at ${b.maxKillsPerTick} per tick, at most ${largestDay(b.maxKillsPerTick)} a day fit)`,
   ];
+}
+
+/** The largest maxKillsPerDay whose worst case fits, at this many kills per tick. */
+function largestDay(perTick: number): number {
+  let day = 0;
+  while (worstCaseStateBytes({ perTick, perHour: day + 1, perDay: day + 1 }) <= STATE_BOUNDS.killRecordBytes) day += 1;
+  return day;
 }
 
 /** An http:// URL is allowed to carry a secret only to a loopback host, and only when the switch says so. */

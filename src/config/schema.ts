@@ -123,7 +123,13 @@ export function havocSchema(): SchemaTree {
         default: 1,
       },
       maxKillsPerHour: { doc: 'Cluster-wide, rolling hour, surviving restarts.', format: f.count, default: 3 },
-      maxKillsPerDay: { doc: 'Cluster-wide, rolling 24 hours, surviving restarts.', format: f.count, default: 10 },
+      maxKillsPerDay: {
+        doc:
+          'Cluster-wide, rolling 24 hours, surviving restarts. At most what the state can hold at the tick cap: ' +
+          '126 at one kill per tick, 97 at three (docs/ARCHITECTURE.md, "The hot state").',
+        format: f.count,
+        default: 10,
+      },
       maxUnavailablePercent: {
         doc: 'Per workload: never more than this share of desired replicas unavailable at once (at least one pod may always go).',
         format: f.percent,

@@ -83,7 +83,16 @@ export interface HavocState {
   readonly daemon?: DaemonSummary;
   /** The window occurrence (the local date it opened) of the last daily plan sent, so a restart does not send it twice. */
   readonly dayPlanSentFor?: string;
+  /**
+   * STATE_FORMAT, written by every daemon write since the durable history.
+   * Absent: the state of an older daemon, whose settled records are not in the
+   * history yet; the first write moves them there (history/migratingStateStore.ts).
+   */
+  readonly format?: typeof STATE_FORMAT;
 }
+
+/** The format of a state whose settled records are also in the durable history. */
+export const STATE_FORMAT = 2;
 
 export const emptyState: HavocState = { kills: [] };
 
@@ -99,8 +108,8 @@ export function pruneState(state: HavocState, now: Date, keepSeconds: number): H
 // is cut, attempts that spend nothing are kept once per target, and a write
 // that would pass the bound is refused (a reservation then fails closed).
 export const STATE_BOUNDS = {
-  /** Characters kept of a free-text field (a kill's reason, a verdict's detail, a pause's reason). */
-  textChars: 256,
+  /** Bytes a free-text field takes at most in the stored JSON (a kill's reason, a verdict's detail, who paused and why). */
+  textBytes: 256,
   /** A reservation is refused (`state-full`) when the state it would write is larger. */
   reserveBytes: 768 * 1024,
   /** What the config lets the records that spend budget take at worst (the rest holds the attempts that spent nothing). */
@@ -109,9 +118,28 @@ export const STATE_BOUNDS = {
   writeBytes: 960 * 1024,
 } as const;
 
-/** Cuts free text to the stated length, marking the cut. */
-export function boundText(text: string, max: number = STATE_BOUNDS.textChars): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+/** Bytes of a text inside the stored JSON: UTF-8, with the escapes JSON writes (a control character takes 6). */
+function storedBytes(text: string): number {
+  return new TextEncoder().encode(JSON.stringify(text)).length - 2;
+}
+
+/**
+ * Cuts free text to at most `max` bytes as stored, marking the cut (… is 3
+ * bytes), never inside a surrogate pair: the bound holds whatever the
+ * characters, so worstCaseStateBytes is a bound and not an estimate.
+ */
+export function boundText(text: string, max: number = STATE_BOUNDS.textBytes): string {
+  if (storedBytes(text) <= max) return text;
+  // Every character takes at least a byte: no prefix longer than `max` fits.
+  let fits = 0;
+  let over = Math.min(text.length, max) + 1;
+  while (over - fits > 1) {
+    const mid = Math.floor((fits + over) / 2);
+    if (storedBytes(text.slice(0, mid)) + 3 <= max) fits = mid;
+    else over = mid;
+  }
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(fits - 1)) ? fits - 1 : fits;
+  return `${text.slice(0, end)}…`;
 }
 
 export interface CompactRules {
@@ -141,7 +169,13 @@ export function compactState(state: HavocState, now: Date, rules: CompactRules):
   const kills = state.kills
     .filter((k) => k.result === 'reserved' || (k.count > 0 ? t - Date.parse(k.at) <= rules.keepSeconds * 1000 : kept.has(k)))
     .map((k) => (k.result !== 'reserved' && k.count === 0 ? attemptOnly(k) : boundRecord(k)));
-  return { ...state, kills, ...(state.paused ? { paused: { ...state.paused, reason: boundText(state.paused.reason) } } : {}) };
+  const { paused, resumed } = state;
+  return {
+    ...state,
+    kills,
+    ...(paused ? { paused: { ...paused, reason: boundText(paused.reason), by: boundText(paused.by) } } : {}),
+    ...(resumed ? { resumed: { ...resumed, by: boundText(resumed.by) } } : {}),
+  };
 }
 
 /** An attempt that spent nothing matters only for its target's gap. */
@@ -171,44 +205,54 @@ export function stateBytes(state: HavocState): number {
  * with every name at its Kubernetes maximum and every text at its bound:
  * reservations and settled kills of both modes (a switch to or from dry run
  * leaves the other's) over one day, each with a tick's worth of victims.
- * The config refuses caps whose worst case passes `killRecordBytes`; the
- * 128 KiB left below `reserveBytes` hold the attempts that spent nothing, one
- * per target within the gap (about 700 bytes each at the longest names, 150 at
- * common ones: at least 180 targets, commonly 870).
+ * The config refuses caps whose worst case passes `killRecordBytes`; what is
+ * left below `reserveBytes` (at least 128 KiB) holds the attempts that spent
+ * nothing, one per target within the gap: 802 bytes each at the longest
+ * names, 182 for shop/Deployment/web. At the largest caps that is at least 163
+ * targets (630 at names like payments/Deployment/checkout-api); at the
+ * default caps (a worst case of 53,262 bytes) at least 914 (3,524).
+ * docs/ARCHITECTURE.md ("The hot state") has the figures.
  */
 export function worstCaseStateBytes(caps: Caps): number {
+  const text = 'x'.repeat(STATE_BOUNDS.textBytes);
   const name = 'n'.repeat(253);
-  const namespace = 'n'.repeat(63);
-  const text = 'x'.repeat(STATE_BOUNDS.textChars);
-  const uid = '00000000-0000-0000-0000-000000000000';
   const at = '2026-12-04T10:00:00.000Z';
-  const target = `${namespace}/StatefulSet/${name}`;
-  const record: KillRecord = {
-    id: `${at}/${target}`,
-    at,
-    target,
-    action: 'pod-evict',
-    result: 'already-gone',
-    dryRun: false,
-    count: caps.perTick,
-    owner: `${name}@${at}`,
-    workload: { kind: 'StatefulSet', namespace, name },
-    workloadUid: uid,
-    victims: Array.from({ length: caps.perTick }, () => ({ namespace, name, uid })),
-    nodeUid: uid,
-    reason: text,
-    recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'not-checked', detail: text } },
-  };
+  const record = largestRecord({ victims: caps.perTick, text, at });
   const fixed: HavocState = {
     kills: [],
-    paused: { reason: text, by: name, at, announced: true },
-    resumed: { by: name, at, announced: true },
+    paused: { reason: text, by: text, at, announced: true },
+    resumed: { by: text, at, announced: true },
     daemon: { by: `${name}@${at}`, since: at, dryRun: false, caps },
     dayPlanSentFor: '2026-12-04',
+    format: STATE_FORMAT,
   };
   // A record carries a recovery verdict or a settlement's detail, never both (KillRecord.detail): the larger counts.
   const { recovery: _verdict, ...unverdicted } = record;
   const largest = Math.max(stateBytes({ kills: [record] }), stateBytes({ kills: [{ ...unverdicted, detail: text }] }));
   // Each record that spends budget spends at least one: a day holds at most perDay of them per mode.
   return stateBytes(fixed) + 2 * caps.perDay * (largest - stateBytes({ kills: [] }) + 1);
+}
+
+/** A record at its largest: every name at its Kubernetes maximum, `victims` victims, both texts `text`. */
+export function largestRecord({ victims, text, at }: { victims: number; text: string; at: string }): KillRecord {
+  const name = 'n'.repeat(253);
+  const namespace = 'n'.repeat(63);
+  const uid = '00000000-0000-0000-0000-000000000000';
+  const target = `${namespace}/StatefulSet/${name}`;
+  return {
+    id: `${at}/${target}`,
+    at,
+    target,
+    action: 'pod-evict',
+    result: 'already-gone',
+    dryRun: false,
+    count: victims,
+    owner: `${name}@${at}`,
+    workload: { kind: 'StatefulSet', namespace, name },
+    workloadUid: uid,
+    victims: Array.from({ length: victims }, () => ({ namespace, name, uid })),
+    nodeUid: uid,
+    reason: text,
+    recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'not-checked', detail: text } },
+  };
 }

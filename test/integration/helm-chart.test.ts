@@ -611,7 +611,7 @@ test('NOTES name the image that runs (by digest when one is set) and the Prometh
   t.regex(
     text,
     new RegExp(
-      `Alerts: PrometheusRule ${NS}/${FULLNAME} \\(HavocKillNotRecovered, HavocNoLeader, HavocPausedForADay, HavocNotificationsLost, HavocTicksMissed, HavocClockStepped\\)`,
+      `Alerts: PrometheusRule ${NS}/${FULLNAME} \\(HavocKillNotRecovered, HavocNoLeader, HavocPausedForADay, HavocNotificationsLost, HavocTicksMissed, HavocClockStepped, HavocStateFull\\)`,
     ),
   );
 });

@@ -64,6 +64,16 @@ const NO_LEADER = {
     runbook_url: runbook('HavocNoLeader'),
   },
 };
+const STATE_FULL = {
+  exp_labels: { severity: 'warning', team: 'platform', pod: 'a', reason: 'state-full', dry_run: 'false', ...INSTALL_LABELS },
+  exp_annotations: {
+    summary: 'kube-havoc refuses chaos because its state is full',
+    description:
+      'a refused disruptions in the last hour (dry_run=false): the state ConfigMap would pass its bound, so no kill ' +
+      'or drain starts. Budgets and the kill switch are intact; the state shrinks as old attempts pass the gap.',
+    runbook_url: runbook('HavocStateFull'),
+  },
+};
 const TESTS = [
   // Gone for 25 minutes (no series of this install at all; another install in another namespace is up): absence fires.
   {
@@ -258,6 +268,37 @@ const TESTS = [
   },
   {
     interval: '1m',
+    input_series: [
+      { series: `havoc_skips_total{${INSTALL},pod="a",reason="state-full",dry_run="false"}`, values: '0 0 0 1 2 3 4' },
+      { series: `havoc_skips_total{${INSTALL},pod="a",reason="budget-spent",dry_run="false"}`, values: '0 1 2 3 4 5 6' },
+      // Another install's state is full: not this one's alert.
+      {
+        series: 'havoc_skips_total{job="kube-havoc",namespace="havoc-eu",pod="b",reason="state-full",dry_run="false"}',
+        values: '0 1 2 3 4 5 6',
+      },
+    ],
+    alert_rule_test: [
+      { eval_time: '2m', alertname: 'HavocStateFull', exp_alerts: [] },
+      {
+        eval_time: '5m',
+        alertname: 'HavocStateFull',
+        exp_alerts: [STATE_FULL],
+      },
+    ],
+  },
+  {
+    interval: '1m',
+    // Refused for a while, then the state shrank: quiet an hour after the last refusal.
+    input_series: [
+      { series: `havoc_skips_total{${INSTALL},pod="a",reason="state-full",dry_run="false"}`, values: '0 1 2 3x200' },
+    ],
+    alert_rule_test: [
+      { eval_time: '30m', alertname: 'HavocStateFull', exp_alerts: [STATE_FULL] },
+      { eval_time: '150m', alertname: 'HavocStateFull', exp_alerts: [] },
+    ],
+  },
+  {
+    interval: '1m',
     // A missed tick an hour and more ago, and none since: quiet again.
     input_series: [{ series: `havoc_ticks_total{${INSTALL},pod="a",outcome="missed"}`, values: '0 1x200' }],
     alert_rule_test: [{ eval_time: '150m', alertname: 'HavocTicksMissed', exp_alerts: [] }],
@@ -279,7 +320,7 @@ const rules = rendered([
   'prometheusRule.labels.release=prometheus',
 ]);
 
-test('off by default; on, one PrometheusRule with the seven alerts, labelled for the Prometheus that selects it', (t) => {
+test('off by default; on, one PrometheusRule with the eight alerts, labelled for the Prometheus that selects it', (t) => {
   t.is(rendered(), undefined);
   t.truthy(rules);
   t.is(rules?.apiVersion, 'monitoring.coreos.com/v1');
@@ -294,6 +335,7 @@ test('off by default; on, one PrometheusRule with the seven alerts, labelled for
       'HavocNotificationsLost',
       'HavocTicksMissed',
       'HavocClockStepped',
+      'HavocStateFull',
     ],
   );
 });
@@ -304,7 +346,7 @@ test('promtool check rules accepts the rendered rules', (t) => {
   writeFileSync(file, stringify({ groups: rules?.spec.groups }));
   const result = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
   t.is(result.status, 0, `${result.stdout}${result.stderr}`);
-  t.regex(result.stdout, /SUCCESS: 7 rules found/);
+  t.regex(result.stdout, /SUCCESS: 8 rules found/);
 });
 
 test('promtool test rules: each alert fires when it should, with its labels and text, and stays quiet otherwise', (t) => {
@@ -345,7 +387,7 @@ test('the windows are values: notRecoveredWindow, noLeaderFor and pausedFor reac
 test('every alert has a runbook_url whose anchor is a heading of docs/operations.md', (t) => {
   const headings = anchors(readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8'));
   const all = rules?.spec.groups.flatMap((g) => g.rules) ?? [];
-  t.is(all.length, 7);
+  t.is(all.length, 8);
   for (const rule of all) {
     const url = rule.annotations.runbook_url ?? '';
     t.true(url.startsWith(`${RUNBOOKS}#`), `${rule.alert}: ${url}`);

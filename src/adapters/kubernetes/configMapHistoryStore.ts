@@ -171,20 +171,31 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
     return deleted;
   };
 
-  const write = async (entry: HistoryEntry): Promise<void> => {
-    const key = entryKey(entry);
-    const value = JSON.stringify(entry);
-    const size = Buffer.byteLength(key) + Buffer.byteLength(value);
-    const day = localDate(new Date(entry.at));
+  /** Entries of one day, in as few patches as its parts allow: one for a single entry, one per part for a batch. */
+  const write = async (day: string, entries: readonly HistoryEntry[]): Promise<void> => {
+    const sized = entries.map((entry) => {
+      const key = entryKey(entry);
+      const value = JSON.stringify(entry);
+      return { key, value, size: Buffer.byteLength(key) + Buffer.byteLength(value) };
+    });
+    let next = 0;
     let failures = 0;
     let rolls = 0;
-    for (;;) {
+    while (next < sized.length) {
+      const first = sized[next] as (typeof sized)[number];
       try {
         if (current?.day !== day) current = await locate(day);
-        if (current.bytes > 0 && current.bytes + size > partBytes) current = { day, part: current.part + 1, bytes: 0 };
-        const saved = await patchOrCreate(historyObjectName(day, current.part), day, { [key]: value });
+        if (current.bytes > 0 && current.bytes + first.size > partBytes) current = { day, part: current.part + 1, bytes: 0 };
+        // As many as the part still takes; at least one, so an entry larger than a part gets one of its own.
+        let end = next + 1;
+        let bytes = current.bytes + first.size;
+        for (; end < sized.length && bytes + (sized[end]?.size ?? 0) <= partBytes; end += 1) bytes += sized[end]?.size ?? 0;
+        const data = Object.fromEntries(sized.slice(next, end).map((e) => [e.key, e.value]));
+        const saved = await patchOrCreate(historyObjectName(day, current.part), day, data);
         current.bytes = dataBytes(saved.data);
-        break;
+        next = end;
+        failures = 0;
+        rolls = 0;
       } catch (error) {
         // Refused as too large (a racing writer filled the part): the next part, at once, a few times.
         if (tooLarge(error) && current?.day === day && rolls < 3) {
@@ -195,7 +206,10 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
         failures += 1;
         if (failures >= maxAttempts) {
           const last = toKubernetesError(error, 'write history');
-          throw new KubernetesError(last.kind, `history entry ${key} not written after ${failures} tries: ${last.message}`, {
+          // None of the rest of the day is written: the caller learns how much that is.
+          const rest = sized.length - next - 1;
+          const what = rest > 0 ? `entries ${first.key} and ${rest} more` : `entry ${first.key}`;
+          throw new KubernetesError(last.kind, `history ${what} not written after ${failures} tries: ${last.message}`, {
             cause: error,
             ...(last.status === undefined ? {} : { status: last.status }),
           });
@@ -212,12 +226,24 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
     }
   };
 
+  /** One write at a time: the part's size is known exactly, and a burst of kills fills one part in order. */
+  const enqueue = (day: string, entries: readonly HistoryEntry[]): Promise<void> => {
+    const job = queue.then(() => write(day, entries));
+    queue = job.catch(() => undefined);
+    return job;
+  };
+
   return {
-    // One write at a time: the part's size is known exactly, and a burst of kills fills one part in order.
-    append(entry) {
-      const job = queue.then(() => write(entry));
-      queue = job.catch(() => undefined);
-      return job;
+    append: (entry) => enqueue(localDate(new Date(entry.at)), [entry]),
+    async appendAll(entries) {
+      const days = new Map<string, HistoryEntry[]>();
+      for (const entry of entries) {
+        const day = localDate(new Date(entry.at));
+        const ofDay = days.get(day) ?? [];
+        ofDay.push(entry);
+        days.set(day, ofDay);
+      }
+      for (const [day, ofDay] of days) await enqueue(day, ofDay);
     },
     async read(days) {
       if (days.length === 0) return [];

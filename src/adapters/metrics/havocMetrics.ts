@@ -184,6 +184,8 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
   // Known label values start at zero, so rate() and absent-series alerts work from the first scrape.
   for (const outcome of TICK_OUTCOMES) families.ticks.inc({ outcome }, 0);
   for (const direction of ['forward', 'back']) families.clockSteps.inc({ direction }, 0);
+  // The alert HavocStateFull takes increase() of these: the first refusal must count.
+  for (const dryRun of ['false', 'true']) families.skips.inc({ reason: 'state-full', dry_run: dryRun }, 0);
   families.paused.set(0);
   families.leader.set(0);
   families.blocked.set(0);

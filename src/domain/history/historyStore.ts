@@ -10,6 +10,11 @@ export interface HistoryStore {
    * writes the same key with the same value. Never rewrites another entry.
    */
   append(entry: HistoryEntry): Promise<void>;
+  /**
+   * Adds many entries, a day's in as few writes as its objects allow (one per
+   * part), as append would one by one; stops at the first day that cannot be written.
+   */
+  appendAll(entries: readonly HistoryEntry[]): Promise<void>;
   /** The entries of these local days (YYYY-MM-DD), in no particular order. */
   read(days: readonly string[]): Promise<HistoryEntry[]>;
   /** Deletes the days older than the retention at `now`; returns the objects deleted. */

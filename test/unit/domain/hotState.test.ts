@@ -2,6 +2,7 @@
 // write as the daemon wires it (boundedStateStore over the store), never grows
 // past what the API server accepts, and never drops what a budget still needs.
 
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { createConfigMapStateStore } from '../../../src/adapters/kubernetes/configMapStateStore.ts';
 import { available, budgetLeft, historySeconds } from '../../../src/domain/budget/budget.ts';
@@ -12,6 +13,7 @@ import type { SteadyStateGate } from '../../../src/domain/steadyState/steadyStat
 import {
   compactState,
   emptyState,
+  largestRecord,
   stateBytes,
   STATE_BOUNDS,
   worstCaseStateBytes,
@@ -189,8 +191,9 @@ test('compaction keeps what budgets, gaps and settlements need, and cuts free te
     compact.kills.map((k) => k.id),
     ['old-reserved', 'day-kill', 'blocked-2', 'dry-blocked'],
   );
-  t.is(compact.kills.find((k) => k.id === 'day-kill')?.reason?.length, STATE_BOUNDS.textChars);
-  t.is(compact.paused?.reason.length, STATE_BOUNDS.textChars);
+  // 253 characters and the 3 bytes of the … that marks the cut.
+  t.is(compact.kills.find((k) => k.id === 'day-kill')?.reason, `${'r'.repeat(253)}…`);
+  t.is(compact.paused?.reason, `${'p'.repeat(253)}…`);
   t.is(compact.kills.find((k) => k.id === 'blocked-2')?.victims, undefined);
 });
 
@@ -221,24 +224,60 @@ test('a state at its bound refuses new reservations (state-full) but still takes
 
 test('the worst-case state at the caps the config allows fits its bound; caps beyond it are refused, naming the fields', (t) => {
   t.true(worstCaseStateBytes({ perTick: 1, perHour: 3, perDay: 10 }) < 64 * 1024, 'the defaults: under 64 KiB');
+  const env = (perTick: number, perDay: number) => ({
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: String(perTick),
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: String(perDay),
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: String(perDay),
+  });
+  // The largest day caps at 1 and 3 kills per tick, as the config reference and docs/ARCHITECTURE.md state them.
   for (const [perTick, perDay] of [
-    [1, 120],
-    [3, 90],
+    [1, 126],
+    [3, 97],
     [10, 50],
   ] as const) {
-    const config = loadConfig({
-      env: {
-        HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: String(perTick),
-        HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: String(perDay),
-        HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: String(perDay),
-      },
-    });
+    const config = loadConfig({ env: env(perTick, perDay) });
     const caps = { perTick, perHour: perDay, perDay };
     t.true(worstCaseStateBytes(caps) <= STATE_BOUNDS.killRecordBytes, `${perTick}/${perDay}`);
     t.is(config.blastRadius.maxKillsPerDay, perDay);
   }
+  // docs/ARCHITECTURE.md, kubernetes-api.md and scale.md state the default worst case.
+  const defaults = worstCaseStateBytes({ perTick: 1, perHour: 3, perDay: 10 }).toLocaleString('en-US');
+  for (const doc of ['docs/ARCHITECTURE.md', 'docs/kubernetes-api.md', 'docs/scale.md'])
+    t.true(readFileSync(doc, 'utf8').replace(/\s+/g, ' ').includes(`${defaults} bytes`), `${doc} says ${defaults} bytes`);
+  t.throws(() => loadConfig({ env: env(1, 127) }), { message: /at most 126 a day fit/ });
+  t.throws(() => loadConfig({ env: env(3, 98) }), { message: /at most 97 a day fit/ });
   t.throws(
     () => loadConfig({ env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '1000', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100' } }),
-    { message: /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst/ },
+    {
+      message:
+        /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst.*\(at 1 per tick, at most 126 a day fit\)/,
+    },
   );
+});
+
+test('the worst case holds whatever the characters: texts of control characters or emoji, a pause by a long name', (t) => {
+  const caps = { perTick: 2, perHour: 20, perDay: 20 };
+  // JSON writes a control character as \u0001 (6 bytes); an emoji is 4 bytes of UTF-8 for 2 UTF-16 units.
+  const texts = ['\u0001'.repeat(5000), '😀'.repeat(5000), `a${'😀'.repeat(5000)}`, 'é'.repeat(5000)];
+  // Records at their largest, the texts an owner's PromQL or a reason could hold, both modes.
+  const kills = Array.from({ length: 2 * caps.perDay }, (_, i) => ({
+    ...largestRecord({
+      victims: caps.perTick,
+      text: texts[i % texts.length] ?? '',
+      at: new Date(FRIDAY.getTime() - i * 60_000).toISOString(),
+    }),
+    dryRun: i % 2 === 0,
+  }));
+  const long = '\u0001'.repeat(5000);
+  const state: HavocState = {
+    kills,
+    paused: { reason: long, by: long, at: FRIDAY.toISOString(), announced: true },
+    resumed: { by: long, at: FRIDAY.toISOString(), announced: true },
+  };
+  const compact = compactState(state, FRIDAY, { keepSeconds: 86_400, minGapSeconds: 3600 });
+  t.is(compact.kills.length, kills.length, 'every record spent budget today');
+  const bytes = stateBytes(compact);
+  t.true(bytes <= worstCaseStateBytes(caps), `${bytes} bytes, worst case ${worstCaseStateBytes(caps)}`);
+  const detail = compact.kills[1]?.recovery?.hypothesis?.detail ?? '';
+  t.true(detail.endsWith('…') && !/[\uD800-\uDBFF]…$/.test(detail), 'cut between characters, the cut marked');
 });

@@ -8,6 +8,8 @@ import type { HistoryStore } from '../../../src/domain/history/historyStore.ts';
 export interface MemoryHistoryStore extends HistoryStore {
   readonly days: Map<string, Map<string, HistoryEntry>>;
   readonly reads: (readonly string[])[];
+  /** The size of each appendAll. */
+  readonly batches: number[];
 }
 
 export function memoryHistoryStore(entries: readonly HistoryEntry[] = []): MemoryHistoryStore {
@@ -16,11 +18,16 @@ export function memoryHistoryStore(entries: readonly HistoryEntry[] = []): Memor
   const store: MemoryHistoryStore = {
     days,
     reads,
+    batches: [],
     async append(entry) {
       const day = entry.at.slice(0, 10);
       const keys = days.get(day) ?? new Map<string, HistoryEntry>();
       keys.set(entryKey(entry), entry);
       days.set(day, keys);
+    },
+    async appendAll(entries) {
+      store.batches.push(entries.length);
+      for (const entry of entries) await store.append(entry);
     },
     async read(wanted) {
       reads.push(wanted);

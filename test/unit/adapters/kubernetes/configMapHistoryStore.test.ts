@@ -186,3 +186,31 @@ test('a start-up prune that fails is tried again at the first write of the day',
   await store.append(entry(killOccurrence('killed')));
   t.deepEqual([...fake.objects.keys()], [historyObjectName('2026-11-20', 0)]);
 });
+
+test("appendAll writes a day's entries in one patch per part, and the days in order; the same keys as append", async (t) => {
+  const { fake, store } = setup({ partBytes: 4000 });
+  const kills = (day: number, n: number) =>
+    Array.from({ length: n }, (_, i) => entry(killOccurrence('killed', { at: new Date(AT.getTime() - day * DAY + i * 1000) })));
+  const older = kills(2, 20);
+  const today = kills(0, 3);
+  await store.appendAll([...older, ...today]);
+  const patches = fake.calls.filter((c) => c.startsWith('patch') || c.startsWith('create'));
+  const dayOf = (c: string) => c.replace(/^\S+ kube-havoc-history-/, '').slice(0, 10);
+  const olderDay = utcDate(new Date(AT.getTime() - 2 * DAY));
+  t.deepEqual([...new Set(patches.map(dayOf))], [olderDay, '2026-11-20'], 'one day after the other');
+  const parts = [...fake.objects.values()].filter((cm) => cm.metadata?.labels?.['kube-havoc/history-day'] === olderDay);
+  t.true(parts.length >= 2, `${parts.length} parts of ${olderDay}`);
+  for (const cm of parts) t.true(dataBytes(cm.data) <= 4000, `${cm.metadata?.name}: ${dataBytes(cm.data)} bytes`);
+  // Each part costs one patch answered 404 and one create: no request per entry.
+  t.is(patches.filter((c) => dayOf(c) === olderDay).length, 2 * parts.length);
+  t.deepEqual((await store.read([olderDay, '2026-11-20'])).map(entryKey).sort(), [...older, ...today].map(entryKey).sort());
+});
+
+test('appendAll stops at the first day it cannot write, naming the entries', async (t) => {
+  const { fake, store } = setup();
+  const away = () => Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+  fake.failures.push(away(), away(), away());
+  const two = [0, 1].map((i) => entry(killOccurrence('killed', { at: new Date(AT.getTime() + i) })));
+  const error = await t.throwsAsync(store.appendAll(two));
+  t.regex(error?.message ?? '', /history entries \S+ and 1 more not written after 3 tries/);
+});

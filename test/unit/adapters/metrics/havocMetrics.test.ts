@@ -199,6 +199,11 @@ test('ticks: outcome counter, eligible targets, budget per window, next tick, pa
   const tick = (outcome: TickOutcome, eligible = 0) =>
     tickOccurrence(outcome, { eligible, budget: { tick: 1, hour: 3, day: 8 }, nextTick: new Date(AT.getTime() + 600_000) });
   t.is(await value(registry, 'havoc_ticks_total', { outcome: 'failed' }), 0, 'known outcomes start at zero');
+  t.is(
+    await value(registry, 'havoc_skips_total', { reason: 'state-full', dry_run: 'false' }),
+    0,
+    'so is the refusal HavocStateFull counts',
+  );
   feed(tick('idle', 4), tick('idle', 5), tick('paused'));
   t.is(await value(registry, 'havoc_ticks_total', { outcome: 'idle' }), 2);
   t.is(await value(registry, 'havoc_eligible_targets'), 5, 'a paused tick does not look, so it does not zero the count');
