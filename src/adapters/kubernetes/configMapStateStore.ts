@@ -3,6 +3,12 @@
 // new leader neither forgets the budget nor repeats a kill. Every write is a
 // replace carrying the resourceVersion that was read: when two writers race,
 // one gets 409 Conflict and re-applies its change to the newer state.
+// An update starts from the copy this store last read or wrote, without a read
+// of its own: a write on it succeeds only if nobody wrote since, so the change
+// was judged on the state as it is. A conflict, or a change that refuses on
+// the copy (a reservation refused: paused, budget spent), is judged again on
+// a fresh read, and that verdict stands. A kill's reserve, settle and verdict
+// are then one PUT each after the tick's read. load() always reads.
 // The kill switch can also be set with kubectl alone (pauseAnnotation.ts).
 
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
@@ -56,22 +62,26 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
     return withAnnotationPause(stored, asked, firstSeen(`resume:${stored.paused?.at}`));
   };
 
+  // The ConfigMap as this store last read or wrote it; undefined when unknown (never read, absent, or an answer lost).
+  let known: V1ConfigMap | undefined;
   const read = async (): Promise<V1ConfigMap | undefined> => {
     try {
-      return await api.readNamespacedConfigMap({ namespace, name });
+      known = await api.readNamespacedConfigMap({ namespace, name });
+      return known;
     } catch (error) {
+      known = undefined;
       if (isNotFound(error)) return undefined;
       throw toKubernetesError(error, `read state ${where}`);
     }
   };
 
-  const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<void> => {
+  const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<V1ConfigMap> => {
     const data = { ...current?.data, [STATE_KEY]: JSON.stringify(state) };
     const bytes = Object.entries(data).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (bytes > CONFIGMAP_DATA_LIMIT)
       throw new KubernetesError('invalid-state', `write state ${where}: ${bytes} bytes, over the ConfigMap limit; not sent`);
     if (current === undefined) {
-      await api.createNamespacedConfigMap({
+      return api.createNamespacedConfigMap({
         namespace,
         body: {
           apiVersion: 'v1',
@@ -84,11 +94,10 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
           },
         },
       });
-    } else {
-      // current.metadata carries the resourceVersion we read: the precondition.
-      const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
-      await api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
     }
+    // current.metadata carries the resourceVersion we read: the precondition.
+    const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
+    return api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
   };
 
   return {
@@ -96,14 +105,24 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
       return stateOf(await read());
     },
     async update(change) {
+      let copy = known;
       for (let attempt = 1; ; attempt += 1) {
-        const current = await read();
+        const current = copy ?? (await read());
         // The domain bounds what it writes (boundedStateStore): no record a budget needs is dropped here.
-        const next = change(stateOf(current));
+        let next: HavocState;
         try {
-          await write(current, next);
+          next = change(stateOf(current));
+        } catch (error) {
+          if (copy === undefined) throw error;
+          copy = undefined; // refused on the copy, which may be stale: judged again on a fresh read
+          continue;
+        }
+        copy = undefined;
+        try {
+          known = await write(current, next);
           return next;
         } catch (error) {
+          known = undefined;
           // 409: someone wrote since we read (or created it first): re-apply to theirs.
           if (!isConflict(error)) throw toKubernetesError(error, `write state ${where}`);
           if (attempt >= maxAttempts) {
