@@ -18,6 +18,8 @@ import { createConfigMapStateStore } from './adapters/kubernetes/configMapStateS
 import { stateConfigMapExists } from './adapters/kubernetes/stateConfigMapExists.ts';
 import { createEventListener } from './adapters/kubernetes/eventRecorder.ts';
 import { createApiHealthCheck } from './adapters/kubernetes/apiHealth.ts';
+import { createApiContact, type ApiContact } from './adapters/kubernetes/apiContact.ts';
+import { INACTIVITY_MS } from './adapters/kubernetes/watchedCache.ts';
 import { createKubernetesCluster, type KubernetesClusterOptions } from './adapters/kubernetes/kubernetesCluster.ts';
 import { advertisement, createInstallRegistry } from './adapters/kubernetes/installRegistry.ts';
 import { createLeaderElector, type LeaderElector } from './adapters/kubernetes/leaderElection.ts';
@@ -63,6 +65,17 @@ import { scopeOf } from './domain/install/installOverlap.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** How often /readyz's API condition is judged again: local work only, no request. */
+const API_CHECK_MS = 5000;
+/**
+ * A healthy API server is heard on every watch at least once per INACTIVITY_MS
+ * (a bookmark, or the answer to the reconnect); silence longer than that, with
+ * a margin for a slow reconnect, is a problem in itself. A stalled server is
+ * usually told sooner: the first watch to time out, or the first request
+ * abandoned at its timeout, says so at once.
+ */
+const API_SILENT_AFTER_MS = INACTIVITY_MS + 10_000;
+
 // package.json sits beside src/ and dist/ alike (the image copies it too); the release sets its version from the tag.
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -106,6 +119,9 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
     // Pretty logs asked of an install without the optional pino-pretty (the image): say so, no stack.
     return print(process.stderr, `kube-havoc: ${(error as Error).message}`, 2);
   }
+  // The daemon's readiness is judged from its own traffic; a one-shot command has none to judge.
+  const contact =
+    cli.command === 'run' ? createApiContact({ clock: systemClock, silentAfterMs: API_SILENT_AFTER_MS }) : undefined;
   let cluster: LoadedKubeConfig;
   try {
     cluster = loadKubeConfig({
@@ -116,6 +132,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
         readMs: durationSeconds(config.kubernetes.readTimeout) * 1000,
         writeMs: durationSeconds(config.kubernetes.writeTimeout) * 1000,
       },
+      ...(contact ? { contact } : {}),
     });
   } catch (error) {
     return print(process.stderr, `kube-havoc: ${redactor.text((error as Error).message)}`, 2);
@@ -123,7 +140,7 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   const user = cluster.kubeConfig.getCurrentUser();
   kubeSecrets = [user?.token, user?.password];
   try {
-    if (cli.command === 'run') return await run(config, cluster, log, env, redactor);
+    if (contact) return await run(config, cluster, log, env, redactor, contact);
     return await oneShot(cli, config, cluster, log, env, unbounded);
   } catch (error) {
     // One clear line, not a stack trace: these are operational problems (API down, RBAC).
@@ -263,7 +280,14 @@ async function oneShot(
   }
 }
 
-async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env: Env, redactor: Redactor): Promise<number> {
+async function run(
+  config: HavocConfig,
+  loaded: LoadedKubeConfig,
+  log: Log,
+  env: Env,
+  redactor: Redactor,
+  contact: ApiContact,
+): Promise<number> {
   const settings = toSettings(config);
   const { kubeConfig } = loaded;
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
@@ -398,11 +422,12 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     onRelist: metrics.relist,
   });
   await cluster.start();
-  // Ready only while the cluster view is fresh: the caches synced and the API server answering (standby replicas too).
-  const apiHealth = createApiHealthCheck({ kubeConfig, cachesSynced: () => cluster.synced() });
+  // Ready only while the cluster view is fresh: the caches synced and the API server answering (standby replicas too),
+  // judged from the traffic the daemon has anyway, so the check itself makes no request.
+  const apiHealth = createApiHealthCheck({ contact, cachesSynced: () => cluster.synced() });
   let lastProblem: string | undefined;
-  const checkApi = async () => {
-    const problem = await apiHealth();
+  const checkApi = () => {
+    const problem = apiHealth();
     readiness.set('api', problem === undefined, problem);
     if (problem !== lastProblem) {
       if (problem === undefined) log.info({}, 'cluster view is fresh again: ready');
@@ -410,7 +435,7 @@ async function run(config: HavocConfig, loaded: LoadedKubeConfig, log: Log, env:
     }
     lastProblem = problem;
   };
-  const syncCheck = setInterval(() => void checkApi(), 5000);
+  const syncCheck = setInterval(checkApi, API_CHECK_MS);
   if (cluster.synced()) readiness.set('api', true);
   else
     log.error(

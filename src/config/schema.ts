@@ -354,11 +354,17 @@ export function havocSchema(): SchemaTree {
         leaseDuration: {
           doc:
             'How long a lease is valid without renewal; whole seconds (the Lease API counts them), ' +
-            'at least twice renewInterval.',
+            'at least twice renewInterval. A dead leader is replaced within about leaseDuration + 2 renewInterval.',
           format: f.duration,
-          default: '15s',
+          default: '3m',
         },
-        renewInterval: { doc: 'How often the leader renews; whole seconds, at least 1s.', format: f.duration, default: '5s' },
+        renewInterval: {
+          doc:
+            'How often the leader renews and a standby looks at the Lease (one request each); whole seconds, at least 1s. ' +
+            'A failed try is repeated after 5s.',
+          format: f.duration,
+          default: '1m',
+        },
       },
     },
     history: {

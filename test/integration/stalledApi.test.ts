@@ -1,6 +1,7 @@
 // An API server that accepts connections and never answers (a stopped or
 // wedged kube-apiserver): every request of the typed clients is abandoned at
-// its timeout, and the kill switch says so instead of hanging for minutes.
+// its timeout, and the kill switch says so instead of hanging for minutes;
+// the daemon's readiness hears of it from those requests themselves.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,8 @@ import test from 'ava';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { BoundedKubeConfig, RequestTimeoutError } from '../../src/adapters/kubernetes/boundedKubeConfig.ts';
 import { createApiHealthCheck } from '../../src/adapters/kubernetes/apiHealth.ts';
+import { createApiContact, type ApiContact } from '../../src/adapters/kubernetes/apiContact.ts';
+import { fakeClock } from '../unit/fakes/fakeClock.ts';
 import { toKubernetesError } from '../../src/adapters/kubernetes/errors.ts';
 import { createServer as createHttpServer } from 'node:http';
 
@@ -47,8 +50,8 @@ async function stalledServer(): Promise<{
   };
 }
 
-function kubeConfigFor(url: string, timeouts: { readMs: number; writeMs: number }): BoundedKubeConfig {
-  const kc = new BoundedKubeConfig(timeouts);
+function kubeConfigFor(url: string, timeouts: { readMs: number; writeMs: number }, contact?: ApiContact): BoundedKubeConfig {
+  const kc = new BoundedKubeConfig(timeouts, contact);
   kc.loadFromOptions({
     clusters: [{ name: 'stalled', server: url, skipTLSVerify: true }],
     users: [{ name: 'u', token: 't' }],
@@ -126,30 +129,38 @@ test('`kube-havoc pause` against a stalled API server fails at the read timeout 
   t.is(api.requests().length, 1, 'one read, abandoned; nothing written');
 });
 
-test('the cluster view is stale while the API server does not answer, or a watch is not synced; fresh otherwise', async (t) => {
+test('the contact hears every answer and is told of each request abandoned at its timeout; readiness judges from it', async (t) => {
   const stalled = await stalledServer();
   t.teardown(stalled.close);
   const answering = createHttpServer((_req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end('{"major":"1","minor":"36","gitVersion":"v1.36.3"}');
+    res.end('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"state","namespace":"kube-havoc"}}');
   });
   await new Promise<void>((resolve) => answering.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => answering.close(() => resolve())));
   const up = `http://127.0.0.1:${(answering.address() as { port: number }).port}`;
-  // Short only where the timeout is the point; the answering server gets a generous one, so a loaded machine does not fail it.
+  const contact = createApiContact({ clock: fakeClock(new Date('2025-06-06T10:00:00Z')), silentAfterMs: 100_000 });
   let synced = true;
-  t.regex(
-    (await createApiHealthCheck({
-      kubeConfig: kubeConfigFor(stalled.url, { readMs: 200, writeMs: 200 }),
-      cachesSynced: () => synced,
-    })()) ?? '',
-    /cluster view is stale: .*no answer from the API server within 0\.2s \(GET \/version\)/,
+  const health = createApiHealthCheck({ contact, cachesSynced: () => synced });
+  t.regex(health() ?? '', /cluster view is stale: nothing heard from the API server yet/);
+  // Short only where the timeout is the point; the answering server gets a generous one, so a loaded machine does not fail it.
+  const read = { namespace: 'kube-havoc', name: 'state' };
+  await kubeConfigFor(up, { readMs: 30_000, writeMs: 30_000 }, contact).makeApiClient(CoreV1Api).readNamespacedConfigMap(read);
+  t.is(health(), undefined, 'an answer: fresh');
+  await t.throwsAsync(
+    kubeConfigFor(stalled.url, { readMs: 200, writeMs: 200 }, contact).makeApiClient(CoreV1Api).readNamespacedConfigMap(read),
   );
-  const healthy = createApiHealthCheck({
-    kubeConfig: kubeConfigFor(up, { readMs: 30_000, writeMs: 30_000 }),
-    cachesSynced: () => synced,
-  });
-  t.is(await healthy(), undefined);
+  t.regex(
+    health() ?? '',
+    /^cluster view is stale: no answer from the API server within 0\.2s \(GET \/api\/v1\/namespaces\/kube-havoc\/configmaps\/state\)$/,
+  );
+  await kubeConfigFor(up, { readMs: 30_000, writeMs: 30_000 }, contact).makeApiClient(CoreV1Api).readNamespacedConfigMap(read);
+  t.is(health(), undefined, 'answering again: fresh at once');
   synced = false;
-  t.regex((await healthy()) ?? '', /cluster view is stale: a watch is failing/);
+  t.regex(health() ?? '', /cluster view is stale: a watch is failing/);
+  t.deepEqual(
+    stalled.requests().map((r) => r.split(' ')[0]),
+    ['GET'],
+    'the judgement itself made no request: only the read did',
+  );
 });

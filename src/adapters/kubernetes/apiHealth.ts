@@ -1,29 +1,22 @@
-// Whether the daemon's view of the cluster can be trusted right now, in words.
-// The watch caches say when a list or watch failed; they cannot see an API
-// server that accepts connections and never answers (a stalled or stopped
-// process): the SDK's watch then just times out and reconnects, quietly. A
-// cheap bounded read (GET /version) every few seconds sees that too.
+// Whether the daemon's view of the cluster can be trusted right now, in words:
+// every watch cache synced and healthy, and the API server answering, as the
+// daemon's own traffic tells (apiContact.ts). Judging it makes no request.
 
-import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
-import { toKubernetesError } from './errors.ts';
+import type { ApiContact } from './apiContact.ts';
 
 export interface ApiHealthOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly contact: ApiContact;
   /** The watch caches' own verdict (KubernetesCluster.synced). */
   readonly cachesSynced: () => boolean;
 }
 
-/** Resolves to undefined when the view is fresh, else the reason (for /readyz and the log). */
-export type ApiHealthCheck = () => Promise<string | undefined>;
+/** Undefined when the view is fresh, else the reason (for /readyz and the log). */
+export type ApiHealthCheck = () => string | undefined;
 
 export function createApiHealthCheck(options: ApiHealthOptions): ApiHealthCheck {
-  const version = options.kubeConfig.makeApiClient(VersionApi);
-  return async () => {
-    try {
-      await version.getCode();
-    } catch (error) {
-      return `cluster view is stale: ${toKubernetesError(error, 'GET /version').message}`;
-    }
+  return () => {
+    const silent = options.contact.problem();
+    if (silent !== undefined) return `cluster view is stale: ${silent}`;
     return options.cachesSynced() ? undefined : 'cluster view is stale: a watch is failing or not synced yet';
   };
 }

@@ -5,16 +5,23 @@
 // added there, once, as a request middleware that gives each request an
 // AbortSignal (it also covers reading the body). Reads (GET) and writes get
 // their own timeout. Watches are not built here: the SDK's Watch has its own
-// 30 s inactivity timeout.
+// inactivity timeout (watchedCache.ts sets it).
+//
+// With a contact (apiContact.ts) it also tells, for every request, whether the
+// API server answered or left it without an answer: /readyz is judged from that.
 
 import {
   createConfiguration,
   KubeConfig,
   ServerConfiguration,
+  wrapHttpLibrary,
   type ApiConstructor,
   type ApiType,
+  type HttpLibrary,
   type RequestContext,
 } from '@kubernetes/client-node';
+import type { ApiContact } from './apiContact.ts';
+import { networkCode } from './errors.ts';
 
 export interface RequestTimeouts {
   readonly readMs: number;
@@ -34,10 +41,15 @@ export class RequestTimeoutError extends Error {
 
 export class BoundedKubeConfig extends KubeConfig {
   readonly timeouts: RequestTimeouts;
+  /** Told of every answer and every request left without one (watches tell it too). */
+  readonly contact: ApiContact | undefined;
+  readonly #http: HttpLibrary | undefined;
 
-  constructor(timeouts: RequestTimeouts) {
+  constructor(timeouts: RequestTimeouts, contact?: ApiContact) {
     super();
     this.timeouts = timeouts;
+    this.contact = contact;
+    this.#http = contact === undefined ? undefined : observed(contact);
   }
 
   override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
@@ -47,6 +59,7 @@ export class BoundedKubeConfig extends KubeConfig {
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: this },
       promiseMiddleware: [{ pre: async (context) => bound(context, this.timeouts), post: async (response) => response }],
+      ...(this.#http === undefined ? {} : { httpApi: this.#http }),
     });
     return new apiClientType(config);
   }
@@ -61,4 +74,27 @@ function bound(context: RequestContext, timeouts: RequestTimeouts): RequestConte
   setTimeout(() => controller.abort(new RequestTimeoutError(ms, `${method} ${path}`)), ms).unref();
   context.setSignal(controller.signal);
   return context;
+}
+
+/** The SDK's own fetch library, telling the contact whether each request was answered (its head arrived). */
+function observed(contact: ApiContact): HttpLibrary {
+  const fetchLibrary = createConfiguration().httpApi;
+  return wrapHttpLibrary({
+    async send(request) {
+      try {
+        const response = await fetchLibrary.send(request).toPromise();
+        contact.heard();
+        return response;
+      } catch (error) {
+        // A timeout or a socket failure; anything else (an abort of ours) says nothing of the server.
+        const code = networkCode(error);
+        if (error instanceof RequestTimeoutError) contact.unanswered(error.message);
+        else if (code !== undefined)
+          contact.unanswered(
+            `${request.getHttpMethod().toString()} ${new URL(request.getUrl()).pathname}: API server unreachable (${code})`,
+          );
+        throw error;
+      }
+    },
+  });
 }

@@ -3,6 +3,12 @@
 // new leader neither forgets the budget nor repeats a kill. Every write is a
 // replace carrying the resourceVersion that was read: when two writers race,
 // one gets 409 Conflict and re-applies its change to the newer state.
+// An update starts from the copy this store last read or wrote, without a read
+// of its own: a write on it succeeds only if nobody wrote since, so the change
+// was judged on the state as it is. A conflict, or a change that refuses on
+// the copy (a reservation refused: paused, budget spent), is judged again on
+// a fresh read, and that verdict stands. A kill's reserve, settle and verdict
+// are then one PUT each after the tick's read. load() always reads.
 // The kill switch can also be set with kubectl alone (pauseAnnotation.ts).
 // A kill-switch check (every drain pass) reads the object's metadata only and
 // the whole state only when its resourceVersion moved since this process
@@ -66,28 +72,19 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
     return withAnnotationPause(stored, asked, firstSeen(`resume:${stored.paused?.at}`));
   };
 
-  // The kill switch at the newest version this process read or wrote. Versions are only compared for equality:
-  // the same resourceVersion is the same object, so a memory older than another read is never wrong, only unused.
-  let known: { readonly version: string; readonly paused: PauseState | undefined } | undefined;
-  const remember = (object: V1ConfigMap | undefined, state: HavocState) => {
-    const version = object?.metadata?.resourceVersion;
-    known = version === undefined ? undefined : { version, paused: state.paused };
-  };
-
+  // The ConfigMap as this store last read or wrote it; undefined when unknown (never read, absent, or an answer lost).
+  // Versions are only compared for equality: the same resourceVersion is the same object.
+  let known: V1ConfigMap | undefined;
   const read = async (options?: typeof METADATA_ONLY): Promise<V1ConfigMap | undefined> => {
     try {
-      return await api.readNamespacedConfigMap({ namespace, name }, options);
+      const current = await api.readNamespacedConfigMap({ namespace, name }, options);
+      if (options === undefined) known = current;
+      return current;
     } catch (error) {
+      known = undefined;
       if (isNotFound(error)) return undefined;
       throw toKubernetesError(error, `read state ${where}`);
     }
-  };
-
-  const load = async () => {
-    const current = await read();
-    const state = stateOf(current);
-    remember(current, state);
-    return state;
   };
 
   const write = async (current: V1ConfigMap | undefined, state: HavocState): Promise<V1ConfigMap> => {
@@ -109,27 +106,35 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
           },
         },
       });
-    } else {
-      // current.metadata carries the resourceVersion we read: the precondition.
-      const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
-      return api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
     }
+    // current.metadata carries the resourceVersion we read: the precondition.
+    const metadata = { ...current.metadata, annotations: annotationsFor(current.metadata?.annotations, state) };
+    return api.replaceNamespacedConfigMap({ namespace, name, body: { ...current, metadata, data } });
   };
 
   return {
-    load,
+    async load() {
+      return stateOf(await read());
+    },
     async update(change) {
+      let copy = known;
       for (let attempt = 1; ; attempt += 1) {
-        const current = await read();
-        const seenState = stateOf(current);
-        remember(current, seenState);
+        const current = copy ?? (await read());
         // The domain bounds what it writes (boundedStateStore): no record a budget needs is dropped here.
-        const next = change(seenState);
+        let next: HavocState;
         try {
-          // What was written reads back as `next`: annotationsFor keeps the kubectl pause exactly while `next` holds it.
-          remember(await write(current, next), next);
+          next = change(stateOf(current));
+        } catch (error) {
+          if (copy === undefined) throw error;
+          copy = undefined; // refused on the copy, which may be stale: judged again on a fresh read
+          continue;
+        }
+        copy = undefined;
+        try {
+          known = await write(current, next);
           return next;
         } catch (error) {
+          known = undefined;
           // 409: someone wrote since we read (or created it first): re-apply to theirs.
           if (!isConflict(error)) throw toKubernetesError(error, `write state ${where}`);
           if (attempt >= maxAttempts) {
@@ -146,8 +151,10 @@ export function createConfigMapStateStore(options: ConfigMapStateStoreOptions): 
       const current = await read(METADATA_ONLY);
       // No object yet: nothing is paused, as load() would say.
       if (current === undefined) return undefined;
-      if (known !== undefined && current.metadata?.resourceVersion === known.version) return known.paused;
-      return (await load()).paused;
+      const version = current.metadata?.resourceVersion;
+      if (known !== undefined && version !== undefined && version === known.metadata?.resourceVersion)
+        return stateOf(known).paused;
+      return stateOf(await read()).paused;
     },
   };
 }

@@ -10,13 +10,20 @@
 // - the leader stops acting D - R after the start of its last successful
 //   renewal, a full R before any candidate may take over;
 // - a dead leader is replaced within about D + 2R; a leader that stops
-//   cleanly releases the lease and is replaced within about R.
+//   cleanly releases the lease and is replaced within about R;
+// - after a failed attempt (an API error, not a lost race) the next comes
+//   after RETRY_SECONDS, not R: a leader rides out a short API outage within
+//   its term, and a healthy one costs one write per R and nothing else.
+// The defaults (D = 3 min, R = 1 min) and why: docs/reliability.md, "Leader election".
 
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1ObjectMeta } from '@kubernetes/client-node';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Log } from '../../domain/ports.ts';
 import { isConflict, isNotFound, toKubernetesError } from './errors.ts';
 import { decideLease, stillLeader } from './leaseDecision.ts';
+
+/** Wait after a failed attempt, when shorter than the renew interval (client-go's retryPeriod is 2 s). */
+export const RETRY_SECONDS = 5;
 
 export type LeaseApi = Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
 
@@ -40,7 +47,7 @@ export interface LeaderElectorOptions {
 }
 
 export interface LeaderElector {
-  /** Makes the first attempt, then keeps renewing or retrying every renew interval. */
+  /** Makes the first attempt, then keeps renewing or looking every renew interval (sooner again after a failure). */
   start(): Promise<void>;
   /** Stops acting at once, then releases the lease so another replica takes over without waiting. */
   stop(): Promise<void>;
@@ -58,6 +65,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     throw new Error(`leader election: leaseDuration (${lease}s) must be at least twice renewInterval (${renew}s)`);
   }
   const renewDeadlineMs = (lease - renew) * 1000;
+  const retrySeconds = Math.min(RETRY_SECONDS, renew);
   const stopping = new AbortController();
   let known: V1Lease | undefined; // the Lease as we last read or wrote it
   let observed = { version: '', at: new Date(0) };
@@ -164,7 +172,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
         const failure = toKubernetesError(error, `renew Lease ${namespace}/${name}`);
         log.warn(
           { kind: failure.kind, status: failure.status, identity, leader: isLeader() },
-          `${failure.message}; retrying in ${options.renewIntervalSeconds}s`,
+          `${failure.message}; retrying in ${retrySeconds}s`,
         );
         // Once per outage, not every renew interval.
         if (failing !== failure.kind)
@@ -184,7 +192,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       await refresh();
       loop = (async () => {
         while (!stopping.signal.aborted) {
-          await clock.sleep(options.renewIntervalSeconds * 1000, stopping.signal);
+          await clock.sleep((failing === undefined ? renew : retrySeconds) * 1000, stopping.signal);
           if (!stopping.signal.aborted) await refresh();
         }
       })();

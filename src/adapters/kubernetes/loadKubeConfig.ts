@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiContact } from './apiContact.ts';
 import { BoundedKubeConfig, type RequestTimeouts } from './boundedKubeConfig.ts';
 
 export interface KubeConfigChoice {
@@ -13,6 +14,8 @@ export interface KubeConfigChoice {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Bound of every request of the clients made from it (kubernetes.readTimeout / writeTimeout). */
   readonly timeouts: RequestTimeouts;
+  /** Told whether the API server answers each request and watch (the daemon's readiness); the CLI needs none. */
+  readonly contact?: ApiContact;
 }
 
 export interface LoadedKubeConfig {
@@ -23,7 +26,7 @@ export interface LoadedKubeConfig {
 }
 
 export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
-  const kubeConfig = new BoundedKubeConfig(choice.timeouts);
+  const kubeConfig = new BoundedKubeConfig(choice.timeouts, choice.contact);
   let source: string;
   const envFiles = (choice.env.KUBECONFIG ?? '').split(':').filter((f) => f !== '');
   const home = join(choice.env.HOME ?? homedir(), '.kube', 'config');

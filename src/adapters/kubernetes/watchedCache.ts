@@ -9,11 +9,17 @@
 // resourceVersion instead of re-listing after "410 Gone"; re-lists are
 // counted; and `transform` keeps only the fields the daemon reads, so memory
 // follows what is opted in, not how big each object is.
+//
+// Each watch tells the kubeconfig's contact (apiContact.ts) when the API server
+// speaks (it connected, a line arrived) and when it fell silent past the
+// inactivity timeout: that is how readiness sees a stalled server without a poll.
 
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Occurrence } from '../../domain/occurrence.ts';
 import type { Clock, Log } from '../../domain/ports.ts';
-import { KubernetesError, toKubernetesError } from './errors.ts';
+import type { ApiContact } from './apiContact.ts';
+import { BoundedKubeConfig } from './boundedKubeConfig.ts';
+import { KubernetesError, networkCode, toKubernetesError } from './errors.ts';
 import { listAll, type Page, type PageRequest } from './listAll.ts';
 
 export interface WatchedCacheOptions<T extends KubernetesObject> {
@@ -37,6 +43,8 @@ export interface WatchedCacheOptions<T extends KubernetesObject> {
   readonly meanwhile?: string;
   /** Source of randomness for the server-side watch timeout (spreads reconnects). */
   readonly random?: () => number;
+  /** A watch without any line for this long is presumed dead and re-opened; default INACTIVITY_MS (tests shorten it). */
+  readonly inactivityMs?: number;
 }
 
 export interface WatchedCache<T> {
@@ -69,7 +77,13 @@ export function createWatchedCache<T extends KubernetesObject>(options: WatchedC
   };
   const informer = new ListWatch<T>(
     options.path,
-    new BookmarkedWatch(options.kubeConfig, transform, options.random ?? Math.random),
+    new BookmarkedWatch({
+      kubeConfig: options.kubeConfig,
+      what,
+      transform,
+      random: options.random ?? Math.random,
+      inactivityMs: options.inactivityMs ?? INACTIVITY_MS,
+    }),
     list,
     false,
     selector,
@@ -136,41 +150,72 @@ export function createWatchedCache<T extends KubernetesObject>(options: WatchedC
 /** Seconds the server keeps one watch open (randomised so many watches do not reconnect together). */
 const WATCH_SECONDS = { min: 300, spread: 300 };
 /**
- * Without any event a watch is presumed dead after this long. The API server
+ * Without any line a watch is presumed dead after this long. The API server
  * sends a bookmark about once a minute to a watch that asked for them, so a
  * healthy quiet watch never gets there (the SDK's own default, 30 s, would
- * re-open every quiet watch twice a minute).
+ * re-open every quiet watch twice a minute). It is also the bound of how long
+ * a stalled API server goes unnoticed by readiness (apiContact.ts).
  */
-const INACTIVITY_MS = 90_000;
+export const INACTIVITY_MS = 90_000;
+
+interface BookmarkedWatchOptions<T> {
+  readonly kubeConfig: KubeConfig;
+  readonly what: string;
+  readonly transform: (object: T) => T;
+  readonly random: () => number;
+  readonly inactivityMs: number;
+}
 
 class BookmarkedWatch<T extends KubernetesObject> extends Watch {
   readonly #transform: (object: T) => T;
   readonly #random: () => number;
+  readonly #what: string;
+  readonly #inactivityMs: number;
+  readonly #contact: ApiContact | undefined;
 
-  constructor(kubeConfig: KubeConfig, transform: (object: T) => T, random: () => number) {
-    super(kubeConfig);
-    this.#transform = transform;
-    this.#random = random;
+  constructor(options: BookmarkedWatchOptions<T>) {
+    super(options.kubeConfig);
+    this.#transform = options.transform;
+    this.#random = options.random;
+    this.#what = options.what;
+    this.#inactivityMs = options.inactivityMs;
+    this.#contact = options.kubeConfig instanceof BoundedKubeConfig ? options.kubeConfig.contact : undefined;
     // The SDK keeps its inactivity timeout in a field it does not expose; set it only where it exists.
     const self = this as unknown as { requestTimeoutMs?: unknown };
-    if (typeof self.requestTimeoutMs === 'number') self.requestTimeoutMs = INACTIVITY_MS;
+    if (typeof self.requestTimeoutMs === 'number') self.requestTimeoutMs = options.inactivityMs;
   }
 
-  override watch(
+  override async watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
     callback: (phase: string, apiObj: any, watchObj?: any) => void,
     done: (err: any) => void,
   ): Promise<AbortController> {
     const timeoutSeconds = WATCH_SECONDS.min + Math.floor(this.#random() * WATCH_SECONDS.spread);
-    return super.watch(
+    const contact = this.#contact;
+    let failed = false;
+    const controller = await super.watch(
       path,
       { ...queryParams, allowWatchBookmarks: true, timeoutSeconds },
       (phase, object: T, raw) => {
+        contact?.heard();
         // A bookmark carries only a resourceVersion; everything else is an object to keep.
         callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.#transform(object) : object, raw);
       },
-      done,
+      (error: unknown) => {
+        if (error !== null && error !== undefined) {
+          failed = true;
+          // The SDK names both its connect and its inactivity timeout TimeoutError: the server said nothing that long.
+          if ((error as { name?: unknown }).name === 'TimeoutError')
+            contact?.unanswered(`watch ${this.#what}: nothing from the API server for ${this.#inactivityMs / 1000}s`);
+          else if (networkCode(error) !== undefined)
+            contact?.unanswered(`watch ${this.#what}: API server unreachable (${networkCode(error)})`);
+        }
+        done(error);
+      },
     );
+    // Resolved without an error: the API server answered the watch (its head arrived).
+    if (!failed) contact?.heard();
+    return controller;
   }
 }

@@ -171,3 +171,62 @@ test('through the bounded store too: a kill-switch check never reads the whole s
   t.like(await readKillSwitch(store), { reason: 'drill' });
   t.deepEqual(api.calls.slice(since), ['get configmaps (metadata)']);
 });
+
+test('an update right after a read or a write sends only its PUT: the copy it starts from is the current version', async (t) => {
+  const { api, store } = setup();
+  await store.update((s) => ({ ...s, kills: [record('k1')] }));
+  await store.load();
+  api.calls.length = 0;
+  await store.update((s) => ({ ...s, kills: [...s.kills, record('k2')] }));
+  await store.update((s) => ({ ...s, kills: [...s.kills, record('k3')] }));
+  t.deepEqual(api.calls, ['update configmaps', 'update configmaps'], 'reserve, settle, verdict: one request each');
+  t.deepEqual(
+    (await store.load()).kills.map((k) => k.id),
+    ['k1', 'k2', 'k3'],
+  );
+  // Someone else writes (kubectl, the CLI, another replica): the PUT on the old copy conflicts, and the change is re-applied.
+  api.configMapStore.touch('havoc', 'kube-havoc-state', (cm) => ({
+    ...cm,
+    data: { [STATE_KEY]: JSON.stringify({ kills: [record('k1'), record('theirs')] }) },
+  }));
+  api.calls.length = 0;
+  await store.update((s) => ({ ...s, kills: [...s.kills, record('k4')] }));
+  t.deepEqual(
+    api.calls,
+    ['update configmaps', 'get configmaps', 'update configmaps'],
+    'the stale copy was refused by the server',
+  );
+  t.deepEqual(
+    (await store.load()).kills.map((k) => k.id),
+    ['k1', 'theirs', 'k4'],
+  );
+});
+
+test('a change that refuses on the copy is judged again on a fresh read, and that verdict stands', async (t) => {
+  const { api, store } = setup();
+  await store.update((s) => ({ ...s, paused: { by: 'oncall', reason: 'incident', at: '2025-03-07T10:00:00.000Z' } }));
+  // Resumed elsewhere since this store last wrote: its copy still says paused.
+  api.configMapStore.touch('havoc', 'kube-havoc-state', (cm) => ({
+    ...cm,
+    data: { [STATE_KEY]: JSON.stringify({ kills: [] }) },
+  }));
+  const judged: boolean[] = [];
+  const reserve = (s: Awaited<ReturnType<typeof store.load>>) => {
+    judged.push(s.paused !== undefined);
+    if (s.paused) throw new Error('paused');
+    return { ...s, kills: [...s.kills, record('k1')] };
+  };
+  await store.update(reserve);
+  t.deepEqual(judged, [true, false], 'refused on the stale copy, then allowed on the fresh read');
+  t.deepEqual(
+    (await store.load()).kills.map((k) => k.id),
+    ['k1'],
+  );
+  // Paused for real: the fresh read refuses too, and the refusal reaches the caller; nothing is written.
+  await store.update((s) => ({ ...s, paused: { by: 'oncall', reason: 'again', at: '2025-03-07T11:00:00.000Z' } }));
+  judged.length = 0;
+  const version = api.configMapStore.peek('havoc', 'kube-havoc-state')?.metadata?.resourceVersion;
+  await t.throwsAsync(store.update(reserve), { message: 'paused' });
+  t.deepEqual(judged, [true, true]);
+  t.is(api.configMapStore.peek('havoc', 'kube-havoc-state')?.metadata?.resourceVersion, version);
+});

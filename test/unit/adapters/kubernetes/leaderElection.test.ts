@@ -192,6 +192,40 @@ test('API errors are logged with their kind and never make a leader', async (t) 
   t.deepEqual(reported, ['forbidden', 'forbidden'], 'a new outage is announced again');
 });
 
+test('at the defaults a leader makes one write a minute; a failed renewal is tried again after 5 s, within its term', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const changes: boolean[] = [];
+  // The shipped defaults: leaseDuration 3m, renewInterval 1m.
+  const a = elector('a', api, clock, changes, { leaseDurationSeconds: 180, renewIntervalSeconds: 60 });
+  const turn = async (ms: number) => {
+    clock.advance(ms);
+    for (let i = 0; i < 5; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  await a.start();
+  t.true(a.isLeader());
+  api.calls.length = 0;
+  await turn(59_000);
+  t.deepEqual(api.calls, [], 'nothing between renewals');
+  await turn(1000);
+  t.deepEqual(api.calls, ['update leases'], 'one write per renew interval');
+  api.failNext(statusError(503, 'unavailable'), statusError(503, 'unavailable'));
+  await turn(60_000);
+  t.is(api.calls.length, 2, 'the renewal failed');
+  await turn(4999);
+  t.is(api.calls.length, 2);
+  await turn(1);
+  t.is(api.calls.length, 3, 'tried again after RETRY_SECONDS, not a whole interval');
+  await turn(5000);
+  t.is(api.calls.at(-1), 'update leases');
+  t.true(a.isLeader(), 'the term outlasted the outage');
+  t.deepEqual(changes, [true], 'leadership never lapsed');
+  const renewed = api.calls.length;
+  await turn(59_999);
+  t.is(api.calls.length, renewed, 'healthy again: back to one write per interval');
+  await a.stop();
+});
+
 test('a lease duration shorter than two renew intervals is refused', (t) => {
   const api = createFakeApiServer();
   t.throws(

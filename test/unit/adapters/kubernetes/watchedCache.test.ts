@@ -9,6 +9,8 @@ import test from 'ava';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { createWatchedCache } from '../../../../src/adapters/kubernetes/watchedCache.ts';
 import { trimForCache } from '../../../../src/adapters/kubernetes/trimForCache.ts';
+import { createApiContact } from '../../../../src/adapters/kubernetes/apiContact.ts';
+import { BoundedKubeConfig } from '../../../../src/adapters/kubernetes/boundedKubeConfig.ts';
 import type { Log } from '../../../../src/domain/ports.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { waitFor } from '../../../e2e/harness/wait-for.ts';
@@ -84,6 +86,48 @@ test('bookmarks and a server-side timeout are asked for, objects are trimmed, ch
     t.deepEqual(cached.spec, { nodeName: 'n1' }, 'the container list is not kept');
     t.false('managedFields' in cached.metadata);
     t.is(cache.problem(), undefined);
+  } finally {
+    await cache.stop();
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('a watch tells the contact when the API server speaks and when it fell silent past the inactivity timeout', async (t) => {
+  // The first watch is answered with a bookmark, then the server stalls: it accepts every later request and says nothing.
+  let watches = 0;
+  let stalled = true;
+  const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+    watches += 1;
+    if (watches > 1 && stalled) return;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '12' } } })}\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const contact = createApiContact({ clock: fakeClock(new Date()), silentAfterMs: 3_600_000 });
+  const kubeConfig = new BoundedKubeConfig({ readMs: 10_000, writeMs: 10_000 }, contact);
+  kubeConfig.loadFromClusterAndUser(
+    { name: 'fake', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+    { name: 'u' },
+  );
+  const cache = createWatchedCache<KubernetesObject>({
+    kubeConfig,
+    what: 'pods with label havoc/enabled',
+    path: '/api/v1/pods',
+    clock: fakeClock(new Date()),
+    log: quiet,
+    listPage: async () => ({ items: [], metadata: { resourceVersion: '10' } }),
+    inactivityMs: 300,
+  });
+  try {
+    await cache.start();
+    t.is(contact.problem(), undefined, 'the watch was answered');
+    await waitFor(() => contact.problem() !== undefined, { timeoutMs: 10_000, what: 'the silence noticed' });
+    t.is(contact.problem(), 'watch pods with label havoc/enabled: nothing from the API server for 0.3s');
+    t.is(cache.problem(), undefined, 'the cache alone would never have said: the SDK re-opens a timed-out watch quietly');
+    stalled = false;
+    await waitFor(() => contact.problem() === undefined, { timeoutMs: 10_000, what: 'heard again once the server answers' });
+    t.pass();
   } finally {
     await cache.stop();
     server.closeAllConnections();
