@@ -4,7 +4,10 @@
 // chart installed from oci:// onto the e2e control plane, and the pushed image
 // run the way the chart runs it (read-only root, an arbitrary non-root UID, no
 // capabilities, in-cluster ServiceAccount credentials) until it has killed a
-// pod of an opted-in Deployment and recorded it.
+// pod of an opted-in Deployment and recorded it. The pushed image, with the
+// SBOM attested to it, and the pushed chart are signed with cosign and a key
+// made here, as the tag workflow signs them keyless.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -19,11 +22,14 @@ import { freePort } from './harness/freePort.ts';
 import { levelNumber } from '../../src/adapters/log/logger.ts';
 import {
   buildImage,
+  COSIGN_SIGN_LOCAL,
+  COSIGN_VERIFY_LOCAL,
   podman,
   ROOT,
   RUN_LIMITS,
   serviceAccountDir,
   startContainer,
+  startCosign,
   startRegistry,
   type Registry,
 } from './helmImageTools.ts';
@@ -40,7 +46,12 @@ const fs = require('node:fs');
 const paths = ['/bin/sh', '/usr/bin/sh', '/bin/bash', '/usr/bin/apt', '/usr/bin/apt-get', '/usr/bin/dpkg', '/usr/local/bin/npm', '/usr/local/lib/node_modules', '/usr/local/bin/corepack'];
 process.stdout.write(paths.filter((p) => fs.existsSync(p)).join(' '));`;
 
-const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const PKG = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const VERSION = PKG.version;
 const TAG = 'localhost/kube-havoc:image-test';
 const r = release('havoc', 'havoc');
 // The pod security settings the chart gives the container, as podman flags; the UID is one OpenShift might assign.
@@ -50,6 +61,8 @@ let cluster: Cluster;
 let registry: Registry;
 let repository = '';
 let digest = '';
+let chartDigest = '';
+let chartArchive = '';
 let baseImage = '';
 
 test.before(async (t) => {
@@ -150,6 +163,8 @@ test.serial(
       pushed.stderr,
       new RegExp(`Pushed: ${registry.host}/charts/kube-havoc:${VERSION.replace(/\./g, '\\.')}\nDigest: sha256:[0-9a-f]{64}`),
     );
+    chartDigest = /^Digest: (sha256:[0-9a-f]{64})$/m.exec(pushed.stderr)?.[1] ?? '';
+    chartArchive = archive;
 
     const notes = await helm(cluster, [
       'install',
@@ -194,6 +209,118 @@ test.serial(
     );
   },
 );
+
+interface SimpleSigning {
+  critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } };
+}
+interface Statement {
+  predicateType: string;
+  subject: { name: string; digest: { sha256: string } }[];
+  predicate: { bomFormat: string; components: { name: string }[] };
+}
+/** What `cosign verify` vouches for: [docker-reference, manifest digest] per signature. */
+const signedFor = (stdout: string) =>
+  (JSON.parse(stdout) as SimpleSigning[]).map((s) => [
+    s.critical.identity['docker-reference'],
+    s.critical.image['docker-manifest-digest'],
+  ]);
+/** The in-toto statements `cosign verify-attestation` prints, one DSSE envelope a line. */
+const statements = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map(
+      (line) =>
+        JSON.parse(Buffer.from((JSON.parse(line) as { payload: string }).payload, 'base64').toString('utf8')) as Statement,
+    );
+
+test.serial(
+  'cosign: the pushed image and the SBOM attested to it verify with the key they were signed with; another key, a changed image and the signature moved onto it do not',
+  async (t) => {
+    t.not(digest, '', 'needs the pushed digest from the release-path test');
+    const cosign = await startCosign();
+    const [key, otherKey] = [await cosign.keyPair(), await cosign.keyPair()];
+    const image = `${repository}@${digest}`;
+    await cosign.run(['sign', ...COSIGN_SIGN_LOCAL, '--key', key.key, image]);
+    const verified = await cosign.run(['verify', ...COSIGN_VERIFY_LOCAL, '--key', key.pub, image]);
+    t.deepEqual(signedFor(verified.stdout), [[repository, digest]]);
+    await t.throwsAsync(cosign.run(['verify', ...COSIGN_VERIFY_LOCAL, '--key', otherKey.pub, image]), {
+      message: /no matching signatures: invalid signature/,
+    });
+
+    // The SBOM the tag workflow attaches: scripts/image/sbom.sh's CycloneDX document as a signed attestation.
+    const sbom = path.join(mkdtempSync(path.join(tmpdir(), 'havoc-sbom-')), 'kube-havoc.cdx.json');
+    await run('bash', [path.join(ROOT, 'scripts', 'image', 'sbom.sh'), sbom, '--offline'], { timeoutMs: 300_000 });
+    await cosign.run(['attest', ...COSIGN_SIGN_LOCAL, '--key', key.key, '--type', 'cyclonedx', '--predicate', sbom, image]);
+    const attested = statements(
+      (await cosign.run(['verify-attestation', ...COSIGN_VERIFY_LOCAL, '--key', key.pub, '--type', 'cyclonedx', image])).stdout,
+    );
+    t.deepEqual(
+      attested.map((s) => [s.predicateType, s.subject.map((subject) => subject.digest.sha256)]),
+      [['https://cyclonedx.org/bom', [digest.slice('sha256:'.length)]]],
+    );
+    const components = new Set(attested[0]?.predicate.components.map((c) => c.name));
+    t.is(attested[0]?.predicate.bomFormat, 'CycloneDX');
+    for (const dependency of Object.keys(PKG.dependencies)) t.true(components.has(dependency), `${dependency} is listed`);
+    for (const dependency of ['ava', 'typescript']) t.false(components.has(dependency), `${dependency} is not`);
+    await t.throwsAsync(
+      cosign.run(['verify-attestation', ...COSIGN_VERIFY_LOCAL, '--key', otherKey.pub, '--type', 'cyclonedx', image]),
+      { message: /no matching attestations/ },
+    );
+
+    // The same image with one label more, pushed beside it: another digest, which nothing signed.
+    const context = mkdtempSync(path.join(tmpdir(), 'havoc-tampered-'));
+    writeFileSync(path.join(context, 'Containerfile'), `FROM ${TAG}\nLABEL org.example.tampered="true"\n`);
+    await podman(['build', '--pull=never', '--isolation=chroot', '--tag', `${TAG}-tampered`, context]);
+    const digestFile = path.join(context, 'digest');
+    await podman(['push', '--tls-verify=false', '--digestfile', digestFile, `${TAG}-tampered`, `${repository}:tampered`]);
+    const tampered = `${repository}@${readFileSync(digestFile, 'utf8').trim()}`;
+    await podman(['rmi', `${TAG}-tampered`]);
+    t.not(tampered, image);
+    await t.throwsAsync(cosign.run(['verify', ...COSIGN_VERIFY_LOCAL, '--key', key.pub, tampered]), {
+      message: /no signatures found/,
+    });
+    // The genuine signature copied to the tag where cosign looks for the changed image's: it names the other digest.
+    const sigTag = async (ref: string) =>
+      (await cosign.run(['triangulate', '--allow-insecure-registry', ref])).stdout.trim().split(':').at(-1) ?? '';
+    const manifests = `http://${registry.host}/v2/kube-havoc/kube-havoc/manifests`;
+    const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+    const signature = await fetch(`${manifests}/${await sigTag(image)}`, { headers: { accept: mediaType } });
+    t.is(signature.status, 200);
+    const moved = await fetch(`${manifests}/${await sigTag(tampered)}`, {
+      method: 'PUT',
+      headers: { 'content-type': mediaType },
+      body: await signature.arrayBuffer(),
+    });
+    t.is(moved.status, 201);
+    await t.throwsAsync(cosign.run(['verify', ...COSIGN_VERIFY_LOCAL, '--key', key.pub, tampered]), {
+      message: new RegExp(`invalid or missing digest in claim: ${digest}`),
+    });
+  },
+);
+
+test.serial('cosign: the chart pushed to oci:// verifies with the key it was signed with, and not with another', async (t) => {
+  t.not(chartDigest, '', 'needs the pushed chart from the release-path test');
+  const cosign = await startCosign();
+  const [key, otherKey] = [await cosign.keyPair(), await cosign.keyPair()];
+  const chart = `${registry.host}/charts/kube-havoc@${chartDigest}`;
+  await cosign.run(['sign', ...COSIGN_SIGN_LOCAL, '--key', key.key, chart]);
+  const verified = await cosign.run(['verify', ...COSIGN_VERIFY_LOCAL, '--key', key.pub, chart]);
+  t.deepEqual(signedFor(verified.stdout), [[`${registry.host}/charts/kube-havoc`, chartDigest]]);
+  await t.throwsAsync(cosign.run(['verify', ...COSIGN_VERIFY_LOCAL, '--key', otherKey.pub, chart]), {
+    message: /no matching signatures: invalid signature/,
+  });
+  // What is signed is the packed .tgz: the signed manifest's chart layer is that file, byte for byte.
+  const manifest = (await (
+    await fetch(`http://${registry.host}/v2/charts/kube-havoc/manifests/${chartDigest}`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    })
+  ).json()) as { layers: { mediaType: string; digest: string }[] };
+  t.deepEqual(
+    manifest.layers.filter((l) => l.mediaType === 'application/vnd.cncf.helm.chart.content.v1.tar+gzip').map((l) => l.digest),
+    [`sha256:${createHash('sha256').update(readFileSync(chartArchive)).digest('hex')}`],
+  );
+});
 
 test.serial(
   'in a container as the chart runs it, with in-cluster credentials, the pushed image kills a pod of the opted-in Deployment and records it',

@@ -1,17 +1,19 @@
 // What the image suite needs besides the cluster: podman (with this sandbox's
 // runtime limits, see scripts/image/build.sh), Debian's docker-registry (the
-// CNCF distribution registry) on a free loopback port, and in-cluster
-// credentials laid out as the kubelet mounts them for a pod.
+// CNCF distribution registry) on a free loopback port, cosign (built by
+// scripts/image/cosign.sh) kept to that registry, and in-cluster credentials
+// laid out as the kubelet mounts them for a pod.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './harness/cluster.ts';
-import { run } from './harness/run.ts';
+import { run, type RunResult } from './harness/run.ts';
 import { readJsonLines } from './harness/jsonLines.ts';
-import { freePort } from './harness/freePort.ts';
+import { closedPort, freePort } from './harness/freePort.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -95,6 +97,50 @@ async function startRegistryOnce(): Promise<Registry> {
       await exited;
       // The pushed image is some hundred MB.
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Cosign {
+  /** cosign ARGS; rejects with cosign's stderr on a non-zero exit. */
+  run(args: readonly string[]): Promise<RunResult>;
+  /** `cosign generate-key-pair` in a folder of its own: the paths of the (password-protected) private key and the public key. */
+  keyPair(): Promise<{ key: string; pub: string }>;
+}
+/** `cosign sign`/`attest` flags for the plain-HTTP loopback registry: no Rekor upload (no transparency log here), no prompt. */
+export const COSIGN_SIGN_LOCAL = ['--yes', '--tlog-upload=false', '--allow-insecure-registry'];
+/** `cosign verify`/`verify-attestation` flags for it: the signatures carry no Rekor entry to check. */
+export const COSIGN_VERIFY_LOCAL = ['--insecure-ignore-tlog=true', '--allow-insecure-registry'];
+
+/**
+ * cosign from scripts/image/cosign.sh (built once, then cached), with the key
+ * password in COSIGN_PASSWORD, its TUF cache in a temporary folder, and every
+ * connection that is not to loopback sent to a refusing port on 127.0.0.1:
+ * `cosign verify` looks up Sigstore's TUF repository even with --key, and must
+ * fail at once here instead of leaving the machine (it then goes on with the key).
+ */
+export async function startCosign(): Promise<Cosign> {
+  const { stdout } = await run('bash', [path.join(ROOT, 'scripts', 'image', 'cosign.sh')], { timeoutMs: 30 * 60_000 });
+  const bin = stdout.trim().split('\n').at(-1) ?? 'cosign';
+  const home = mkdtempSync(path.join(tmpdir(), 'havoc-cosign-'));
+  const deadProxy = `http://127.0.0.1:${await closedPort()}`;
+  const env = {
+    ...process.env,
+    COSIGN_PASSWORD: randomBytes(16).toString('hex'),
+    TUF_ROOT: path.join(home, 'tuf'),
+    HTTPS_PROXY: deadProxy,
+    HTTP_PROXY: deadProxy,
+    NO_PROXY: '',
+  };
+  const cosign = (args: readonly string[]) => run(bin, args, { env, timeoutMs: 120_000 });
+  let pairs = 0;
+  return {
+    run: cosign,
+    async keyPair() {
+      const dir = path.join(home, `keys-${++pairs}`);
+      mkdirSync(dir);
+      await cosign(['generate-key-pair', '--output-key-prefix', path.join(dir, 'cosign')]);
+      return { key: path.join(dir, 'cosign.key'), pub: path.join(dir, 'cosign.pub') };
     },
   };
 }

@@ -92,6 +92,42 @@ test("the release workflow: on vX.Y.Z tags, the chart's default image multi-arch
   );
 });
 
+test('the release workflow signs keyless what it pushes: the image by digest, the SBOM attested to it, the chart by digest', (t) => {
+  const workflow = parseYaml(read(WORKFLOW)) as {
+    jobs: Record<
+      string,
+      {
+        permissions?: Record<string, string>;
+        steps: { id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> }[];
+      }
+    >;
+  };
+  const publish = workflow.jobs.publish;
+  t.is(publish?.permissions?.['id-token'], 'write', 'the OIDC token keyless signing needs');
+  const steps = publish?.steps ?? [];
+  const at = (match: (s: (typeof steps)[number]) => boolean) => steps.findIndex(match);
+  const installer = at((s) => s.uses?.startsWith('sigstore/cosign-installer@') === true);
+  const pinned = /^VERSION=\$\{HAVOC_COSIGN_VERSION:-(v[0-9.]+)\}$/m.exec(read('scripts/image/cosign.sh'))?.[1];
+  t.is(steps[installer]?.with?.['cosign-release'], pinned, 'the cosign the image test signs with');
+  const image = at((s) => s.id === 'image');
+  const signImage = at((s) => /^cosign sign --yes "\$REF"$/m.test(s.run ?? ''));
+  t.is(steps[signImage]?.env?.REF, '${{ env.IMAGE }}@${{ steps.image.outputs.digest }}', 'signed by digest, not by tag');
+  t.regex(
+    steps[signImage]?.run ?? '',
+    /^cosign attest --yes --type cyclonedx --predicate "kube-havoc-\$VERSION\.cdx\.json" "\$REF"$/m,
+  );
+  const sbom = at((s) => (s.run ?? '').startsWith('bash scripts/image/sbom.sh'));
+  const chart = at((s) => s.id === 'chart');
+  const signChart = at((s) => s.run === 'cosign sign --yes "${CHARTS#oci://}/kube-havoc@$CHART_DIGEST"');
+  t.is(steps[signChart]?.env?.CHART_DIGEST, '${{ steps.chart.outputs.digest }}');
+  t.regex(steps[chart]?.run ?? '', /helm push .* 2>&1 \| tee helm-push\.log\n.*sed -n 's\/\^Digest: /);
+  t.true(installer >= 0 && sbom >= 0 && image >= 0 && chart >= 0);
+  t.true(
+    installer < signImage && sbom < signImage && image < signImage && chart < signChart,
+    'each signs what was made before it',
+  );
+});
+
 test('actionlint finds no problem in the workflows, and does find one in a broken workflow', (t) => {
   const install = spawnSync('bash', [path.join(ROOT, 'scripts', 'ci', 'install-actionlint.sh')], {
     encoding: 'utf8',
