@@ -50,8 +50,7 @@ import { steadyStateGateFromConfig } from './config/steadyStateSource.ts';
 import { steadyStatePlan } from './cli/steadyStatePlan.ts';
 import { durationSeconds } from './domain/duration.ts';
 import { boundedStateStore } from './domain/boundedStateStore.ts';
-import { historySeconds } from './domain/budget/budget.ts';
-import { migratingStateStore } from './domain/history/migratingStateStore.ts';
+import { daemonStateStore } from './daemonStateStore.ts';
 import { readAttempts } from './domain/history/readAttempts.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
 import type { Listener, Log } from './domain/ports.ts';
@@ -347,21 +346,15 @@ async function run(
   });
   if (slack) listeners.push(slack);
   const reporter = createReporter({ listeners, log, redact: redactor.value });
-  // Compacted and bounded on every write (docs/ARCHITECTURE.md, "The hot state"); the records of a daemon
-  // from before the durable history are moved into it before its first write.
-  const state = migratingStateStore({
-    store: boundedStateStore({
-      store: stateHealth.watch(
-        createConfigMapStateStore({
-          kubeConfig,
-          namespace: config.daemon.namespace,
-          name: config.daemon.stateConfigMap,
-          log,
-        }),
-      ),
-      clock: systemClock,
-      compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
+  const state = daemonStateStore({
+    stored: createConfigMapStateStore({
+      kubeConfig,
+      namespace: config.daemon.namespace,
+      name: config.daemon.stateConfigMap,
+      log,
     }),
+    health: stateHealth,
+    minGapSeconds: settings.minGapSeconds,
     history,
     clock: systemClock,
     localDate: settings.window.localDate,

@@ -1,6 +1,7 @@
 // The readiness condition `state`: whether the daemon can read and write its
-// state now. GET /version (the `api` condition) is answered by the API server
-// alone, also while etcd is stopped; the state's reads and writes go to etcd.
+// state now. The API server answers what it serves from memory (the `api`
+// condition's evidence: watch events, bookmarks) also while etcd is stopped;
+// the state's reads and writes go to etcd.
 // The evidence is the daemon's own traffic to its state, so nothing is polled
 // for it: a write that fails (timeout, 5xx, conflicts to the end) or a read
 // that fails makes the condition unmet. A write that goes through meets it
@@ -10,6 +11,7 @@
 // tick, so the condition does not flap, and a daemon that writes nothing
 // (paused, outside its window, standby) is not held unready by one old failure.
 
+import { readKillSwitch } from '../../domain/killSwitch.ts';
 import type { Clock, Log, StateStore } from '../../domain/ports.ts';
 
 export interface StateReadinessOptions {
@@ -50,26 +52,32 @@ export function createStateReadiness(options: StateReadinessOptions): StateReadi
     log.info({}, `state ${of === 'write' ? 'written' : 'read'} again: ready`);
   };
 
+  const observedRead = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      const value = await read();
+      succeeded('read');
+      return value;
+    } catch (error) {
+      failed('read', error);
+      throw error;
+    }
+  };
+
   return {
     watch: (store) => ({
-      async load() {
-        try {
-          const state = await store.load();
-          succeeded('read');
-          return state;
-        } catch (error) {
-          failed('read', error);
-          throw error;
-        }
-      },
+      load: () => observedRead(() => store.load()),
+      // The kill-switch check of each drain pass and further victim: a read like load() (metadata only, when it can).
+      killSwitch: () => observedRead(() => readKillSwitch(store)),
       async update(change, updateOptions) {
-        // What `change` throws (the state at its bound, a reservation refused) is the daemon's refusal: nothing was sent.
-        let refused = false;
+        // What `change` throws (the state at its bound, a reservation refused) is the daemon's refusal: nothing was
+        // sent. Only the refusal that ends the update counts as one: the store may judge a change on its last copy,
+        // be refused there, and then fail the fresh read or the write.
+        let refusal: unknown;
         const refusing: typeof change = (state) => {
           try {
             return change(state);
           } catch (error) {
-            refused = true;
+            refusal = error;
             throw error;
           }
         };
@@ -78,7 +86,7 @@ export function createStateReadiness(options: StateReadinessOptions): StateReadi
           succeeded('write');
           return written;
         } catch (error) {
-          if (refused) succeeded('read');
+          if (refusal !== undefined && error === refusal) succeeded('read');
           else failed('write', error);
           throw error;
         }

@@ -12,6 +12,7 @@
 // and the write goes on. Safety never waits for the audit trail.
 
 import type { Occurrence } from '../occurrence.ts';
+import { readKillSwitch } from '../killSwitch.ts';
 import type { Clock, Log, StateStore } from '../ports.ts';
 import { STATE_FORMAT, type KillRecord } from '../state.ts';
 import { truncateText, type HistoryEntry, type HistoryTarget } from './historyEntry.ts';
@@ -79,6 +80,7 @@ export function migratingStateStore(options: MigratingStateStoreOptions): StateS
 
   return {
     load: () => store.load(),
+    killSwitch: () => readKillSwitch(store),
     async update(change, updateOptions) {
       if (!moved) {
         moving ??= move().finally(() => {

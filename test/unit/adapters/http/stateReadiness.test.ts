@@ -12,6 +12,8 @@ import { StateFull } from '../../../../src/domain/boundedStateStore.ts';
 import { fakeClock } from '../../fakes/fakeClock.ts';
 import { memoryStateStore } from '../../fakes/memoryStateStore.ts';
 import { recordingLog } from '../../fakes/recordingListener.ts';
+import type { StateStore } from '../../../../src/domain/ports.ts';
+import type { HavocState } from '../../../../src/domain/state.ts';
 
 const AT = new Date('2026-11-20T09:00:00Z');
 const MINUTE = 60_000;
@@ -133,4 +135,30 @@ test('a failure counts for 15 minutes with no write since; each new failure star
     for (const later of [1, 5, 9.9]) seen.push(ready(minutes + later));
   }
   t.deepEqual(seen, Array(seen.length).fill(false), 'writes failing at every tick: not ready throughout');
+});
+
+test('a change refused on the last copy and then a write that fails is a failed write, not a refusal', async (t) => {
+  const clock = fakeClock(AT);
+  const health = createStateReadiness({ clock, holdSeconds: 15 * 60, log: recordingLog() });
+  // Like the ConfigMap store: the change is judged on its copy (paused there), refused, judged again on a fresh
+  // read (resumed elsewhere meanwhile), and the write of that fresh verdict fails.
+  const copyFirst: StateStore = {
+    load: async () => ({ kills: [] }),
+    async update(change) {
+      try {
+        change({ kills: [], paused: { reason: 'old copy', by: 'sam', at: AT.toISOString() } });
+      } catch {
+        change({ kills: [] });
+        throw timeout();
+      }
+      throw new Error('the copy was not refused');
+    },
+  };
+  const store = health.watch(copyFirst);
+  const reserve = (s: HavocState) => {
+    if (s.paused) throw new Error('paused');
+    return s;
+  };
+  await t.throwsAsync(store.update(reserve), { message: /no answer from the API server/ });
+  t.regex(health.problem() ?? '', /^the state cannot be written: no answer/);
 });
