@@ -35,8 +35,14 @@ export function boundedStateStore({ store, clock, compact }: BoundedStateStoreOp
       const limit = Math.min(options.maxBytes ?? STATE_BOUNDS.writeBytes, STATE_BOUNDS.writeBytes);
       return store.update((state) => {
         const changed = change(state);
-        const next = compact ? compactState(changed, clock.now(), compact) : changed;
-        const bytes = stateBytes(next);
+        let next = compact ? compactState(changed, clock.now(), compact) : changed;
+        let bytes = stateBytes(next);
+        // The old records kept for a move into the history give way to the bound: they are
+        // compacted as any other (migratingStateStore sees `unmoved` shrink and reports the loss).
+        if (bytes > limit && compact && (next.unmoved?.length ?? 0) > 0) {
+          next = compactState(changed, clock.now(), compact, false);
+          bytes = stateBytes(next);
+        }
         if (bytes > limit) throw new StateFull(bytes, limit);
         return next;
       });

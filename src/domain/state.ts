@@ -89,6 +89,14 @@ export interface HavocState {
    * history yet; the first write moves them there (history/migratingStateStore.ts).
    */
   readonly format?: typeof STATE_FORMAT;
+  /**
+   * In a state not marked yet: the ids of an older daemon's settled records that a failed move
+   * left out of the history. Compaction keeps them as they are, while the state stays under its
+   * bound; the next move takes these and no others (the new daemon's own records are in the
+   * history through the history listener). Absent in an unmarked state: no new daemon wrote it,
+   * so every settled record is an old one.
+   */
+  readonly unmoved?: readonly string[];
 }
 
 /** The format of a state whose settled records are also in the durable history. */
@@ -153,10 +161,14 @@ export interface CompactRules {
  * reservations not settled yet, and of the attempts that spent nothing
  * (blocked, already gone, not attempted) only the newest per target within
  * the gap, without its victims. Free text is bounded. Nothing a budget, a gap
- * or a settlement still needs is dropped.
+ * or a settlement still needs is dropped. The records still to move into the
+ * history (`unmoved`) are kept as they are, unless `keepUnmoved` is false
+ * (they would pass the bound): then they go as any other, and `unmoved`
+ * lists those that stay.
  */
-export function compactState(state: HavocState, now: Date, rules: CompactRules): HavocState {
+export function compactState(state: HavocState, now: Date, rules: CompactRules, keepUnmoved = true): HavocState {
   const t = now.getTime();
+  const unmoved = new Set(keepUnmoved ? state.unmoved : []);
   const newestFree = new Map<string, KillRecord>();
   for (const k of state.kills) {
     if (k.result === 'reserved' || k.count > 0) continue;
@@ -167,12 +179,19 @@ export function compactState(state: HavocState, now: Date, rules: CompactRules):
   }
   const kept = new Set(newestFree.values());
   const kills = state.kills
-    .filter((k) => k.result === 'reserved' || (k.count > 0 ? t - Date.parse(k.at) <= rules.keepSeconds * 1000 : kept.has(k)))
-    .map((k) => (k.result !== 'reserved' && k.count === 0 ? attemptOnly(k) : boundRecord(k)));
+    .filter(
+      (k) =>
+        k.result === 'reserved' ||
+        unmoved.has(k.id) ||
+        (k.count > 0 ? t - Date.parse(k.at) <= rules.keepSeconds * 1000 : kept.has(k)),
+    )
+    .map((k) => (unmoved.has(k.id) ? k : k.result !== 'reserved' && k.count === 0 ? attemptOnly(k) : boundRecord(k)));
   const { paused, resumed } = state;
+  const ids = new Set(kills.map((k) => k.id));
   return {
     ...state,
     kills,
+    ...(state.unmoved ? { unmoved: state.unmoved.filter((id) => ids.has(id)) } : {}),
     ...(paused ? { paused: { ...paused, reason: boundText(paused.reason), by: boundText(paused.by) } } : {}),
     ...(resumed ? { resumed: { ...resumed, by: boundText(resumed.by) } } : {}),
   };

@@ -88,6 +88,17 @@ function parseEntry(value: string): HistoryEntry | undefined {
   }
 }
 
+/** The part number of a history object, from its name (kube-havoc-history-<day>-<part>). */
+function partOf(cm: V1ConfigMap): number {
+  return Number(/-(\d+)$/.exec(cm.metadata?.name ?? '')?.[1] ?? 0);
+}
+
+/** Oldest day first, and within a day by part number (the API server lists by name: part 10 before part 2). */
+function byPart(objects: readonly V1ConfigMap[]): V1ConfigMap[] {
+  const day = (cm: V1ConfigMap) => cm.metadata?.labels?.[DAY_LABEL] ?? '';
+  return [...objects].sort((a, b) => day(a).localeCompare(day(b)) || partOf(a) - partOf(b));
+}
+
 export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOptions): HistoryStore {
   const { namespace, localDate, clock, log } = options;
   const api = options.configMapApi ?? options.kubeConfig?.makeApiClient(CoreV1Api);
@@ -116,7 +127,7 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
   /** The newest part of a day already stored, and its size, so a restart does not refill a full part. */
   const locate = async (day: string) => {
     const parts = (await list(ofDays([day], 'in'), 'find the history part')).map((cm) => ({
-      part: Number(cm.metadata?.name?.slice(historyObjectName(day, 0).length - 1) ?? 0),
+      part: partOf(cm),
       bytes: dataBytes(cm.data),
     }));
     const newest = parts.sort((a, b) => b.part - a.part)[0];
@@ -247,15 +258,19 @@ export function createConfigMapHistoryStore(options: ConfigMapHistoryStoreOption
     },
     async read(days) {
       if (days.length === 0) return [];
-      const entries: HistoryEntry[] = [];
-      for (const cm of await list(ofDays(days, 'in'), 'read the history')) {
+      // One entry per key. A key is derived from the occurrence alone (entryKey), so the same key twice
+      // is the same entry written twice: a move repeated after a restart writes into the newest part,
+      // not where the first move put it. Read in order of day and part, the newest part wins: it
+      // holds the last write of the key, as one object would after a second merge patch.
+      const entries = new Map<string, HistoryEntry>();
+      for (const cm of byPart(await list(ofDays(days, 'in'), 'read the history'))) {
         for (const [key, value] of Object.entries(cm.data ?? {})) {
           const entry = parseEntry(value);
           if (entry === undefined) log.warn({ configMap: cm.metadata?.name, key }, 'history: an entry is not one; skipped');
-          else entries.push(entry);
+          else entries.set(key, entry);
         }
       }
-      return entries;
+      return [...entries.values()];
     },
     // At start-up; when it fails, the first write of the day tries again.
     async prune(now) {

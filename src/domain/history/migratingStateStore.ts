@@ -7,17 +7,33 @@
 // the history through the history listener). Budget, gaps, reservations and
 // the kill switch need nothing: they read the state as before.
 //
+// A move may be repeated: a process that dies after the move and before its
+// first write leaves the state unmarked, and the next one moves it all again.
+// That writes the same keys with the same values (entryKey), and the history
+// reads one entry per key.
+//
 // A history that cannot be written does not hold the state back, as for a
-// new kill (historyListener.ts): what could not be moved is reported once,
-// and the write goes on. Safety never waits for the audit trail.
+// new kill (historyListener.ts): the failure is reported once, and the write
+// goes on unmarked, listing in `unmoved` the old records not moved yet, which
+// compaction then keeps (state.ts). The first write MOVE_RETRY_SECONDS later
+// tries those again, and only those. If keeping them would pass the state's
+// bound, the bound wins (boundedStateStore.ts): what the budget does not need
+// is dropped, and that loss is reported once. Safety never waits for the
+// audit trail.
 
 import type { Occurrence } from '../occurrence.ts';
 import { readKillSwitch } from '../killSwitch.ts';
-import type { Clock, Log, StateStore } from '../ports.ts';
-import { STATE_FORMAT, type KillRecord } from '../state.ts';
+import type { Clock, Log, StateStore, UpdateOptions } from '../ports.ts';
+import { STATE_FORMAT, type HavocState, type KillRecord } from '../state.ts';
 import { truncateText, type HistoryEntry, type HistoryTarget } from './historyEntry.ts';
 import type { HistoryStore } from './historyStore.ts';
 import { expired, retentionCutoff } from './retention.ts';
+
+/**
+ * A failed move is tried again by the first write at least this long after it, not by every write:
+ * each try costs the history store's own retries (3 tries, 1 s then 2 s apart) while writes wait.
+ */
+export const MOVE_RETRY_SECONDS = 60;
 
 export interface MigratingStateStoreOptions {
   /** The store the daemon writes through (compacting and bounded). */
@@ -35,60 +51,101 @@ export function migratingStateStore(options: MigratingStateStoreOptions): StateS
   const { store, history, clock, log } = options;
   let moved = false;
   let moving: Promise<void> | undefined;
+  /** After a failed move: the ids of the old records still to move, and when to try again (monotonic ms). */
+  let unmoved: readonly string[] | undefined;
+  let retryAt = 0;
+  const reported = { failure: false, loss: false };
+  const error = (message: string) => options.report({ type: 'error', at: clock.now(), kind: 'history', message });
 
   const move = async () => {
     const state = await store.load();
-    const settled = state.kills.filter((k) => k.result !== 'reserved');
+    const listed = state.unmoved === undefined ? undefined : new Set(state.unmoved);
+    const settled = state.kills.filter((k) => k.result !== 'reserved' && (listed?.has(k.id) ?? true));
     if (state.format !== undefined || settled.length === 0) {
       moved = true;
       return;
     }
     const cutoff = retentionCutoff(clock.now(), options.retentionSeconds, options.localDate);
-    const all = settled.flatMap(recordEntries);
     // By day, in time order: a day's entries go in one patch per part of its object.
-    const days = new Map<string, HistoryEntry[]>();
-    for (const entry of [...all].sort((a, b) => a.at.localeCompare(b.at))) {
+    const days = new Map<string, { entries: HistoryEntry[]; records: Set<string> }>();
+    let olderThanRetention = 0;
+    const all = settled.flatMap((record) => recordEntries(record).map((entry) => ({ record: record.id, entry })));
+    for (const { record, entry } of all.sort((a, b) => a.entry.at.localeCompare(b.entry.at))) {
       const day = options.localDate(new Date(entry.at));
-      if (expired(day, cutoff)) continue;
-      const ofDay = days.get(day) ?? [];
-      ofDay.push(entry);
+      if (expired(day, cutoff)) {
+        olderThanRetention += 1;
+        continue;
+      }
+      const ofDay = days.get(day) ?? { entries: [], records: new Set() };
+      ofDay.entries.push(entry);
+      ofDay.records.add(record);
       days.set(day, ofDay);
     }
-    const entries = [...days.values()].flat();
+    const total = all.length - olderThanRetention;
     let written = 0;
+    const left = [...days.values()];
     try {
       for (const ofDay of days.values()) {
-        await history.appendAll(ofDay);
-        written += ofDay.length;
+        await history.appendAll(ofDay.entries);
+        written += ofDay.entries.length;
+        left.shift();
       }
-    } catch (error) {
-      options.report({
-        type: 'error',
-        at: clock.now(),
-        kind: 'history',
-        message:
-          `moving the records of an older kube-havoc into the history stopped after ${written} of ${entries.length} ` +
-          `entries: ${(error as Error).message}; the rest is not in the history (the budget still counts what it needs)`,
-      });
+    } catch (failure) {
+      // A record with an entry in a day not written is moved again whole: its other entries land on their own keys.
+      unmoved = [...new Set(left.flatMap((d) => [...d.records]))];
+      retryAt = clock.monotonicMs() + MOVE_RETRY_SECONDS * 1000;
+      const message =
+        `moving the records of an older kube-havoc into the history stopped after ${written} of ${total} ` +
+        `entries: ${(failure as Error).message}; the rest stays in the state and is tried again at a write from ${MOVE_RETRY_SECONDS} s on`;
+      if (reported.failure) log.warn({ err: failure, unmoved: unmoved.length }, message);
+      else error(message);
+      reported.failure = true;
+      return;
     }
     log.info(
-      { records: settled.length, entries: written, olderThanRetention: all.length - entries.length, cutoff },
+      { records: settled.length, entries: written, olderThanRetention, cutoff },
       `state of an older kube-havoc: its ${settled.length} settled records moved into the history as ${written} entries`,
     );
     moved = true;
+    unmoved = undefined;
+  };
+
+  /** An unmarked write keeps the records still to move; the bound may drop some, and that is said once. */
+  const writeUnmarked = async (
+    change: (state: HavocState) => HavocState,
+    updateOptions: UpdateOptions | undefined,
+    keep: readonly string[],
+  ) => {
+    const written = await store.update((state) => ({ ...change(state), unmoved: keep }), updateOptions);
+    const still = new Set(written.unmoved);
+    const lost = keep.filter((id) => !still.has(id));
+    if (lost.length > 0) {
+      unmoved = keep.filter((id) => still.has(id));
+      if (!reported.loss)
+        error(
+          `${lost.length} records of an older kube-havoc are not in the history: keeping them until the move works ` +
+            'would pass the bound of the state, which came first (the budget still counts what it needs)',
+        );
+      reported.loss = true;
+    }
+    return written;
   };
 
   return {
     load: () => store.load(),
     killSwitch: () => readKillSwitch(store),
     async update(change, updateOptions) {
-      if (!moved) {
+      if (!moved && (unmoved === undefined || unmoved.length === 0 || clock.monotonicMs() >= retryAt)) {
         moving ??= move().finally(() => {
           moving = undefined;
         });
         await moving;
       }
-      return store.update((state) => ({ ...change(state), format: STATE_FORMAT }), updateOptions);
+      if (!moved) return writeUnmarked(change, updateOptions, unmoved ?? []);
+      return store.update((state) => {
+        const { unmoved: _moved, ...next } = change(state);
+        return { ...next, format: STATE_FORMAT };
+      }, updateOptions);
     },
   };
 }

@@ -214,3 +214,40 @@ test('appendAll stops at the first day it cannot write, naming the entries', asy
   const error = await t.throwsAsync(store.appendAll(two));
   t.regex(error?.message ?? '', /history entries \S+ and 1 more not written after 3 tries/);
 });
+
+test('an entry written again into a later part (a repeated move after a restart) is read once', async (t) => {
+  const { fake, store, make } = setup({ partBytes: 2000 });
+  const kills = Array.from({ length: 24 }, (_, i) => entry(killOccurrence('killed', { at: new Date(AT.getTime() + i) })));
+  await store.appendAll(kills);
+  const parts = fake.objects.size;
+  t.true(parts >= 3, `${parts} parts`);
+  // The next process locates the newest part and writes every entry again there and after it.
+  await make().appendAll(kills);
+  t.true(fake.objects.size > parts, 'the repeat landed in other parts');
+  const read = await store.read(['2026-11-20']);
+  t.deepEqual(read.map(entryKey).sort(), kills.map(entryKey).sort());
+});
+
+test('of one key in several parts the newest part wins, by part number and not by name', async (t) => {
+  const { fake, store } = setup();
+  const kill = entry(killOccurrence('killed'));
+  const part = (n: number, result: string) => {
+    const name = historyObjectName('2026-11-20', n);
+    fake.objects.set(name, {
+      metadata: {
+        name,
+        labels: {
+          'app.kubernetes.io/name': 'kube-havoc',
+          'app.kubernetes.io/component': 'history',
+          'kube-havoc/history-day': '2026-11-20',
+        },
+      },
+      data: { [entryKey(kill)]: JSON.stringify({ ...kill, result }) },
+    });
+  };
+  // Listed by name, part 10 comes before part 2.
+  part(2, 'blocked');
+  part(10, 'killed');
+  part(0, 'failed');
+  t.deepEqual(await store.read(['2026-11-20']), [kill]);
+});

@@ -6,17 +6,19 @@
 
 import test from 'ava';
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { createConfigMapHistoryStore, dataBytes } from '../../../../src/adapters/kubernetes/configMapHistoryStore.ts';
 import { createConfigMapStateStore, type ConfigMapApi } from '../../../../src/adapters/kubernetes/configMapStateStore.ts';
 import { PAUSE_ANNOTATION } from '../../../../src/adapters/kubernetes/pauseAnnotation.ts';
 import { budgetLeft, historySeconds, lastAttempt } from '../../../../src/domain/budget/budget.ts';
 import { boundedStateStore } from '../../../../src/domain/boundedStateStore.ts';
-import type { HistoryEntry } from '../../../../src/domain/history/historyEntry.ts';
+import { entryKey, type HistoryEntry } from '../../../../src/domain/history/historyEntry.ts';
 import type { HistoryStore } from '../../../../src/domain/history/historyStore.ts';
-import { migratingStateStore, recordEntries } from '../../../../src/domain/history/migratingStateStore.ts';
+import { migratingStateStore, MOVE_RETRY_SECONDS, recordEntries } from '../../../../src/domain/history/migratingStateStore.ts';
 import { resumeChaos } from '../../../../src/domain/killSwitch.ts';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
 import { STATE_BOUNDS, STATE_FORMAT, type HavocState, type KillRecord } from '../../../../src/domain/state.ts';
 import { createFakeApiServer, silentLog, statusError } from '../../adapters/kubernetes/fakeApiServer.ts';
+import { createFakeHistoryApi } from '../../adapters/kubernetes/fakeHistoryApi.ts';
 import { fakeClock, type FakeClock } from '../../fakes/fakeClock.ts';
 import { deployment, fakeCluster } from '../../fakes/fakeCluster.ts';
 import { memoryHistoryStore } from '../../fakes/memoryHistoryStore.ts';
@@ -80,9 +82,29 @@ function pastRecords() {
   ];
 }
 
-/** The fake API server's ConfigMaps, refusing data over 1 MiB with 422 as the real one does. */
-function sizedConfigMaps(api: ConfigMapApi, refused: number[]): ConfigMapApi {
+/** 900 old records with long texts from a day back, and the budget's: over 1,000,000 bytes of state. */
+const nearMiB = () => [
+  ...budgetRecords(),
+  ...oldLongRecords({
+    now: NOW,
+    count: 900,
+    fromHoursAgo: 25,
+    everyMinutes: 30,
+    namespace: 'storefront-production-eu',
+    workloads: 60,
+  }),
+];
+
+/**
+ * The fake API server's ConfigMaps, refusing data over 1 MiB with 422 as the real one does; the next
+ * `down.writes` state writes fail as if the API server were away (the process then dies, or goes on).
+ */
+function sizedConfigMaps(api: ConfigMapApi, refused: number[], down: { writes: number }): ConfigMapApi {
   const check = (body: V1ConfigMap) => {
+    if (down.writes > 0) {
+      down.writes -= 1;
+      throw Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    }
     const bytes = Object.entries(body.data ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (bytes > 1_048_576) {
       refused.push(bytes);
@@ -111,11 +133,12 @@ function upgrade(
   const history = options.history ?? memory;
   const events = recorder();
   const log = recordingLog();
-  const daemon = () =>
+  const down = { writes: 0 };
+  const daemon = (moveTo: Pick<HistoryStore, 'appendAll'> = history) =>
     migratingStateStore({
       store: boundedStateStore({
         store: createConfigMapStateStore({
-          configMapApi: sizedConfigMaps(api.configMaps, refused),
+          configMapApi: sizedConfigMaps(api.configMaps, refused, down),
           namespace: NS,
           name: NAME,
           log: silentLog,
@@ -124,7 +147,7 @@ function upgrade(
         clock,
         compact: { keepSeconds: historySeconds(settings.minGapSeconds), minGapSeconds: settings.minGapSeconds },
       }),
-      history,
+      history: moveTo,
       clock,
       localDate: utcDay,
       retentionSeconds: 30 * 86_400,
@@ -132,7 +155,7 @@ function upgrade(
       log,
     });
   const stored = () => JSON.parse(api.configMapStore.peek(NS, NAME)?.data?.['state.json'] ?? '{}') as HavocState;
-  return { api, store: daemon(), daemon, clock, settings, memory, events, log, refused, json, stored };
+  return { api, store: daemon(), daemon, clock, settings, memory, events, log, refused, json, stored, down };
 }
 
 /** The first write a new leader makes: its summary (settleLeftovers). */
@@ -296,17 +319,7 @@ test('an upgraded daemon moves the old records into the history by day, and keep
 });
 
 test('an old state near the 1 MiB limit (900 records with long texts) is compacted by the first write, not refused', async (t) => {
-  const kills = [
-    ...budgetRecords(),
-    ...oldLongRecords({
-      now: NOW,
-      count: 900,
-      fromHoursAgo: 25,
-      everyMinutes: 30,
-      namespace: 'storefront-production-eu',
-      workloads: 60,
-    }),
-  ];
+  const kills = nearMiB();
   const { store, stored, refused, json, memory } = upgrade({ kills, paused: oncall });
   t.true(json.length > 1_000_000, `${json.length} bytes stored by the old daemon`);
 
@@ -345,35 +358,198 @@ test('a moved state is not moved again: a later daemon writes nothing old into t
   t.is(appended.length, moved, 'the restarted daemon found the state marked');
 });
 
-test('a history that cannot be written holds nothing back: reported once, and the state is written with budget and pause', async (t) => {
-  let tries = 0;
-  const history = {
-    appendAll: async () => {
-      tries += 1;
-      throw new Error('configmaps is forbidden');
+/** A history whose first `failures` moves fail (its RBAC not there yet), then writes into `memory`. */
+function flakyHistory(memory: ReturnType<typeof memoryHistoryStore>, failures: number) {
+  const calls: (readonly HistoryEntry[])[] = [];
+  return {
+    calls,
+    appendAll: async (batch: readonly HistoryEntry[]) => {
+      calls.push(batch);
+      if (calls.length <= failures) throw new Error('configmaps is forbidden');
+      await memory.appendAll(batch);
     },
   };
-  const { store, stored, events, settings } = upgrade(
-    { kills: [...budgetRecords(), ...pastRecords()], paused: oncall },
-    { history },
-  );
+}
+
+/** The real history store over a fake API, with small parts so that a day takes several. */
+function configMapHistory(partBytes: number) {
+  const fake = createFakeHistoryApi();
+  const make = () =>
+    createConfigMapHistoryStore({
+      configMapApi: fake.api,
+      namespace: NS,
+      localDate: utcDay,
+      retentionSeconds: 30 * 86_400,
+      clock: fakeClock(NOW),
+      log: silentLog,
+      retryDelayMs: 1,
+      partBytes,
+    });
+  const objects = () => [...fake.objects.values()];
+  const days = () => [...new Set(objects().map((cm) => cm.metadata?.labels?.['kube-havoc/history-day'] ?? ''))];
+  const stored = () => objects().flatMap((cm) => Object.keys(cm.data ?? {}));
+  return { fake, make, days, stored, objects };
+}
+
+/** The entry keys a move that works at once writes for this old state. */
+async function keysMovedAtOnce(old: Omit<OldState, 'now'>): Promise<string[]> {
+  const { store, memory } = upgrade(old);
+  await firstWrite(store);
+  return entries(memory).map(entryKey).sort();
+}
+
+const old = () => ({ kills: [...budgetRecords(), ...pastRecords()], paused: oncall });
+const moveRetryMs = MOVE_RETRY_SECONDS * 1000;
+
+test('a history that cannot be written holds nothing back: reported once, the state written unmarked with budget, pause and the old records', async (t) => {
+  const history = flakyHistory(memoryHistoryStore(), Infinity);
+  const { store, stored, events, settings, clock, json } = upgrade(old(), { history });
   await firstWrite(store);
   await firstWrite(store);
-  t.is(tries, 1, 'the move stops at the first day that failed, and is not tried again');
+  t.is(history.calls.length, 1, 'not tried again before MOVE_RETRY_SECONDS');
+  clock.advance(moveRetryMs);
+  await firstWrite(store);
+  t.is(history.calls.length, 2, 'tried again by the first write after it');
   t.deepEqual(
     events.of('error').map((e) => e.message),
     [
       'moving the records of an older kube-havoc into the history stopped after 0 of 66 entries: configmaps is forbidden; ' +
-        'the rest is not in the history (the budget still counts what it needs)',
+        `the rest stays in the state and is tried again at a write from ${MOVE_RETRY_SECONDS} s on`,
     ],
+    'reported once',
   );
-  t.is(stored().format, STATE_FORMAT);
-  t.deepEqual(stored().paused, oncall);
-  t.deepEqual(budgetLeft({ history: stored().kills, now: NOW, caps: settings.caps, dryRun: false }), {
+  const after = stored();
+  t.is(after.format, undefined, 'not marked: the next daemon moves them too');
+  t.deepEqual(after.paused, oncall);
+  t.deepEqual(budgetLeft({ history: after.kills, now: clock.now(), caps: settings.caps, dryRun: false }), {
     tick: 1,
     hour: 2,
     day: 1,
   });
+  // Every old record with an entry within the retention is kept as it was, and listed as still to move.
+  const before = (JSON.parse(json) as HavocState).kills;
+  const toMove = before.filter((k) => recordEntries(k).some((e) => e.at >= '2026-10-21'));
+  t.is(toMove.length, 40 + 1 + 1 + 2);
+  t.deepEqual([...(after.unmoved ?? [])].sort(), toMove.map((k) => k.id).sort());
+  for (const k of toMove)
+    t.deepEqual(
+      after.kills.find((s) => s.id === k.id),
+      k,
+      k.id,
+    );
+  t.false(
+    after.kills.some((k) => k.target.startsWith('ancient/')),
+    'records past the retention are not kept: there is nothing to move',
+  );
+});
+
+test('a history write that fails once, then works: every old record ends in the history exactly once, and the state is compacted', async (t) => {
+  const expected = await keysMovedAtOnce(old());
+  const history = configMapHistory(2_000);
+  // The first day's first write fails its 3 tries: the move stops there.
+  history.fake.failures.push(...[1, 2, 3].map(() => statusError(503, 'etcdserver: leader changed')));
+  const { store, stored, events, clock, daemon } = upgrade(old(), { history: history.make() });
+  await firstWrite(store);
+  t.is(stored().format, undefined);
+  t.deepEqual(history.stored(), [], 'nothing moved yet');
+  t.is(events.of('error').length, 1);
+
+  clock.advance(moveRetryMs);
+  await firstWrite(store);
+  t.is(stored().format, STATE_FORMAT, 'moved: marked');
+  t.is(stored().unmoved, undefined);
+  t.is(stored().kills.length, 3, 'and compacted as after a move that worked at once');
+  t.true(
+    history.objects().length > history.days().length,
+    `${history.objects().length} objects for ${history.days().length} days`,
+  );
+  t.deepEqual(history.stored().sort(), expected, 'each entry stored once');
+  t.deepEqual((await history.make().read(history.days())).map(entryKey).sort(), expected);
+
+  await firstWrite(daemon(history.make()));
+  t.deepEqual(history.stored().sort(), expected, 'a later daemon moves nothing');
+});
+
+test('a process that dies after the move and before the marker: the next one moves again, and each entry is read once across parts', async (t) => {
+  const expected = await keysMovedAtOnce(old());
+  const history = configMapHistory(4_000);
+  const { store, stored, down, daemon } = upgrade(old(), { history: history.make() });
+  down.writes = 1;
+  await t.throwsAsync(firstWrite(store), { message: /unreachable|ECONNREFUSED|fetch failed/ });
+  t.is(stored().format, undefined, 'the state is as the old daemon left it');
+  t.deepEqual(history.stored().sort(), expected, 'moved once');
+
+  // The next process (or leader) finds the state unmarked and moves everything again, into the newest parts.
+  await firstWrite(daemon(history.make()));
+  t.is(stored().format, STATE_FORMAT);
+  const stored2 = history.stored();
+  t.true(stored2.length > expected.length, `${stored2.length} keys stored for ${expected.length} entries`);
+  t.deepEqual([...new Set(stored2)].sort(), expected);
+  t.deepEqual((await history.make().read(history.days())).map(entryKey).sort(), expected, 'each entry read once');
+});
+
+test('records the new daemon writes while the move waits for a retry are not moved by it', async (t) => {
+  const memory = memoryHistoryStore();
+  const history = flakyHistory(memory, 1);
+  const { store, daemon, stored } = upgrade(old(), { history });
+  await firstWrite(store);
+  // A kill of the new daemon, settled: the history listener writes its entry, with its own instant.
+  const own = oldPodRecord({
+    at: NOW,
+    namespace: 'shop',
+    workload: 'api',
+    victims: [{ name: 'api-0', uid: 'uid-api-0' }],
+    result: 'killed',
+    count: 1,
+    owner: 'havoc-new-0@now',
+  }) as unknown as KillRecord;
+  await store.update((s) => ({ ...s, kills: [...s.kills, own] }));
+  t.false(stored().unmoved?.includes(own.id) ?? true);
+
+  // A restarted daemon retries at its first write, moving only what the state lists.
+  await firstWrite(daemon());
+  t.is(stored().format, STATE_FORMAT);
+  t.is(history.calls.length > 1, true);
+  t.false(
+    history.calls.flat().some((e) => e.target.uid === 'uid-api-0'),
+    "the new daemon's own record is not moved as an old one",
+  );
+  t.true(entries(memory).length > 40);
+});
+
+test('an old state near 1 MiB while the history cannot be written: the bound comes first, and the loss is reported once', async (t) => {
+  const kills = nearMiB();
+  const memory = memoryHistoryStore();
+  const history = flakyHistory(memory, 1);
+  const { store, stored, refused, events, clock } = upgrade({ kills, paused: oncall }, { history });
+  await firstWrite(store);
+  await firstWrite(store);
+  t.deepEqual(refused, [], 'no write refused');
+  const after = stored();
+  t.true(JSON.stringify(after).length < 4096, `${JSON.stringify(after).length} bytes after the first write`);
+  t.is(after.format, undefined);
+  t.deepEqual(after.paused, oncall);
+  const web = after.kills.find((k) => k.target === 'shop/Deployment/web');
+  const gone = after.kills.find((k) => k.target === 'elsewhere/Deployment/gone');
+  t.deepEqual([...(after.unmoved ?? [])].sort(), [web?.id, gone?.id].sort(), 'what the budget keeps is still to move');
+  t.deepEqual(
+    events.of('error').map((e) => e.message.replace(/:.*/, '')),
+    [
+      'moving the records of an older kube-havoc into the history stopped after 0 of 1353 entries',
+      '900 records of an older kube-havoc are not in the history',
+    ],
+  );
+
+  clock.advance(moveRetryMs);
+  await firstWrite(store);
+  t.is(stored().format, STATE_FORMAT);
+  t.deepEqual(
+    entries(memory)
+      .filter((e) => e.type === 'kill')
+      .map((e) => e.target.name)
+      .sort(),
+    ['gone-0', 'web-old'],
+  );
 });
 
 test("after the upgrade the old run's reservation is settled, nothing is killed while paused, and after resume the caps count the old kills", async (t) => {
