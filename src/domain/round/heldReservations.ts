@@ -4,6 +4,9 @@
 // Nothing held is ever settled as lost (settleLost.ts), and each holds its
 // victims when a leftover is judged (settleLeftovers.ts). Both kinds end: a
 // drain within its timeout, an outcome at the first write that goes through.
+// It also knows what each reservation of this run sent (`sent`): a leftover of
+// its own is judged on those victims only (settleLeftovers.ts), so a pod it
+// never sent an eviction for is never its kill. A restart forgets it all.
 
 import type { Reservation, Settlement } from '../budget/reservation.ts';
 import type { KillRecord } from '../state.ts';
@@ -17,11 +20,22 @@ export interface HeldReservations {
   drain(record: KillRecord, done: Promise<unknown>): void;
   /** The records held: an unstored one with its known outcome, a running drain still reserved. */
   records(): KillRecord[];
+  /** Notes, before it is sent, a disruption of `victim` (a pod's or node's UID) under this run's reservation; none: the reservation's own write. */
+  sending(record: Pick<KillRecord, 'id' | 'at'>, victim?: string): void;
+  /** The victims this run sent a disruption to under its reservation `id`; undefined when it does not know (not its own, or made before a restart). */
+  sent(id: string): ReadonlySet<string> | undefined;
+  /**
+   * Forgets what `sent` knows of a reservation once a tick's read shows it
+   * settled, or shows nothing of it and it is older than `since` (its write
+   * never went through, or went through and was pruned): entries end.
+   */
+  retain(kills: readonly KillRecord[], since: Date): void;
 }
 
 export function createHeldReservations(): HeldReservations {
   const unstored: { reservation: Reservation; settlement: Settlement }[] = [];
   const drains = new Map<string, KillRecord>();
+  const sent = new Map<string, { at: string; victims: Set<string> }>();
   return {
     unstored(reservation, settlement) {
       unstored.push({ reservation, settlement });
@@ -47,5 +61,18 @@ export function createHeldReservations(): HeldReservations {
         count: settlement.count,
       })),
     ],
+    sending({ id, at }, victim) {
+      const entry = sent.get(id) ?? { at, victims: new Set<string>() };
+      if (victim !== undefined) entry.victims.add(victim);
+      sent.set(id, entry);
+    },
+    sent: (id) => sent.get(id)?.victims,
+    retain(kills, since) {
+      const reserved = new Map(kills.map((k) => [k.id, k.result === 'reserved']));
+      for (const [id, { at }] of sent) {
+        const inState = reserved.get(id);
+        if (inState === false || (inState === undefined && Date.parse(at) < since.getTime())) sent.delete(id);
+      }
+    },
   };
 }

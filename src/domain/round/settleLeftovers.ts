@@ -22,8 +22,6 @@ import type { RoundStepDeps } from './roundStep.ts';
 export interface LeftoverDeps extends RoundStepDeps {
   readonly killer: PodKiller;
   readonly drainer?: NodeDrainer;
-  /** What this run holds in memory (heldReservations.ts): each holds its victims as a settled kill does. */
-  readonly held?: () => readonly KillRecord[];
 }
 
 export interface SettledKill {
@@ -68,12 +66,15 @@ interface Seen {
 
 async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Promise<SettledKill | undefined> {
   const leftover = leftOver(deps.state, record);
+  // What this run knows it sent under its own reservation is all it judges; a restart forgets, and then the cluster is the witness.
+  const sent = deps.held?.sent(record.id);
+  const sentNothing = sent?.size === 0 && !record.dryRun;
   // Decided inside the write, on the state as it is then: a record settled meanwhile (by this pass too) holds its pods.
   let told: readonly Seen[] = [];
   let history: readonly KillRecord[] = [];
   const settle = async (seen: readonly Seen[]) => {
     const written = await leftover.settle((kills) => {
-      const decided = decide(record, seen, { settled: kills, held: deps.held?.() ?? [] });
+      const decided = decide(record, seen, { settled: kills, held: deps.held?.records() ?? [], sentNothing });
       told = decided.told;
       return decided.settlement;
     });
@@ -92,7 +93,7 @@ async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Pr
   if (record.action === 'node-drain') {
     const name = record.target.replace(/^node\//, '');
     if (deps.drainer === undefined) return undefined; // node chaos is off now: nobody here can tell; it stays charged
-    const drained = !record.dryRun && (await deps.drainer.isDrained(name));
+    const drained = !record.dryRun && sent?.size !== 0 && (await deps.drainer.isDrained(name));
     const node = { namespace: '', name, uid: record.nodeUid ?? '' };
     const outcome: KillOutcome = { result: 'killed', detail: `node found cordoned by kube-havoc (${by})` };
     if ((await settle(drained ? [{ victim: node, outcome }] : [])) && told.length > 0)
@@ -101,7 +102,7 @@ async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Pr
   }
 
   // A dry run killed nothing whatever happened; a record without victims is from before they were kept.
-  const victims = record.dryRun ? [] : (record.victims ?? []);
+  const victims = record.dryRun ? [] : (record.victims ?? []).filter((v) => sent?.has(v.uid) ?? true);
   const method = record.action === 'pod-delete' ? 'delete' : 'evict';
   const seen: Seen[] = [];
   for (const victim of victims) {
@@ -127,14 +128,14 @@ async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Pr
 function decide(
   record: KillRecord,
   seen: readonly Seen[],
-  others: { readonly settled: readonly KillRecord[]; readonly held: readonly KillRecord[] },
+  others: { readonly settled: readonly KillRecord[]; readonly held: readonly KillRecord[]; readonly sentNothing: boolean },
 ): { settlement: Settlement; told: readonly Seen[] } {
   // A record in the state holds its victims once it told them, as killed or unknown; one this run holds, while
   // its outcome is on the way too.
   const told = (k: KillRecord) => k.result === 'killed' || k.result === 'unknown';
   const holders = [...others.settled.filter(told), ...others.held.filter((k) => told(k) || k.result === 'reserved')];
   const telling: Seen[] = [];
-  const notes: string[] = [];
+  const notes = others.sentNothing ? ['this run sent no disruption under it: the cluster was not asked'] : [];
   for (const s of seen) {
     const holder = holders.find((other) => holds(other, record, s.victim));
     if (holder === undefined) telling.push(s);
