@@ -200,7 +200,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     await giveBack(tick.at);
     // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
     if (!settledAsLeader) await settleLeftovers();
-    await held.storeUnstored();
+    await background.followSettled(await held.storeUnstored());
     // Budgets and gaps are judged on the record clock, which a forward step of the wall clock cannot move.
     const judged = deps.records.now();
     const loaded = await deps.state.load();

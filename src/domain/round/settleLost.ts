@@ -13,8 +13,6 @@ import type { KillRecord } from '../state.ts';
 import { settleLeftovers, type LeftoverDeps, type Settling } from './settleLeftovers.ts';
 
 export interface SettleLostDeps extends LeftoverDeps {
-  /** This run. */
-  readonly owner: string;
   /** The kill history as this tick read it. */
   readonly kills: readonly KillRecord[];
   /** The record clock's now (time/recordClock.ts). */

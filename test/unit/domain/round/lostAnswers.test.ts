@@ -289,3 +289,48 @@ test('a leftover drain of a node whose later drain is already recorded is not a 
   t.regex(store.state.kills[0]!.detail ?? '', /node a's cordon is recorded as killed by later/);
   t.is(b.events.of('kill').length, 0);
 });
+
+// A leftover's settlement whose answer is lost but committed: the record is no
+// longer `reserved`, so no sweep finds it again; the run holds what it decided
+// and what it must tell, and tells it once its write is known to be there.
+test('a leftover settlement whose answer was lost is announced once, at the next tick', async (t) => {
+  const cluster = fakeCluster([deployment('shop', 'checkout', 1, alwaysHit, LONG_AGO)]);
+  cluster.terminating.set('uid-checkout-0', { seen: 'terminating', disruption: evictionMark });
+  const store = memoryStateStore({ kills: [leftover('first', after(-10 * MINUTE))] });
+  const lossy = lostAnswerStore(store);
+  const b = daemon('pod-b/1', { cluster, store: lossy });
+  lossy.loseNextSettlement();
+  await b.round.settleLeftovers();
+  t.like(store.state.kills[0], { result: 'killed', settledBy: 'pod-b/1' }, 'the write was committed');
+  t.is(b.events.of('kill').length, 0, 'not told before its write is known to be there');
+
+  await b.tickAt(MINUTE);
+  t.deepEqual(
+    b.events.of('kill').map((k) => [k.outcome.result, (k.target as { uid: string }).uid]),
+    [['killed', 'uid-checkout-0']],
+  );
+  await b.tickAt(2 * MINUTE);
+  t.is(b.events.of('kill').length, 1, 'and once only');
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+});
+
+test("a run's own lost reservation whose settlement answer was lost is announced once", async (t) => {
+  const cluster = fakeCluster([deployment('shop', 'checkout', 3, alwaysHit, LONG_AGO)]);
+  const store = memoryStateStore();
+  const lossy = lostAnswerStore(store);
+  const a = daemon('pod-a/1', { cluster, store: lossy });
+  await a.tickAt(0);
+  const record = store.state.kills[0]!;
+  // The tick evicted, then failed before recording: the record stays reserved.
+  store.state = { ...store.state, kills: [{ ...record, result: 'reserved' }] };
+  a.events.occurrences.length = 0;
+  lossy.loseNextSettlement();
+  await a.tickAt(6 * MINUTE);
+  t.like(store.state.kills[0], { result: 'killed' });
+  await a.tickAt(7 * MINUTE);
+  await a.tickAt(8 * MINUTE);
+  t.deepEqual(
+    a.events.of('kill').map((k) => [k.outcome.result, (k.target as { uid: string }).uid]),
+    [['killed', record.victims![0]!.uid]],
+  );
+});
