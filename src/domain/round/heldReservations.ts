@@ -31,9 +31,12 @@ export interface HeldReservations {
   drain(record: KillRecord, done: Promise<unknown>): void;
   /** The records held: an unstored one with its known outcome, a running drain still reserved. */
   records(): KillRecord[];
-  /** Notes, before it is sent, a disruption of `victim` (a pod's or node's UID) under this run's reservation; none: the reservation's own write. */
+  /**
+   * Notes, before it is sent, a disruption of `victim` (a pod's or node's UID)
+   * under this run's reservation; without a victim: the reservation's own write.
+   */
   sending(record: Pick<KillRecord, 'id' | 'at'>, victim?: string): void;
-  /** The victims this run sent a disruption to under its reservation `id`; undefined when it does not know (not its own, or made before a restart). */
+  /** The victims this run sent a disruption to under its reservation `id`; undefined: not known (not its own, or pre-restart). */
   sent(id: string): ReadonlySet<string> | undefined;
   /**
    * Forgets what `sent` knows of a reservation once a tick's read shows it

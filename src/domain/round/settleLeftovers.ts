@@ -67,7 +67,7 @@ interface Seen {
 
 async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Promise<SettledKill | undefined> {
   const leftover = leftOver(deps.state, record, deps.owner);
-  // What this run knows it sent under its own reservation is all it judges; a restart forgets, and then the cluster is the witness.
+  // What this run knows it sent under its own reservation is all it judges; a restart forgets, then the cluster is the witness.
   const sent = deps.held?.sent(record.id);
   const sentNothing = sent?.size === 0 && !record.dryRun;
   const seen = await witness(deps, record, sent, by);
