@@ -126,7 +126,7 @@ export function havocSchema(): SchemaTree {
       maxKillsPerDay: {
         doc:
           'Cluster-wide, rolling 24 hours, surviving restarts. At most what the state can hold at the tick cap: ' +
-          '126 at one kill per tick, 97 at three (docs/ARCHITECTURE.md, "The hot state").',
+          '113 at one kill per tick, 89 at three (docs/ARCHITECTURE.md, "The hot state").',
         format: f.count,
         default: 10,
       },

@@ -46,6 +46,11 @@ export interface KillRecord {
    * carries a recovery verdict (worstCaseStateBytes counts on that).
    */
   readonly detail?: string;
+  /**
+   * The run that settled this leftover (a predecessor's, or one it lost track of), so that run, retrying a
+   * settlement whose write had no answer but went through, knows it as its own and announces it once.
+   */
+  readonly settledBy?: string;
   /** The recovery verdict, written when the check ends, so the recent kills can show it after a restart. */
   readonly recovery?: {
     readonly recovered: boolean;
@@ -227,9 +232,9 @@ export function stateBytes(state: HavocState): number {
  * The config refuses caps whose worst case passes `killRecordBytes`; what is
  * left below `reserveBytes` (at least 128 KiB) holds the attempts that spent
  * nothing, one per target within the gap: 802 bytes each at the longest
- * names, 182 for shop/Deployment/web. At the largest caps that is at least 163
- * targets (630 at names like payments/Deployment/checkout-api); at the
- * default caps (a worst case of 53,262 bytes) at least 914 (3,524).
+ * names, 182 for shop/Deployment/web. At the largest caps that is at least 165
+ * targets (636 at names like payments/Deployment/checkout-api); at the
+ * default caps (a worst case of 59,122 bytes) at least 906 (3,496).
  * docs/ARCHITECTURE.md ("The hot state") has the figures.
  */
 export function worstCaseStateBytes(caps: Caps): number {
@@ -272,6 +277,7 @@ export function largestRecord({ victims, text, at }: { victims: number; text: st
     victims: Array.from({ length: victims }, () => ({ namespace, name, uid })),
     nodeUid: uid,
     reason: text,
+    settledBy: `${name}@${at}`,
     recovery: { recovered: false, seconds: 86_400, hypothesis: { verdict: 'not-checked', detail: text } },
   };
 }

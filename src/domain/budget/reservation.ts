@@ -94,16 +94,23 @@ export async function reserve(
  * run's, or one this run lost: lostReservations), settled only if nobody
  * settled it meanwhile.
  */
-export function leftOver(store: StateStore, record: KillRecord): Leftover {
-  return { record, settle: (settlement) => settleRecord(store, record.id, settlement, 'successor') };
+export function leftOver(store: StateStore, record: KillRecord, by: string): Leftover {
+  return { record, settle: (settlement) => settleRecord(store, record.id, settlement, { successor: by }) };
 }
 
+/**
+ * `owner`: the run that reserved it settles its outcome. `successor`: the run
+ * `successor` settles a leftover and stamps it (`settledBy`): a retry that
+ * finds its own settlement there with the same result (an earlier write whose
+ * answer was lost went through) is `recorded`, so it is announced once.
+ */
 async function settleRecord(
   store: StateStore,
   id: string,
   settlement: Settlement | SettlementOn,
-  role: 'owner' | 'successor',
+  role: 'owner' | { readonly successor: string },
 ): Promise<Settled> {
+  const by = role === 'owner' ? undefined : role.successor;
   let answer: 'recorded' | 'settled-before' = 'recorded';
   let written: HavocState;
   try {
@@ -111,16 +118,17 @@ async function settleRecord(
       answer = 'recorded';
       const kills = state.kills.map((k) => {
         if (k.id !== id) return k;
+        const { result, count, detail } = typeof settlement === 'function' ? settlement(state.kills) : settlement;
         // A successor found the pods gone and announced the kill already; a
         // successor never overwrites a settlement (the owner's or another's).
-        if (k.result === 'killed' || (role === 'successor' && k.result !== 'reserved')) {
-          answer = 'settled-before';
+        if (k.result === 'killed' || (by !== undefined && k.result !== 'reserved')) {
+          answer = by !== undefined && k.settledBy === by && k.result === result ? 'recorded' : 'settled-before';
           return k;
         }
         // A successor that found nothing done wrote not-attempted; the owner, still running, knows better.
-        const { result, count, detail } = typeof settlement === 'function' ? settlement(state.kills) : settlement;
-        const { detail: _before, ...rest } = k;
-        return { ...rest, result, count: Math.max(count, 0), ...(detail === undefined ? {} : { detail }) };
+        const { detail: _before, settledBy: _by, ...rest } = k;
+        const stamp = by === undefined ? {} : { settledBy: by };
+        return { ...rest, result, count: Math.max(count, 0), ...(detail === undefined ? {} : { detail }), ...stamp };
       });
       return { ...state, kills };
     });

@@ -101,7 +101,6 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
   const reported = new WeakSet<Tick>();
   // Drains in the background, and outcomes announced whose write failed (written again at the next tick).
   const held = createHeldReservations();
-  const unstored = held.unstored;
 
   const finish = (tick: Tick, started: number, summary: TickSummary, extra: Partial<Occurrence & { type: 'tick' }> = {}) => {
     if (reported.has(tick)) return summary;
@@ -182,7 +181,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     settling ??= (async () => {
       const since = clock.now().toISOString();
       await deps.state.update((s) => ({ ...s, daemon: { by: owner, since, dryRun: settings.dryRun, caps: settings.caps } }));
-      const { settled, complete } = await settlePredecessors({ ...deps, owner, held: held.records });
+      const { settled, complete } = await settlePredecessors({ ...deps, owner, held });
       await background.followSettled(settled);
       // Until every leftover is settled, each tick tries again.
       settledAsLeader = complete;
@@ -201,12 +200,12 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
     await giveBack(tick.at);
     // Whatever the switch and the window say, a predecessor's kills are recorded and announced.
     if (!settledAsLeader) await settleLeftovers();
-    await held.storeUnstored();
+    await background.followSettled(await held.storeUnstored());
     // Budgets and gaps are judged on the record clock, which a forward step of the wall clock cannot move.
     const judged = deps.records.now();
     const loaded = await deps.state.load();
     // This run's own lost reservations, found in the read above; settling one changes no count, so `loaded` stays right.
-    const lost = await settleLost({ ...deps, owner, held: held.records, kills: loaded.kills, now: judged });
+    const lost = await settleLost({ ...deps, owner, held, kills: loaded.kills, now: judged });
     await background.followSettled(lost.settled);
     const state = pruneState(loaded, judged, historySeconds(settings.minGapSeconds));
     const permit = createTickPermit(deps, {
@@ -246,7 +245,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
         ...deps,
         action,
         owner,
-        unstored,
+        held,
         deadline: tick.deadline,
         candidate,
         permit,
@@ -268,7 +267,7 @@ export function createChaosRound(given: ChaosRoundDeps): ChaosRound {
         drainer: deps.drainer,
         signal: background.signal,
         owner,
-        unstored,
+        held,
         deadline: tick.deadline,
         snapshot,
         guarded: optedIn.map((c) => c.workload),

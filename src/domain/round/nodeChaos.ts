@@ -43,7 +43,7 @@ export async function giveBackNodes(deps: GiveBack): Promise<void> {
 export interface NodeDrainStart {
   /** The drain's reservation: held by this run until `done`. */
   readonly record: KillRecord;
-  /** Resolves when the drain itself (not the give-back) is over, its outcome settled or handed to `unstored`. */
+  /** Resolves when the drain itself (not the give-back) is over, its outcome settled or held unstored. */
   readonly done: Promise<void>;
 }
 
@@ -90,9 +90,10 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   const at = clock.now();
   const until = new Date(at.getTime() + nodes.drainSeconds * 1000);
+  const sent = { id: `${at.toISOString()}/node/${node.name}`, at: at.toISOString() };
+  deps.held?.sending(sent);
   const reservation = await permit.reserve({
-    id: `${at.toISOString()}/node/${node.name}`,
-    at: at.toISOString(),
+    ...sent,
     target: `node/${node.name}`,
     action: 'node-drain',
     dryRun: settings.dryRun,
@@ -106,6 +107,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   const target: Target = { kind: 'Node', name: node.name, uid: node.uid };
   deps.report({ type: 'drain-started', at, node: target, dryRun: settings.dryRun, until, reason });
 
+  deps.held?.sending(sent, node.uid);
   const done = (async () => {
     let outcome: KillOutcome;
     try {

@@ -77,10 +77,13 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   if (count <= 0) return skip({ reason: 'budget-spent', detail: 'no budget left for this tick' });
   const victims = shuffle(pods, deps.random).slice(0, count);
 
-  const at = clock.now();
+  const at = clock.now().toISOString();
+  const id = `${at}/${workloadKey(workload.ref)}`;
+  // Known before the write: if its answer is lost, this run knows it sent nothing (heldReservations.ts).
+  deps.held?.sending({ id, at });
   const reservation = await permit.reserve({
-    id: `${at.toISOString()}/${workloadKey(workload.ref)}`,
-    at: at.toISOString(),
+    id,
+    at,
     target: workloadKey(workload.ref),
     action: deps.action,
     dryRun: settings.dryRun,
@@ -101,6 +104,7 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
     // The reservation cleared the first victim; each further one asks again (a pause written meanwhile stops it).
     stopped = i === 0 ? undefined : await permit.again();
     if (stopped) break;
+    deps.held?.sending({ id, at }, pod.uid);
     const outcome = await killSafely(deps.killer, pod, candidate, settings.dryRun);
     outcomes.push(outcome);
     if (outcome.result === 'killed') killed.push(pod);

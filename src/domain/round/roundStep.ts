@@ -4,6 +4,7 @@
 // reservation. chaosRound.ts builds each step's options from its own deps.
 
 import type { Reservation, Settled, Settlement } from '../budget/reservation.ts';
+import type { HeldReservations } from './heldReservations.ts';
 import type { Occurrence } from '../occurrence.ts';
 import type { Clock, Random, StateStore } from '../ports.ts';
 import type { Settings } from '../settings.ts';
@@ -17,6 +18,8 @@ export interface RoundStepDeps {
   readonly leadership?: { isLeader(): boolean };
   /** What record ages (budgets, gaps, pruning) are judged on, immune to a forward step (time/recordClock.ts); else the clock. */
   readonly records?: RecordClock;
+  /** What this run holds in memory of its reservations (heldReservations.ts); without it, nothing. */
+  readonly held?: HeldReservations;
 }
 
 /** A step that draws and reserves within a tick. */
@@ -26,13 +29,11 @@ export interface KillStepDeps extends RoundStepDeps {
   readonly owner: string;
   /** Aborted when the tick reached its deadline: no new kill starts. */
   readonly deadline?: AbortSignal;
-  /** Takes a settlement whose write failed, to write it again at the next tick. */
-  readonly unstored?: (reservation: Reservation, settlement: Settlement) => void;
 }
 
 /**
  * Settles a kill's reservation with its real outcome. A write that failed is
- * reported and handed to `unstored`; the caller still announces what it knows,
+ * reported and held (HeldReservations.unstored); the caller still announces what it knows,
  * unless someone settled (and announced) the kill first.
  */
 export async function settleOutcome(
@@ -43,7 +44,7 @@ export async function settleOutcome(
 ): Promise<Settled> {
   const settled = await reservation.settle(settlement);
   if (settled.answer === 'not-stored') {
-    deps.unstored?.(reservation, settlement);
+    deps.held?.unstored(reservation, settlement);
     const { id } = reservation.record;
     const message = `recording the ${what} of ${id} failed; the reservation stays and the next leader settles it`;
     deps.report({ type: 'error', at: deps.clock.now(), kind: 'state', message });

@@ -11,26 +11,23 @@
 // whatever the outcome.
 
 import { budgetLeft } from '../budget/budget.ts';
-import { leftOver, type Settlement } from '../budget/reservation.ts';
+import { leftOver, type Settled, type Settlement } from '../budget/reservation.ts';
 import { judgeKill } from '../killEvidence.ts';
 import type { KillOutcome } from '../model.ts';
 import type { Target } from '../occurrence.ts';
 import type { NodeDrainer, PodKiller } from '../ports.ts';
 import type { KillRecord, VictimRecord } from '../state.ts';
+import type { SettledKill } from './heldReservations.ts';
 import type { RoundStepDeps } from './roundStep.ts';
 
 export interface LeftoverDeps extends RoundStepDeps {
+  /** This run: it stamps what it settles (KillRecord.settledBy). */
+  readonly owner: string;
   readonly killer: PodKiller;
   readonly drainer?: NodeDrainer;
-  /** What this run holds in memory (heldReservations.ts): each holds its victims as a settled kill does. */
-  readonly held?: () => readonly KillRecord[];
 }
 
-export interface SettledKill {
-  readonly record: KillRecord;
-  /** Victims the cluster shows evicted: their recovery is still worth watching. */
-  readonly killed: readonly VictimRecord[];
-}
+export type { SettledKill };
 
 export interface Settling {
   readonly settled: readonly SettledKill[];
@@ -46,7 +43,9 @@ export async function settleLeftovers(
 ): Promise<Settling> {
   const settled: SettledKill[] = [];
   let complete = true;
-  for (const record of records) {
+  // One this run holds (a settlement whose write is to be retried) is settled by the retry alone.
+  const held = new Set((deps.held?.records() ?? []).map((k) => k.id));
+  for (const record of records.filter((k) => !held.has(k.id))) {
     try {
       const done = await settleOne(deps, record, by(record));
       if (done !== undefined) settled.push(done);
@@ -67,56 +66,78 @@ interface Seen {
 }
 
 async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Promise<SettledKill | undefined> {
-  const leftover = leftOver(deps.state, record);
+  const leftover = leftOver(deps.state, record, deps.owner);
+  // What this run knows it sent under its own reservation is all it judges; a restart forgets, then the cluster is the witness.
+  const sent = deps.held?.sent(record.id);
+  const sentNothing = sent?.size === 0 && !record.dryRun;
+  const seen = await witness(deps, record, sent, by);
+  if (seen === undefined) return undefined; // node chaos is off now: nobody here can tell; it stays charged
   // Decided inside the write, on the state as it is then: a record settled meanwhile (by this pass too) holds its pods.
-  let told: readonly Seen[] = [];
-  let history: readonly KillRecord[] = [];
-  const settle = async (seen: readonly Seen[]) => {
-    const written = await leftover.settle((kills) => {
-      const decided = decide(record, seen, { settled: kills, held: deps.held?.() ?? [] });
-      told = decided.told;
-      return decided.settlement;
-    });
-    // A write that did not go through leaves the reservation for the next try, like a failed read.
-    if (written.answer === 'not-stored') throw new Error(`the outcome of ${record.id} could not be written`);
-    history = written.history;
-    return written.answer === 'recorded';
-  };
-  const announce = (target: Target, outcome: KillOutcome) => {
-    const { settings, clock } = deps;
-    const budget = budgetLeft({ history, now: clock.now(), caps: settings.caps, dryRun: record.dryRun });
-    const reason = record.reason ?? 'settled after a leader change';
-    deps.report({ type: 'kill', at: clock.now(), target, action: record.action, dryRun: record.dryRun, outcome, reason, budget });
-  };
+  let decided: ReturnType<typeof decide> | undefined;
+  const written = await leftover.settle((kills) => {
+    decided = decide(record, seen, { settled: kills, held: deps.held?.records() ?? [], sentNothing });
+    return decided.settlement;
+  });
+  const { told, settlement } = decided as ReturnType<typeof decide>;
+  const tell = (stored: Exclude<Settled, { answer: 'not-stored' }>) =>
+    stored.answer === 'recorded' ? announce(deps, record, told, stored.history) : undefined;
+  if (written.answer !== 'not-stored') return tell(written);
+  // Its answer lost, the write may still have gone through, and then no sweep finds the record again: the run
+  // holds what it decided and tells it once a retry finds the write there (its own stamp, the same result).
+  if (deps.held === undefined) throw new Error(`the outcome of ${record.id} could not be written`);
+  deps.held.unstored(leftover, settlement, tell);
+  const message = `recording the settlement of ${record.id} failed; held, written again and announced at the next tick`;
+  deps.report({ type: 'error', at: deps.clock.now(), kind: 'state', message });
+  return undefined;
+}
 
+/** What the cluster shows of the victims this run may judge (undefined: nobody here can tell a drain now). */
+async function witness(
+  deps: LeftoverDeps,
+  record: KillRecord,
+  sent: ReadonlySet<string> | undefined,
+  by: string,
+): Promise<Seen[] | undefined> {
   if (record.action === 'node-drain') {
     const name = record.target.replace(/^node\//, '');
-    if (deps.drainer === undefined) return undefined; // node chaos is off now: nobody here can tell; it stays charged
-    const drained = !record.dryRun && (await deps.drainer.isDrained(name));
+    if (deps.drainer === undefined) return undefined;
+    const drained = !record.dryRun && sent?.size !== 0 && (await deps.drainer.isDrained(name));
     const node = { namespace: '', name, uid: record.nodeUid ?? '' };
-    const outcome: KillOutcome = { result: 'killed', detail: `node found cordoned by kube-havoc (${by})` };
-    if ((await settle(drained ? [{ victim: node, outcome }] : [])) && told.length > 0)
-      announce({ kind: 'Node', name, uid: node.uid }, outcome);
-    return undefined;
+    return drained ? [{ victim: node, outcome: { result: 'killed', detail: `node found cordoned by kube-havoc (${by})` } }] : [];
   }
-
   // A dry run killed nothing whatever happened; a record without victims is from before they were kept.
-  const victims = record.dryRun ? [] : (record.victims ?? []);
+  const victims = record.dryRun ? [] : (record.victims ?? []).filter((v) => sent?.has(v.uid) ?? true);
   const method = record.action === 'pod-delete' ? 'delete' : 'evict';
   const seen: Seen[] = [];
   for (const victim of victims) {
     const outcome = judgeKill(await deps.killer.fate(victim), method);
-    if (outcome !== undefined) seen.push({ victim, outcome });
+    if (outcome !== undefined)
+      seen.push({ victim, outcome: { ...outcome, detail: `${outcome.detail ?? outcome.result} (${by})` } });
   }
-  if (!(await settle(seen))) return undefined;
-  const workload = record.workload;
-  if (workload === undefined) return undefined;
+  return seen;
+}
+
+/** Announces what a recorded settlement tells (Event, metric, Slack, log); its kills' recovery is worth watching. */
+function announce(
+  deps: LeftoverDeps,
+  record: KillRecord,
+  told: readonly Seen[],
+  history: readonly KillRecord[],
+): SettledKill | undefined {
+  const { settings, clock } = deps;
+  const budget = budgetLeft({ history, now: clock.now(), caps: settings.caps, dryRun: record.dryRun });
+  const reason = record.reason ?? 'settled after a leader change';
+  const { workload } = record;
+  if (record.action !== 'node-drain' && workload === undefined) return undefined;
   for (const { victim, outcome } of told) {
-    const target: Target = { ...victim, kind: 'Pod', workload, workloadUid: record.workloadUid ?? '' };
-    announce(target, { ...outcome, detail: `${outcome.detail ?? outcome.result} (${by})` });
+    const target: Target =
+      workload === undefined || record.action === 'node-drain'
+        ? { kind: 'Node', name: victim.name, uid: victim.uid }
+        : { ...victim, kind: 'Pod', workload, workloadUid: record.workloadUid ?? '' };
+    deps.report({ type: 'kill', at: clock.now(), target, action: record.action, dryRun: record.dryRun, outcome, reason, budget });
   }
   const killed = told.filter((s) => s.outcome.result === 'killed').map((s) => s.victim);
-  return killed.length > 0 ? { record, killed } : undefined;
+  return record.action !== 'node-drain' && killed.length > 0 ? { record, killed } : undefined;
 }
 
 /**
@@ -127,14 +148,14 @@ async function settleOne(deps: LeftoverDeps, record: KillRecord, by: string): Pr
 function decide(
   record: KillRecord,
   seen: readonly Seen[],
-  others: { readonly settled: readonly KillRecord[]; readonly held: readonly KillRecord[] },
+  others: { readonly settled: readonly KillRecord[]; readonly held: readonly KillRecord[]; readonly sentNothing: boolean },
 ): { settlement: Settlement; told: readonly Seen[] } {
   // A record in the state holds its victims once it told them, as killed or unknown; one this run holds, while
   // its outcome is on the way too.
   const told = (k: KillRecord) => k.result === 'killed' || k.result === 'unknown';
   const holders = [...others.settled.filter(told), ...others.held.filter((k) => told(k) || k.result === 'reserved')];
   const telling: Seen[] = [];
-  const notes: string[] = [];
+  const notes = others.sentNothing ? ['this run sent no disruption under it: the cluster was not asked'] : [];
   for (const s of seen) {
     const holder = holders.find((other) => holds(other, record, s.victim));
     if (holder === undefined) telling.push(s);

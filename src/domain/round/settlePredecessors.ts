@@ -8,10 +8,8 @@ import { settleLeftovers, type LeftoverDeps, type Settling } from './settleLefto
 
 export type { SettledKill, Settling } from './settleLeftovers.ts';
 
-export interface SettleDeps extends LeftoverDeps {
-  /** This run: its own reservations are left to its own tick. */
-  readonly owner: string;
-}
+/** `owner`: this run; its own reservations are left to its own tick. */
+export type SettleDeps = LeftoverDeps;
 
 export async function settlePredecessors(deps: SettleDeps): Promise<Settling> {
   const { kills } = await deps.state.load();

@@ -115,7 +115,7 @@ test('six months of kills with long verdicts and names: every reservation is wri
     HAVOC_SCHEDULE_END: '24:00',
     HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '2',
     HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '10',
-    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '100',
+    HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '99',
     HAVOC_SELECTION_MIN_TIME_BETWEEN_KILLS: '1m',
     HAVOC_SELECTION_MIN_POD_AGE: '1s',
   };
@@ -231,9 +231,9 @@ test('the worst-case state at the caps the config allows fits its bound; caps be
   });
   // The largest day caps at 1 and 3 kills per tick, as the config reference and docs/ARCHITECTURE.md state them.
   for (const [perTick, perDay] of [
-    [1, 126],
-    [3, 97],
-    [10, 50],
+    [1, 113],
+    [3, 89],
+    [10, 51],
   ] as const) {
     const config = loadConfig({ env: env(perTick, perDay) });
     const caps = { perTick, perHour: perDay, perDay };
@@ -244,13 +244,13 @@ test('the worst-case state at the caps the config allows fits its bound; caps be
   const defaults = worstCaseStateBytes({ perTick: 1, perHour: 3, perDay: 10 }).toLocaleString('en-US');
   for (const doc of ['docs/ARCHITECTURE.md', 'docs/kubernetes-api.md', 'docs/scale.md'])
     t.true(readFileSync(doc, 'utf8').replace(/\s+/g, ' ').includes(`${defaults} bytes`), `${doc} says ${defaults} bytes`);
-  t.throws(() => loadConfig({ env: env(1, 127) }), { message: /at most 126 a day fit/ });
-  t.throws(() => loadConfig({ env: env(3, 98) }), { message: /at most 97 a day fit/ });
+  t.throws(() => loadConfig({ env: env(1, 114) }), { message: /at most 113 a day fit/ });
+  t.throws(() => loadConfig({ env: env(3, 90) }), { message: /at most 89 a day fit/ });
   t.throws(
     () => loadConfig({ env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_DAY: '1000', HAVOC_BLAST_RADIUS_MAX_KILLS_PER_HOUR: '100' } }),
     {
       message:
-        /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst.*\(at 1 per tick, at most 126 a day fit\)/,
+        /blastRadius\.maxKillsPerDay: 1000 with maxKillsPerTick 1 can make the state \d+ bytes at worst.*\(at 1 per tick, at most 113 a day fit\)/,
     },
   );
 });

@@ -171,18 +171,33 @@ const rules = () => undefined;
 test('the owner settling after a successor announced the kill does not announce it again', async (t) => {
   const store = memoryStateStore();
   const mine = await reserve(store, reservedRecord, rules);
-  t.is((await leftOver(store, store.state.kills[0]!).settle({ result: 'killed', count: 1 })).answer, 'recorded');
+  t.is((await leftOver(store, store.state.kills[0]!, 'pod-b/1').settle({ result: 'killed', count: 1 })).answer, 'recorded');
   t.is((await mine.settle({ result: 'killed', count: 1 })).answer, 'settled-before');
+});
+
+test('a successor retrying finds its own settlement as recorded; another successor, or another result, as settled before', async (t) => {
+  const store = memoryStateStore();
+  await reserve(store, reservedRecord, rules);
+  const record = store.state.kills[0]!;
+  t.is((await leftOver(store, record, 'pod-b/1').settle({ result: 'unknown', count: 1 })).answer, 'recorded');
+  t.is(store.state.kills[0]!.settledBy, 'pod-b/1');
+  t.is((await leftOver(store, record, 'pod-b/1').settle({ result: 'unknown', count: 1 })).answer, 'recorded');
+  t.is((await leftOver(store, record, 'pod-c/1').settle({ result: 'unknown', count: 1 })).answer, 'settled-before');
+  t.is((await leftOver(store, record, 'pod-b/1').settle({ result: 'killed', count: 1 })).answer, 'settled-before');
+  t.like(store.state.kills[0], { result: 'unknown', settledBy: 'pod-b/1' });
 });
 
 test('the owner, still running, corrects a successor that found nothing done yet', async (t) => {
   const store = memoryStateStore();
   const mine = await reserve(store, reservedRecord, rules);
-  t.is((await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 })).answer, 'recorded');
+  t.is(
+    (await leftOver(store, store.state.kills[0]!, 'pod-b/1').settle({ result: 'not-attempted', count: 1 })).answer,
+    'recorded',
+  );
   t.is((await mine.settle({ result: 'killed', count: 1 })).answer, 'recorded');
   t.is(store.state.kills[0]!.result, 'killed');
   t.is(
-    (await leftOver(store, store.state.kills[0]!).settle({ result: 'not-attempted', count: 1 })).answer,
+    (await leftOver(store, store.state.kills[0]!, 'pod-b/1').settle({ result: 'not-attempted', count: 1 })).answer,
     'settled-before',
     'a successor never overwrites a settlement',
   );
@@ -370,7 +385,7 @@ test("a successor's settlement whose write found no answer is tried again at the
   await second.round.tick({ at: NEXT, nextTick: new Date(NEXT.getTime() + 600_000) });
   t.is(store.state.kills[0]!.result, 'reserved');
   t.is(second.events.of('kill').length, 0, 'nothing announced that is not recorded');
-  t.regex(second.events.of('error')[0]?.message ?? '', /could not be written/);
+  t.regex(second.events.of('error')[0]?.message ?? '', /recording the settlement of .* failed; held, written again/);
   down = false;
   await second.round.tick({ at: new Date(NEXT.getTime() + 600_000), nextTick: new Date(NEXT.getTime() + 1_200_000) });
   t.like(store.state.kills[0], { result: 'killed', count: 1 });
