@@ -9,6 +9,8 @@
 //   cannot make it take over early;
 // - both the leader's term and a candidate's wait run on the monotonic
 //   clock: a step of the wall clock (NTP, an operator) moves neither;
+// - a renewal that finds the Lease gone (deleted by hand) ends the term at
+//   once, as a lost race does: a standby may create it and lead at once;
 // - the leader stops acting D - R after the start of its last successful
 //   renewal, a full R before any candidate may take over;
 // - a dead leader is replaced within about D + 2R; a leader that stops
@@ -165,8 +167,11 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       try {
         await attempt(now, started);
       } catch (error) {
-        if (!isConflict(error)) throw error;
-        known = undefined; // someone else wrote: look again at once
+        if (!(isConflict(error) || isNotFound(error))) throw error;
+        // Someone else wrote, or deleted the Lease: a standby may create it and lead at once, so our term ends here.
+        // Then look again at once.
+        if (isNotFound(error)) renewedAt = undefined;
+        known = undefined;
         await attempt(now, started);
       }
     } catch (error) {

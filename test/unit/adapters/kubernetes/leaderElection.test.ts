@@ -290,3 +290,34 @@ test("a step forward of a candidate's wall clock does not shorten its wait: expi
   bClock.advance(1);
   t.true(await b.refresh());
 });
+
+test('a Lease deleted under the holder: the 404 of its renewal ends its term at once, before a standby creates it', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const aChanges: boolean[] = [];
+  const a = elector('a', api, clock, aChanges);
+  const b = elector('b', api, clock);
+  t.true(await a.refresh());
+  api.leaseStore.remove('havoc', 'kube-havoc');
+  clock.advance(5000);
+  // The renewal reaches the API (404); the look that follows it fails.
+  api.failNext(undefined, statusError(503, 'unavailable'));
+  t.false(await a.refresh());
+  t.false(a.isLeader(), 'not leader for the rest of its term');
+  t.deepEqual(aChanges, [true, false]);
+  t.true(await b.refresh(), 'a standby finds no Lease, creates it and leads at once');
+  t.false(a.isLeader());
+});
+
+test('a Lease deleted under the holder: it creates the Lease again at once, and a standby then waits', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const a = elector('a', api, clock);
+  const b = elector('b', api, clock);
+  t.true(await a.refresh());
+  api.leaseStore.remove('havoc', 'kube-havoc');
+  clock.advance(5000);
+  t.true(await a.refresh(), 'a new term, from the create');
+  t.is(api.leaseStore.peek('havoc', 'kube-havoc')?.spec?.holderIdentity, 'a');
+  t.false(await b.refresh(), 'exactly one leads');
+});
