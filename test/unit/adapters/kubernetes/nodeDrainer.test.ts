@@ -390,6 +390,21 @@ test('a drain told to stop (window closed, paused) stops evicting and gives the 
   t.false(state.node.spec?.unschedulable);
 });
 
+test('a drain asks its local check before each eviction of a pass: a refusal mid-pass stops it and gives the node back', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('web-2'), pod('web-3')]);
+  const evict = evictor(state);
+  let asked = 0;
+  // The pass verdict said go; the term ends while the first eviction is under way (a slow API server).
+  const beforeEviction = () => (asked++ === 0 ? undefined : 'this replica does not hold the lease now');
+  const outcome = await drainer(api, evict).drain(nodeInfo, { dryRun: false, until: UNTIL, signal, beforeEviction });
+  t.deepEqual(evict.tried, ['web-1'], 'no eviction after the refusal');
+  t.is(asked, 2, 'asked before the first eviction and before the second');
+  t.is(outcome.result, 'failed');
+  t.regex(outcome.detail ?? '', /drain stopped after 1 eviction\(s\): this replica does not hold the lease now.*node uncordoned/);
+  t.false(state.node.spec?.unschedulable, 'never left cordoned');
+  t.deepEqual(state.node.metadata?.annotations, {});
+});
+
 test('give-back also runs in a dry run: a mark always comes from a live drain, perhaps from before the switch', async (t) => {
   const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }), []);
   t.deepEqual(
