@@ -103,7 +103,7 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     }
   };
 
-  const evictAll = async (node: NodeInfo, { dryRun, signal, pass, beforeEviction }: DrainOptions): Promise<KillOutcome> => {
+  const evictAll = async (node: NodeInfo, { dryRun, signal, pass, stopNow }: DrainOptions): Promise<KillOutcome> => {
     const deadline = clock.now().getTime() + options.drainTimeoutSeconds * 1000;
     const firstTry = new Map<string, number>();
     const lastWhy = new Map<string, string>();
@@ -144,8 +144,8 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
           continue;
         }
         // A pass outlasts its verdict (each eviction takes up to writeTimeout): leadership and the window, asked
-        // locally right before each one, so no eviction follows the end of this replica's term.
-        const refused = beforeEviction?.();
+        // locally right before each eviction, so none follows the end of this replica's term.
+        const refused = stopNow?.();
         if (refused !== undefined) return stopped(refused);
         const info = toPodInfo(pod as RawPod);
         const outcome = await options.evictor.kill(info, { kind: 'Pod', namespace: info.namespace, name: info.name }, { dryRun });
@@ -186,6 +186,9 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
           detail: `not draining ${node.name}: ${plan.refused.map((r) => `${r.pod} ${r.why}`).join('; ')}`,
         };
       }
+      // The node and its pods were read since the reservation: ask again, locally, before the first mutation.
+      const refused = drainOptions.stopNow?.();
+      if (refused !== undefined) return { result: 'failed', detail: `node ${node.name} not drained: ${refused}` };
       const cordon = {
         metadata: {
           labels: { [keys.by]: options.mark.label },

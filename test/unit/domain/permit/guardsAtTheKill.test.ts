@@ -238,9 +238,9 @@ test('the round hands the drain a local check before each eviction: leadership, 
   const cluster = fakeCluster([]);
   cluster.nodes = [node('worker-1'), node('worker-2')];
   const drainer = fakeDrainer(cluster);
-  let beforeEviction: DrainOptions['beforeEviction'];
+  let stopNow: DrainOptions['stopNow'];
   drainer.drain = async (_n, options) => {
-    beforeEviction = options.beforeEviction;
+    stopNow = options.stopNow;
     return { result: 'killed' };
   };
   const store = memoryStateStore();
@@ -257,11 +257,11 @@ test('the round hands the drain a local check before each eviction: leadership, 
   await round.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + minutes(10)) });
   await round.settle();
   const reads = store.switchReads + store.loads;
-  t.is(beforeEviction?.(), undefined, 'leader, inside the window: go on');
+  t.is(stopNow?.(), undefined, 'leader, inside the window: go on');
   leader = false;
-  t.is(beforeEviction?.(), 'this replica does not hold the lease now');
+  t.is(stopNow?.(), 'this replica does not hold the lease now');
   leader = true;
   clock.set(new Date('2026-11-20T16:30:00Z')); // 17:30 in Berlin
-  t.regex(beforeEviction?.() ?? '', /outside the business window/);
+  t.regex(stopNow?.() ?? '', /outside the business window/);
   t.is(store.switchReads + store.loads, reads, 'no request');
 });
