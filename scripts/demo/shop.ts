@@ -133,10 +133,12 @@ export function demoConfig(options: { readonly metricsPort: number; readonly sla
     pods: { method: 'evict', recoveryTimeout: '1m', recoveryPollInterval: '1s' },
     // The local receiver is http on 127.0.0.1: the switch allows that for loopback only.
     slack: { webhookUrl: options.slackUrl, allowInsecureHttp: true, dailyPlan: true, timeout: '2s', retries: 0 },
+    // The renewal may not be shorter than a read and two writes: short timeouts for a short lease.
+    kubernetes: { readTimeout: '3s', writeTimeout: '3s' },
     daemon: {
       namespace: DAEMON_NAMESPACE,
       podName: 'kube-havoc-demo',
-      leaderElection: { leaseDuration: '6s', renewInterval: '2s' },
+      leaderElection: { leaseDuration: '18s', renewInterval: '9s' },
     },
     // The demo scrapes /metrics; no kubelet probes it, so no health listener.
     server: { host: '127.0.0.1', port: options.metricsPort, healthPort: 0 },

@@ -360,8 +360,8 @@ export function havocSchema(): SchemaTree {
         },
         renewInterval: {
           doc:
-            'How often the leader renews and a standby looks at the Lease (one request each); whole seconds, at least 1s. ' +
-            'A failed try is repeated after 5s.',
+            'How often the leader renews and a standby looks at the Lease (one request each); whole seconds, at least 1s ' +
+            'and at least kubernetes.readTimeout + 2 x kubernetes.writeTimeout. A failed try is repeated after 5s.',
           format: f.duration,
           default: '1m',
         },

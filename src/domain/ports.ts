@@ -99,6 +99,8 @@ export interface DrainOptions extends KillOptions {
   readonly signal: AbortSignal;
   /** Asked before every eviction pass with the node's pods (`namespace/name` keys). */
   readonly pass?: (pods: readonly DrainCandidate[]) => Promise<PassVerdict>;
+  /** Right before the cordon and each eviction, with no I/O: why the drain must stop now (as a pass's stop), or undefined. */
+  readonly stopNow?: () => string | undefined;
 }
 
 export interface NodeRelease {

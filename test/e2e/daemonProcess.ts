@@ -52,7 +52,9 @@ export function e2eConfig(namespace: string, over: Record<string, unknown> = {})
     },
     selection: { defaultMtbf: '1s', minPodAge: '1s', minTimeBetweenKills: '1h' },
     pods: { recoveryTimeout: '2m', recoveryPollInterval: '1s' },
-    daemon: { namespace, leaderElection: { leaseDuration: '6s', renewInterval: '2s' } },
+    // Short timeouts, so the renewal may be short too: it may not be shorter than a read and two writes (9 s here).
+    kubernetes: { readTimeout: '3s', writeTimeout: '3s' },
+    daemon: { namespace, leaderElection: { leaseDuration: '18s', renewInterval: '9s' } },
     // Both listeners off unless a test asks for one (a free port): the defaults bind 0.0.0.0 and would collide.
     server: { host: '127.0.0.1', port: 0, healthHost: '127.0.0.1', healthPort: 0 },
     log: { level: 'debug' },

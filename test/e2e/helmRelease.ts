@@ -81,9 +81,11 @@ export function liveConfig(installed: Record<string, unknown>): Record<string, u
       excludedDates: [],
     },
     selection: { ...(installed.selection as object), defaultMtbf: '1s', minPodAge: '1s' },
+    // The renewal may not be shorter than a read and two writes: short timeouts for a short lease.
+    kubernetes: { ...(installed.kubernetes as object), readTimeout: '3s', writeTimeout: '3s' },
     daemon: {
       ...(installed.daemon as object),
-      leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '6s', renewInterval: '2s' },
+      leaderElection: { enabled: true, leaseName: 'kube-havoc', leaseDuration: '18s', renewInterval: '9s' },
     },
   };
 }

@@ -35,8 +35,9 @@ test.serial('a pause written while the first eviction of a three-kill tick is he
       schedule,
       namespaces: { include: [ns] },
       blastRadius: { maxKillsPerTick: 3, maxKillsPerHour: 10, maxKillsPerDay: 10 },
-      // The held eviction must outlast the pause command, not time out.
+      // The held eviction must outlast the pause command, not time out; the renewal outlasts a read and two such writes.
       kubernetes: { writeTimeout: '60s' },
+      daemon: { leaderElection: { leaseDuration: '5m', renewInterval: '2m30s' } },
     }),
   });
   try {
@@ -87,7 +88,13 @@ test.serial('a workload whose opt-in label is removed while its fresh read is he
   t.teardown(proxy.close);
   const daemon = startDaemon({
     kubeconfig: kubeconfigVia(cluster, proxy.url),
-    config: e2eConfig(own, { schedule, namespaces: { include: [ns] }, kubernetes: { readTimeout: '60s' } }),
+    config: e2eConfig(own, {
+      schedule,
+      namespaces: { include: [ns] },
+      kubernetes: { readTimeout: '60s' },
+      // The renewal outlasts such a read and two writes.
+      daemon: { leaderElection: { leaseDuration: '5m', renewInterval: '2m30s' } },
+    }),
   });
   try {
     await proxy.holding;

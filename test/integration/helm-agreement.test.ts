@@ -45,10 +45,15 @@ const selector = (value: string): Case[] => [
   { path: 'namespaces.selector', value },
   { path: 'nodes.selector', value },
 ];
+/** Timeouts short enough that the renewal's floor (a read and two writes) is the 1s floor: these cases are about the lease. */
 const lease = (leaseDuration: string, renewInterval: string): Case => ({
   path: 'daemon.leaderElection.leaseDuration',
   value: leaseDuration,
-  with: { 'daemon.leaderElection.renewInterval': renewInterval },
+  with: {
+    'daemon.leaderElection.renewInterval': renewInterval,
+    'kubernetes.readTimeout': '0.5s',
+    'kubernetes.writeTimeout': '0.25s',
+  },
 });
 const duration = (p: string, value: string, chartStricter?: string): Case => ({
   path: p,
@@ -177,6 +182,28 @@ const CASES: Case[] = [
   lease('7.5s', '2s'),
   lease('15s', '2.5s'),
   lease('15s', '0.5s'),
+  // The renewal's floor: kubernetes.readTimeout + 2 x kubernetes.writeTimeout, with leader election on.
+  ...[
+    ['29s', '10s', '10s'],
+    ['30s', '10s', '10s'],
+    ['4s', '2s', '1.5s'],
+    ['5s', '2s', '1.5s'],
+    ['9s', '3s', '3s'],
+    ['8s', '3s', '3s'],
+  ].map(([renewInterval, readTimeout, writeTimeout]) => ({
+    path: 'daemon.leaderElection.renewInterval',
+    value: renewInterval,
+    with: {
+      'daemon.leaderElection.leaseDuration': '1m',
+      'kubernetes.readTimeout': readTimeout,
+      'kubernetes.writeTimeout': writeTimeout,
+    },
+  })),
+  {
+    path: 'daemon.leaderElection.renewInterval',
+    value: '2s',
+    with: { 'daemon.leaderElection.leaseDuration': '6s', 'daemon.leaderElection.enabled': false },
+  },
   ...[
     ['10m', '10m'],
     ['10m', '11m'],

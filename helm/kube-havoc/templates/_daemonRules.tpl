@@ -75,7 +75,8 @@ schedule.timezone {{ $zone | quote }} is not an IANA time zone such as Europe/Be
 {{- end }}
 
 {{/* Every duration is longer than zero; a lease outlives two renewals, so a leader renews before another may take over;
-what breaks at run time (src/config/runTimeProblems.ts): whole-second leases, 1s floors, a drain timeout shorter than the drain. */}}
+what breaks at run time (src/config/runTimeProblems.ts): whole-second leases, a renewal no quicker than a read and two
+writes (with leader election on), 1s floors, a drain timeout shorter than the drain. */}}
 {{- define "kube-havoc.durationProblems" -}}
 {{- $v := .Values }}
 {{- $durations := dict
@@ -95,6 +96,12 @@ what breaks at run time (src/config/runTimeProblems.ts): whole-second leases, 1s
 {{- $renewSeconds := include "kube-havoc.seconds" $lease.renewInterval | float64 }}
 {{- if lt $leaseSeconds (mulf 2 $renewSeconds) }}
 daemon.leaderElection.leaseDuration {{ $lease.leaseDuration | quote }} must be at least twice daemon.leaderElection.renewInterval {{ $lease.renewInterval | quote }}, so a leader renews before another may take over
+{{- end }}
+{{- $read := include "kube-havoc.seconds" $v.kubernetes.readTimeout | float64 }}
+{{- $write := include "kube-havoc.seconds" $v.kubernetes.writeTimeout | float64 }}
+{{- $floor := addf $read (mulf 2 $write) }}
+{{- if and $lease.enabled (lt $renewSeconds $floor) }}
+daemon.leaderElection.renewInterval {{ $lease.renewInterval | quote }} must be at least kubernetes.readTimeout {{ $v.kubernetes.readTimeout | quote }} + 2 x kubernetes.writeTimeout {{ $v.kubernetes.writeTimeout | quote }} ({{ $floor }}s): the leader stops acting only renewInterval before a successor may act
 {{- end }}
 {{- range $path, $text := dict "daemon.leaderElection.leaseDuration" $lease.leaseDuration "daemon.leaderElection.renewInterval" $lease.renewInterval }}
 {{- $seconds := include "kube-havoc.seconds" $text | float64 }}

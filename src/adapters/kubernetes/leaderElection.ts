@@ -7,6 +7,10 @@
 // - a candidate counts expiry from when it first *saw* the current lease
 //   version, not from the holder's renewTime, so clock skew between nodes
 //   cannot make it take over early;
+// - both the leader's term and a candidate's wait run on the monotonic
+//   clock: a step of the wall clock (NTP, an operator) moves neither;
+// - a renewal that finds the Lease gone (deleted by hand) ends the term at
+//   once, as a lost race does: a standby may create it and lead at once;
 // - the leader stops acting D - R after the start of its last successful
 //   renewal, a full R before any candidate may take over;
 // - a dead leader is replaced within about D + 2R; a leader that stops
@@ -68,13 +72,14 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const retrySeconds = Math.min(RETRY_SECONDS, renew);
   const stopping = new AbortController();
   let known: V1Lease | undefined; // the Lease as we last read or wrote it
-  let observed = { version: '', at: new Date(0) };
-  let renewedAt: Date | undefined;
+  // Both on the monotonic clock (ms): the wall clock is only written into the Lease, for people to read.
+  let observed = { version: '', at: 0 };
+  let renewedAt: number | undefined;
   let announced = false;
   let failing: string | undefined; // kind of the current failure streak
   let loop: Promise<void> | undefined;
 
-  const isLeader = () => !stopping.signal.aborted && stillLeader(renewedAt, clock.now(), renewDeadlineMs);
+  const isLeader = () => !stopping.signal.aborted && stillLeader(renewedAt, clock.monotonicMs(), renewDeadlineMs);
   const notify = () => {
     const leader = isLeader();
     if (leader === announced) return;
@@ -113,12 +118,13 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     };
   };
 
-  const attempt = async (now: Date): Promise<void> => {
+  /** `now` on the wall clock (written into the Lease), `started` on the monotonic clock (what counts). */
+  const attempt = async (now: Date, started: number): Promise<void> => {
     // The holder skips the read: its last write is the current version unless
     // someone else wrote, and then the write below fails with a conflict.
     if (!(isLeader() && known !== undefined)) known = await read();
     const version = known?.metadata?.resourceVersion ?? '';
-    if (version !== observed.version) observed = { version, at: now };
+    if (version !== observed.version) observed = { version, at: started };
     const lease =
       known === undefined
         ? undefined
@@ -129,7 +135,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     const decision = decideLease({
       lease,
       identity,
-      now,
+      now: started,
       observedAt: observed.at,
       defaultDurationSeconds: options.leaseDurationSeconds,
     });
@@ -150,19 +156,23 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       decision.action === 'create'
         ? await api.createNamespacedLease({ namespace, body })
         : await api.replaceNamespacedLease({ namespace, name, body });
-    renewedAt = now; // the start of the request: the conservative end of our term
-    observed = { version: known.metadata?.resourceVersion ?? '', at: now };
+    renewedAt = started; // the start of the request: the conservative end of our term
+    observed = { version: known.metadata?.resourceVersion ?? '', at: started };
   };
 
   const refresh = async (): Promise<boolean> => {
     const now = clock.now();
+    const started = clock.monotonicMs();
     try {
       try {
-        await attempt(now);
+        await attempt(now, started);
       } catch (error) {
-        if (!isConflict(error)) throw error;
-        known = undefined; // someone else wrote: look again at once
-        await attempt(now);
+        if (!(isConflict(error) || isNotFound(error))) throw error;
+        // Someone else wrote, or deleted the Lease: a standby may create it and lead at once, so our term ends here.
+        // Then look again at once.
+        if (isNotFound(error)) renewedAt = undefined;
+        known = undefined;
+        await attempt(now, started);
       }
     } catch (error) {
       known = undefined;

@@ -2,7 +2,9 @@
 // are, and when we first saw that version, create, renew, acquire or wait.
 // Expiry is counted from our own observation, never from the holder's
 // renewTime, so clock skew between nodes cannot make a candidate take over
-// early. No I/O and no timers: unit tests walk through time with plain dates.
+// early. Times are milliseconds on the monotonic clock (Clock.monotonicMs), so
+// a step of the wall clock cannot either. No I/O and no timers: unit tests walk
+// through time with plain numbers.
 
 /** What the decision reads of a Lease. */
 export interface LeaseRecord {
@@ -14,15 +16,17 @@ export type LeaseDecision =
   | { readonly action: 'create' }
   | { readonly action: 'renew' }
   | { readonly action: 'acquire' }
-  | { readonly action: 'wait'; readonly holder: string; readonly expiresAt: Date };
+  /** expiresAt: on the monotonic clock, in ms. */
+  | { readonly action: 'wait'; readonly holder: string; readonly expiresAt: number };
 
 export interface LeaseSituation {
   /** undefined: there is no Lease object yet. */
   readonly lease: LeaseRecord | undefined;
   readonly identity: string;
-  readonly now: Date;
-  /** When this candidate first saw the current version of the Lease. */
-  readonly observedAt: Date;
+  /** Now on the monotonic clock, in ms. */
+  readonly now: number;
+  /** When this candidate first saw the current version of the Lease, on the monotonic clock, in ms. */
+  readonly observedAt: number;
   /** Used when the Lease does not say its own duration. */
   readonly defaultDurationSeconds: number;
 }
@@ -33,11 +37,11 @@ export function decideLease(s: LeaseSituation): LeaseDecision {
   const holder = s.lease.holder ?? '';
   if (holder === s.identity) return { action: 'renew' };
   if (holder === '') return { action: 'acquire' };
-  const expiresAt = new Date(s.observedAt.getTime() + (s.lease.durationSeconds ?? s.defaultDurationSeconds) * 1000);
-  return s.now.getTime() >= expiresAt.getTime() ? { action: 'acquire' } : { action: 'wait', holder, expiresAt };
+  const expiresAt = s.observedAt + (s.lease.durationSeconds ?? s.defaultDurationSeconds) * 1000;
+  return s.now >= expiresAt ? { action: 'acquire' } : { action: 'wait', holder, expiresAt };
 }
 
-/** Leadership lapses on our own clock before anyone else may take the lease. */
-export function stillLeader(renewedAt: Date | undefined, now: Date, renewDeadlineMs: number): boolean {
-  return renewedAt !== undefined && now.getTime() < renewedAt.getTime() + renewDeadlineMs;
+/** Leadership lapses on our own monotonic clock (ms) before anyone else may take the lease. */
+export function stillLeader(renewedAt: number | undefined, now: number, renewDeadlineMs: number): boolean {
+  return renewedAt !== undefined && now < renewedAt + renewDeadlineMs;
 }

@@ -103,19 +103,22 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
     }
   };
 
-  const evictAll = async (node: NodeInfo, { dryRun, signal, pass }: DrainOptions): Promise<KillOutcome> => {
+  const evictAll = async (node: NodeInfo, { dryRun, signal, pass, stopNow }: DrainOptions): Promise<KillOutcome> => {
     const deadline = clock.now().getTime() + options.drainTimeoutSeconds * 1000;
     const firstTry = new Map<string, number>();
     const lastWhy = new Map<string, string>();
     let evicted = 0;
     let leaving = 0;
     let blockers = new Map<string, string>();
+    const stopped = (why: string): KillOutcome => ({
+      result: 'failed',
+      detail: `drain stopped after ${evicted} eviction(s): ${why}`,
+    });
     for (;;) {
       if (signal.aborted) return { result: 'failed', detail: `daemon stopping mid-drain, after ${evicted} eviction(s)` };
       const pods = await podsOn(node.name);
       const verdict = await pass?.(pods.map(drainCandidate));
-      if (verdict !== undefined && 'stop' in verdict)
-        return { result: 'failed', detail: `drain stopped after ${evicted} eviction(s): ${verdict.stop}` };
+      if (verdict !== undefined && 'stop' in verdict) return stopped(verdict.stop);
       const held = verdict?.hold ?? new Map<string, string>();
       const plan = planDrain(pods, options);
       // In a dry run nothing leaves, so every pod is tried once.
@@ -140,6 +143,10 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
           lastWhy.set(key, `blocked by the blast radius: ${hold}`);
           continue;
         }
+        // A pass outlasts its verdict (each eviction takes up to writeTimeout): leadership and the window, asked
+        // locally right before each eviction, so none follows the end of this replica's term.
+        const refused = stopNow?.();
+        if (refused !== undefined) return stopped(refused);
         const info = toPodInfo(pod as RawPod);
         const outcome = await options.evictor.kill(info, { kind: 'Pod', namespace: info.namespace, name: info.name }, { dryRun });
         if (outcome.result === 'killed') evicted++;
@@ -179,6 +186,9 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
           detail: `not draining ${node.name}: ${plan.refused.map((r) => `${r.pod} ${r.why}`).join('; ')}`,
         };
       }
+      // The node and its pods were read since the reservation: ask again, locally, before the first mutation.
+      const refused = drainOptions.stopNow?.();
+      if (refused !== undefined) return { result: 'failed', detail: `node ${node.name} not drained: ${refused}` };
       const cordon = {
         metadata: {
           labels: { [keys.by]: options.mark.label },

@@ -82,7 +82,8 @@ export interface TickPermit {
   reserve(record: Omit<KillRecord, 'result'>): Promise<Reservation | Refusal>;
   /**
    * Before a further mutation of a disruption already reserved (the next
-   * victim, the next drain pass): the moment and the kill switch, read fresh.
+   * victim, the next drain pass): the moment and the kill switch, read fresh,
+   * and the moment again once the read returns.
    */
   again(within?: 'tick' | 'drain'): Promise<Refusal | undefined>;
   /** Whether a drain may start while these workloads are opted in: none degraded now or hit by this tick and not recovered. */
@@ -213,8 +214,9 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
     },
 
     async again(within = 'tick') {
-      // A fresh read of the kill switch alone: a drain asks at every pass, every few seconds.
-      return moment(within) ?? paused(await readKillSwitch(deps.state));
+      // A fresh read of the kill switch alone: a drain asks at every pass, every few seconds. The moment once more
+      // after it: the read may end after the term or the window did.
+      return moment(within) ?? paused(await readKillSwitch(deps.state)) ?? moment(within);
     },
 
     drainStart(guarded) {

@@ -54,7 +54,10 @@ export interface NodeChaosStart extends KillStepDeps {
   readonly snapshot: ClusterSnapshot;
   /** The opted-in workloads: no drain while any of them is degraded or recovering, and none loses more than its share. */
   readonly guarded: readonly Workload[];
-  /** The permit of this tick: every guard, at the drain's reservation and before each eviction pass. */
+  /**
+   * The permit of this tick: every guard, at the drain's reservation and before each eviction pass; the moment
+   * (no request) before the cordon and each eviction.
+   */
   readonly permit: TickPermit;
   /** The watched state of a workload now (no request): a drain pass judges the blast radius on it. */
   readonly watched: (ref: WorkloadRef) => Workload | undefined;
@@ -120,6 +123,8 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
           const stop = await permit.again('drain');
           return stop ? { stop: stop.detail } : { hold: permit.drainHold(pods, deps.watched) };
         },
+        // And before the cordon and each eviction of a pass: the moment alone (leadership, window), which costs no request.
+        stopNow: () => permit.moment('drain')?.detail,
       });
     } catch (error) {
       outcome = { result: 'failed', detail: (error as Error).message };

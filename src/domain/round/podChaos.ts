@@ -101,8 +101,9 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   const killed: PodInfo[] = [];
   let stopped: Refusal | undefined;
   for (const [i, pod] of victims.entries()) {
-    // The reservation cleared the first victim; each further one asks again (a pause written meanwhile stops it).
-    stopped = i === 0 ? undefined : await permit.again();
+    // The reservation's write may return after the term or the window ended: the first victim asks the moment
+    // (no I/O); each further one asks again, the kill switch too (a pause written meanwhile stops it).
+    stopped = i === 0 ? permit.moment() : await permit.again();
     if (stopped) break;
     deps.held?.sending({ id, at }, pod.uid);
     const outcome = await killSafely(deps.killer, pod, candidate, settings.dryRun);

@@ -149,6 +149,22 @@ const badCases: [string, string, Record<string, string>, string[]][] = [
     ['daemon.leaderElection.renewInterval: "0.5s" is below the floor of 1s'],
   ],
   [
+    'a renew interval shorter than a read and two writes',
+    'daemon:\n  leaderElection:\n    leaseDuration: 1m\n    renewInterval: 29s\n',
+    {},
+    [
+      'daemon.leaderElection.renewInterval: "29s" must be at least kubernetes.readTimeout "10s" + 2 x kubernetes.writeTimeout "10s" (30s)',
+    ],
+  ],
+  [
+    'a renew interval shorter than the timeouts given',
+    'kubernetes:\n  readTimeout: 2s\n  writeTimeout: 1.5s\ndaemon:\n  leaderElection:\n    leaseDuration: 12s\n    renewInterval: 4s\n',
+    {},
+    [
+      'daemon.leaderElection.renewInterval: "4s" must be at least kubernetes.readTimeout "2s" + 2 x kubernetes.writeTimeout "1.5s" (5s)',
+    ],
+  ],
+  [
     'a recovery poll below the floor',
     'pods:\n  recoveryPollInterval: 0.2s\n',
     {},
@@ -169,11 +185,25 @@ test('what breaks at run time is refused only below its limit: a drain timeout s
       HAVOC_NODES_DRAIN_TIMEOUT: '7s',
       HAVOC_DAEMON_LEADER_ELECTION_LEASE_DURATION: '1.5m',
       HAVOC_DAEMON_LEADER_ELECTION_RENEW_INTERVAL: '1s',
+      // The renewal's floor: a read and two writes.
+      HAVOC_KUBERNETES_READ_TIMEOUT: '0.5s',
+      HAVOC_KUBERNETES_WRITE_TIMEOUT: '0.25s',
       HAVOC_PODS_RECOVERY_POLL_INTERVAL: '1s',
       HAVOC_SCHEDULE_TICK_DEADLINE: '1s',
     },
   });
   t.is(config.nodes.drainTimeout, '7s');
+});
+
+test('the renew interval may equal a read and two writes; without leader election it is not used, nor checked', (t) => {
+  const atTheDefaults = { HAVOC_DAEMON_LEADER_ELECTION_LEASE_DURATION: '1m', HAVOC_DAEMON_LEADER_ELECTION_RENEW_INTERVAL: '30s' };
+  t.is(loadConfig({ env: atTheDefaults }).daemon.leaderElection.renewInterval, '30s');
+  const off = {
+    ...atTheDefaults,
+    HAVOC_DAEMON_LEADER_ELECTION_RENEW_INTERVAL: '2s',
+    HAVOC_DAEMON_LEADER_ELECTION_ENABLED: 'false',
+  };
+  t.is(loadConfig({ env: off }).daemon.leaderElection.renewInterval, '2s');
 });
 
 for (const [name, yaml, env, expected] of badCases) {

@@ -11,6 +11,7 @@ export interface MemoryStateStore extends StateStore {
   loads: number;
   /** Kill-switch reads (`killSwitch()` calls): a GET of the ConfigMap's metadata alone in the real store. */
   switchReads: number;
+  killSwitch: NonNullable<StateStore['killSwitch']>;
 }
 
 export function memoryStateStore(initial: HavocState = emptyState): MemoryStateStore {

@@ -73,6 +73,10 @@ export function createFakeApiServer() {
       const changed = change(copy(objects.get(key(kind, ns, name)) as T));
       objects.set(key(kind, ns, name), { ...changed, metadata: { ...changed.metadata, resourceVersion: String(++version) } });
     },
+    /** Someone else deletes it (kubectl delete). */
+    remove(ns: string, name: string): void {
+      objects.delete(key(kind, ns, name));
+    },
     peek(ns: string, name: string): T | undefined {
       const found = objects.get(key(kind, ns, name));
       return found === undefined ? undefined : (copy(found) as T);

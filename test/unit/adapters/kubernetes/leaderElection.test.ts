@@ -12,8 +12,9 @@ import { createFakeApiServer, silentLog, statusError } from './fakeApiServer.ts'
 /** The election runs its own renewal loop: its sleeps wait until the test advances the time. */
 const electionClock = () => fakeClock(new Date('2025-03-07T10:00:00Z'), { sleeps: 'wait' });
 
-const t0 = new Date('2025-03-07T10:00:00Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+// The decision's times are milliseconds on the monotonic clock.
+const t0 = 1_000_000;
+const at = (seconds: number) => t0 + seconds * 1000;
 const base: Omit<LeaseSituation, 'lease'> = { identity: 'me', now: t0, observedAt: t0, defaultDurationSeconds: 15 };
 
 const decisions: [string, Partial<LeaseSituation>, LeaseDecision['action']][] = [
@@ -261,4 +262,62 @@ test("the install's advertisement rides on the Lease's own writes: created with 
     ['create leases', 'get leases', 'update leases'],
     'the elector writes it: no patch, no other object',
   );
+});
+
+test("a step back of the leader's wall clock does not stretch its term: it is measured on the monotonic clock", async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const a = elector('a', api, clock);
+  t.true(await a.refresh());
+  clock.step(-60_000); // NTP or an operator; then a's renewals stop reaching the API
+  clock.advance(9_999);
+  t.true(a.isLeader());
+  clock.advance(1);
+  t.false(a.isLeader(), 'a stops acting 10 s (duration - interval) after its last renewal began');
+});
+
+test("a step forward of a candidate's wall clock does not shorten its wait: expiry is measured on the monotonic clock", async (t) => {
+  const api = createFakeApiServer();
+  const a = elector('a', api, electionClock());
+  const bClock = electionClock();
+  const b = elector('b', api, bClock);
+  t.true(await a.refresh());
+  t.false(await b.refresh(), 'b first sees the version a wrote');
+  bClock.step(60_000);
+  t.false(await b.refresh(), 'b has seen that version for no time at all: it waits');
+  bClock.advance(14_999);
+  t.false(await b.refresh(), 'b waits the full 15 s since it first saw the version');
+  bClock.advance(1);
+  t.true(await b.refresh());
+});
+
+test('a Lease deleted under the holder: the 404 of its renewal ends its term at once, before a standby creates it', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const aChanges: boolean[] = [];
+  const a = elector('a', api, clock, aChanges);
+  const b = elector('b', api, clock);
+  t.true(await a.refresh());
+  api.leaseStore.remove('havoc', 'kube-havoc');
+  clock.advance(5000);
+  // The renewal reaches the API (404); the look that follows it fails.
+  api.failNext(undefined, statusError(503, 'unavailable'));
+  t.false(await a.refresh());
+  t.false(a.isLeader(), 'not leader for the rest of its term');
+  t.deepEqual(aChanges, [true, false]);
+  t.true(await b.refresh(), 'a standby finds no Lease, creates it and leads at once');
+  t.false(a.isLeader());
+});
+
+test('a Lease deleted under the holder: it creates the Lease again at once, and a standby then waits', async (t) => {
+  const api = createFakeApiServer();
+  const clock = electionClock();
+  const a = elector('a', api, clock);
+  const b = elector('b', api, clock);
+  t.true(await a.refresh());
+  api.leaseStore.remove('havoc', 'kube-havoc');
+  clock.advance(5000);
+  t.true(await a.refresh(), 'a new term, from the create');
+  t.is(api.leaseStore.peek('havoc', 'kube-havoc')?.spec?.holderIdentity, 'a');
+  t.false(await b.refresh(), 'exactly one leads');
 });

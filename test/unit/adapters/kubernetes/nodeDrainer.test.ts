@@ -390,6 +390,32 @@ test('a drain told to stop (window closed, paused) stops evicting and gives the 
   t.false(state.node.spec?.unschedulable);
 });
 
+test('a drain asks its local check before each eviction of a pass: a refusal mid-pass stops it and gives the node back', async (t) => {
+  const { api, state } = fakeApi(v1node(), [pod('web-1'), pod('web-2'), pod('web-3')]);
+  const evict = evictor(state);
+  let asked = 0;
+  // The pass verdict said go; the term ends while the first eviction is under way (a slow API server).
+  const stopNow = () => (asked++ < 2 ? undefined : 'this replica does not hold the lease now');
+  const outcome = await drainer(api, evict).drain(nodeInfo, { dryRun: false, until: UNTIL, signal, stopNow });
+  t.deepEqual(evict.tried, ['web-1'], 'no eviction after the refusal');
+  t.is(asked, 3, 'asked before the cordon, before the first eviction and before the second');
+  t.is(outcome.result, 'failed');
+  t.regex(outcome.detail ?? '', /drain stopped after 1 eviction\(s\): this replica does not hold the lease now.*node uncordoned/);
+  t.false(state.node.spec?.unschedulable, 'never left cordoned');
+  t.deepEqual(state.node.metadata?.annotations, {});
+});
+
+test('a drain refused by its local check before the cordon cordons nothing', async (t) => {
+  const { api, state, calls } = fakeApi(v1node(), [pod('web-1')]);
+  const evict = evictor(state);
+  // The reservation was written; the node and its pods were read meanwhile; the term has ended.
+  const stopNow = () => 'this replica does not hold the lease now';
+  const outcome = await drainer(api, evict).drain(nodeInfo, { dryRun: false, until: UNTIL, signal, stopNow });
+  t.deepEqual(outcome, { result: 'failed', detail: 'node worker-1 not drained: this replica does not hold the lease now' });
+  t.deepEqual(calls, [], 'no patch');
+  t.deepEqual(evict.tried, []);
+});
+
 test('give-back also runs in a dry run: a mark always comes from a live drain, perhaps from before the switch', async (t) => {
   const { api, state } = fakeApi(v1node({ unschedulable: true }, { [BY]: 'kube-havoc', [UNTIL_KEY]: UNTIL.toISOString() }), []);
   t.deepEqual(

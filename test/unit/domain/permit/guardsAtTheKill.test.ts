@@ -233,3 +233,35 @@ test('finding 4: the round hands the drain a pass check that holds pods by the b
   await pauseChaos({ store, reason: 'bad drain', by: 'oncall', now: FRIDAY });
   t.deepEqual(await pass?.(both), { stop: 'chaos was paused by oncall: bad drain' });
 });
+
+test('the round hands the drain a local check before each eviction: leadership, window, no I/O', async (t) => {
+  const cluster = fakeCluster([]);
+  cluster.nodes = [node('worker-1'), node('worker-2')];
+  const drainer = fakeDrainer(cluster);
+  let stopNow: DrainOptions['stopNow'];
+  drainer.drain = async (_n, options) => {
+    stopNow = options.stopNow;
+    return { result: 'killed' };
+  };
+  const store = memoryStateStore();
+  let leader = true;
+  const { deps, clock } = roundDeps({
+    cluster,
+    store,
+    heals: false,
+    drainer,
+    leadership: { isLeader: () => leader },
+    env: { HAVOC_NODES_ENABLED: 'true', HAVOC_NODES_MTBF: '1m', HAVOC_NODES_MIN_READY_NODES: '1' },
+  });
+  const round = createChaosRound(deps);
+  await round.tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + minutes(10)) });
+  await round.settle();
+  const reads = store.switchReads + store.loads;
+  t.is(stopNow?.(), undefined, 'leader, inside the window: go on');
+  leader = false;
+  t.is(stopNow?.(), 'this replica does not hold the lease now');
+  leader = true;
+  clock.set(new Date('2026-11-20T16:30:00Z')); // 17:30 in Berlin
+  t.regex(stopNow?.() ?? '', /outside the business window/);
+  t.is(store.switchReads + store.loads, reads, 'no request');
+});

@@ -383,6 +383,43 @@ test('a replica that loses the lease during the tick does not kill', async (t) =
   t.like(events.of('skip')[0], { reason: 'not-leader' });
 });
 
+test('a replica whose lease runs out while the reservation is written kills no victim', async (t) => {
+  const { cluster, events, deps, store } = setup();
+  // The reservation's check passed inside the write; the term ends before the write returns (a slow API server).
+  let leader = true;
+  const write = store.update.bind(store);
+  store.update = async (change, options) => {
+    const written = await write(change, options);
+    if (written.kills.some((k) => k.result === 'reserved')) leader = false;
+    return written;
+  };
+  const round = createChaosRound({ ...deps, leadership: { isLeader: () => leader } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.deepEqual(cluster.kills, [], 'no eviction after the term ended');
+  t.like(events.of('skip')[0], { reason: 'not-leader' });
+  t.like(store.state.kills[0], { count: 0 }, 'the reservation is settled with nothing spent');
+});
+
+test('a replica whose lease runs out while the kill switch is read before a further victim does not kill it', async (t) => {
+  const labels = { ...alwaysHit, 'havoc/kill-mode': 'fixed', 'havoc/kill-value': '2' };
+  const { cluster, events, deps, store } = setup({
+    workloads: [deployment('shop', 'checkout', 4, labels, LONG_AGO)],
+    env: { HAVOC_BLAST_RADIUS_MAX_KILLS_PER_TICK: '3' },
+  });
+  let leader = true;
+  const read = store.killSwitch.bind(store);
+  store.killSwitch = async () => {
+    const paused = await read();
+    if (cluster.kills.length === 1) leader = false; // the read before the second victim outlasts the term
+    return paused;
+  };
+  const round = createChaosRound({ ...deps, leadership: { isLeader: () => leader } });
+  await round.tick({ at: FRIDAY, nextTick: NEXT });
+  t.is(cluster.kills.length, 1, 'the second victim is not evicted');
+  t.like(events.of('skip')[0], { reason: 'not-leader' });
+  t.like(store.state.kills[0], { result: 'killed', count: 1 });
+});
+
 test('a stale watch never leads to a kill: the fresh read right before it finds the workload degraded', async (t) => {
   const { cluster, events, round } = setup();
   const fresh = cluster.workload.bind(cluster);
