@@ -611,11 +611,12 @@ function killsEndpoint(
 /** Which objects the cluster view watches, from the settings the round decides with: `plan` must see what `run` would. */
 function clusterView(
   settings: Settings,
-): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces' | 'namespaceLabels'> {
+): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'zones' | 'namespaces' | 'namespaceLabels'> {
   return {
     labelPrefix: settings.policy.prefix,
     kubeMonkey: settings.policy.kubeMonkey,
     nodeChaos: settings.nodes.enabled,
+    zones: settings.keepReadyPerZone > 0,
     namespaces: [...settings.namespaces.include],
     // Namespace labels decide only through namespaces.selector: without one, nothing reads them.
     namespaceLabels: settings.namespaces.selector.requirements.length > 0,

@@ -101,7 +101,7 @@ export function planReport(input: PlanInput): PlanReport {
 }
 
 function nodeLines(snapshot: ClusterSnapshot, settings: Settings): { node: string; candidate: boolean; why?: string }[] {
-  return judgeNodes(snapshot.nodes, settings.nodes).map((v) => {
+  return judgeNodes(snapshot.nodes, settings.nodes, settings.keepReadyPerZone).map((v) => {
     const why = drainedByHavoc(v.node, settings.policy.prefix) ? 'being drained by kube-havoc' : v.excluded;
     return why === undefined ? { node: v.node.name, candidate: true } : { node: v.node.name, candidate: false, why };
   });

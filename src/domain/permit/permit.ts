@@ -7,16 +7,10 @@
 // spread over several files drift apart.
 
 import { available, budgetLeft, lastAttempt, type BudgetLeft } from '../budget/budget.ts';
-import {
-  workloadKey,
-  type NamespaceInfo,
-  type PodInfo,
-  type Workload,
-  type WorkloadRef,
-  type WorkloadWithPods,
-} from '../model.ts';
+import { workloadKey, type NodeInfo, type PodInfo, type Workload, type WorkloadRef, type WorkloadWithPods } from '../model.ts';
 import { parsePolicy, type WorkloadPolicy } from '../optin/workloadPolicy.ts';
 import type { Cluster, DrainCandidate, SteadyStateProbe } from '../ports.ts';
+import { chooseVictims, describeSpread, filterByZoneKeep, nodeZone, zoneSpread, type ZoneSpread } from '../selection/zones.ts';
 import { eligiblePods, filterByMinGap, filterBySteadyState, namespaceVerdict, readyReplicas } from '../selection/filters.ts';
 import { blastRadiusAllowance } from '../selection/killCount.ts';
 import { readKillSwitch } from '../killSwitch.ts';
@@ -29,7 +23,7 @@ import type { Refusal } from './refusal.ts';
 export type { Refusal } from './refusal.ts';
 
 export interface PermitDeps extends RoundStepDeps {
-  readonly cluster: Pick<Cluster, 'workload' | 'namespace'>;
+  readonly cluster: Pick<Cluster, 'workload' | 'namespace' | 'watched' | 'zoneOf'>;
   readonly probe: SteadyStateProbe;
   readonly steadyState?: SteadyStateGate;
 }
@@ -41,12 +35,22 @@ export interface LedgerAsk {
   readonly count: number;
 }
 
-/** A workload cleared by its fresh read: its policy as its labels say now, the pods it may lose, how many at most. */
+/**
+ * A workload cleared by its fresh read: its policy as its labels say now, the pods it may lose, how many at most,
+ * and its ready replicas by zone (victims are chosen with chooseVictims on it, so no zone drops below its keep).
+ */
 export interface Cleared {
   readonly workload: WorkloadWithPods;
   readonly policy: WorkloadPolicy;
   readonly pods: readonly PodInfo[];
   readonly allowance: number;
+  readonly spread: ZoneSpread;
+}
+
+/** A drain the zone rule refuses: the workload whose zone it would empty, and why. */
+export interface ZoneRefusal {
+  readonly workload: Workload;
+  readonly refusal: Refusal;
 }
 
 /**
@@ -92,6 +96,11 @@ export interface TickPermit {
    * maxUnavailablePercent. `pods` are all of the node's, terminating ones too (they count as lost).
    */
   drainHold(pods: readonly DrainCandidate[], watched: (ref: WorkloadRef) => Workload | undefined): ReadonlyMap<string, string>;
+  /**
+   * Whether draining `node` (its pods as `pods`) would leave an opted-in workload spanning several zones with
+   * fewer than keepReadyPerZone ready replicas in the node's zone. Reads each such workload fresh.
+   */
+  drainZones(node: NodeInfo, pods: readonly DrainCandidate[]): Promise<ZoneRefusal | undefined>;
 }
 
 export interface TickScope {
@@ -184,7 +193,13 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
       });
       if (allowance <= 0)
         return { reason: 'blast-radius', detail: `maxUnavailablePercent ${settings.maxUnavailablePercent} allows no more` };
-      return { workload: fresh, policy: parsed.policy, pods, allowance };
+      const spread = zoneSpread(fresh.pods, deps.cluster.zoneOf, settings.keepReadyPerZone);
+      const zoned = chooseVictims(pods, spread, allowance, deps.cluster.zoneOf).length;
+      if (zoned === 0) {
+        const detail = `no zone may lose a ready replica: keepReadyPerZone ${spread.keep} (ready by zone: ${describeSpread(spread)})`;
+        return { reason: 'zone-last-ready', detail };
+      }
+      return { workload: fresh, policy: parsed.policy, pods, allowance: zoned, spread };
     },
 
     async hypothesis({ workload, policy }) {
@@ -255,6 +270,25 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
         else hold.set(key, `${wkey} may lose no more pods now (maxUnavailablePercent ${settings.maxUnavailablePercent})`);
       }
       return hold;
+    },
+
+    async drainZones(node, pods) {
+      if (settings.keepReadyPerZone <= 0) return undefined;
+      const zone = nodeZone(node);
+      const seen = new Set<string>();
+      for (const { workload, terminating } of pods) {
+        if (workload === undefined || terminating || seen.has(workloadKey(workload))) continue;
+        seen.add(workloadKey(workload));
+        if (deps.cluster.watched(workload) === undefined) continue; // not opted in: its PodDisruptionBudget decides
+        const fresh = await deps.cluster.workload(workload);
+        if (fresh === undefined) continue;
+        const spread = zoneSpread(fresh.pods, deps.cluster.zoneOf, settings.keepReadyPerZone);
+        const taken = fresh.pods.filter((p) => p.nodeName === node.name && p.ready && !p.terminating).length;
+        const why = filterByZoneKeep(spread, zone, taken);
+        if (why !== undefined)
+          return { workload: fresh, refusal: { reason: 'zone-last-ready', detail: `draining node ${node.name}: ${why}` } };
+      }
+      return undefined;
     },
   };
 }

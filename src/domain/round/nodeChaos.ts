@@ -77,7 +77,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   if (available(permit.budget()) <= 0) return undefined;
   const history = permit.history();
   const judged = (deps.records ?? clock).now();
-  const candidates = judgeNodes(snapshot.nodes, nodes)
+  const candidates = judgeNodes(snapshot.nodes, nodes, settings.keepReadyPerZone)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
     .filter(
@@ -86,6 +86,24 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
     );
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;
+
+  // One LIST of the node's pods and a fresh read of each opted-in workload there, only for the node drawn.
+  if (settings.keepReadyPerZone > 0) {
+    const zoned = await permit.drainZones(node, await deps.drainer.pods(node.name));
+    if (zoned !== undefined) {
+      const { workload, refusal } = zoned;
+      deps.report({
+        type: 'skip',
+        at: clock.now(),
+        workload: workload.ref,
+        workloadUid: workload.uid,
+        reason: refusal.reason,
+        detail: refusal.detail,
+        dryRun: settings.dryRun,
+      });
+      return undefined;
+    }
+  }
 
   const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   const at = clock.now();
