@@ -39,7 +39,7 @@ import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
 import { installFor, pauseCommands, requester } from './cli/install.ts';
 import { completionScript } from './cli/completion.ts';
-import { planReport, renderPlan } from './cli/planReport.ts';
+import { planReport, readZones, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import { historyCsv, renderHistory } from './cli/historyReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -263,9 +263,14 @@ async function oneShot(
         const nextTick = nextRun(config.schedule.cron, config.schedule.timezone, now) ?? undefined;
         const snapshot = await clusterReader.snapshot();
         const gate = steadyStateGateFromConfig({ config, clock: systemClock, report: () => undefined });
+        const zones =
+          settings.keepReadyPerZone > 0
+            ? await readZones(clusterReader, snapshot.workloads, settings.keepReadyPerZone)
+            : undefined;
         const report = planReport({
           snapshot,
           settings,
+          ...(zones ? { zones } : {}),
           state: await store.load(),
           now,
           ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
