@@ -53,6 +53,12 @@ export interface ZoneRefusal {
   readonly refusal: Refusal;
 }
 
+/** The zone rule's word on a drain of one node: the pods that must stay (by key, with why), and the first workload they keep. */
+export interface ZoneVerdict {
+  readonly hold: ReadonlyMap<string, string>;
+  readonly refused?: ZoneRefusal;
+}
+
 /**
  * The permit of one tick. It counts what this tick disrupted, so later
  * decisions in the same tick (the next draw, a drain after pod kills) see it
@@ -97,10 +103,12 @@ export interface TickPermit {
    */
   drainHold(pods: readonly DrainCandidate[], watched: (ref: WorkloadRef) => Workload | undefined): ReadonlyMap<string, string>;
   /**
-   * Whether draining `node` (its pods as `pods`) would leave an opted-in workload spanning several zones with
-   * fewer than keepReadyPerZone ready replicas in the node's zone. Reads each such workload fresh.
+   * Which of `node`'s pods (`pods`) may not go because their opted-in workload, spanning several zones, would
+   * keep fewer than keepReadyPerZone ready replicas in the node's zone; `refused` names the first such workload
+   * (before a drain is reserved, any refuses the whole drain). Reads each opted-in workload with a pod there fresh;
+   * with keepReadyPerZone 0 it holds nothing and reads nothing.
    */
-  drainZones(node: NodeInfo, pods: readonly DrainCandidate[]): Promise<ZoneRefusal | undefined>;
+  drainZones(node: NodeInfo, pods: readonly DrainCandidate[]): Promise<ZoneVerdict>;
 }
 
 export interface TickScope {
@@ -273,7 +281,9 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
     },
 
     async drainZones(node, pods) {
-      if (settings.keepReadyPerZone <= 0) return undefined;
+      const hold = new Map<string, string>();
+      let refused: ZoneRefusal | undefined;
+      if (settings.keepReadyPerZone <= 0) return { hold };
       const zone = nodeZone(node);
       const seen = new Set<string>();
       for (const { workload, terminating } of pods) {
@@ -283,12 +293,16 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
         const fresh = await deps.cluster.workload(workload);
         if (fresh === undefined) continue;
         const spread = zoneSpread(fresh.pods, deps.cluster.zoneOf, settings.keepReadyPerZone);
-        const taken = fresh.pods.filter((p) => p.nodeName === node.name && p.ready && !p.terminating).length;
-        const why = filterByZoneKeep(spread, zone, taken);
-        if (why !== undefined)
-          return { workload: fresh, refusal: { reason: 'zone-last-ready', detail: `draining node ${node.name}: ${why}` } };
+        const here = fresh.pods.filter((p) => p.nodeName === node.name && p.ready && !p.terminating);
+        const why = filterByZoneKeep(spread, zone, here.length);
+        if (why === undefined) continue;
+        const detail = `draining node ${node.name}: ${why}`;
+        refused ??= { workload: fresh, refusal: { reason: 'zone-last-ready', detail } };
+        // As many as the zone can spare may go; the rest wait, as a PodDisruptionBudget would make them.
+        const spare = Math.max(0, (spread.ready.get(zone) ?? 0) - spread.keep);
+        for (const p of here.slice(spare)) hold.set(`${p.namespace}/${p.name}`, detail);
       }
-      return undefined;
+      return refused === undefined ? { hold } : { hold, refused };
     },
   };
 }

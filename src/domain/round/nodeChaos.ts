@@ -89,9 +89,9 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
 
   // One LIST of the node's pods and a fresh read of each opted-in workload there, only for the node drawn.
   if (settings.keepReadyPerZone > 0) {
-    const zoned = await permit.drainZones(node, await deps.drainer.pods(node.name));
-    if (zoned !== undefined) {
-      const { workload, refusal } = zoned;
+    const { refused } = await permit.drainZones(node, await deps.drainer.pods(node.name));
+    if (refused !== undefined) {
+      const { workload, refusal } = refused;
       deps.report({
         type: 'skip',
         at: clock.now(),
@@ -131,10 +131,13 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
         dryRun: settings.dryRun,
         until,
         signal: deps.signal,
-        // Before every eviction pass: the moment and the kill switch, then each workload's share of the node's pods.
+        // Before every eviction pass: the moment and the kill switch, then each workload's share of the node's pods
+        // and what its zone can spare (a fresh read of each opted-in workload still with a pod there).
         pass: async (pods) => {
           const stop = await permit.again('drain');
-          return stop ? { stop: stop.detail } : { hold: permit.drainHold(pods, deps.watched) };
+          if (stop) return { stop: stop.detail };
+          const zones = await permit.drainZones(node, pods);
+          return { hold: new Map([...permit.drainHold(pods, deps.watched), ...zones.hold]) };
         },
       });
     } catch (error) {

@@ -7,7 +7,9 @@
 import test from 'ava';
 import type { NodeInfo, PodInfo } from '../../../../src/domain/model.ts';
 import { judgeNodes } from '../../../../src/domain/nodes/nodeFilters.ts';
+import { createTickPermit } from '../../../../src/domain/permit/permit.ts';
 import { createChaosRound } from '../../../../src/domain/round/chaosRound.ts';
+import { fakeClock } from '../../fakes/fakeClock.ts';
 import {
   chooseVictims,
   filterByZoneKeep,
@@ -281,4 +283,51 @@ test('a drain that leaves every zone a ready replica goes ahead', async (t) => {
   });
   await createChaosRound(deps).tick({ at: FRIDAY, nextTick: new Date(FRIDAY.getTime() + 600_000) });
   t.deepEqual(drainer.drained, ['n-b1']);
+});
+
+/** A permit of a tick on Friday morning over `cluster`: what a drain's pass asks. */
+function tickPermit(settings: ReturnType<typeof testSettings>, cluster: ReturnType<typeof fakeCluster>) {
+  const deps = {
+    settings,
+    cluster,
+    state: memoryStateStore(),
+    clock: fakeClock(FRIDAY),
+    report: () => undefined,
+    probe: { check: async () => ({ ok: true }) },
+  };
+  return createTickPermit(deps, { at: FRIDAY, history: [], recovering: () => new Set() });
+}
+
+test('each drain pass holds the pods whose zone could not spare them, read fresh: as many go as the zone can spare', async (t) => {
+  const base = deployment('shop', 'checkout', 4, alwaysHit, LONG_AGO);
+  const placed = ['n-a1', 'n-a1', 'n-a2', 'n-b1'];
+  const checkout = { ...base, pods: base.pods.map((p, i) => ({ ...p, nodeName: placed[i] })) };
+  const cluster = fakeCluster([checkout]);
+  cluster.nodes = [zoned('n-a1', 'a'), zoned('n-a2', 'a'), zoned('n-b1', 'b')];
+  const permit = tickPermit(testSettings(), cluster);
+  const drained = cluster.nodes[0] as NodeInfo;
+  const onNode = [
+    { key: 'shop/checkout-0', workload: checkout.ref, terminating: false },
+    { key: 'shop/checkout-1', workload: checkout.ref, terminating: false },
+    { key: 'other/bare', workload: { kind: 'Pod' as const, namespace: 'other', name: 'bare' }, terminating: false },
+  ];
+  // Zone a has 3 ready, two of them on the node: both may go, one stays in a.
+  const calm = await permit.drainZones(drained, onNode);
+  t.deepEqual([...calm.hold.keys()], []);
+  t.is(calm.refused, undefined);
+  t.is(cluster.reads, 1, 'one fresh read of the one opted-in workload on the node');
+  // Meanwhile the replica on n-a2 went unready: only one of the node's two may go now.
+  cluster.workloads = [{ ...checkout, pods: checkout.pods.map((p) => (p.nodeName === 'n-a2' ? { ...p, ready: false } : p)) }];
+  const tight = await permit.drainZones(drained, onNode);
+  t.deepEqual([...tight.hold.keys()], ['shop/checkout-1']);
+  t.like(tight.refused, { refusal: { reason: 'zone-last-ready' }, workload: { ref: checkout.ref } });
+  t.regex(
+    tight.hold.get('shop/checkout-1') ?? '',
+    /draining node n-a1: zone a would keep 0 ready replica\(s\), keepReadyPerZone 1 \(ready by zone: a 2, b 1\)/,
+  );
+  // keepReadyPerZone 0: nothing held, nothing read.
+  const off = tickPermit(testSettings({ HAVOC_BLAST_RADIUS_KEEP_READY_PER_ZONE: '0' }), cluster);
+  const reads = cluster.reads;
+  t.deepEqual([...(await off.drainZones(drained, onNode)).hold.keys()], []);
+  t.is(cluster.reads, reads);
 });
