@@ -204,8 +204,11 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
       const spread = zoneSpread(fresh.pods, deps.cluster.zoneOf, settings.keepReadyPerZone);
       const zoned = chooseVictims(pods, spread, allowance, deps.cluster.zoneOf).length;
       if (zoned === 0) {
-        const detail = `no zone may lose a ready replica: keepReadyPerZone ${spread.keep} (ready by zone: ${describeSpread(spread)})`;
-        return { reason: 'zone-last-ready', detail };
+        const keep = `keepReadyPerZone ${spread.keep}`;
+        return {
+          reason: 'zone-last-ready',
+          detail: `no zone may lose a ready replica: ${keep} (ready by zone: ${describeSpread(spread)})`,
+        };
       }
       return { workload: fresh, policy: parsed.policy, pods, allowance: zoned, spread };
     },

@@ -82,7 +82,8 @@ export function filterByZoneKeep(spread: ZoneSpread, zone: string, taken: number
   if (taken <= 0 || spread.keep <= 0) return undefined;
   const ready = spread.ready.get(zone) ?? 0;
   if (ready - taken >= spread.keep) return undefined;
-  return `zone ${zone} would keep ${Math.max(0, ready - taken)} ready replica(s), keepReadyPerZone ${spread.keep} (ready by zone: ${describeSpread(spread)})`;
+  const kept = `zone ${zone} would keep ${Math.max(0, ready - taken)} ready replica(s), keepReadyPerZone ${spread.keep}`;
+  return `${kept} (ready by zone: ${describeSpread(spread)})`;
 }
 
 /**
