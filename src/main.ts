@@ -39,7 +39,7 @@ import { createSlackListener } from './adapters/slack/slackListener.ts';
 import { parseCommandLine, type CommandLine } from './cli/args.ts';
 import { installFor, pauseCommands, requester } from './cli/install.ts';
 import { completionScript } from './cli/completion.ts';
-import { planReport, renderPlan } from './cli/planReport.ts';
+import { planReport, readZones, renderPlan } from './cli/planReport.ts';
 import { renderStatus } from './cli/statusReport.ts';
 import { historyCsv, renderHistory } from './cli/historyReport.ts';
 import type { HavocConfig } from './config/config.ts';
@@ -262,9 +262,14 @@ async function oneShot(
         const nextTick = nextRun(config.schedule.cron, config.schedule.timezone, now) ?? undefined;
         const snapshot = await clusterReader.snapshot();
         const gate = steadyStateGateFromConfig({ config, clock: systemClock, report: () => undefined });
+        const zones =
+          settings.keepReadyPerZone > 0
+            ? await readZones(clusterReader, snapshot.workloads, settings.keepReadyPerZone)
+            : undefined;
         const report = planReport({
           snapshot,
           settings,
+          ...(zones ? { zones } : {}),
           state: await store.load(),
           now,
           ...(gate ? { steadyState: await steadyStatePlan(gate, snapshot, settings) } : {}),
@@ -604,11 +609,12 @@ function killsEndpoint(
 /** Which objects the cluster view watches, from the settings the round decides with: `plan` must see what `run` would. */
 function clusterView(
   settings: Settings,
-): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'namespaces' | 'namespaceLabels'> {
+): Pick<KubernetesClusterOptions, 'labelPrefix' | 'kubeMonkey' | 'nodeChaos' | 'zones' | 'namespaces' | 'namespaceLabels'> {
   return {
     labelPrefix: settings.policy.prefix,
     kubeMonkey: settings.policy.kubeMonkey,
     nodeChaos: settings.nodes.enabled,
+    zones: settings.keepReadyPerZone > 0,
     namespaces: [...settings.namespaces.include],
     // Namespace labels decide only through namespaces.selector: without one, nothing reads them.
     namespaceLabels: settings.namespaces.selector.requirements.length > 0,

@@ -3,9 +3,9 @@
 
 import { budgetLeft, historySeconds } from '../domain/budget/budget.ts';
 import { formatSeconds } from '../domain/duration.ts';
-import { workloadKey, type ClusterSnapshot } from '../domain/model.ts';
+import { workloadKey, type ClusterSnapshot, type Workload } from '../domain/model.ts';
 import type { BudgetLeft } from '../domain/budget/budget.ts';
-import type { Random } from '../domain/ports.ts';
+import type { Cluster, Random } from '../domain/ports.ts';
 import { drawCandidates, expectedPerDay, findCandidates } from '../domain/selection/candidates.ts';
 import { filterBySteadyState } from '../domain/selection/filters.ts';
 import { dayPlan } from '../domain/round/dayPlan.ts';
@@ -13,6 +13,7 @@ import { drainedByHavoc, judgeNodes } from '../domain/nodes/nodeFilters.ts';
 import type { Settings } from '../domain/settings.ts';
 import { pruneState, type HavocState } from '../domain/state.ts';
 import { renderSteadyStatePlan, type SteadyStatePlan } from './steadyStatePlan.ts';
+import { describeSpread, zoneSpread, type ZoneSpread } from '../domain/selection/zones.ts';
 
 export interface PlanReport {
   readonly now: string;
@@ -30,6 +31,8 @@ export interface PlanReport {
     readonly steady: string;
     readonly waiting: boolean;
     readonly source: string;
+    /** Ready replicas by zone (with blastRadius.keepReadyPerZone above 0), from a fresh read of its pods. */
+    readonly zones?: Readonly<Record<string, number>>;
   }[];
   readonly invalid: readonly {
     readonly workload: string;
@@ -53,6 +56,25 @@ export interface PlanInput {
   readonly nextTick?: Date;
   readonly random?: Random;
   readonly steadyState?: SteadyStatePlan;
+  /** Each workload's ready replicas by zone, by workloadKey (readZones). */
+  readonly zones?: ReadonlyMap<string, ZoneSpread>;
+}
+
+/**
+ * Reads each opted-in workload fresh for its ready replicas by zone: one read of the workload and its pods each,
+ * once per `plan` run (the daemon reads pods only of the workloads it hits).
+ */
+export async function readZones(
+  cluster: Pick<Cluster, 'workload' | 'zoneOf'>,
+  workloads: readonly Workload[],
+  keepReadyPerZone: number,
+): Promise<Map<string, ZoneSpread>> {
+  const zones = new Map<string, ZoneSpread>();
+  for (const w of workloads) {
+    const fresh = await cluster.workload(w.ref);
+    if (fresh !== undefined) zones.set(workloadKey(w.ref), zoneSpread(fresh.pods, cluster.zoneOf, keepReadyPerZone));
+  }
+  return zones;
 }
 
 export function planReport(input: PlanInput): PlanReport {
@@ -81,6 +103,7 @@ export function planReport(input: PlanInput): PlanReport {
     budget: budgetLeft({ history: state.kills, now, caps: settings.caps, dryRun: settings.dryRun }),
     expectedKillsPerDay: plan.expectedKills,
     workloads: all.map(({ c, waiting }) => ({
+      ...zonesOf(input.zones?.get(workloadKey(c.workload.ref))),
       workload: workloadKey(c.workload.ref),
       mtbf: formatSeconds(c.policy.mtbfSeconds),
       mode: c.policy.mode,
@@ -100,8 +123,12 @@ export function planReport(input: PlanInput): PlanReport {
   };
 }
 
+function zonesOf(spread: ZoneSpread | undefined): { zones?: Record<string, number> } {
+  return spread === undefined ? {} : { zones: Object.fromEntries(spread.ready) };
+}
+
 function nodeLines(snapshot: ClusterSnapshot, settings: Settings): { node: string; candidate: boolean; why?: string }[] {
-  return judgeNodes(snapshot.nodes, settings.nodes).map((v) => {
+  return judgeNodes(snapshot.nodes, settings.nodes, settings.keepReadyPerZone).map((v) => {
     const why = drainedByHavoc(v.node, settings.policy.prefix) ? 'being drained by kube-havoc' : v.excluded;
     return why === undefined ? { node: v.node.name, candidate: true } : { node: v.node.name, candidate: false, why };
   });
@@ -128,13 +155,14 @@ export function renderPlan(r: PlanReport): string {
     lines.push('Eligible workloads:');
     lines.push(
       table(
-        ['WORKLOAD', 'MTBF', 'MODE', 'KILLS/DAY', 'STEADY', 'NOTE'],
+        ['WORKLOAD', 'MTBF', 'MODE', 'KILLS/DAY', 'STEADY', 'READY BY ZONE', 'NOTE'],
         r.workloads.map((w) => [
           w.workload,
           w.mtbf,
           w.mode,
           w.expectedPerDay.toFixed(2),
           w.steady,
+          w.zones === undefined ? '-' : describeSpread({ ready: new Map(Object.entries(w.zones)), keep: 0 }) || '-',
           w.waiting ? 'waiting for min gap' : w.source === 'kube-monkey' ? 'kube-monkey labels' : '',
         ]),
       ),

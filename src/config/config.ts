@@ -19,7 +19,13 @@ export interface HavocConfig {
   };
   selection: { defaultMtbf: string; minPodAge: string; minTimeBetweenKills: string };
   namespaces: { include: string[]; exclude: string[]; selector: string; protected: string[]; allowOverlap: boolean };
-  blastRadius: { maxKillsPerTick: number; maxKillsPerHour: number; maxKillsPerDay: number; maxUnavailablePercent: number };
+  blastRadius: {
+    maxKillsPerTick: number;
+    maxKillsPerHour: number;
+    maxKillsPerDay: number;
+    maxUnavailablePercent: number;
+    keepReadyPerZone: number;
+  };
   pods: {
     method: 'evict' | 'delete';
     gracePeriodSeconds: number | null;

@@ -135,6 +135,15 @@ export function havocSchema(): SchemaTree {
         format: f.percent,
         default: 50,
       },
+      keepReadyPerZone: {
+        doc:
+          'Per workload whose pods span more than one zone (topology.kubernetes.io/zone of their nodes; nodes without ' +
+          'it are one unknown zone): a kill never leaves a zone with fewer ready replicas than this, and a drain never ' +
+          "takes a zone's last Ready node nor empties a workload's zone. Above 0 every node is watched, also " +
+          'without node chaos (one LIST at start, then one open watch; no request per tick). 0 turns the zone rule off.',
+        format: f.countOrZero,
+        default: 1,
+      },
     },
     pods: {
       method: {

@@ -49,6 +49,7 @@ export function toSettings(config: HavocConfig): Settings {
       perDay: config.blastRadius.maxKillsPerDay,
     },
     maxUnavailablePercent: config.blastRadius.maxUnavailablePercent,
+    keepReadyPerZone: config.blastRadius.keepReadyPerZone,
     recovery: {
       timeoutSeconds: durationSeconds(config.pods.recoveryTimeout),
       pollSeconds: durationSeconds(config.pods.recoveryPollInterval),

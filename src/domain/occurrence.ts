@@ -43,6 +43,7 @@ export type SkipReason =
   | 'budget-spent'
   | 'min-gap'
   | 'blast-radius'
+  | 'zone-last-ready'
   | 'no-pods'
   | 'not-leader'
   | 'hypothesis-failed'

@@ -42,6 +42,11 @@ export interface Cluster {
   namespace(name: string): Promise<NamespaceInfo | undefined>;
   /** The watched state of one workload (may lag the server); undefined when no watch holds it. No request. */
   watched(ref: WorkloadRef): Workload | undefined;
+  /**
+   * The topology.kubernetes.io/zone label of a node, from the node watch: no request. Undefined when the node has
+   * no such label or no watch holds it (the zone rule counts both as one unknown zone).
+   */
+  zoneOf(nodeName: string): string | undefined;
   /** Resolves at the next change the watches see to this workload, or when `signal` aborts. */
   changed(ref: WorkloadRef, signal: AbortSignal): Promise<void>;
 }
@@ -121,6 +126,8 @@ export interface NodeDrainer {
    * when an administrator annotated it to keep it cordoned, only unmarked.
    */
   giveBack(now: Date, options: KillOptions): Promise<readonly NodeRelease[]>;
+  /** The node's pods as a drain pass sees them (one LIST): the zone rule's look before a drain is reserved. */
+  pods(name: string): Promise<readonly DrainCandidate[]>;
   /** Whether the node carries this daemon's drain mark now (a successor settling a drain reservation). */
   isDrained(name: string): Promise<boolean>;
 }

@@ -49,6 +49,8 @@ export interface Settings {
   readonly minGapSeconds: number;
   readonly caps: Caps;
   readonly maxUnavailablePercent: number;
+  /** Ready replicas a zone keeps of a workload that spans several zones (0: no zone rule). */
+  readonly keepReadyPerZone: number;
   readonly recovery: { readonly timeoutSeconds: number; readonly pollSeconds: number };
   readonly self: { readonly namespace: string; readonly podName: string };
   readonly nodes: NodeSettings;

@@ -26,6 +26,7 @@ import {
 import { trimForCache, type CachedKind } from './trimForCache.ts';
 import { createWatchedCache, type WatchedCache } from './watchedCache.ts';
 import { createWorkloadReader } from './workloadReader.ts';
+import { ZONE_LABEL } from '../../domain/selection/zones.ts';
 
 export interface KubernetesClusterOptions {
   readonly kubeConfig: KubeConfig;
@@ -35,6 +36,11 @@ export interface KubernetesClusterOptions {
   readonly kubeMonkey: boolean;
   /** Watch nodes too; without node chaos the snapshot has none. */
   readonly nodeChaos: boolean;
+  /**
+   * Watch every node also without node chaos, for the zone of each pod's node (blastRadius.keepReadyPerZone):
+   * one LIST at start and one open watch, no request per tick.
+   */
+  readonly zones?: boolean;
   /**
    * Without node chaos: the label selector of this install's drain mark. Only
    * the nodes it selects are watched (the give-back's view; usually none), and
@@ -196,9 +202,9 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
     );
   };
   const listNodes: Lister = (r) => core.listNode(r);
-  const nodes = options.nodeChaos ? watch('nodes', '/api/v1/nodes', listNodes, 'node') : undefined;
+  const nodes = options.nodeChaos || options.zones ? watch('nodes', '/api/v1/nodes', listNodes, 'node') : undefined;
   const marked =
-    !options.nodeChaos && options.drainMarkSelector !== undefined
+    nodes === undefined && options.drainMarkSelector !== undefined
       ? watch(
           `nodes with label ${options.drainMarkSelector}`,
           '/api/v1/nodes',
@@ -262,7 +268,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       return {
         namespaces: await readNamespaces(),
         workloads: optedIn().map(({ kind, object }) => toWorkload(kind, object)),
-        nodes: nodes === undefined ? [] : (nodes.items() as readonly RawNode[]).map(toNodeInfo),
+        nodes: nodes === undefined || !options.nodeChaos ? [] : (nodes.items() as readonly RawNode[]).map(toNodeInfo),
       };
     },
     workload: (ref) => reader.read(ref),
@@ -272,6 +278,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
       return object === undefined ? undefined : toNamespaceInfo(object);
     },
     watched,
+    zoneOf: (name) => (nodes?.get('', name) as RawNode | undefined)?.metadata?.labels?.[ZONE_LABEL],
     changed(ref, signal) {
       return new Promise<void>((resolve) => {
         if (signal.aborted) return resolve();

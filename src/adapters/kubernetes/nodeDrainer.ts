@@ -222,6 +222,8 @@ export function createNodeDrainer(options: NodeDrainerOptions): NodeDrainer {
       return outcome;
     },
 
+    pods: async (name) => (await podsOn(name)).map(drainCandidate),
+
     async isDrained(name) {
       try {
         return givesBack(options.mark, (await api.readNode({ name })).metadata?.annotations?.[keys.by]);

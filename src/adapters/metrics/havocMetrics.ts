@@ -69,8 +69,8 @@ export function createHavocMetrics(options: HavocMetricsOptions): HavocMetrics {
       labelNames: ['reason', 'dry_run'],
       help:
         'Workloads drawn for a kill but left alone, by reason (not-steady, probe-failed, hypothesis-failed, ' +
-        'steady-state-unknown, hypothesis-invalid, blocker-firing, budget-spent, blast-radius, no-pods, min-gap, ' +
-        'outside-window, paused, opted-out, not-leader, deadline, state-full).',
+        'steady-state-unknown, hypothesis-invalid, blocker-firing, budget-spent, blast-radius, zone-last-ready, ' +
+        'no-pods, min-gap, outside-window, paused, opted-out, not-leader, deadline, state-full).',
     }),
     recoveryDuration: new Histogram({
       name: 'havoc_recovery_duration_seconds',

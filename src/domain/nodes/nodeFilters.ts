@@ -1,9 +1,11 @@
 // Which nodes may be drained, as small pure filters. A node is a candidate
 // when it matches the node selector, is Ready and schedulable, is no
-// control-plane node, and draining it keeps enough Ready nodes.
+// control-plane node, and draining it keeps enough Ready nodes (also one in
+// its zone, when the nodes span several).
 
 import type { NodeInfo } from '../model.ts';
 import type { NodeSettings } from '../settings.ts';
+import { filterByZoneLastNode } from '../selection/zones.ts';
 
 const CONTROL_PLANE_KEYS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
@@ -56,10 +58,15 @@ export interface NodeVerdict {
 }
 
 /** Every node with the first reason it is out, if any (plan shows them all). */
-export function judgeNodes(nodes: readonly NodeInfo[], settings: NodeSettings): NodeVerdict[] {
+export function judgeNodes(nodes: readonly NodeInfo[], settings: NodeSettings, keepReadyPerZone: number): NodeVerdict[] {
   const floor = filterByReadyFloor(nodes, settings);
   return nodes.map((node) => {
-    const excluded = filterByControlPlane(node) ?? filterBySelector(node, settings) ?? filterByReady(node) ?? floor;
+    const excluded =
+      filterByControlPlane(node) ??
+      filterBySelector(node, settings) ??
+      filterByReady(node) ??
+      floor ??
+      filterByZoneLastNode(node, nodes, keepReadyPerZone);
     return excluded === undefined ? { node } : { node, excluded };
   });
 }

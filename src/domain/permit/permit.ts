@@ -7,16 +7,10 @@
 // spread over several files drift apart.
 
 import { available, budgetLeft, lastAttempt, type BudgetLeft } from '../budget/budget.ts';
-import {
-  workloadKey,
-  type NamespaceInfo,
-  type PodInfo,
-  type Workload,
-  type WorkloadRef,
-  type WorkloadWithPods,
-} from '../model.ts';
+import { workloadKey, type NodeInfo, type PodInfo, type Workload, type WorkloadRef, type WorkloadWithPods } from '../model.ts';
 import { parsePolicy, type WorkloadPolicy } from '../optin/workloadPolicy.ts';
 import type { Cluster, DrainCandidate, SteadyStateProbe } from '../ports.ts';
+import { chooseVictims, describeSpread, filterByZoneKeep, nodeZone, zoneSpread, type ZoneSpread } from '../selection/zones.ts';
 import { eligiblePods, filterByMinGap, filterBySteadyState, namespaceVerdict, readyReplicas } from '../selection/filters.ts';
 import { blastRadiusAllowance } from '../selection/killCount.ts';
 import { readKillSwitch } from '../killSwitch.ts';
@@ -29,7 +23,7 @@ import type { Refusal } from './refusal.ts';
 export type { Refusal } from './refusal.ts';
 
 export interface PermitDeps extends RoundStepDeps {
-  readonly cluster: Pick<Cluster, 'workload' | 'namespace'>;
+  readonly cluster: Pick<Cluster, 'workload' | 'namespace' | 'watched' | 'zoneOf'>;
   readonly probe: SteadyStateProbe;
   readonly steadyState?: SteadyStateGate;
 }
@@ -41,12 +35,28 @@ export interface LedgerAsk {
   readonly count: number;
 }
 
-/** A workload cleared by its fresh read: its policy as its labels say now, the pods it may lose, how many at most. */
+/**
+ * A workload cleared by its fresh read: its policy as its labels say now, the pods it may lose, how many at most,
+ * and its ready replicas by zone (victims are chosen with chooseVictims on it, so no zone drops below its keep).
+ */
 export interface Cleared {
   readonly workload: WorkloadWithPods;
   readonly policy: WorkloadPolicy;
   readonly pods: readonly PodInfo[];
   readonly allowance: number;
+  readonly spread: ZoneSpread;
+}
+
+/** A drain the zone rule refuses: the workload whose zone it would empty, and why. */
+export interface ZoneRefusal {
+  readonly workload: Workload;
+  readonly refusal: Refusal;
+}
+
+/** The zone rule's word on a drain of one node: the pods that must stay (by key, with why), and the first workload they keep. */
+export interface ZoneVerdict {
+  readonly hold: ReadonlyMap<string, string>;
+  readonly refused?: ZoneRefusal;
 }
 
 /**
@@ -93,6 +103,13 @@ export interface TickPermit {
    * maxUnavailablePercent. `pods` are all of the node's, terminating ones too (they count as lost).
    */
   drainHold(pods: readonly DrainCandidate[], watched: (ref: WorkloadRef) => Workload | undefined): ReadonlyMap<string, string>;
+  /**
+   * Which of `node`'s pods (`pods`) may not go because their opted-in workload, spanning several zones, would
+   * keep fewer than keepReadyPerZone ready replicas in the node's zone; `refused` names the first such workload
+   * (before a drain is reserved, any refuses the whole drain). Reads each opted-in workload with a pod there fresh;
+   * with keepReadyPerZone 0 it holds nothing and reads nothing.
+   */
+  drainZones(node: NodeInfo, pods: readonly DrainCandidate[]): Promise<ZoneVerdict>;
 }
 
 export interface TickScope {
@@ -185,7 +202,16 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
       });
       if (allowance <= 0)
         return { reason: 'blast-radius', detail: `maxUnavailablePercent ${settings.maxUnavailablePercent} allows no more` };
-      return { workload: fresh, policy: parsed.policy, pods, allowance };
+      const spread = zoneSpread(fresh.pods, deps.cluster.zoneOf, settings.keepReadyPerZone);
+      const zoned = chooseVictims(pods, spread, allowance, deps.cluster.zoneOf).length;
+      if (zoned === 0) {
+        const keep = `keepReadyPerZone ${spread.keep}`;
+        return {
+          reason: 'zone-last-ready',
+          detail: `no zone may lose a ready replica: ${keep} (ready by zone: ${describeSpread(spread)})`,
+        };
+      }
+      return { workload: fresh, policy: parsed.policy, pods, allowance: zoned, spread };
     },
 
     async hypothesis({ workload, policy }) {
@@ -257,6 +283,31 @@ export function createTickPermit(deps: PermitDeps, scope: TickScope): TickPermit
         else hold.set(key, `${wkey} may lose no more pods now (maxUnavailablePercent ${settings.maxUnavailablePercent})`);
       }
       return hold;
+    },
+
+    async drainZones(node, pods) {
+      const hold = new Map<string, string>();
+      let refused: ZoneRefusal | undefined;
+      if (settings.keepReadyPerZone <= 0) return { hold };
+      const zone = nodeZone(node);
+      const seen = new Set<string>();
+      for (const { workload, terminating } of pods) {
+        if (workload === undefined || terminating || seen.has(workloadKey(workload))) continue;
+        seen.add(workloadKey(workload));
+        if (deps.cluster.watched(workload) === undefined) continue; // not opted in: its PodDisruptionBudget decides
+        const fresh = await deps.cluster.workload(workload);
+        if (fresh === undefined) continue;
+        const spread = zoneSpread(fresh.pods, deps.cluster.zoneOf, settings.keepReadyPerZone);
+        const here = fresh.pods.filter((p) => p.nodeName === node.name && p.ready && !p.terminating);
+        const why = filterByZoneKeep(spread, zone, here.length);
+        if (why === undefined) continue;
+        const detail = `draining node ${node.name}: ${why}`;
+        refused ??= { workload: fresh, refusal: { reason: 'zone-last-ready', detail } };
+        // As many as the zone can spare may go; the rest wait, as a PodDisruptionBudget would make them.
+        const spare = Math.max(0, (spread.ready.get(zone) ?? 0) - spread.keep);
+        for (const p of here.slice(spare)) hold.set(`${p.namespace}/${p.name}`, detail);
+      }
+      return refused === undefined ? { hold } : { hold, refused };
     },
   };
 }

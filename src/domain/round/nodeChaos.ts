@@ -80,7 +80,7 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
   if (available(permit.budget()) <= 0) return undefined;
   const history = permit.history();
   const judged = (deps.records ?? clock).now();
-  const candidates = judgeNodes(snapshot.nodes, nodes)
+  const candidates = judgeNodes(snapshot.nodes, nodes, settings.keepReadyPerZone)
     .filter((v) => v.excluded === undefined)
     .map((v) => v.node)
     .filter(
@@ -89,6 +89,24 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
     );
   const node = shuffle(candidates, deps.random).find(() => deps.random.next() < hitProbability(nodes.mtbfSeconds, spanSeconds));
   if (node === undefined) return undefined;
+
+  // One LIST of the node's pods and a fresh read of each opted-in workload there, only for the node drawn.
+  if (settings.keepReadyPerZone > 0) {
+    const { refused } = await permit.drainZones(node, await deps.drainer.pods(node.name));
+    if (refused !== undefined) {
+      const { workload, refusal } = refused;
+      deps.report({
+        type: 'skip',
+        at: clock.now(),
+        workload: workload.ref,
+        workloadUid: workload.uid,
+        reason: refusal.reason,
+        detail: refusal.detail,
+        dryRun: settings.dryRun,
+      });
+      return undefined;
+    }
+  }
 
   const reason = `opted-in node, mtbf ${(nodes.mtbfSeconds / 3600).toFixed(1)}h business time, ${candidates.length} candidate(s)`;
   const at = clock.now();
@@ -118,10 +136,13 @@ export async function startNodeChaos(deps: NodeChaosStart): Promise<NodeDrainSta
         dryRun: settings.dryRun,
         until,
         signal: deps.signal,
-        // Before every eviction pass: the moment and the kill switch, then each workload's share of the node's pods.
+        // Before every eviction pass: the moment and the kill switch, then each workload's share of the node's pods
+        // and what its zone can spare (a fresh read of each opted-in workload still with a pod there).
         pass: async (pods) => {
           const stop = await permit.again('drain');
-          return stop ? { stop: stop.detail } : { hold: permit.drainHold(pods, deps.watched) };
+          if (stop) return { stop: stop.detail };
+          const zones = await permit.drainZones(node, pods);
+          return { hold: new Map([...permit.drainHold(pods, deps.watched), ...zones.hold]) };
         },
         // And before the cordon and each eviction of a pass: the moment alone (leadership, window), which costs no request.
         stopNow: () => permit.moment('drain')?.detail,

@@ -12,6 +12,7 @@ import type { TickPermit } from '../permit/permit.ts';
 import { isRefusal, type Refusal } from '../permit/refusal.ts';
 import type { Cluster, PodKiller } from '../ports.ts';
 import { shuffle } from '../random.ts';
+import { chooseVictims } from '../selection/zones.ts';
 import type { Candidate } from '../selection/candidates.ts';
 import { filterBySteadyState } from '../selection/filters.ts';
 import { killCount } from '../selection/killCount.ts';
@@ -72,10 +73,12 @@ export async function hitWorkload(deps: PodHit): Promise<HitResult> {
   if (isRefusal(cleared)) return skip(cleared);
   const refused = await permit.hypothesis(cleared);
   if (refused !== undefined) return skip(refused);
-  const { workload, policy, pods, allowance } = cleared;
-  const count = Math.min(killCount(policy, pods.length, deps.random), allowance, available(permit.budget()));
-  if (count <= 0) return skip({ reason: 'budget-spent', detail: 'no budget left for this tick' });
-  const victims = shuffle(pods, deps.random).slice(0, count);
+  const { workload, policy, pods, allowance, spread } = cleared;
+  const wanted = Math.min(killCount(policy, pods.length, deps.random), allowance, available(permit.budget()));
+  if (wanted <= 0) return skip({ reason: 'budget-spent', detail: 'no budget left for this tick' });
+  // At random, but from the zones with the most ready replicas first, and none below keepReadyPerZone.
+  const victims = chooseVictims(shuffle(pods, deps.random), spread, wanted, deps.cluster.zoneOf);
+  const count = victims.length;
 
   const at = clock.now().toISOString();
   const id = `${at}/${workloadKey(workload.ref)}`;

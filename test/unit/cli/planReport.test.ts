@@ -1,7 +1,8 @@
 import test from 'ava';
-import { planReport, renderPlan } from '../../../src/cli/planReport.ts';
+import { planReport, readZones, renderPlan } from '../../../src/cli/planReport.ts';
+import { ZONE_LABEL } from '../../../src/domain/selection/zones.ts';
 import { seededRandom } from '../../../src/domain/random.ts';
-import { deployment } from '../fakes/fakeCluster.ts';
+import { deployment, fakeCluster } from '../fakes/fakeCluster.ts';
 import { node } from '../fakes/fakeDrainer.ts';
 import { testSettings } from '../fakes/settings.ts';
 
@@ -68,4 +69,30 @@ test('plan outside the window names the next opening', (t) => {
   t.false(report.window.openNow);
   t.is(report.window.nextOpen, '2026-11-23T08:00:00.000Z');
   t.regex(renderPlan(report), /No eligible workloads/);
+});
+
+test("plan shows each workload's ready replicas by zone, read fresh with the node watch's zones", async (t) => {
+  const base = deployment('shop', 'checkout', 3, { 'havoc/enabled': 'true', 'havoc/mtbf': '4h' }, OLD);
+  const checkout = { ...base, pods: base.pods.map((p, i) => ({ ...p, nodeName: ['n-a', 'n-b', 'n-x'][i] })) };
+  const cluster = fakeCluster([checkout]);
+  cluster.nodes = [
+    node('n-a', { labels: { [ZONE_LABEL]: 'a' } }),
+    node('n-b', { labels: { [ZONE_LABEL]: 'b' } }),
+    node('n-x', { labels: {} }),
+  ];
+  const settings = testSettings();
+  const zones = await readZones(cluster, [checkout], settings.keepReadyPerZone);
+  t.is(cluster.reads, 1, 'one fresh read per opted-in workload');
+  const report = planReport({
+    snapshot: { namespaces: [], workloads: [checkout], nodes: [] },
+    settings,
+    state: { kills: [] },
+    now: FRIDAY,
+    zones,
+  });
+  t.deepEqual(report.workloads[0]?.zones, { '(no zone)': 1, a: 1, b: 1 });
+  t.regex(
+    renderPlan(report),
+    /READY BY ZONE[\s\S]*shop\/Deployment\/checkout\s+4h\s+one\s+1\.60\s+yes\s+\(no zone\) 1, a 1, b 1/,
+  );
 });

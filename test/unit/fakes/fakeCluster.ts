@@ -12,6 +12,7 @@ import type {
   WorkloadWithPods,
 } from '../../../src/domain/model.ts';
 import type { Cluster, KillOptions, PodFate, PodKiller } from '../../../src/domain/ports.ts';
+import { ZONE_LABEL } from '../../../src/domain/selection/zones.ts';
 
 export interface FakeCluster extends Cluster, PodKiller {
   workloads: WorkloadWithPods[];
@@ -98,6 +99,7 @@ export function fakeCluster(workloads: WorkloadWithPods[], namespaces?: Namespac
       return cluster.namespaces.find((n) => n.name === name);
     },
     watched: (ref) => find(ref),
+    zoneOf: (name) => cluster.nodes.find((n) => n.name === name)?.labels[ZONE_LABEL],
     changed: (_ref, signal) =>
       new Promise<void>((resolve) => {
         if (signal.aborted) return resolve();

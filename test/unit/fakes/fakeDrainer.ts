@@ -49,6 +49,13 @@ export function fakeDrainer(
       }
       return drainer.outcome ?? { result: 'killed' };
     },
+    async pods(name) {
+      return cluster.workloads.flatMap((w) =>
+        w.pods
+          .filter((p) => p.nodeName === name)
+          .map((p) => ({ key: `${p.namespace}/${p.name}`, workload: w.ref, terminating: p.terminating })),
+      );
+    },
     async isDrained(name) {
       return cluster.nodes.some((n) => n.name === name && n.annotations[keys.by] === 'kube-havoc');
     },

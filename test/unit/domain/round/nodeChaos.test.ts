@@ -35,7 +35,9 @@ function setup(nodes: NodeInfo[], env: Record<string, string> = {}, store: Memor
 }
 
 const judged = (nodes: NodeInfo[], env: Record<string, string> = {}) =>
-  judgeNodes(nodes, testSettings({ ...NODE_ENV, ...env }).nodes).map((v) => [v.node.name, v.excluded ?? 'candidate']);
+  judgeNodes(nodes, testSettings({ ...NODE_ENV, ...env }).nodes, testSettings({ ...NODE_ENV, ...env }).keepReadyPerZone).map(
+    (v) => [v.node.name, v.excluded ?? 'candidate'],
+  );
 
 test('candidate nodes: opted in, Ready, schedulable, never control plane (label or taint)', (t) => {
   t.deepEqual(

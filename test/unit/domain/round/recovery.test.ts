@@ -41,6 +41,7 @@ function splitCluster(): SplitCluster {
       return cluster.freshView;
     },
     watched: () => cluster.watchedView,
+    zoneOf: () => undefined,
     changed: (_ref: WorkloadRef, signal: AbortSignal) =>
       new Promise<void>((resolve) => {
         if (signal.aborted) return resolve();
