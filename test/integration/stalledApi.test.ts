@@ -65,22 +65,22 @@ test('a read and a write to a stalled API server are abandoned at their own time
   const api = await stalledServer();
   t.teardown(api.close);
   // Long enough that each request reaches the server before it is abandoned, even on a loaded machine.
-  const core = kubeConfigFor(api.url, { readMs: 1000, writeMs: 2000 }).makeApiClient(CoreV1Api);
+  const core = kubeConfigFor(api.url, { readMs: 3000, writeMs: 4000 }).makeApiClient(CoreV1Api);
 
   const read = await t.throwsAsync(core.readNamespacedConfigMap({ namespace: 'kube-havoc', name: 'state' }));
   t.true(read instanceof RequestTimeoutError, `a timeout, not ${String(read)}`);
-  t.is((read as RequestTimeoutError).timeoutMs, 1000, 'reads use the read timeout');
+  t.is((read as RequestTimeoutError).timeoutMs, 3000, 'reads use the read timeout');
   const asDomain = toKubernetesError(read, 'read state');
   t.is(asDomain.kind, 'api-unreachable');
   t.regex(
     asDomain.message,
-    /no answer from the API server within 1s \(GET \/api\/v1\/namespaces\/kube-havoc\/configmaps\/state\)/,
+    /no answer from the API server within 3s \(GET \/api\/v1\/namespaces\/kube-havoc\/configmaps\/state\)/,
   );
 
   const write = await t.throwsAsync(
     core.createNamespacedPodEviction({ namespace: 'shop', name: 'web-1', body: { metadata: { name: 'web-1' } } }),
   );
-  t.is((write as RequestTimeoutError).timeoutMs, 2000, 'writes use the write timeout');
+  t.is((write as RequestTimeoutError).timeoutMs, 4000, 'writes use the write timeout');
   // The server reads what the client sent in a later turn of the event loop than the client's abandon:
   // wait for both before counting, then a moment more, so that a retry would be counted too.
   await api.until(2, 5_000);

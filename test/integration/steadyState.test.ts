@@ -58,8 +58,9 @@ interface DaemonOptions {
 async function world(t: ExecutionContext, app?: Partial<FakeApp['state']>) {
   const fake = await startFakeApp(t, app);
   const prometheus = await startPrometheus(t, { targets: [fake.target], rules: RULES });
+  // Its own series, not only `up`: on a loaded machine the first scrape's samples can trail the target's health.
   await prometheus.eventually('the app is scraped', async () =>
-    (await prometheus.query('up{job="app"} == 1')).data?.result.length ? true : undefined,
+    (await prometheus.query('up{job="app"} == 1 and on() count(app_error_ratio) > 0')).data?.result.length ? true : undefined,
   );
   return { app: fake, prometheus };
 }

@@ -15,7 +15,10 @@ export interface HistoryStore {
    * part), as append would one by one; stops at the first day that cannot be written.
    */
   appendAll(entries: readonly HistoryEntry[]): Promise<void>;
-  /** The entries of these local days (YYYY-MM-DD), one per key (entryKey) however often it was written, in no particular order. */
+  /**
+   * The entries of these local days (YYYY-MM-DD), one per key (entryKey) however often it was written, in no
+   * particular order.
+   */
   read(days: readonly string[]): Promise<HistoryEntry[]>;
   /** Deletes the days older than the retention at `now`; returns the objects deleted. */
   prune(now: Date): Promise<readonly string[]>;

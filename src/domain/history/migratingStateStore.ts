@@ -96,7 +96,8 @@ export function migratingStateStore(options: MigratingStateStoreOptions): StateS
       retryAt = clock.monotonicMs() + MOVE_RETRY_SECONDS * 1000;
       const message =
         `moving the records of an older kube-havoc into the history stopped after ${written} of ${total} ` +
-        `entries: ${(failure as Error).message}; the rest stays in the state and is tried again at a write from ${MOVE_RETRY_SECONDS} s on`;
+        `entries: ${(failure as Error).message}; the rest stays in the state and is tried again ` +
+        `at a write from ${MOVE_RETRY_SECONDS} s on`;
       if (reported.failure) log.warn({ err: failure, unmoved: unmoved.length }, message);
       else error(message);
       reported.failure = true;
