@@ -128,8 +128,8 @@ export function demoConfig(options: { readonly metricsPort: number; readonly sla
     },
     selection: { defaultMtbf: '1m', minPodAge: '1s', minTimeBetweenKills: '10s' },
     namespaces: { include: [SHOP_NAMESPACE] },
-    // The most the hot state's bound allows at two kills a tick (the config refuses more): minutes of kills, then budget-spent.
-    blastRadius: { maxKillsPerTick: 2, maxKillsPerHour: 100, maxKillsPerDay: 100, maxUnavailablePercent: 50 },
+    // Near the most the hot state's bound allows at two kills a tick (99; the config refuses more): minutes of kills, then budget-spent.
+    blastRadius: { maxKillsPerTick: 2, maxKillsPerHour: 100, maxKillsPerDay: 90, maxUnavailablePercent: 50 },
     pods: { method: 'evict', recoveryTimeout: '1m', recoveryPollInterval: '1s' },
     // The local receiver is http on 127.0.0.1: the switch allows that for loopback only.
     slack: { webhookUrl: options.slackUrl, allowInsecureHttp: true, dailyPlan: true, timeout: '2s', retries: 0 },

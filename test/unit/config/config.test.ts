@@ -5,6 +5,7 @@ import test from 'ava';
 import { ConfigError, loadConfig, redacted } from '../../../src/config/load.ts';
 import { envName, havocSchema, leaves } from '../../../src/config/schema.ts';
 import { toSettings } from '../../../src/config/settings.ts';
+import { demoConfig } from '../../../scripts/demo/shop.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'havoc-config-'));
 const file = (name: string, text: string) => {
@@ -35,6 +36,12 @@ test('the example config in config/ loads and is valid', (t) => {
   const config = loadConfig({ file: 'config/example.yaml', env: {} });
   t.true(config.dryRun);
   t.notThrows(() => toSettings(config));
+});
+
+test('the demo config (scripts/demo/shop.ts) loads and is valid', (t) => {
+  // The demo e2e needs a control plane; this catches a demo the config would refuse without one.
+  const path = file('demo.yaml', JSON.stringify(demoConfig({ metricsPort: 18080, slackUrl: 'http://127.0.0.1:18081/hook' })));
+  t.notThrows(() => toSettings(loadConfig({ file: path, env: {} })));
 });
 
 test('YAML file, then environment overrides', (t) => {
