@@ -28,8 +28,9 @@ import { startCountingProxy, type ProxiedRequest } from '../../test/e2e/harness/
 import { e2eConfig, lineTime, startDaemon, type LogLine } from '../../test/e2e/daemonProcess.ts';
 import { wholeNumberFlag } from '../tools/wholeNumberFlag.ts';
 import { sampleProcess } from './measure.ts';
-import { overCaps, budgetPeaks, renderWeeks, weekRow, type Caps, type HistorySample, type SlotKills } from './soakFigures.ts';
-import { type StateSample, type TickSeen, type WeekRow } from './soakFigures.ts';
+import type { Caps } from '../../src/domain/settings.ts';
+import { budgetPeaks, overCaps, renderWeeks, weekRow } from './soakFigures.ts';
+import type { HistorySample, SlotKills, StateSample, TickSeen, WeekRow } from './soakFigures.ts';
 import { SOAK_NAMESPACE, soakManifests, startFakePrometheus } from './soakWorld.ts';
 import { capSettings } from './soakCaps.ts';
 

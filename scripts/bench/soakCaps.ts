@@ -6,7 +6,7 @@
 
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { nextRun } from '../../src/adapters/schedule/nextRun.ts';
-import type { Caps } from './soakFigures.ts';
+import type { Caps } from '../../src/domain/settings.ts';
 
 export function accepted(caps: Caps): boolean {
   try {

@@ -3,13 +3,8 @@
 // proxy, not taken from the daemon's word), each dated by the simulated slot of
 // the tick it happened in. Pure.
 
+import type { Caps } from '../../src/domain/settings.ts';
 import { spread, type Spread } from './measure.ts';
-
-export interface Caps {
-  readonly perTick: number;
-  readonly perHour: number;
-  readonly perDay: number;
-}
 
 /** Pods evicted in one tick, dated by its slot (epoch ms, simulated). */
 export interface SlotKills {
@@ -17,13 +12,11 @@ export interface SlotKills {
   readonly count: number;
 }
 
-export interface Peaks {
-  readonly perTick: number;
-  /** Most kills in any rolling hour (at - 1 h, at], as the daemon counts its budget. */
-  readonly perHour: number;
-  /** Most kills in any rolling 24 hours. */
-  readonly perDay: number;
-}
+/**
+ * The most kills seen in one tick, in any rolling hour (at - 1 h, at], as the
+ * daemon counts its budget, and in any rolling 24 hours: in the caps' terms.
+ */
+export type Peaks = Caps;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
