@@ -9,7 +9,7 @@
 // it exits non-zero if a cap was ever passed or the state left its bound.
 // docs/scale.md shows the figures and says what they leave out.
 //
-//   npm run soak -- [--days 180] [--caps default,max] [--killable 30] [--replicas 3]
+//   npm run soak -- [--days 180] [--caps default,max] [--killable 50] [--replicas 3]
 //     [--blocked 8] [--mtbf 20m] [--pace 100] [--nodes 4] [--max-minutes 90] [--out soak-results.json]
 
 import { writeFileSync } from 'node:fs';
@@ -29,8 +29,9 @@ import { e2eConfig, lineTime, startDaemon, type LogLine } from '../../test/e2e/d
 import { wholeNumberFlag } from '../tools/wholeNumberFlag.ts';
 import { sampleProcess } from './measure.ts';
 import type { Caps } from '../../src/domain/settings.ts';
-import { budgetPeaks, overCaps, renderWeeks, weekRow } from './soakFigures.ts';
-import type { HistorySample, SlotKills, StateSample, TickSeen, WeekRow } from './soakFigures.ts';
+import { budgetPeaks, metricsSample, overCaps, renderWeeks, requestKind, weekRow } from './soakFigures.ts';
+import type { HistorySample, MetricsSample, SlotKills, StateSample, TickSeen, WeekRow } from './soakFigures.ts';
+import { freePort } from '../../test/e2e/harness/freePort.ts';
 import { SOAK_NAMESPACE, soakManifests, startFakePrometheus } from './soakWorld.ts';
 import { capSettings } from './soakCaps.ts';
 
@@ -38,7 +39,7 @@ const { values } = parseArgs({
   options: {
     days: { type: 'string', default: '180' },
     caps: { type: 'string', default: 'default,max' },
-    killable: { type: 'string', default: '30' },
+    killable: { type: 'string', default: '50' },
     replicas: { type: 'string', default: '3' },
     blocked: { type: 'string', default: '8' },
     mtbf: { type: 'string', default: '20m' },
@@ -86,6 +87,8 @@ interface SoakResult {
   readonly weeks: readonly WeekRow[];
   readonly peaks: ReturnType<typeof budgetPeaks>;
   readonly daemonSaid: Record<string, Record<string, number>>;
+  /** Requests by kind: per tick while ticks ran, and per tick between them (recovery checks, history, Events). */
+  readonly requestsPerTick: { readonly inTick: Record<string, number>; readonly between: Record<string, number> };
   readonly prometheus: Record<string, number>;
   readonly problems: readonly string[];
 }
@@ -115,9 +118,22 @@ async function readHistory(core: CoreV1Api, namespace: string, lastSlot: Date): 
   };
 }
 
+const perTick = (counts: Record<string, number>, ticks: number) =>
+  Object.fromEntries(
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, n]) => [kind, Number((n / Math.max(1, ticks)).toFixed(2))]),
+  );
 const isEviction = (r: ProxiedRequest) => r.method === 'POST' && r.path.endsWith('/eviction');
 /** The health check asks GET /version every 5 s of real time: it does not scale with simulated time, so it is left out. */
 const counted = (r: ProxiedRequest) => !r.watch && r.path !== '/version';
+/** A warning as a kind: the workload names and the numbers taken out, so like ones add up. */
+const said = (line: LogLine) =>
+  String(line.msg)
+    .replaceAll(SOAK_NAMESPACE, '<namespace>')
+    .replace(/(killable|blocked)-\d+-x+[-a-z0-9]*/g, '<$1>')
+    .replace(/\d+(\.\d+)?/g, 'N')
+    .slice(0, 110);
 const tally = (into: Record<string, number>, key: string) => {
   into[key] = (into[key] ?? 0) + 1;
 };
@@ -129,6 +145,8 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
   const weeks: WeekRow[] = [];
   const kills: SlotKills[] = [];
   const daemonSaid: Record<string, Record<string, number>> = { tick: {}, kill: {}, skip: {}, recovery: {}, errors: {} };
+  const kinds = { inTick: {} as Record<string, number>, between: {} as Record<string, number> };
+  let ticksSeen = 0;
   let stoppedEarly: string | undefined;
   let businessDay = 0;
   const prometheus = await startFakePrometheus();
@@ -144,6 +162,7 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
     const core = admin.makeApiClient(CoreV1Api);
     const proxy = await startCountingProxy(cluster);
     const start = simulatedStart();
+    const port = await freePort();
     const daemon = startDaemon({
       kubeconfig: proxy.kubeconfig,
       name: `soak-${label}`,
@@ -155,6 +174,7 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
         pods: { recoveryTimeout: '5m', recoveryPollInterval: '5s' },
         namespaces: { include: [ns] },
         daemon: { leaderElection: { enabled: false } },
+        server: { host: '127.0.0.1', port },
         steadyState: { prometheus: { url: prometheus.url }, blockers: ['severity="critical"'] },
       }),
     });
@@ -162,7 +182,16 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
       await daemon.waitForLine('cluster watches synced', (l) => l.msg === 'cluster watches synced', 300_000);
       let expected = nextRun(CRON, TIMEZONE, start);
       let day = '';
-      let week = { ticks: [] as TickSeen[], other: 0, states: [] as StateSample[], rss: [] as number[], days: 0 };
+      const newWeek = () => ({
+        ticks: [] as TickSeen[],
+        other: 0,
+        states: [] as StateSample[],
+        rss: [] as number[],
+        metrics: [] as MetricsSample[],
+        days: 0,
+      });
+      let week = newWeek();
+      const scrape = async () => metricsSample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
       const pending: ProxiedRequest[] = [];
       const closeWeek = async (lastSlot: Date) => {
         const history = await readHistory(core, own, lastSlot);
@@ -181,7 +210,7 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
         process.stderr.write(
           `soak ${label}: ${renderWeeks([row], caps).split('\n').at(-1)} after ${((Date.now() - began) / 60_000).toFixed(1)} min\n`,
         );
-        week = { ticks: [], other: 0, states: [], rss: [], days: 0 };
+        week = newWeek();
       };
       const onTick = async (line: LogLine): Promise<boolean> => {
         const slot = expected ?? new Date(0);
@@ -191,6 +220,7 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
           if (day !== '') {
             const state = await readState(core, own);
             week.states.push(state);
+            week.metrics.push(await scrape());
             if (state.bytes > STATE_BOUNDS.reserveBytes)
               problems.push(`the state reached ${state.bytes} bytes, over ${STATE_BOUNDS.reserveBytes}`);
             if (state.spendingBytes > worstCaseStateBytes(caps))
@@ -209,11 +239,18 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
         const inTick: ProxiedRequest[] = [];
         while ((pending[0]?.startedAt ?? Infinity) <= end) {
           const r = pending.shift() as ProxiedRequest;
-          if (r.startedAt >= begin) inTick.push(r);
-          else week.other++;
+          const kind = requestKind(r.method, r.path, defaults.daemon.stateConfigMap);
+          if (r.startedAt >= begin) {
+            inTick.push(r);
+            tally(kinds.inTick, kind);
+          } else {
+            week.other++;
+            tally(kinds.between, kind);
+          }
         }
         const evicted = inTick.filter((r) => isEviction(r) && r.status !== undefined && r.status < 300).length;
         kills.push({ at: slot.getTime(), count: evicted });
+        ticksSeen++;
         week.ticks.push({
           at: slot.getTime(),
           outcome: String(line.outcome),
@@ -231,13 +268,14 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
         const lines = daemon.lines.splice(0);
         pending.push(...proxy.drain().filter(counted));
         for (const line of lines) {
-          if (line.level === 'warn' || line.level === 'error')
-            tally(daemonSaid.errors ?? {}, `${line.level}: ${String(line.msg).slice(0, 120)}`);
+          // Lines after the last simulated day are not counted: the figures end with it.
+          if (done) break;
+          if (line.level === 'warn' || line.level === 'error') tally(daemonSaid.errors ?? {}, `${line.level}: ${said(line)}`);
           if (line.event === 'kill') tally(daemonSaid.kill ?? {}, String(line.result));
           if (line.event === 'skip') tally(daemonSaid.skip ?? {}, String(line.reason));
           if (line.event === 'recovery')
             tally(daemonSaid.recovery ?? {}, `recovered ${String(line.recovered)}, hypothesis ${String(line.hypothesis)}`);
-          if (line.event === 'tick' && !done) done = await onTick(line);
+          if (line.event === 'tick') done = await onTick(line);
         }
         const minutes = (Date.now() - began) / 60_000;
         if (!done && minutes > maxMinutes) {
@@ -277,6 +315,7 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
     weeks,
     peaks,
     daemonSaid,
+    requestsPerTick: { inTick: perTick(kinds.inTick, ticksSeen), between: perTick(kinds.between, ticksSeen) },
     prometheus: { ...prometheus.answered },
     problems,
   };
@@ -300,6 +339,7 @@ for (const { label, caps } of settings) {
     `\n${label} caps (${result.simulatedDays} simulated business days in ${result.realMinutes} min${result.stoppedEarly ? `; ${result.stoppedEarly}` : ''}):\n`,
   );
   console.log(renderWeeks(result.weeks, caps));
+  console.log(`\nrequests per tick, by kind: ${JSON.stringify(result.requestsPerTick)}`);
   console.log(
     `\npeaks ${JSON.stringify(result.peaks)}; daemon said ${JSON.stringify(result.daemonSaid)}; Prometheus answered ${JSON.stringify(result.prometheus)}`,
   );

@@ -54,6 +54,22 @@ export function overCaps(peaks: Peaks, caps: Caps): string[] {
     );
 }
 
+/**
+ * What a request asked, without the names that vary: `GET configmap state`,
+ * `POST pods/eviction`, `LIST pods`, `PATCH configmap history`.
+ */
+export function requestKind(method: string, path: string, stateConfigMap: string): string {
+  const parts = path.split('/').filter((p) => p !== '');
+  const at = parts.indexOf('namespaces');
+  const [resource, name, sub] = at >= 0 ? parts.slice(at + 2) : parts.slice(parts[0] === 'api' ? 2 : 3);
+  if (resource === undefined) return `${method} ${path}`;
+  const singular = resource.replace(/s$/, '');
+  if (name === undefined) return `${method === 'GET' ? 'LIST' : method} ${resource}`;
+  if (sub !== undefined) return `${method} ${resource}/${sub}`;
+  if (resource !== 'configmaps') return `${method} ${singular}`;
+  return `${method} configmap ${name === stateConfigMap ? 'state' : name.startsWith('kube-havoc-history') ? 'history' : 'other'}`;
+}
+
 export interface TickSeen {
   /** The slot (epoch ms, simulated). */
   readonly at: number;
@@ -103,6 +119,21 @@ export interface WeekRow {
   readonly state: { readonly last: StateSample; readonly maxBytes: number };
   readonly history: HistorySample;
   readonly rssMiB: { readonly p50: number; readonly max: number };
+  /** From the daemon's /metrics once per simulated day: V8 heap in use, and the metric series it exposes. */
+  readonly heapMiB: { readonly p50: number; readonly max: number };
+  readonly series: number;
+}
+
+/** What the daemon's /metrics said at one look. */
+export interface MetricsSample {
+  readonly heapUsedBytes: number;
+  readonly series: number;
+}
+
+export function metricsSample(text: string): MetricsSample {
+  const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  const heap = lines.find((l) => l.startsWith('nodejs_heap_size_used_bytes'));
+  return { heapUsedBytes: Number(heap?.split(' ').at(-1) ?? 0), series: lines.length };
 }
 
 export function weekRow(options: {
@@ -114,6 +145,7 @@ export function weekRow(options: {
   readonly states: readonly StateSample[];
   readonly history: HistorySample;
   readonly rssBytes: readonly number[];
+  readonly metrics: readonly MetricsSample[];
 }): WeekRow {
   const { ticks, states } = options;
   const first = ticks[0]?.at ?? 0;
@@ -121,6 +153,7 @@ export function weekRow(options: {
   const inTick = ticks.reduce((sum, t) => sum + t.requests, 0);
   const mib = (bytes: number) => Math.round(bytes / 1048576);
   const rss = spread(options.rssBytes);
+  const heap = spread(options.metrics.map((m) => m.heapUsedBytes));
   return {
     week: options.week,
     from: new Date(first).toISOString().slice(0, 10),
@@ -139,6 +172,8 @@ export function weekRow(options: {
     },
     history: options.history,
     rssMiB: { p50: mib(rss.p50), max: mib(rss.max) },
+    heapMiB: { p50: mib(heap.p50), max: mib(heap.max) },
+    series: options.metrics.at(-1)?.series ?? 0,
   };
 }
 
@@ -148,7 +183,8 @@ export function renderWeeks(rows: readonly WeekRow[], caps: Caps): string {
   const head =
     '| week | simulated days | ticks | kills (refused by PDB) | peak kills tick/hour/day (caps ' +
     `${caps.perTick}/${caps.perHour}/${caps.perDay}) | requests per tick p50/max (all per tick) | KB per tick p50/max | ` +
-    'state KB end/max (records) | history objects, data KB, entries (days kept) | RSS MiB p50/max |';
+    'state KB end/max (records) | history objects, data KB, entries (days kept) | RSS MiB p50/max | heap MiB p50/max | ' +
+    'metric series |';
   const lines = rows.map(
     (r) =>
       `| ${r.week} | ${r.from}..${r.to} (${r.businessDays}) | ${r.ticks} | ${r.kills} (${r.refused}) | ` +
@@ -157,7 +193,7 @@ export function renderWeeks(rows: readonly WeekRow[], caps: Caps): string {
       `${kb(r.bytesPerTick.p50)}/${kb(r.bytesPerTick.max)} | ` +
       `${kb(r.state.last.bytes)}/${kb(r.state.maxBytes)} (${r.state.last.records}) | ` +
       `${r.history.objects}, ${kb(r.history.dataBytes)}, ${r.history.entries} (${r.history.oldestDay}..${r.history.newestDay}) | ` +
-      `${r.rssMiB.p50}/${r.rssMiB.max} |`,
+      `${r.rssMiB.p50}/${r.rssMiB.max} | ${r.heapMiB.p50}/${r.heapMiB.max} | ${r.series} |`,
   );
-  return [head, `|${'---|'.repeat(10)}`, ...lines].join('\n');
+  return [head, `|${'---|'.repeat(12)}`, ...lines].join('\n');
 }

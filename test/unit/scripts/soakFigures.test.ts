@@ -1,5 +1,5 @@
 import test from 'ava';
-import { budgetPeaks, overCaps } from '../../../scripts/bench/soakFigures.ts';
+import { budgetPeaks, overCaps, requestKind } from '../../../scripts/bench/soakFigures.ts';
 
 const MONDAY = Date.parse('2027-01-04T10:00:00Z');
 const at = (hhmm: string, day = 0) => {
@@ -45,4 +45,17 @@ test('each cap passed is named; caps met are not', (t) => {
     '2 kills in one tick, over caps.perTick 1',
     '11 kills in a rolling day, over caps.perDay 10',
   ]);
+});
+
+test('a request is named by what it asked, not by the names in its path', (t) => {
+  const kind = (method: string, path: string) => requestKind(method, path, 'kube-havoc-state');
+  t.is(kind('GET', '/api/v1/namespaces/havoc/configmaps/kube-havoc-state'), 'GET configmap state');
+  t.is(kind('PATCH', '/api/v1/namespaces/havoc/configmaps/kube-havoc-history-2027-01-04-0'), 'PATCH configmap history');
+  t.is(kind('GET', '/api/v1/namespaces/havoc/configmaps'), 'LIST configmaps');
+  t.is(kind('POST', '/api/v1/namespaces/shop/pods/web-1/eviction'), 'POST pods/eviction');
+  t.is(kind('GET', '/api/v1/namespaces/shop/pods'), 'LIST pods');
+  t.is(kind('GET', '/apis/apps/v1/namespaces/shop/deployments/web'), 'GET deployment');
+  t.is(kind('POST', '/apis/events.k8s.io/v1/namespaces/shop/events'), 'POST events');
+  t.is(kind('GET', '/api/v1/nodes'), 'LIST nodes');
+  t.is(kind('GET', '/version'), 'GET /version');
 });
