@@ -3,7 +3,10 @@
 // clock there, `paceMs` of real time after the previous tick ended, and runs
 // the slot. Every slot of the cron runs, in order, one at a time; the slots are
 // the ones node-cron would pick (nextRun.ts asks node-cron's own matcher), so
-// a cron limited to business hours jumps over nights and weekends at once.
+// a cron limited to business hours jumps over nights and weekends at once. A
+// schedule armed again (the ticker does so after a step of the real wall
+// clock) starts only when the slot still running under the old one has ended:
+// at a pace of milliseconds it would otherwise overlap it.
 
 import type { SimulatedClock } from '../clock/simulatedClock.ts';
 import type { Schedule } from './cronTicker.ts';
@@ -16,6 +19,7 @@ export interface SimulatedScheduleOptions {
 }
 
 export function simulatedSchedule({ clock, paceMs }: SimulatedScheduleOptions): Schedule {
+  let previous: Promise<void> = Promise.resolve();
   return ({ expression, timezone, onSlot, log }) => {
     const stopping = new AbortController();
     const upcoming = (count: number): Date[] => {
@@ -28,7 +32,9 @@ export function simulatedSchedule({ clock, paceMs }: SimulatedScheduleOptions): 
       }
       return slots;
     };
+    const earlier = previous;
     const running = (async () => {
+      await earlier;
       for (;;) {
         await clock.sleep(paceMs, stopping.signal);
         if (stopping.signal.aborted) return;
@@ -40,6 +46,7 @@ export function simulatedSchedule({ clock, paceMs }: SimulatedScheduleOptions): 
         );
       }
     })();
+    previous = running;
     return {
       next: upcoming,
       async stop() {

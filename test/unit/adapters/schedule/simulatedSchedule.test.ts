@@ -91,3 +91,43 @@ test('the next slot waits until the tick before it has ended', async (t) => {
   await schedule.stop();
   t.deepEqual(slots, [new Date('2027-01-08T15:40:00Z'), new Date('2027-01-08T15:50:00Z'), new Date('2027-01-11T10:00:00Z')]);
 });
+
+test('armed again after a step of the real wall clock, the schedule waits for the tick still running', async (t) => {
+  const real = fakeClock(REAL);
+  const clock = createSimulatedClock(FRIDAY, real);
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const ticks: Date[] = [];
+  const steps: unknown[] = [];
+  let running = 0;
+  let most = 0;
+  const ticker = createCronTicker({
+    expression: BUSINESS_HOURS,
+    timezone: 'UTC',
+    clock,
+    schedule: simulatedSchedule({ clock, paceMs: 0 }),
+    onClockStep: (step) => steps.push(step),
+    onTick: async (tick) => {
+      running++;
+      most = Math.max(most, running);
+      ticks.push(tick.at);
+      if (ticks.length === 1) await held;
+      if (ticks.length === 3) void ticker.stop();
+      running--;
+    },
+  });
+  ticker.start();
+  for (let i = 0; i < 10_000 && ticks.length < 1; i++) await Promise.resolve();
+  real.step(10_000);
+  t.true(ticker.checkClock(), 'the step is seen and the schedule armed again');
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+  t.is(ticks.length, 1, 'the new arming waits for the tick under the old one');
+  release();
+  for (let i = 0; i < 10_000 && ticks.length < 3; i++) await Promise.resolve();
+  await ticker.stop();
+  t.is(most, 1, 'never two ticks at once');
+  t.is(steps.length, 1);
+  t.deepEqual(ticks, [new Date('2027-01-08T15:40:00Z'), new Date('2027-01-08T15:50:00Z'), new Date('2027-01-11T10:00:00Z')]);
+});
