@@ -254,6 +254,7 @@ async function soak(label: string, caps: Caps): Promise<SoakResult> {
         week.ticks.push({
           at: slot.getTime(),
           outcome: String(line.outcome),
+          durationMs: Number(line.durationMs),
           requests: inTick.length,
           bytes: inTick.reduce((sum, r) => sum + r.requestBytes + r.responseBytes, 0),
           evicted,

@@ -77,6 +77,8 @@ export interface TickSeen {
   /** Requests that started while the tick ran (the health check's GET /version left out), and their bytes both ways. */
   readonly requests: number;
   readonly bytes: number;
+  /** The tick's own duration, as its log line says. */
+  readonly durationMs: number;
   readonly evicted: number;
   /** Evictions refused with 429 (a PodDisruptionBudget). */
   readonly refused: number;
@@ -113,27 +115,44 @@ export interface WeekRow {
   readonly peaks: Peaks;
   readonly requestsPerTick: Spread;
   readonly bytesPerTick: Spread;
+  readonly tickMs: Spread;
   /** Every request of the week (background work between ticks included, watches and GET /version not) per tick. */
   readonly allRequestsPerTick: number;
   /** The state after each business day of the week. */
   readonly state: { readonly last: StateSample; readonly maxBytes: number };
   readonly history: HistorySample;
   readonly rssMiB: { readonly p50: number; readonly max: number };
-  /** From the daemon's /metrics once per simulated day: V8 heap in use, and the metric series it exposes. */
+  /**
+   * From the daemon's /metrics once per simulated day: V8's heap in use (live
+   * objects and garbage not yet collected), memory outside it (Buffers), and
+   * the metric series it exposes.
+   */
   readonly heapMiB: { readonly p50: number; readonly max: number };
+  readonly externalMiB: { readonly p50: number; readonly max: number };
   readonly series: number;
 }
 
 /** What the daemon's /metrics said at one look. */
 export interface MetricsSample {
   readonly heapUsedBytes: number;
+  readonly externalBytes: number;
   readonly series: number;
 }
 
 export function metricsSample(text: string): MetricsSample {
   const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-  const heap = lines.find((l) => l.startsWith('nodejs_heap_size_used_bytes'));
-  return { heapUsedBytes: Number(heap?.split(' ').at(-1) ?? 0), series: lines.length };
+  const value = (name: string) =>
+    Number(
+      lines
+        .find((l) => l.startsWith(`${name} `))
+        ?.split(' ')
+        .at(-1) ?? 0,
+    );
+  return {
+    heapUsedBytes: value('nodejs_heap_size_used_bytes'),
+    externalBytes: value('nodejs_external_memory_bytes'),
+    series: lines.length,
+  };
 }
 
 export function weekRow(options: {
@@ -154,6 +173,7 @@ export function weekRow(options: {
   const mib = (bytes: number) => Math.round(bytes / 1048576);
   const rss = spread(options.rssBytes);
   const heap = spread(options.metrics.map((m) => m.heapUsedBytes));
+  const external = spread(options.metrics.map((m) => m.externalBytes));
   return {
     week: options.week,
     from: new Date(first).toISOString().slice(0, 10),
@@ -165,6 +185,7 @@ export function weekRow(options: {
     peaks: budgetPeaks(options.allKills, first, last),
     requestsPerTick: spread(ticks.map((t) => t.requests)),
     bytesPerTick: spread(ticks.map((t) => t.bytes)),
+    tickMs: spread(ticks.map((t) => t.durationMs)),
     allRequestsPerTick: ticks.length === 0 ? 0 : Number(((inTick + options.otherRequests) / ticks.length).toFixed(1)),
     state: {
       last: states.at(-1) ?? { bytes: 0, records: 0, spendingBytes: 0 },
@@ -173,6 +194,7 @@ export function weekRow(options: {
     history: options.history,
     rssMiB: { p50: mib(rss.p50), max: mib(rss.max) },
     heapMiB: { p50: mib(heap.p50), max: mib(heap.max) },
+    externalMiB: { p50: mib(external.p50), max: mib(external.max) },
     series: options.metrics.at(-1)?.series ?? 0,
   };
 }
@@ -183,17 +205,19 @@ export function renderWeeks(rows: readonly WeekRow[], caps: Caps): string {
   const head =
     '| week | simulated days | ticks | kills (refused by PDB) | peak kills tick/hour/day (caps ' +
     `${caps.perTick}/${caps.perHour}/${caps.perDay}) | requests per tick p50/max (all per tick) | KB per tick p50/max | ` +
+    'tick ms p50/max | ' +
     'state KB end/max (records) | history objects, data KB, entries (days kept) | RSS MiB p50/max | heap MiB p50/max | ' +
-    'metric series |';
+    'external MiB p50/max | metric series |';
   const lines = rows.map(
     (r) =>
       `| ${r.week} | ${r.from}..${r.to} (${r.businessDays}) | ${r.ticks} | ${r.kills} (${r.refused}) | ` +
       `${r.peaks.perTick}/${r.peaks.perHour}/${r.peaks.perDay} | ` +
       `${r.requestsPerTick.p50}/${r.requestsPerTick.max} (${r.allRequestsPerTick}) | ` +
-      `${kb(r.bytesPerTick.p50)}/${kb(r.bytesPerTick.max)} | ` +
+      `${kb(r.bytesPerTick.p50)}/${kb(r.bytesPerTick.max)} | ${r.tickMs.p50}/${r.tickMs.max} | ` +
       `${kb(r.state.last.bytes)}/${kb(r.state.maxBytes)} (${r.state.last.records}) | ` +
       `${r.history.objects}, ${kb(r.history.dataBytes)}, ${r.history.entries} (${r.history.oldestDay}..${r.history.newestDay}) | ` +
-      `${r.rssMiB.p50}/${r.rssMiB.max} | ${r.heapMiB.p50}/${r.heapMiB.max} | ${r.series} |`,
+      `${r.rssMiB.p50}/${r.rssMiB.max} | ${r.heapMiB.p50}/${r.heapMiB.max} | ` +
+      `${r.externalMiB.p50}/${r.externalMiB.max} | ${r.series} |`,
   );
-  return [head, `|${'---|'.repeat(12)}`, ...lines].join('\n');
+  return [head, `|${'---|'.repeat(14)}`, ...lines].join('\n');
 }

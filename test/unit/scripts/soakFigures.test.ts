@@ -1,5 +1,5 @@
 import test from 'ava';
-import { budgetPeaks, overCaps, requestKind } from '../../../scripts/bench/soakFigures.ts';
+import { budgetPeaks, metricsSample, overCaps, requestKind } from '../../../scripts/bench/soakFigures.ts';
 
 const MONDAY = Date.parse('2027-01-04T10:00:00Z');
 const at = (hhmm: string, day = 0) => {
@@ -58,4 +58,17 @@ test('a request is named by what it asked, not by the names in its path', (t) =>
   t.is(kind('POST', '/apis/events.k8s.io/v1/namespaces/shop/events'), 'POST events');
   t.is(kind('GET', '/api/v1/nodes'), 'LIST nodes');
   t.is(kind('GET', '/version'), 'GET /version');
+});
+
+test("the daemon's /metrics read: heap and external memory by their exact names, and every series counted", (t) => {
+  const text = [
+    '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_used_bytes gauge',
+    'nodejs_heap_size_used_bytes 1048576',
+    'nodejs_heap_size_used_bytes_total_fake 7',
+    'nodejs_external_memory_bytes 2097152',
+    'havoc_kills_total{namespace="shop",result="killed"} 3',
+    '',
+  ].join('\n');
+  t.deepEqual(metricsSample(text), { heapUsedBytes: 1048576, externalBytes: 2097152, series: 4 });
 });
