@@ -32,7 +32,9 @@ import { createLogListener } from './adapters/log/logListener.ts';
 import { createHavocMetrics } from './adapters/metrics/havocMetrics.ts';
 import { createHttpProbe } from './adapters/probe/httpProbe.ts';
 import { systemClock } from './adapters/clock/systemClock.ts';
-import { createCronTicker } from './adapters/schedule/cronTicker.ts';
+import { createSimulatedClock } from './adapters/clock/simulatedClock.ts';
+import { createCronTicker, type Schedule } from './adapters/schedule/cronTicker.ts';
+import { simulatedSchedule } from './adapters/schedule/simulatedSchedule.ts';
 import { cronWindowWarning } from './adapters/schedule/firstTickInWindow.ts';
 import { nextRun } from './adapters/schedule/nextRun.ts';
 import { createSlackListener } from './adapters/slack/slackListener.ts';
@@ -53,7 +55,7 @@ import { boundedStateStore } from './domain/boundedStateStore.ts';
 import { daemonStateStore } from './daemonStateStore.ts';
 import { readAttempts } from './domain/history/readAttempts.ts';
 import { pauseChaos, resumeChaos } from './domain/killSwitch.ts';
-import type { Listener, Log } from './domain/ports.ts';
+import type { Clock, Listener, Log } from './domain/ports.ts';
 import { seededRandom } from './domain/random.ts';
 import type { Redactor } from './domain/redactor.ts';
 import { createReporter } from './domain/reporter.ts';
@@ -296,6 +298,9 @@ async function run(
   const { kubeConfig } = loaded;
   const identity = config.daemon.podName || `${hostname()}-${process.pid}`;
   const version = packageVersion();
+  // Business time: the real clock, or the soak benchmark's simulated one (test hook, refused in a pod).
+  const simulated = testSimulatedTime(env, log, loaded);
+  const clock = simulated?.clock ?? systemClock;
   log.debug({ config: redacted(config) }, 'configuration');
   log.info(
     {
@@ -314,7 +319,7 @@ async function run(
 
   // Its reads and writes are /readyz's `state` condition: a failure counts until one succeeds, for 15 minutes at
   // most (docs/operations.md).
-  const stateHealth = createStateReadiness({ clock: systemClock, holdSeconds: 15 * 60, log });
+  const stateHealth = createStateReadiness({ clock, holdSeconds: 15 * 60, log });
   const registry = new Registry();
   const metrics = createHavocMetrics({ registry, build: { version, revision: process.env.HAVOC_REVISION } });
   // Without leader election this replica acts from the start;
@@ -328,7 +333,7 @@ async function run(
     namespace: config.daemon.namespace,
     localDate: settings.window.localDate,
     retentionSeconds,
-    clock: systemClock,
+    clock,
     log,
   });
   const listeners: Listener[] = [
@@ -361,7 +366,7 @@ async function run(
     health: stateHealth,
     minGapSeconds: settings.minGapSeconds,
     history,
-    clock: systemClock,
+    clock,
     localDate: settings.window.localDate,
     retentionSeconds,
     report: reporter.report,
@@ -391,19 +396,19 @@ async function run(
             // Dashboards refresh every panel for every viewer: one read of the history per 10 s serves them all.
             recentKills: cachedRecentKills({
               load: () => {
-                const now = systemClock.now();
+                const now = clock.now();
                 const since = new Date(now.getTime() - retentionSeconds * 1000);
                 return readAttempts({ store: history, since, now, localDate: settings.window.localDate, limit: 200 });
               },
               limit: 200,
               maxAgeMs: 10_000,
-              now: () => systemClock.now().getTime(),
+              now: () => clock.now().getTime(),
             }),
           }),
         });
 
   // Days past the retention go at start-up (and at the first write of each day); a failure waits for that write.
-  void history.prune(systemClock.now()).catch((error: unknown) => {
+  void history.prune(clock.now()).catch((error: unknown) => {
     log.warn({ err: error }, `history: deleting days older than ${config.history.retention} failed: ${(error as Error).message}`);
   });
 
@@ -414,7 +419,7 @@ async function run(
     kubeConfig,
     ...clusterView(settings),
     drainMarkSelector: markSelector(config.labelPrefix, mark),
-    clock: systemClock,
+    clock,
     log,
     report: reporter.report,
     onRelist: metrics.relist,
@@ -443,7 +448,7 @@ async function run(
     );
 
   // Reservations carry this run's name, so a successor (or this pod restarted) can tell a leftover from its own.
-  const owner = `${identity}@${systemClock.now().toISOString()}`;
+  const owner = `${identity}@${clock.now().toISOString()}`;
   let round: ChaosRound | undefined;
   const settleLeftovers = () =>
     void round?.settleLeftovers().catch((error: unknown) => {
@@ -462,6 +467,7 @@ async function run(
     label: mark.label,
     ...(config.daemon.leaderElection.enabled ? { lease } : {}),
     allowOverlap: config.namespaces.allowOverlap,
+    // Lease times are compared with other processes' real times: never simulated.
     clock: systemClock,
     log,
     report: reporter.report,
@@ -481,13 +487,13 @@ async function run(
       report: reporter.report,
       advertise: advertisement(config.labelPrefix, mark.label, scope),
       onChange: (leader) => {
-        reporter.report({ type: 'leader', at: systemClock.now(), leader, identity });
+        reporter.report({ type: 'leader', at: clock.now(), leader, identity });
         if (leader) settleLeftovers();
       },
     });
     await elector.start();
   }
-  const steadyState = steadyStateGateFromConfig({ config, clock: systemClock, report: reporter.report });
+  const steadyState = steadyStateGateFromConfig({ config, clock, report: reporter.report });
   // origin + path: user:password in a URL must not reach the log.
   const prometheusUrl =
     config.steadyState.prometheus.url === ''
@@ -503,13 +509,13 @@ async function run(
     kubeConfig,
     gracePeriodSeconds: config.pods.gracePeriodSeconds,
     lostAnswerSeconds: durationSeconds(config.kubernetes.writeTimeout),
-    clock: systemClock,
+    clock,
   };
   const evictor = createPodKiller({ ...killing, method: 'evict' });
   round = createChaosRound({
     settings: { ...settings, namespaces: { ...settings.namespaces, claims: installs } },
     cluster,
-    clock: systemClock,
+    clock,
     random: { next: Math.random },
     report: reporter.report,
     owner,
@@ -530,7 +536,7 @@ async function run(
       kubeConfig,
       evictor,
       labelPrefix: config.labelPrefix,
-      clock: systemClock,
+      clock,
       drainTimeoutSeconds: durationSeconds(config.nodes.drainTimeout),
       podEvictionTimeoutSeconds: durationSeconds(config.nodes.podEvictionTimeout),
       deleteEmptyDirData: config.nodes.deleteEmptyDirData,
@@ -544,7 +550,7 @@ async function run(
   });
   // Before the first tick can kill: every kill series exists at zero (so Prometheus counts the first kill)
   // and the recent kills come back from the persisted history after a restart or a change of leader.
-  await round.announceTargets(systemClock.now()).catch((error: unknown) => {
+  await round.announceTargets(clock.now()).catch((error: unknown) => {
     log.warn({ err: error }, 'could not announce the targets at start-up; the first tick does it');
   });
   const acting = round;
@@ -555,7 +561,8 @@ async function run(
     log,
     deadlineMs: durationSeconds(config.schedule.tickDeadline) * 1000,
     // A step of the wall clock re-arms the schedule; it and any slot that never ran are counted and logged.
-    clock: systemClock,
+    clock,
+    ...(simulated ? { schedule: simulated.schedule } : {}),
     onClockStep: (step) => reporter.report({ type: 'clock-step', ...step }),
     onMissed: (at) =>
       reporter.report({ type: 'tick', at, outcome: 'missed', eligible: 0, killed: 0, durationMs: 0, dryRun: settings.dryRun }),
@@ -563,9 +570,9 @@ async function run(
   ticker.start();
   if (!elector || elector.isLeader()) settleLeftovers();
   // Give-back does not wait for the next tick: a cron limited to business hours would keep a node cordoned overnight.
-  const giveBack = setInterval(() => void acting.giveBack(systemClock.now()), 30_000);
+  const giveBack = setInterval(() => void acting.giveBack(clock.now()), 30_000);
   log.info({ nextTick: ticker.nextRun(), window: config.schedule }, 'schedule started');
-  const neverInWindow = cronWindowWarning(config.schedule.cron, settings.window, systemClock.now());
+  const neverInWindow = cronWindowWarning(config.schedule.cron, settings.window, clock.now());
   if (neverInWindow) log.warn({ cron: config.schedule.cron, window: config.schedule }, neverInWindow);
 
   await new Promise<void>((resolve) => {
@@ -650,6 +657,45 @@ function testStopAt(
       process.kill(process.pid, 'SIGKILL');
     },
   };
+}
+
+/**
+ * Test hook of the soak benchmark (scripts/bench/soak.ts, docs/scale.md):
+ * HAVOC_TEST_SIMULATED_TIME={"start":"<ISO instant>","paceMs":<n>} runs the
+ * daemon on simulated time from that start: its clock and its tick schedule
+ * jump from one slot of the cron to the next, paceMs of real time after the
+ * previous tick ended, so months of business days pass in minutes. Everything
+ * else is the real daemon. Leases keep real time. Refused unless
+ * HAVOC_TEST_HOOKS=simulated-time is set too, and always refused in a pod.
+ * Unset in every real deployment; read only here.
+ */
+function testSimulatedTime(env: Env, log: Log, loaded: LoadedKubeConfig): { clock: Clock; schedule: Schedule } | undefined {
+  const given = env.HAVOC_TEST_SIMULATED_TIME;
+  if (given === undefined || given === '') return undefined;
+  const refuse = (why: string) => new Error(`HAVOC_TEST_SIMULATED_TIME (a test hook of the soak benchmark): ${why}`);
+  if (env.HAVOC_TEST_HOOKS !== 'simulated-time') throw refuse('refused without HAVOC_TEST_HOOKS=simulated-time');
+  if (loaded.source === 'in-cluster service account' || (env.KUBERNETES_SERVICE_HOST ?? '') !== '')
+    throw refuse('refused in a pod: a chaos daemon in a cluster runs on real time');
+  let parsed: { start?: unknown; paceMs?: unknown };
+  try {
+    parsed = JSON.parse(given) as typeof parsed;
+  } catch {
+    throw refuse(`"${given}" is not JSON like {"start":"2027-01-04T00:00:00Z","paceMs":100}`);
+  }
+  const start = new Date(typeof parsed.start === 'string' ? parsed.start : Number.NaN);
+  const paceMs = parsed.paceMs;
+  // After the real time: pods and records the cluster dated in real time must look past, never ahead.
+  if (Number.isNaN(start.getTime()) || start.getTime() <= Date.now())
+    throw refuse(`start "${String(parsed.start)}" must be an ISO instant after the real time`);
+  if (typeof paceMs !== 'number' || !Number.isInteger(paceMs) || paceMs < 0)
+    throw refuse(`paceMs ${String(paceMs)} must be a whole number of milliseconds`);
+  log.warn(
+    { simulatedTime: { start: start.toISOString(), paceMs } },
+    `TEST HOOK: SIMULATED TIME from ${start.toISOString()}, the next slot of the cron ${paceMs} ms after each tick: ` +
+      'the budget, window and history run on simulated time. Never use this outside the soak benchmark.',
+  );
+  const clock = createSimulatedClock(start);
+  return { clock, schedule: simulatedSchedule({ clock, paceMs }) };
 }
 
 function print(stream: NodeJS.WriteStream, text: string, code: number): number {

@@ -3,7 +3,7 @@
 // and the bytes both ways as they crossed the wire (compressed when the API
 // server compressed them). The daemon gets a kubeconfig pointing at the
 // proxy; the proxy authenticates upstream with the cluster's admin
-// certificate. Used by the request-count e2e test and by `npm run bench`.
+// certificate. Used by the request-count e2e test, `npm run bench` and `npm run soak`.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +31,8 @@ export interface CountingProxy {
   readonly kubeconfig: string;
   readonly url: string;
   readonly requests: readonly ProxiedRequest[];
+  /** Removes and returns the requests seen so far (a long run keeps its memory flat); a watch still streaming keeps counting in its entry. */
+  drain(): ProxiedRequest[];
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startCountingProxy(cluster: { readonly dir: string; readon
     kubeconfig,
     url,
     requests,
+    drain: () => requests.splice(0),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

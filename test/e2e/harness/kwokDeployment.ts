@@ -8,6 +8,8 @@ export interface KwokDeploymentOptions {
   readonly namespace: string;
   readonly name: string;
   readonly replicas: number;
+  /** The app=<value> label its pods are selected by (default: the name; a label value has at most 63 characters). */
+  readonly app?: string;
   /** On the Deployment itself, where kube-havoc reads the opt-in and the mtbf. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
@@ -23,7 +25,7 @@ export interface KwokDeploymentOptions {
 
 /** The manifest as an object: JSON.stringify it for kubectl, or put several in a v1 List. */
 export function kwokDeployment(options: KwokDeploymentOptions): object {
-  const { namespace, name, replicas, labels = {}, annotations, podLabels = {}, podFinalizers } = options;
+  const { namespace, name, replicas, app = name, labels = {}, annotations, podLabels = {}, podFinalizers } = options;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -31,9 +33,9 @@ export function kwokDeployment(options: KwokDeploymentOptions): object {
     metadata: { name, namespace, labels, annotations },
     spec: {
       replicas,
-      selector: { matchLabels: { app: name } },
+      selector: { matchLabels: { app } },
       template: {
-        metadata: { labels: { app: name, ...podLabels }, finalizers: podFinalizers },
+        metadata: { labels: { app, ...podLabels }, finalizers: podFinalizers },
         spec: {
           nodeSelector: KWOK_NODE_SELECTOR,
           tolerations: [KWOK_TOLERATION],
